@@ -1,0 +1,196 @@
+// Typed column batches: every table of the tool (events, faults, acquisitions,
+// ...) is a list of column specs, and rows live in fixed-capacity typed arrays
+// that the store copies into Arrow, DuckDB and Parquet a batch at a time.
+// Nulls are sentinel values so a row is written without a separate validity step.
+
+import type { Enum } from '../events/vocabulary.js';
+
+export type ColumnKind =
+  | 'ts' // Float64 nanoseconds, stored as BIGINT
+  | 'f64' // Float64, NaN = null
+  | 'i64' // Float64 holding an integer count, stored as BIGINT
+  | 'i32'
+  | 'i16'
+  | 'i8'
+  | 'bool' // Int8 0/1
+  | 'u32' // bitmask, never null
+  | 'enum' // Uint8 code of `enum`
+  | 'str' // Int32 id in the run's StringTable
+  | 'addr' // Int32 id in the run's AddressTable, stored as UBIGINT
+  | 'u64'; // exact 64-bit value as interleaved (lo, hi) u32 pairs, stored as UBIGINT
+
+export interface ColumnSpec {
+  readonly name: string;
+  readonly kind: ColumnKind;
+  readonly enum?: Enum<string>;
+  readonly doc: string;
+}
+
+export type ArrayOf<T extends ColumnKind> = T extends 'ts' | 'f64' | 'i64'
+  ? Float64Array
+  : T extends 'i32' | 'str' | 'addr'
+    ? Int32Array
+    : T extends 'i16'
+      ? Int16Array
+      : T extends 'i8' | 'bool'
+        ? Int8Array
+        : T extends 'u32' | 'u64'
+          ? Uint32Array
+          : Uint8Array;
+
+export type Columns<S extends readonly ColumnSpec[]> = {
+  [C in S[number] as C['name']]: ArrayOf<C['kind']>;
+};
+
+export const NULL_I32 = -2147483648;
+export const NULL_I16 = -32768;
+export const NULL_I8 = -128;
+export const NULL_ENUM = 255;
+export const NULL_ID = -1;
+
+export function nullOf(kind: ColumnKind): number {
+  switch (kind) {
+    case 'ts':
+    case 'f64':
+    case 'i64':
+      return NaN;
+    case 'i32':
+      return NULL_I32;
+    case 'i16':
+      return NULL_I16;
+    case 'i8':
+    case 'bool':
+      return NULL_I8;
+    case 'enum':
+      return NULL_ENUM;
+    case 'str':
+    case 'addr':
+      return NULL_ID;
+    case 'u32':
+    case 'u64':
+      return 0;
+  }
+}
+
+export function isNull(kind: ColumnKind, v: number): boolean {
+  if (kind === 'u32' || kind === 'u64') return false;
+  if (kind === 'ts' || kind === 'f64' || kind === 'i64') return Number.isNaN(v);
+  return v === nullOf(kind);
+}
+
+function allocate(kind: ColumnKind, capacity: number): ArrayOf<ColumnKind> {
+  switch (kind) {
+    case 'ts':
+    case 'f64':
+    case 'i64':
+      return new Float64Array(capacity).fill(NaN);
+    case 'i32':
+      return new Int32Array(capacity).fill(NULL_I32);
+    case 'str':
+    case 'addr':
+      return new Int32Array(capacity).fill(NULL_ID);
+    case 'i16':
+      return new Int16Array(capacity).fill(NULL_I16);
+    case 'i8':
+    case 'bool':
+      return new Int8Array(capacity).fill(NULL_I8);
+    case 'enum':
+      return new Uint8Array(capacity).fill(NULL_ENUM);
+    case 'u32':
+      return new Uint32Array(capacity);
+    case 'u64':
+      return new Uint32Array(capacity * 2);
+  }
+}
+
+/** A table's identity: its name and its ordered column specs. */
+export interface TableSpec<S extends readonly ColumnSpec[] = readonly ColumnSpec[]> {
+  readonly name: string;
+  readonly doc: string;
+  readonly columns: S;
+}
+
+export function defineTable<const S extends readonly ColumnSpec[]>(name: string, doc: string, columns: S): TableSpec<S> {
+  return { name, doc, columns };
+}
+
+/** Rows of one table in typed arrays; `length` rows are filled, the rest hold nulls. */
+export class ColumnBatch<S extends readonly ColumnSpec[] = readonly ColumnSpec[]> {
+  readonly cols: Columns<S>;
+  length = 0;
+
+  constructor(
+    readonly spec: TableSpec<S>,
+    readonly capacity: number,
+  ) {
+    const cols: Record<string, ArrayOf<ColumnKind>> = {};
+    for (const c of spec.columns) cols[c.name] = allocate(c.kind, capacity);
+    this.cols = cols as Columns<S>;
+  }
+
+  get full(): boolean {
+    return this.length === this.capacity;
+  }
+
+  /** The array of column `name` (for generic writers). */
+  column(name: string): ArrayOf<ColumnKind> {
+    return (this.cols as Record<string, ArrayOf<ColumnKind>>)[name]!;
+  }
+
+  /** Copy row `from` of `src` (same spec) to the end of this batch. */
+  copyRowFrom(src: ColumnBatch<S>, from: number): void {
+    const to = this.length++;
+    for (const c of this.spec.columns) {
+      const a = this.column(c.name);
+      const b = src.column(c.name);
+      if (c.kind === 'u64') {
+        a[2 * to] = b[2 * from]!;
+        a[2 * to + 1] = b[2 * from + 1]!;
+      } else {
+        a[to] = b[from]!;
+      }
+    }
+  }
+}
+
+/** Accepts full (or final partial) batches of one table. */
+export interface BatchSink<S extends readonly ColumnSpec[] = readonly ColumnSpec[]> {
+  write(batch: ColumnBatch<S>): void | Promise<void>;
+}
+
+/**
+ * Appends rows into batches of one table and hands each full batch to `flush`.
+ * `row()` returns the index to fill in `current.cols`; a writer that may still
+ * abandon a row fills `current` at `current.length` and calls `commitRow()`.
+ */
+export class BatchBuilder<S extends readonly ColumnSpec[]> {
+  current: ColumnBatch<S>;
+  rows = 0;
+
+  constructor(
+    readonly spec: TableSpec<S>,
+    readonly capacity: number,
+    private readonly flush: (batch: ColumnBatch<S>) => void,
+  ) {
+    this.current = new ColumnBatch(spec, capacity);
+  }
+
+  row(): number {
+    if (this.current.length === this.capacity) this.finishBatch();
+    this.rows++;
+    return this.current.length++;
+  }
+
+  commitRow(): void {
+    this.rows++;
+    this.current.length++;
+  }
+
+  /** Hand over the current batch (when it has rows) and start a new one. */
+  finishBatch(): void {
+    if (this.current.length > 0) {
+      this.flush(this.current);
+      this.current = new ColumnBatch(this.spec, this.capacity);
+    }
+  }
+}

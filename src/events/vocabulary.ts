@@ -1,0 +1,65 @@
+// The trace event vocabulary (docs/events.md): event kinds, the small enums their
+// keys take, and the kernel constants the models test. Every enum is a dense
+// u8 code whose label list is the single source for parsing, tables and docs.
+
+/** A closed set of words stored as u8 codes. `NONE` (255) is the null code. */
+export class Enum<L extends string> {
+  static readonly NONE = 255;
+  readonly codes: Record<L, number>;
+  constructor(readonly name: string, readonly labels: readonly L[]) {
+    this.codes = Object.fromEntries(labels.map((l, i) => [l, i])) as Record<L, number>;
+  }
+  code(label: string): number {
+    const c = (this.codes as Record<string, number>)[label];
+    return c === undefined ? Enum.NONE : c;
+  }
+  label(code: number): L | null {
+    return code === Enum.NONE ? null : this.labels[code] ?? null;
+  }
+}
+
+/** Event kinds. `context` is a stock trace line kept for context, `unknown` an unknown event name. */
+export const EventKinds = [
+  'fault_begin', 'fault_obj', 'fault_retry', 'fault_end',
+  'obj_lock', 'obj_ref', 'obj_shadow', 'map_split', 'exec_page', 'page_grab',
+  'obj_collapse', 'obj_name', 'load_section',
+  'proc_fork', 'proc_exec', 'proc_exit',
+  'context', 'unknown',
+] as const;
+export type EventKindName = (typeof EventKinds)[number];
+export const EventKind = new Enum('event', EventKinds);
+export const K = EventKind.codes;
+
+export const ObjType = new Enum('otype', ['default', 'swap', 'vnode', 'device', 'mgtdevice', 'phys', 'dead'] as const);
+export const OT = ObjType.codes;
+/** Chain locks exist only on DEFAULT and SWAP objects. */
+export const hasChainLock = (otype: number): boolean => otype === OT.default || otype === OT.swap;
+
+/** Page state at one object level (`present` is page_grab's word). */
+export const PageState = new Enum('page', ['valid', 'invalid', 'busy', 'absent', 'present'] as const);
+export const PG = PageState.codes;
+
+export const LockOp = new Enum('op', ['acq', 'rel', 'upg', 'try_fail', 'wait_beg', 'wait_end'] as const);
+export const LockMode = new Enum('mode', ['S', 'X'] as const);
+export const LockClass = new Enum('class', ['token', 'chain', 'map'] as const);
+export const FaultAction = new Enum('action', ['map', 'cow_copy', 'cow_rename', 'zero_fill', 'readonly'] as const);
+export const MapKind = new Enum('map', ['user', 'kernel'] as const);
+export const MapType = new Enum('maptype', ['normal', 'vpagetable'] as const);
+export const CollapseCase = new Enum('case', ['collapse', 'bypass', 'none'] as const);
+export const PagerAnswer = new Enum('pager', ['none', 'has'] as const);
+
+/** VM_FAULT_* bits (vm/vm_map.h). */
+export const FaultFlag = {
+  CHANGE_WIRING: 0x1,
+  USER_WIRE: 0x2,
+  BURST: 0x4,
+  DIRTY: 0x8,
+  UNSWAP: 0x10,
+  WIRE_MASK: 0x3,
+} as const;
+
+/** Fault type letters as bits: R, W, X (VM_PROT_READ/WRITE/EXECUTE). */
+export const FaultType = { R: 1, W: 2, X: 4 } as const;
+
+/** Stock DragonFly KTR event ids read as context (never dropped silently). */
+export const STOCK_KTR_PREFIXES = ['tokens_', 'tsleep_', 'kernentry_', 'ctxsw_'] as const;

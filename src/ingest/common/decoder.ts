@@ -1,0 +1,317 @@
+// Turns one event (a name and its key/value spans) into a row of the canonical
+// events table, or rejects it with a reason. Every framing ends here, so a
+// value means the same thing whatever framing carried it.
+
+import type { AddressTable } from '../../events/addresses.js';
+import { type EventBatch, type EventSpec } from '../../events/schema.js';
+import type { StringTable } from '../../events/strings.js';
+import { EventKind, K, type EventKindName } from '../../events/vocabulary.js';
+import { type ArrayOf, type BatchBuilder, type ColumnKind, NULL_ENUM, nullOf } from '../../columns/table.js';
+import { EVENTS } from '../../events/schema.js';
+import { WordTable, latin1, parseDecimal, parseInteger, parseU64, u64 } from './bytes.js';
+import { FieldList } from './fields.js';
+import { tokenizePayload, type PayloadSpan } from './payload.js';
+import { ALL_KEYS, EVENT_RULES, type KeyRule, inferredBit } from './rules.js';
+import { type FileStats, InputError } from './stats.js';
+
+/** What every reader of one run shares. */
+export interface IngestContext {
+  readonly strings: StringTable;
+  readonly addresses: AddressTable;
+  /** Stop at the first rejected line (exit 2) instead of counting it. */
+  readonly strict: boolean;
+}
+
+const EVENT_NAMES = new WordTable(EventKind.labels);
+const KEYS = new WordTable(ALL_KEYS);
+
+interface CompiledRule extends KeyRule {
+  readonly index: number;
+  readonly colIndex: number;
+  readonly bit: number;
+  readonly labels: WordTable | null;
+  /** enum code for each WordTable id of `labels` */
+  readonly codes: number[];
+}
+
+interface CompiledEvent {
+  readonly kind: number;
+  /** rule by key id (ALL_KEYS index), undefined when the event does not take the key */
+  readonly byKey: (CompiledRule | undefined)[];
+  readonly requiredMask: number;
+  readonly rules: readonly CompiledRule[];
+}
+
+const COLUMN_INDEX = new Map<string, number>(EVENTS.columns.map((c, i) => [c.name, i]));
+const COLUMN_KINDS: ColumnKind[] = EVENTS.columns.map((c) => c.kind);
+
+const COMPILED: (CompiledEvent | undefined)[] = EventKind.labels.map((name) => {
+  const rules = EVENT_RULES[name as keyof typeof EVENT_RULES];
+  if (!rules) return undefined;
+  const compiled = rules.map((r, i): CompiledRule => {
+    const labels = r.enum ? (r.only ?? r.enum.labels) : null;
+    return {
+      ...r,
+      index: i,
+      colIndex: COLUMN_INDEX.get(r.col)!,
+      bit: r.required ? 1 << i : 0,
+      labels: labels ? new WordTable(labels) : null,
+      codes: labels ? labels.map((l) => r.enum!.code(l)) : [],
+    };
+  });
+  const byKey: (CompiledRule | undefined)[] = ALL_KEYS.map((k) => compiled.find((r) => r.key === k));
+  return { kind: EventKind.code(name), byKey, requiredMask: compiled.reduce((m, r) => m | r.bit, 0), rules: compiled };
+});
+
+const NAME_OK = /^[A-Za-z_][A-Za-z0-9_.:-]*$/;
+
+export class EventDecoder {
+  private readonly ownFields = new FieldList();
+  /** the fields of the event being decoded */
+  private fields = this.ownFields;
+  private readonly span: PayloadSpan = { nameStart: 0, nameEnd: 0 };
+  private batch: EventBatch | null = null;
+  private arrays: ArrayOf<ColumnKind>[] = [];
+  private readonly kindNameIds: number[];
+
+  constructor(
+    private readonly ctx: IngestContext,
+    readonly file: FileStats,
+    private readonly out: BatchBuilder<EventSpec>,
+  ) {
+    this.kindNameIds = EventKind.labels.map((l) => ctx.strings.intern(l));
+  }
+
+  /** A line that carries no event: header, blank line, comment, reader warning. */
+  framing(): void {
+    this.file.framing++;
+  }
+
+  /**
+   * A text payload `NAME key=value ...` in buf[start, end). `name` overrides
+   * (or supplies) the event name when the framing carries it elsewhere.
+   */
+  payload(buf: Uint8Array, start: number, end: number, ts: number, cpu: number, line: number, name?: string): void {
+    const err = tokenizePayload(buf, start, end, this.ownFields, this.span);
+    if (err) return this.reject(line, cpu, err);
+    const { nameStart, nameEnd } = this.span;
+    if (name !== undefined) {
+      if (nameEnd > nameStart) return this.reject(line, cpu, `unexpected word '${latin1(buf, nameStart, nameEnd)}' before the keys`);
+      this.event(name, ts, cpu, line);
+    } else if (nameEnd > nameStart) {
+      this.eventBytes(buf, nameStart, nameEnd, ts, cpu, line);
+    } else {
+      this.reject(line, cpu, 'no event name');
+    }
+  }
+
+  /** An event whose fields a structured framing (JSON, CSV) already cut into `fields`. */
+  structured(name: string, fields: FieldList, ts: number, cpu: number, line: number): void {
+    this.fields = fields;
+    try {
+      this.event(name, ts, cpu, line);
+    } finally {
+      this.fields = this.ownFields;
+    }
+  }
+
+  /** A stock trace line kept as context (ktrdump `tokens_*`, `tsleep_*`, ...). */
+  context(name: string, text: string, ts: number, cpu: number, line: number): void {
+    const row = this.beginRow();
+    this.fill(row, ts, cpu, line, K.context, this.ctx.strings.intern(name));
+    if (text) (this.arrays[COLUMN_INDEX.get('extra')!] as Int32Array)[row] = this.ctx.strings.intern(text);
+    this.commit(ts, cpu);
+    this.file.context++;
+    this.file.cpu(cpu).context++;
+  }
+
+  reject(line: number, cpu: number, reason: string): void {
+    if (this.ctx.strict) throw new InputError(this.file.path, line, reason);
+    this.file.reject(line, cpu, reason);
+    this.file.cpu(cpu).lines++;
+  }
+
+  private eventBytes(buf: Uint8Array, s: number, e: number, ts: number, cpu: number, line: number): void {
+    const kind = EVENT_NAMES.find(buf, s, e);
+    if (kind >= 0 && COMPILED[kind]) this.known(COMPILED[kind]!, ts, cpu, line);
+    else this.event(latin1(buf, s, e), ts, cpu, line);
+  }
+
+  private event(name: string, ts: number, cpu: number, line: number): void {
+    const kind = EventKind.code(name);
+    const compiled = kind === NULL_ENUM ? undefined : COMPILED[kind];
+    if (compiled) return this.known(compiled, ts, cpu, line);
+    if (!NAME_OK.test(name)) return this.reject(line, cpu, `not an event name: '${name.slice(0, 40)}'`);
+    const row = this.beginRow();
+    this.fill(row, ts, cpu, line, K.unknown, this.ctx.strings.intern(name));
+    const f = this.fields;
+    if (f.count > 0) {
+      const parts: string[] = [];
+      for (let i = 0; i < f.count; i++) parts.push(f.raw(i));
+      (this.arrays[COLUMN_INDEX.get('extra')!] as Int32Array)[row] = this.ctx.strings.intern(parts.join(' '));
+    }
+    this.commit(ts, cpu);
+    this.file.unknown++;
+    this.file.cpu(cpu).unknown++;
+  }
+
+  private known(ev: CompiledEvent, ts: number, cpu: number, line: number): void {
+    const row = this.beginRow();
+    this.fill(row, ts, cpu, line, ev.kind, this.kindNameIds[ev.kind]!);
+    const f = this.fields;
+    const buf = f.buf;
+    let seen = 0;
+    let extra: string[] | null = null;
+    for (let i = 0; i < f.count; i++) {
+      const keyId = KEYS.find(buf, f.keyStart[i]!, f.keyEnd[i]!);
+      const rule = keyId >= 0 ? ev.byKey[keyId] : undefined;
+      if (!rule) {
+        (extra ??= []).push(f.raw(i));
+        this.file.unknownKeys++;
+        continue;
+      }
+      const bit = 1 << rule.index;
+      if (seen & bit) return this.abandon(row, line, cpu, `duplicate key ${rule.key}`);
+      seen |= bit;
+      const err = this.value(rule, i, row);
+      if (err) return this.abandon(row, line, cpu, err);
+    }
+    const missing = ev.requiredMask & ~seen;
+    if (missing) {
+      const names = ev.rules.filter((r) => r.bit & missing).map((r) => r.key);
+      return this.abandon(row, line, cpu, `${EventKind.label(ev.kind)}: missing ${names.join(', ')}`);
+    }
+    if (extra) (this.arrays[COLUMN_INDEX.get('extra')!] as Int32Array)[row] = this.ctx.strings.intern(extra.join(' '));
+    this.commit(ts, cpu);
+    this.file.events++;
+    this.file.cpu(cpu).events++;
+  }
+
+  /** Parse field i by its rule into the row; returns an error reason or null. */
+  private value(rule: CompiledRule, i: number, row: number): string | null {
+    const f = this.fields;
+    const buf = f.buf;
+    const s = f.valStart[i]!;
+    const e = f.valEnd[i]!;
+    const col = this.arrays[rule.colIndex]!;
+    const bad = (): string => `bad ${rule.key} value '${f.text(i).slice(0, 40)}'`;
+    switch (rule.type) {
+      case 'int': {
+        const v = parseInteger(buf, s, e);
+        if (!Number.isInteger(v) || (rule.min !== undefined && v < rule.min)) return bad();
+        if (COLUMN_KINDS[rule.colIndex] === 'i16' ? Math.abs(v) > 32767 : Math.abs(v) > 2147483647) return bad();
+        col[row] = v;
+        return null;
+      }
+      case 'flags': {
+        const v = parseInteger(buf, s, e);
+        if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) return bad();
+        col[row] = v;
+        return null;
+      }
+      case 'addr':
+        if (!parseU64(buf, s, e)) return bad();
+        col[row] = this.ctx.addresses.intern(u64.hi, u64.lo);
+        return null;
+      case 'u64':
+        if (!parseU64(buf, s, e)) return bad();
+        col[2 * row] = u64.lo;
+        col[2 * row + 1] = u64.hi;
+        return null;
+      case 'ftype': {
+        let bits = 0;
+        for (let k = s; k < e; k++) {
+          const c = buf[k];
+          const b = c === 0x52 ? 1 : c === 0x57 ? 2 : c === 0x58 ? 4 : 0;
+          if (b === 0 || bits & b) return bad();
+          bits |= b;
+        }
+        if (bits === 0) return bad();
+        col[row] = bits;
+        return null;
+      }
+      case 'bool': {
+        const v = parseBool(buf, s, e);
+        if (v < 0) return bad();
+        col[row] = v;
+        return null;
+      }
+      case 'enum': {
+        const id = rule.labels!.find(buf, s, e);
+        if (id < 0) return bad();
+        col[row] = rule.codes[id]!;
+        return null;
+      }
+      case 'str':
+        col[row] = this.ctx.strings.intern(f.text(i));
+        return null;
+      case 'num': {
+        const v = parseDecimal(buf, s, e);
+        if (Number.isNaN(v) || (rule.min !== undefined && v < rule.min)) return bad();
+        col[row] = v;
+        return null;
+      }
+      case 'inferred': {
+        let bits = 0;
+        for (const key of f.text(i).split(',')) {
+          const bit = inferredBit(key.trim());
+          if (!bit) return bad();
+          bits |= bit;
+        }
+        col[row] = bits;
+        return null;
+      }
+    }
+  }
+
+  private beginRow(): number {
+    const b = this.out.current;
+    if (b.length === b.capacity) this.out.finishBatch();
+    const cur = this.out.current;
+    if (cur !== this.batch) {
+      this.batch = cur;
+      this.arrays = EVENTS.columns.map((c) => cur.column(c.name));
+    }
+    return cur.length;
+  }
+
+  private fill(row: number, ts: number, cpu: number, line: number, kind: number, name: number): void {
+    const a = this.arrays;
+    a[0]![row] = ts;
+    a[1]![row] = cpu;
+    a[2]![row] = this.file.index;
+    a[3]![row] = line;
+    a[4]![row] = kind;
+    a[5]![row] = name;
+  }
+
+  private commit(ts: number, cpu: number): void {
+    this.out.commitRow();
+    const c = this.file.cpu(cpu);
+    c.lines++;
+    c.seen(ts);
+  }
+
+  /** Undo a partly written row and reject its line. */
+  private abandon(row: number, line: number, cpu: number, reason: string): void {
+    EVENTS.columns.forEach((c, i) => {
+      const a = this.arrays[i]!;
+      const v = nullOf(c.kind);
+      if (c.kind === 'u64') {
+        a[2 * row] = 0;
+        a[2 * row + 1] = 0;
+      } else a[row] = v;
+    });
+    this.reject(line, cpu, reason);
+  }
+}
+
+/** 0 or 1 (JSON's false and true too), else -1. */
+function parseBool(buf: Uint8Array, s: number, e: number): number {
+  if (e - s === 1 && (buf[s] === 0x30 || buf[s] === 0x31)) return buf[s]! - 0x30;
+  const w = latin1(buf, s, e);
+  return w === 'true' ? 1 : w === 'false' ? 0 : -1;
+}
+
+export { EVENT_NAMES };
+export type { EventKindName };

@@ -1,0 +1,116 @@
+// Puts one file's events in time order. Framings that log per-CPU buffers
+// (ktrdump without -s, dtrace) interleave CPUs out of order; the sorter holds
+// rows until no earlier row can still arrive: `window` nanoseconds behind the
+// latest timestamp seen (Infinity: until the end, for a ring-buffer dump whose
+// size bounds it). A row that arrives later than that is emitted as it comes
+// and counted as late. Rows already in order pass through without copying.
+
+import { type EventBatch, newEventBatch } from '../../events/schema.js';
+import type { FileStats } from './stats.js';
+
+export class Sorter {
+  private pending: EventBatch[] = [];
+  private pendingRows = 0;
+  private inOrder = true;
+  private lastPushedTs = -Infinity;
+  private maxTs = -Infinity;
+  private lastEmittedTs = -Infinity;
+
+  constructor(
+    public window: number,
+    private readonly stats: FileStats,
+    private readonly batchRows: number,
+  ) {}
+
+  /** Take a batch; returns the batches now safe to pass on, in order. */
+  push(batch: EventBatch): EventBatch[] {
+    const ts = batch.cols.ts;
+    for (let i = 0; i < batch.length; i++) {
+      const t = ts[i]!;
+      if (Number.isNaN(t)) continue;
+      if (t < this.lastPushedTs) this.inOrder = false;
+      this.lastPushedTs = t;
+      if (t > this.maxTs) this.maxTs = t;
+    }
+    this.pending.push(batch);
+    this.pendingRows += batch.length;
+    return this.release(false);
+  }
+
+  finish(): EventBatch[] {
+    return this.release(true);
+  }
+
+  private release(all: boolean): EventBatch[] {
+    const watermark = all ? Infinity : this.maxTs - this.window;
+    if (this.inOrder) return this.releaseInOrder(watermark);
+    // Out of order: sort once enough is held that the work pays for itself.
+    if (!all && this.pendingRows < 4 * this.batchRows) return [];
+    return this.releaseSorted(watermark);
+  }
+
+  private releaseInOrder(watermark: number): EventBatch[] {
+    const out: EventBatch[] = [];
+    while (this.pending.length > 0) {
+      const b = this.pending[0]!;
+      const last = lastTs(b);
+      if (!(last <= watermark) && watermark !== Infinity) break;
+      out.push(b);
+      this.pending.shift();
+      this.pendingRows -= b.length;
+      if (!Number.isNaN(last)) this.lastEmittedTs = Math.max(this.lastEmittedTs, last);
+    }
+    return out;
+  }
+
+  private releaseSorted(watermark: number): EventBatch[] {
+    // Index every pending row: (batch, row), ordered by time then arrival.
+    const n = this.pendingRows;
+    const keys = new Float64Array(n);
+    const where = new Uint32Array(n);
+    let k = 0;
+    let prev = this.lastEmittedTs;
+    this.pending.forEach((b, bi) => {
+      const ts = b.cols.ts;
+      for (let r = 0; r < b.length; r++, k++) {
+        const t = Number.isNaN(ts[r]!) ? prev : ts[r]!; // an untimed row keeps its place
+        keys[k] = t;
+        where[k] = (bi << 20) | r;
+        prev = t;
+      }
+    });
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => keys[a]! - keys[b]! || a - b);
+    const out: EventBatch[] = [];
+    const keep = newEventBatch(Math.max(this.batchRows, n));
+    let cur = newEventBatch(this.batchRows);
+    for (const i of order) {
+      const b = this.pending[where[i]! >>> 20]!;
+      const r = where[i]! & 0xfffff;
+      const t = keys[i]!;
+      if (t <= watermark) {
+        if (t < this.lastEmittedTs) {
+          this.stats.late++;
+          this.stats.cpu(b.cols.cpu[r]!).late++;
+        } else this.lastEmittedTs = t;
+        cur.copyRowFrom(b, r);
+        if (cur.full) {
+          out.push(cur);
+          cur = newEventBatch(this.batchRows);
+        }
+      } else {
+        keep.copyRowFrom(b, r);
+      }
+    }
+    if (cur.length > 0) out.push(cur);
+    this.pending = keep.length > 0 ? [keep] : [];
+    this.pendingRows = keep.length;
+    this.inOrder = true;
+    this.lastPushedTs = keep.length > 0 ? keep.cols.ts[keep.length - 1]! : this.lastEmittedTs;
+    return out;
+  }
+}
+
+function lastTs(b: EventBatch): number {
+  for (let i = b.length - 1; i >= 0; i--) if (!Number.isNaN(b.cols.ts[i]!)) return b.cols.ts[i]!;
+  return NaN;
+}

@@ -1,0 +1,100 @@
+// Accounting of every input line: each one ends up counted as an event, a
+// context line, an unknown event, a rejected line, or framing (headers, blank
+// lines, comments, warnings). Counted per file and per CPU, with each CPU's
+// time window so ring-buffer wrap and truncated faults can be reported.
+
+export const MAX_REJECT_SAMPLES = 20;
+
+export class CpuStats {
+  lines = 0;
+  events = 0;
+  context = 0;
+  unknown = 0;
+  rejected = 0;
+  dropped = 0;
+  late = 0;
+  firstTs = NaN;
+  lastTs = NaN;
+  truncatedBegin = 0;
+  truncatedEnd = 0;
+  constructor(readonly cpu: number) {}
+
+  seen(ts: number): void {
+    if (Number.isNaN(ts)) return;
+    if (!(ts >= this.firstTs)) this.firstTs = ts;
+    if (!(ts <= this.lastTs)) this.lastTs = ts;
+  }
+}
+
+export interface RejectSample {
+  line: number;
+  reason: string;
+}
+
+export class FileStats {
+  format = '';
+  bytes = 0;
+  lines = 0;
+  framing = 0;
+  events = 0;
+  context = 0;
+  unknown = 0;
+  rejected = 0;
+  dropped = 0;
+  late = 0;
+  unknownKeys = 0;
+  readonly rejects: RejectSample[] = [];
+  readonly warnings: string[] = [];
+  /** Notes on how fields were obtained (relative clocks, inferred fields, ...). */
+  readonly notes: string[] = [];
+  private readonly cpus = new Map<number, CpuStats>();
+
+  constructor(
+    readonly index: number,
+    readonly path: string,
+  ) {}
+
+  cpu(cpu: number): CpuStats {
+    let s = this.cpus.get(cpu);
+    if (!s) {
+      s = new CpuStats(cpu);
+      this.cpus.set(cpu, s);
+    }
+    return s;
+  }
+
+  get perCpu(): CpuStats[] {
+    return [...this.cpus.values()].sort((a, b) => a.cpu - b.cpu);
+  }
+
+  reject(line: number, cpu: number, reason: string): void {
+    this.rejected++;
+    this.cpu(cpu).rejected++;
+    if (this.rejects.length < MAX_REJECT_SAMPLES) this.rejects.push({ line, reason });
+  }
+
+  note(text: string): void {
+    if (!this.notes.includes(text)) this.notes.push(text);
+  }
+
+  warn(text: string): void {
+    if (!this.warnings.includes(text)) this.warnings.push(text);
+  }
+
+  /** The identity every line must satisfy. */
+  get balanced(): boolean {
+    return this.lines === this.framing + this.events + this.context + this.unknown + this.rejected;
+  }
+}
+
+/** A malformed input that stops the run (strict mode, unreadable file, unknown framing). */
+export class InputError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly reason: string,
+  ) {
+    super(line > 0 ? `${file}:${line}: ${reason}` : `${file}: ${reason}`);
+    this.name = 'InputError';
+  }
+}

@@ -1,0 +1,182 @@
+// The ingest entry point: open a trace (file, `-` for stdin, gzip or zstd),
+// sniff its framing unless one is forced, and stream its events as sorted
+// typed batches. Several traces are merged by time.
+
+import { AddressTable } from '../events/addresses.js';
+import { EVENT_BATCH_ROWS, EVENTS, type EventBatch, newEventBatch } from '../events/schema.js';
+import { StringTable } from '../events/strings.js';
+import { BatchBuilder } from '../columns/table.js';
+import { EventDecoder, type IngestContext } from './common/decoder.js';
+import { Sorter } from './common/sorter.js';
+import { FileStats, InputError } from './common/stats.js';
+import { FORMATS, type FormatName, type FramingDef } from './framing.js';
+import { type ByteInput, openBytes } from './source/bytes-in.js';
+import { LINE_BINARY, LINE_TOO_LONG, LINE_UNTERMINATED, LineSplitter, MAX_LINE } from './source/lines.js';
+import { FRAMINGS } from './registry.js';
+
+export interface IngestOptions {
+  /** `auto` sniffs each file. */
+  format?: FormatName | 'auto';
+  strict?: boolean;
+  /** How far (ns) out-of-order rows may arrive and still be sorted; default 1 s. */
+  sortWindowNs?: number;
+  batchRows?: number;
+}
+
+export const DEFAULT_SORT_WINDOW_NS = 1e9;
+
+/** The shared state of one ingest run over one or more files. */
+export class Ingest {
+  readonly strings = new StringTable();
+  readonly addresses = new AddressTable();
+  readonly files: FileStats[] = [];
+  private readonly inputs: ByteInput[] = [];
+  readonly ctx: IngestContext;
+
+  constructor(readonly options: IngestOptions = {}) {
+    this.ctx = { strings: this.strings, addresses: this.addresses, strict: options.strict ?? false };
+  }
+
+  /** Compressed bytes read so far over all files (for progress). */
+  bytesRead(): number {
+    return this.inputs.reduce((n, i) => n + i.consumed(), 0);
+  }
+
+  /** Events of all `paths`, merged in time order. */
+  events(paths: readonly string[]): AsyncGenerator<EventBatch> {
+    const streams = paths.map((p) => this.file(p));
+    return streams.length === 1 ? streams[0]! : mergeByTime(streams, this.options.batchRows ?? EVENT_BATCH_ROWS);
+  }
+
+  /** Events of one file, in time order. */
+  async *file(path: string): AsyncGenerator<EventBatch> {
+    const stats = new FileStats(this.files.length, path);
+    this.files.push(stats);
+    const batchRows = this.options.batchRows ?? EVENT_BATCH_ROWS;
+    let input: ByteInput;
+    try {
+      input = await openBytes(path);
+    } catch (e) {
+      throw new InputError(path, 0, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    this.inputs.push(input);
+    stats.bytes = input.size ?? 0;
+    if (input.compression !== 'none') stats.note(`${input.compression}-compressed`);
+
+    const it = input.chunks[Symbol.asyncIterator]();
+    const first = await next(it, path);
+    if (!first) {
+      if (this.ctx.strict) throw new InputError(path, 0, 'empty trace');
+      stats.warn('empty trace: no lines');
+      stats.format = this.options.format && this.options.format !== 'auto' ? this.options.format : 'empty';
+      return;
+    }
+    const def = this.pick(path, first);
+    stats.format = def.name;
+
+    const ready: EventBatch[] = [];
+    const sorter = new Sorter(this.options.sortWindowNs ?? DEFAULT_SORT_WINDOW_NS, stats, batchRows);
+    const builder = new BatchBuilder(EVENTS, batchRows, (b) => ready.push(...sorter.push(b)));
+    const decoder = new EventDecoder(this.ctx, stats, builder);
+    const framing = def.create({ decoder, stats, sorter, ingest: this.ctx });
+    const splitter = new LineSplitter((buf, start, end, lineNo, flags) => {
+      stats.lines++;
+      if (flags & LINE_BINARY) return decoder.reject(lineNo, -1, 'binary data (NUL byte) in a text trace');
+      if (flags & LINE_TOO_LONG) return decoder.reject(lineNo, -1, `line longer than ${MAX_LINE} bytes`);
+      if (flags & LINE_UNTERMINATED) stats.warn(`line ${lineNo} (the last) has no newline: the file may be truncated`);
+      framing.line(buf, start, end, lineNo);
+    });
+
+    for (let chunk: Uint8Array | null = first; chunk; chunk = await next(it, path)) {
+      splitter.push(chunk);
+      if (ready.length) yield* ready.splice(0);
+    }
+    splitter.end();
+    framing.finish();
+    builder.finishBatch();
+    ready.push(...sorter.finish());
+    yield* ready.splice(0);
+    if (stats.lines === 0) {
+      if (this.ctx.strict) throw new InputError(path, 0, 'empty trace');
+      stats.warn('empty trace: no lines');
+    }
+  }
+
+  private pick(path: string, first: Uint8Array): FramingDef {
+    const forced = this.options.format;
+    if (forced && forced !== 'auto') {
+      const def = FRAMINGS.find((f) => f.name === forced);
+      if (!def) throw new InputError(path, 0, `unknown format '${forced}' (one of ${FORMATS.join(', ')})`);
+      return def;
+    }
+    const head = Buffer.from(first.buffer, first.byteOffset, Math.min(first.length, 1 << 16)).toString('latin1');
+    const lines = head.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '').slice(0, 50);
+    if (lines.length > 0 && lines.slice(0, 5).every((l) => l.includes('\0'))) {
+      throw new InputError(path, 1, 'binary data, not a text trace (use the tool that wrote it to print text)');
+    }
+    let best: FramingDef | null = null;
+    let score = 0;
+    for (const f of FRAMINGS) {
+      const s = f.sniff(lines);
+      if (s > score) {
+        score = s;
+        best = f;
+      }
+    }
+    if (!best) throw new InputError(path, 1, `cannot tell the trace format; give --format (${FORMATS.join(', ')})`);
+    return best;
+  }
+}
+
+async function next(it: AsyncIterator<Uint8Array>, path: string): Promise<Uint8Array | null> {
+  try {
+    const r = await it.next();
+    return r.done ? null : r.value;
+  } catch (e) {
+    throw new InputError(path, 0, `cannot read: ${(e as Error).message}`);
+  }
+}
+
+/** k-way merge of time-ordered batch streams into one, row by row. */
+async function* mergeByTime(streams: AsyncGenerator<EventBatch>[], batchRows: number): AsyncGenerator<EventBatch> {
+  const heads: (EventBatch | null)[] = [];
+  const rows: number[] = [];
+  for (const s of streams) {
+    heads.push(await fill(s));
+    rows.push(0);
+  }
+  let out = newEventBatch(batchRows);
+  for (;;) {
+    let best = -1;
+    let bestTs = Infinity;
+    for (let k = 0; k < streams.length; k++) {
+      const b = heads[k];
+      if (!b) continue;
+      const t = b.cols.ts[rows[k]!]!;
+      const key = Number.isNaN(t) ? -Infinity : t;
+      if (best < 0 || key < bestTs) {
+        best = k;
+        bestTs = key;
+      }
+    }
+    if (best < 0) break;
+    out.copyRowFrom(heads[best]!, rows[best]!);
+    if (++rows[best]! === heads[best]!.length) {
+      heads[best] = await fill(streams[best]!);
+      rows[best] = 0;
+    }
+    if (out.full) {
+      yield out;
+      out = newEventBatch(batchRows);
+    }
+  }
+  if (out.length > 0) yield out;
+}
+
+async function fill(s: AsyncGenerator<EventBatch>): Promise<EventBatch | null> {
+  for (;;) {
+    const r = await s.next();
+    if (r.done) return null;
+    if (r.value.length > 0) return r.value;
+  }
+}

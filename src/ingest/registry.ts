@@ -1,0 +1,20 @@
+// Every framing the ingest can read, in sniffing order (ties go to the first),
+// and every framing events can be written in.
+
+import { csv } from './csv/index.js';
+import type { FormatName, FramingDef } from './framing.js';
+import { jsonl } from './jsonl/index.js';
+import { jsonlWriter } from './jsonl/write.js';
+import type { EventWriter } from './writer.js';
+
+export const FRAMINGS: readonly FramingDef[] = [jsonl, csv];
+
+export const WRITERS: Partial<Record<FormatName, () => EventWriter>> = {
+  jsonl: jsonlWriter,
+};
+
+export function writerFor(format: FormatName): EventWriter {
+  const make = WRITERS[format];
+  if (!make) throw new Error(`events cannot be written as ${format}`);
+  return make();
+}

@@ -1,0 +1,77 @@
+// Cuts byte chunks into lines without making strings: each line is a span of a
+// buffer (CR stripped). A line split across chunks is joined in a carry buffer;
+// an over-long line is cut off and reported, never buffered whole.
+
+export const MAX_LINE = 1 << 20;
+
+export const LINE_BINARY = 1; // the line has a NUL byte
+export const LINE_TOO_LONG = 2; // the line was longer than MAX_LINE and skipped
+export const LINE_UNTERMINATED = 4; // the last line, without a newline
+
+export type LineHandler = (buf: Uint8Array, start: number, end: number, lineNo: number, flags: number) => void;
+
+export class LineSplitter {
+  lineNo = 0;
+  private carry: Buffer = Buffer.allocUnsafe(4096);
+  private carryLen = 0;
+  private skipping = false;
+
+  constructor(private readonly handler: LineHandler) {}
+
+  push(chunk: Uint8Array): void {
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    let pos = 0;
+    let nul = buf.indexOf(0);
+    for (;;) {
+      const nl = buf.indexOf(10, pos);
+      if (nl < 0) break;
+      if (nul >= 0 && nul < pos) nul = buf.indexOf(0, pos);
+      if (this.skipping) {
+        this.skipping = false;
+      } else if (this.carryLen > 0) {
+        this.append(buf, pos, nl);
+        this.emitCarry(0);
+      } else {
+        this.emit(buf, pos, nl, nul >= 0 && nul < nl ? LINE_BINARY : 0);
+      }
+      pos = nl + 1;
+    }
+    if (pos < buf.length && !this.skipping) {
+      if (this.carryLen + buf.length - pos > MAX_LINE) {
+        this.handler(buf, pos, pos, ++this.lineNo, LINE_TOO_LONG);
+        this.carryLen = 0;
+        this.skipping = true;
+      } else {
+        this.append(buf, pos, buf.length);
+      }
+    }
+  }
+
+  /** End of input: the last line, when it had no newline. Returns the line count. */
+  end(): number {
+    if (this.carryLen > 0) this.emitCarry(LINE_UNTERMINATED);
+    return this.lineNo;
+  }
+
+  private emit(buf: Uint8Array, start: number, end: number, flags: number): void {
+    if (end > start && buf[end - 1] === 13) end--;
+    this.handler(buf, start, end, ++this.lineNo, flags);
+  }
+
+  private emitCarry(flags: number): void {
+    const len = this.carryLen;
+    this.carryLen = 0;
+    this.emit(this.carry, 0, len, flags | (this.carry.subarray(0, len).includes(0) ? LINE_BINARY : 0));
+  }
+
+  private append(buf: Buffer, from: number, to: number): void {
+    const need = this.carryLen + to - from;
+    if (this.carry.length < need) {
+      const next = Buffer.allocUnsafe(Math.max(need, this.carry.length * 2));
+      this.carry.copy(next, 0, 0, this.carryLen);
+      this.carry = next;
+    }
+    buf.copy(this.carry, this.carryLen, from, to);
+    this.carryLen = need;
+  }
+}

@@ -1,0 +1,20 @@
+// Shared test helpers: read a trace into plain rows, paths of fixtures.
+
+import { join } from 'node:path';
+import { rowsOf, type Row } from '../src/columns/rows.js';
+import { Ingest, type IngestOptions } from '../src/ingest/open.js';
+
+export const ROOT = join(import.meta.dirname, '..');
+export const fixture = (name: string): string => join(ROOT, 'traces', 'fixtures', name);
+
+export async function readTrace(paths: string | string[], options: IngestOptions = {}): Promise<{ rows: Row[]; ingest: Ingest }> {
+  const ingest = new Ingest(options);
+  const rows: Row[] = [];
+  for await (const b of ingest.events(Array.isArray(paths) ? paths : [paths])) rows.push(...rowsOf(b, ingest));
+  return { rows, ingest };
+}
+
+/** Rows without the columns that name where they came from. */
+export function content(rows: Row[]): Row[] {
+  return rows.map(({ src_file: _f, src_line: _l, ...rest }) => rest);
+}
