@@ -26,7 +26,7 @@ export async function run(argv: string[]): Promise<number> {
     strict: values.strict ?? false,
     sortWindowNs: number(values['sort-window-ms'], '--sort-window-ms', 1000) * 1e6,
   });
-  const assembler = new FaultAssembler(ingest.files, () => {});
+  const assembler = new FaultAssembler(ingest.files, ingest.strings, () => {});
   for await (const batch of ingest.events(positionals)) assembler.batch(batch);
   assembler.finish();
   process.stdout.write(formatIngestStats(ingest.files));

@@ -23,8 +23,22 @@ export const ACQUISITIONS = defineTable('acquisitions', 'One row per lock acquis
   { name: 'site', kind: 'str', doc: 'kernel function that takes the lock' },
   { name: 'reason', kind: 'str', doc: 'why: first, backing, quick, vnode_pager_lock, upgrade, chain_release, prefault, ...' },
   { name: 'recursive', kind: 'bool', doc: 'the thread already held this lock (recursion)' },
-  { name: 'waited', kind: 'bool', doc: 'contention estimate: another thread held it in a conflicting mode' },
-  { name: 'wait_ns', kind: 'f64', doc: 'contention estimate: how long it would have waited' },
+] as const);
+
+export const WAITS = defineTable('waits', 'Contention estimate: one row per object token acquisition that would have waited', [
+  { name: 'model', kind: 'str', doc: 'locking model' },
+  { name: 'op_id', kind: 'i64', doc: 'operation of the waiting acquisition (acquisitions.op_id)' },
+  { name: 'seq', kind: 'i32', doc: 'the acquisition within it (acquisitions.seq)' },
+  { name: 'ts', kind: 'ts', doc: 'when it asked for the token' },
+  { name: 'tid', kind: 'i32', doc: 'waiting thread' },
+  { name: 'pid', kind: 'i32', doc: 'waiting process' },
+  { name: 'obj', kind: 'addr', doc: 'object' },
+  { name: 'otype', kind: 'enum', enum: ObjType, doc: 'object type' },
+  { name: 'mode', kind: 'enum', enum: LockMode, doc: 'mode asked for' },
+  { name: 'site', kind: 'str', doc: 'site asking' },
+  { name: 'wait_ns', kind: 'f64', doc: 'until the last conflicting hold ends (first-order: later events are not delayed)' },
+  { name: 'holder_tid', kind: 'i32', doc: 'a thread holding it in a conflicting mode' },
+  { name: 'holder_mode', kind: 'enum', enum: LockMode, doc: 'that hold’s mode' },
 ] as const);
 
 export const FAULTS = defineTable('faults', 'One row per fault per model', [
@@ -63,7 +77,6 @@ export const FAULTS = defineTable('faults', 'One row per fault per model', [
   { name: 'hazard', kind: 'bool', doc: 'the model hit a hazard on this fault' },
   { name: 'io', kind: 'bool', doc: 'the model did pager I/O' },
   { name: 'io_ns', kind: 'f64', doc: 'recorded I/O time' },
-  { name: 'wait_ns', kind: 'f64', doc: 'contention estimate: sum of the waits of its acquisitions' },
   { name: 'unknown_links', kind: 'i16', doc: 'chain links the model needed that nobody knew' },
   { name: 'inferred', kind: 'u32', doc: 'bit set of facts filled in by default (docs/events.md)' },
 ] as const);
@@ -146,4 +159,4 @@ export const AGREEMENT = defineTable('agreement', 'Model against the lock operat
   { name: 'trace_only', kind: 'i64', doc: 'acquisitions only the captured kernel took' },
 ] as const);
 
-export const REPLAY_TABLES = [ACQUISITIONS, FAULTS, HAZARDS, BACKDOWNS, OBJECTS, PROCESSES, INGEST_STATS, AGREEMENT] as const;
+export const REPLAY_TABLES = [ACQUISITIONS, WAITS, FAULTS, HAZARDS, BACKDOWNS, OBJECTS, PROCESSES, INGEST_STATS, AGREEMENT] as const;

@@ -1,0 +1,227 @@
+// Joins the fault_* events of each thread into whole faults. A thread does one
+// fault at a time, so tid ties them together. The captured kernel's own
+// back-downs are not workload: the levels examined again after a
+// `fault_retry why=backdown` are merged into one recorded attempt. Faults cut
+// off by the trace window at either end are counted per file and CPU, never
+// replayed as whole.
+
+import { NULL_ENUM, NULL_I16, NULL_I32, NULL_I8, NULL_ID } from '../columns/table.js';
+import type { EventBatch } from '../events/schema.js';
+import type { StringTable } from '../events/strings.js';
+import { K, LockOp } from '../events/vocabulary.js';
+import type { FileStats } from '../ingest/common/stats.js';
+import type { Level, Tri } from '../models/facts.js';
+
+export interface RecordedPhase {
+  levels: Level[];
+  retry: string | null;
+}
+
+/** A lock operation the captured kernel logged (obj_lock op=acq) during a fault. */
+export interface LoggedLock {
+  obj: number;
+  mode: number;
+  cls: number;
+  site: number;
+}
+
+export interface AssembledFault {
+  id: number;
+  fileIndex: number;
+  tid: number;
+  pid: number;
+  cpu: number;
+  comm: number;
+  vaLo: number;
+  vaHi: number;
+  ftype: number;
+  fflags: number;
+  /** raw optional keys: NULL_* when the trace did not say */
+  nthreads: number;
+  map: number;
+  maptype: number;
+  wired: number;
+  tsBegin: number;
+  tsEnd: number;
+  phases: RecordedPhase[];
+  /** attempts the captured kernel made, back-downs included */
+  recordedAttempts: number;
+  rc: number;
+  /** fault_end depth: -1 zero fill, null not recorded */
+  endDepth: number | null;
+  action: number;
+  io: boolean;
+  ioNs: number;
+  locks: LoggedLock[];
+}
+
+const tri = (v: number): Tri => (v === NULL_I8 ? -1 : v === 0 ? 0 : 1);
+
+export class FaultAssembler {
+  private readonly inFlight = new Map<number, AssembledFault>();
+  /** threads whose current fault began before the trace window */
+  private readonly orphans = new Set<number>();
+  private readonly backdownId: number;
+  private nextId = 0;
+  truncated = 0;
+
+  constructor(
+    private readonly files: readonly FileStats[],
+    private readonly strings: StringTable,
+    private readonly onFault: (f: AssembledFault) => void,
+    /** called for each fault_obj link (obj at depth d, the next recorded level below it) */
+    private readonly onLink: (obj: number, below: number) => void = () => {},
+  ) {
+    this.backdownId = strings.intern('backdown');
+  }
+
+  /** Allocate an operation id (faults and site events share one sequence). */
+  opId(): number {
+    return this.nextId++;
+  }
+
+  /** The earliest begin time of the faults still in flight (Infinity when none). */
+  earliestInFlight(): number {
+    let t = Infinity;
+    for (const f of this.inFlight.values()) if (f.tsBegin < t) t = f.tsBegin;
+    return t;
+  }
+
+  batch(b: EventBatch): void {
+    for (let i = 0; i < b.length; i++) this.event(b, i);
+  }
+
+  /** Take row i if it is a fault event or a lock logged inside a fault. */
+  event(b: EventBatch, i: number): void {
+    const c = b.cols;
+    const kind = c.kind[i]!;
+    const tid = c.tid[i]!;
+    switch (kind) {
+      case K.fault_begin: {
+        const open = this.inFlight.get(tid);
+        if (open) this.truncate(open.fileIndex, open.cpu, 'end');
+        this.orphans.delete(tid);
+        this.inFlight.set(tid, this.begin(b, i));
+        return;
+      }
+      case K.fault_obj: {
+        const open = this.inFlight.get(tid);
+        if (!open) return this.orphan(b, i, tid);
+        this.level(open, b, i);
+        return;
+      }
+      case K.fault_retry: {
+        const open = this.inFlight.get(tid);
+        if (!open) return this.orphan(b, i, tid);
+        open.recordedAttempts++;
+        // After a back-down the levels come again: they overwrite the same
+        // attempt's levels instead of starting a new one.
+        if (c.why[i] !== this.backdownId) {
+          open.phases[open.phases.length - 1]!.retry = this.strings.get(c.why[i]!) ?? 'retry';
+          open.phases.push({ levels: [], retry: null });
+        }
+        return;
+      }
+      case K.fault_end: {
+        const open = this.inFlight.get(tid);
+        if (!open) {
+          // The end of a fault that began before the window: one truncated fault.
+          if (!this.orphans.delete(tid)) this.truncate(c.src_file[i]!, c.cpu[i]!, 'begin');
+          return;
+        }
+        this.inFlight.delete(tid);
+        this.end(open, b, i);
+        return;
+      }
+      case K.obj_lock: {
+        const open = this.inFlight.get(tid);
+        if (open && c.op[i] === LockOp.codes.acq) {
+          open.locks.push({ obj: c.obj[i]!, mode: c.mode[i]!, cls: c.class[i] === NULL_ENUM ? 0 : c.class[i]!, site: c.site[i]! });
+        }
+        return;
+      }
+    }
+  }
+
+  /** End of input: faults still open were cut off by the end of the window. */
+  finish(): void {
+    for (const fault of this.inFlight.values()) this.truncate(fault.fileIndex, fault.cpu, 'end');
+    this.inFlight.clear();
+  }
+
+  private begin(b: EventBatch, i: number): AssembledFault {
+    const c = b.cols;
+    return {
+      id: this.opId(),
+      fileIndex: c.src_file[i]!,
+      tid: c.tid[i]!,
+      pid: c.pid[i]!,
+      cpu: c.cpu[i]!,
+      comm: c.comm[i]!,
+      vaLo: c.va[2 * i]!,
+      vaHi: c.va[2 * i + 1]!,
+      ftype: c.ftype[i]!,
+      fflags: c.fflags[i]!,
+      nthreads: c.nthreads[i]!,
+      map: c.map[i]!,
+      maptype: c.maptype[i]!,
+      wired: c.wired[i]!,
+      tsBegin: c.ts[i]!,
+      tsEnd: NaN,
+      phases: [{ levels: [], retry: null }],
+      recordedAttempts: 1,
+      rc: NULL_I32,
+      endDepth: null,
+      action: NULL_ENUM,
+      io: false,
+      ioNs: NaN,
+      locks: [],
+    };
+  }
+
+  private level(open: AssembledFault, b: EventBatch, i: number): void {
+    const c = b.cols;
+    const depth = c.depth[i]!;
+    const level: Level = {
+      obj: c.obj[i]!,
+      otype: c.otype[i]!,
+      page: c.page[i]!,
+      hasBacking: tri(c.has_backing[i]!),
+      shadowed: tri(c.shadowed[i]!),
+      swapped: c.swapped[i] === 1,
+      pager: c.pager[i] === NULL_ENUM ? -1 : (c.pager[i] as Tri),
+      ref: c.ref[i]!,
+    };
+    const phase = open.phases[open.phases.length - 1]!;
+    phase.levels[depth] = level;
+    const above = depth > 0 ? phase.levels[depth - 1] : undefined;
+    if (above && above.obj !== NULL_ID) this.onLink(above.obj, level.obj);
+  }
+
+  private end(f: AssembledFault, b: EventBatch, i: number): void {
+    const c = b.cols;
+    f.tsEnd = c.ts[i]!;
+    f.rc = c.rc[i]!;
+    f.endDepth = c.depth[i] === NULL_I16 ? null : c.depth[i]!;
+    f.action = c.action[i]!;
+    f.io = c.io[i] === 1;
+    f.ioNs = c.io_ns[i]!;
+    // A phase whose levels have holes (depth 2 without depth 1) keeps them as
+    // holes; the models report such a fault as incomplete where they need one.
+    this.onFault(f);
+  }
+
+  private orphan(b: EventBatch, i: number, tid: number): void {
+    if (this.orphans.has(tid)) return;
+    this.orphans.add(tid);
+    this.truncate(b.cols.src_file[i]!, b.cols.cpu[i]!, 'begin');
+  }
+
+  private truncate(fileIndex: number, cpu: number, side: 'begin' | 'end'): void {
+    this.truncated++;
+    const cpuStats = this.files[fileIndex]?.cpu(cpu);
+    if (!cpuStats) return;
+    if (side === 'begin') cpuStats.truncatedBegin++;
+    else cpuStats.truncatedEnd++;
+  }
+}

@@ -1,0 +1,77 @@
+// Running totals per model for the summary a replay prints (the tables hold
+// the detail; these are the figures a user reads first).
+
+import { LockClass, LockMode } from '../events/vocabulary.js';
+import type { SiteKind } from '../models/facts.js';
+import type { RecordingLockLog } from './lock-log.js';
+
+const TOKEN = LockClass.codes.token;
+const CHAIN = LockClass.codes.chain;
+const X = LockMode.codes.X;
+
+export class ModelTally {
+  faults = 0;
+  siteOps = 0;
+  attempts = 0;
+  restarts = 0;
+  upgrades = 0;
+  hazards = 0;
+  xTokens = 0;
+  sTokens = 0;
+  xChain = 0;
+  sChain = 0;
+  mapTokens = 0;
+  prefaultFull = 0;
+  unknownLinks = 0;
+  incomplete = 0;
+  waits = 0;
+  waitNs = 0;
+  readonly backdowns = new Map<string, number>();
+  /** X / S token acquisitions by site id */
+  readonly xBySite = new Map<number, number>();
+  readonly sBySite = new Map<number, number>();
+  readonly siteKinds = new Map<SiteKind, number>();
+
+  constructor(readonly model: string) {}
+
+  fault(log: RecordingLockLog): void {
+    this.faults++;
+    this.attempts += log.attempts;
+    this.restarts += log.restarts;
+    if (log.prefaulted === 'full') this.prefaultFull++;
+    if (log.result === 'incomplete') this.incomplete++;
+    this.common(log);
+  }
+
+  site(kind: SiteKind, log: RecordingLockLog): void {
+    this.siteOps++;
+    this.siteKinds.set(kind, (this.siteKinds.get(kind) ?? 0) + 1);
+    this.common(log);
+  }
+
+  get backdownTotal(): number {
+    let n = 0;
+    for (const v of this.backdowns.values()) n += v;
+    return n;
+  }
+
+  private common(log: RecordingLockLog): void {
+    this.upgrades += log.upgrades;
+    this.hazards += log.hazards.length;
+    this.unknownLinks += log.unknownLinks;
+    for (const b of log.backdowns) this.backdowns.set(b.rule, (this.backdowns.get(b.rule) ?? 0) + 1);
+    for (let a = 0; a < log.n; a++) {
+      const cls = log.cls[a];
+      const isX = log.mode[a] === X;
+      if (cls === TOKEN) {
+        const bySite = isX ? this.xBySite : this.sBySite;
+        bySite.set(log.site[a]!, (bySite.get(log.site[a]!) ?? 0) + 1);
+        if (isX) this.xTokens++;
+        else this.sTokens++;
+      } else if (cls === CHAIN) {
+        if (isX) this.xChain++;
+        else this.sChain++;
+      }
+    }
+  }
+}

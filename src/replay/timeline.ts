@@ -1,0 +1,70 @@
+// The hold-time model: where in time each acquisition of an operation falls.
+// An operation's CPU time (a fault's observed interval minus its recorded I/O
+// time, times the scale knob; a nominal hold for one-event sites) is shared
+// equally by its acquisition steps; its I/O time by its I/O sleeps. A token is
+// held from its acquisition to the end of the step it is released in, except
+// during I/O sleeps (tokens are released while a thread sleeps).
+
+import type { RecordingLockLog } from './lock-log.js';
+
+export const HOLD_MODEL =
+  'each operation’s CPU time (observed fault interval minus recorded I/O, times --hold-scale; ' +
+  '--site-hold-ns for one-event sites) is split equally among its lock steps; tokens are not held during I/O sleeps';
+
+export class Timeline {
+  /** t[k] = start of step k; t[steps] = end of the operation */
+  private t: number[] = [];
+  private log!: RecordingLockLog;
+
+  layout(log: RecordingLockLog, begin: number, cpuNs: number, ioNs: number): void {
+    this.log = log;
+    let acq = 0;
+    let io = 0;
+    for (let k = 0; k < log.steps; k++) {
+      if (log.ioStep[k]) io++;
+      else acq++;
+    }
+    const unit = acq > 0 ? cpuNs / acq : 0;
+    const ioEach = io > 0 ? ioNs / io : 0;
+    const t = this.t;
+    t.length = log.steps + 1;
+    t[0] = begin;
+    for (let k = 0; k < log.steps; k++) t[k + 1] = t[k]! + (log.ioStep[k] ? ioEach : unit);
+  }
+
+  /** Time at the start of step `step` (clamped to the operation's end). */
+  at(step: number): number {
+    return this.t[Math.min(step, this.t.length - 1)]!;
+  }
+
+  start(a: number): number {
+    return this.t[this.log.step[a]!]!;
+  }
+
+  private end(a: number): number {
+    const rel = this.log.releasedAt[a]!;
+    return this.t[rel < 0 ? this.t.length - 1 : rel + 1]!;
+  }
+
+  /** Time acquisition `a` is held, I/O sleeps excluded. */
+  held(a: number): number {
+    let total = 0;
+    this.segments(a, (s, e) => (total += e - s));
+    return total;
+  }
+
+  /** The intervals acquisition `a` is held: split around I/O sleeps. */
+  segments(a: number, each: (start: number, end: number, first: boolean) => void): void {
+    const log = this.log;
+    const last = log.releasedAt[a]! < 0 ? log.steps - 1 : log.releasedAt[a]!;
+    let start = this.start(a);
+    let first = true;
+    for (let k = log.step[a]! + 1; k <= last; k++) {
+      if (!log.ioStep[k]) continue;
+      each(start, this.t[k]!, first);
+      first = false;
+      start = this.t[k + 1]!;
+    }
+    each(start, this.end(a), first);
+  }
+}
