@@ -20,9 +20,9 @@ export interface RunResult {
   seconds: number;
 }
 
-export async function replayTraces(paths: readonly string[], options: RunOptions, out: TableOutput): Promise<RunResult> {
+/** Replay `paths`; `ingest` (made with the same options) owns the dictionaries the output resolves ids with. */
+export async function replayTraces(paths: readonly string[], options: RunOptions, out: TableOutput, ingest = new Ingest(options)): Promise<RunResult> {
   const started = performance.now();
-  const ingest = new Ingest(options);
   const engine = new ReplayEngine(ingest, out, { ...DEFAULT_REPLAY_OPTIONS, ...options });
   for await (const batch of ingest.events(paths)) {
     engine.batch(batch);
