@@ -276,19 +276,7 @@ export class ReplayEngine {
       a.recursive[r] = log.recursive[k] ? 1 : 0;
       if (log.cls[k] === TOKEN) {
         t.segments(k, (start, end, first) =>
-          this.contention.add({
-            model: m,
-            start,
-            end,
-            obj: log.obj[k]!,
-            otype: log.otype[k]!,
-            mode: log.mode[k]!,
-            tid: w.tid,
-            pid: w.pid,
-            opId: first ? w.opId : -1,
-            seq: k,
-            site: log.site[k]!,
-          }),
+          this.contention.add(m, start, end, log.obj[k]!, log.otype[k]!, log.mode[k]!, w.tid, w.pid, first ? w.opId : -1, k, log.site[k]!),
         );
       }
     }
@@ -344,7 +332,9 @@ export class ReplayEngine {
     a.map[r] = facts.kernelMap ? MapKind.codes.kernel : MapKind.codes.user;
     a.first_obj[r] = F.obj;
     a.first_otype[r] = F.otype;
-    a.levels[r] = Math.max(...facts.phases.map((p) => p.levels.length));
+    let levels = 0;
+    for (const p of facts.phases) if (p.levels.length > levels) levels = p.levels.length;
+    a.levels[r] = levels;
     a.recorded_attempts[r] = af.recordedAttempts;
     a.attempts[r] = log.attempts;
     a.restarts[r] = log.restarts;
@@ -364,15 +354,15 @@ export class ReplayEngine {
     a.b3[r] = b3;
     a.b4[r] = b4;
     a.upgrades[r] = log.upgrades;
-    a.x_tokens[r] = log.count(TOKEN, LockMode.codes.X);
-    a.s_tokens[r] = log.count(TOKEN, LockMode.codes.S);
-    a.x_chain[r] = log.count(LockClass.codes.chain, LockMode.codes.X);
-    a.s_chain[r] = log.count(LockClass.codes.chain, LockMode.codes.S);
+    a.x_tokens[r] = log.xTokens;
+    a.s_tokens[r] = log.sTokens;
+    a.x_chain[r] = log.xChain;
+    a.s_chain[r] = log.sChain;
     a.prefault[r] = log.prefaulted ? this.ids[log.prefaulted]! : NULL_ID;
     a.outcome[r] = this.dict.strings.intern(log.result);
     a.found_depth[r] = log.foundDepth;
     a.hazard[r] = log.hazards.length > 0 ? 1 : 0;
-    a.io[r] = log.ioStep.some((x) => x === 1) ? 1 : 0;
+    a.io[r] = log.ioSleeps > 0 ? 1 : 0;
     a.io_ns[r] = af.ioNs;
     a.unknown_links[r] = log.unknownLinks;
     a.inferred[r] = inferred;

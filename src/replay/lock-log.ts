@@ -51,8 +51,13 @@ export class RecordingLockLog implements LockLog {
 
   /** steps so far; each acquisition and each I/O sleep is one step */
   steps = 0;
-  /** for each step: 1 when it is an I/O sleep */
+  /** for each step below `steps`: 1 when it is an I/O sleep */
   ioStep: number[] = [];
+  ioSleeps = 0;
+  xTokens = 0;
+  sTokens = 0;
+  xChain = 0;
+  sChain = 0;
   attempts = 0;
   restarts = 0;
   upgrades = 0;
@@ -62,7 +67,9 @@ export class RecordingLockLog implements LockLog {
   foundDepth = -1;
   readonly backdowns: BackdownRecord[] = [];
   readonly hazards: HazardRecord[] = [];
-  private held: number[] = [];
+  /** acquisitions still held, oldest first */
+  private held = new Int32Array(64);
+  private nHeld = 0;
   private readonly siteIds = new Map<string, number>();
 
   constructor(private readonly strings: StringTable) {}
@@ -70,7 +77,11 @@ export class RecordingLockLog implements LockLog {
   reset(): void {
     this.n = 0;
     this.steps = 0;
-    this.ioStep.length = 0;
+    this.ioSleeps = 0;
+    this.xTokens = 0;
+    this.sTokens = 0;
+    this.xChain = 0;
+    this.sChain = 0;
     this.attempts = 0;
     this.restarts = 0;
     this.upgrades = 0;
@@ -78,9 +89,9 @@ export class RecordingLockLog implements LockLog {
     this.prefaulted = null;
     this.result = 'incomplete';
     this.foundDepth = -1;
-    this.backdowns.length = 0;
-    this.hazards.length = 0;
-    this.held.length = 0;
+    if (this.backdowns.length) this.backdowns.length = 0;
+    if (this.hazards.length) this.hazards.length = 0;
+    this.nHeld = 0;
   }
 
   attempt(): void {
@@ -91,7 +102,8 @@ export class RecordingLockLog implements LockLog {
     const want = mode === 'X' ? X : S;
     let holdsX = false;
     let holdsS = false;
-    for (const a of this.held) {
+    for (let k = 0; k < this.nHeld; k++) {
+      const a = this.held[k]!;
       if (this.obj[a] !== o.obj || this.cls[a] !== TOKEN) continue;
       if (this.mode[a] === X) holdsX = true;
       else holdsS = true;
@@ -110,7 +122,7 @@ export class RecordingLockLog implements LockLog {
   }
 
   drop(o: ObjRef): void {
-    for (let k = this.held.length - 1; k >= 0; k--) {
+    for (let k = this.nHeld - 1; k >= 0; k--) {
       const a = this.held[k]!;
       if (this.obj[a] === o.obj && this.cls[a] === TOKEN) {
         this.release(k);
@@ -127,7 +139,7 @@ export class RecordingLockLog implements LockLog {
 
   releaseAll(keep?: ObjRef): void {
     let kept = false;
-    for (let k = this.held.length - 1; k >= 0; k--) {
+    for (let k = this.nHeld - 1; k >= 0; k--) {
       const a = this.held[k]!;
       // Keep the first (outermost) token hold of `keep`.
       if (keep && !kept && this.obj[a] === keep.obj && this.cls[a] === TOKEN && this.isOutermost(a, k)) {
@@ -140,6 +152,7 @@ export class RecordingLockLog implements LockLog {
 
   io(_o: ObjRef): void {
     this.ioStep[this.steps++] = 1;
+    this.ioSleeps++;
   }
 
   backdown(rule: BackdownRule, o: ObjRef, depth: number): void {
@@ -167,13 +180,6 @@ export class RecordingLockLog implements LockLog {
     this.unknownLinks++;
   }
 
-  /** Acquisitions of class `cls` in `mode`. */
-  count(cls: number, mode: number): number {
-    let c = 0;
-    for (let a = 0; a < this.n; a++) if (this.cls[a] === cls && this.mode[a] === mode) c++;
-    return c;
-  }
-
   private record(o: ObjRef, cls: number, mode: number, site: string, reason: string, recursive: boolean): void {
     const a = this.n++;
     this.obj[a] = o.obj;
@@ -187,13 +193,24 @@ export class RecordingLockLog implements LockLog {
     this.ioStep[this.steps++] = 0;
     this.releasedAt[a] = -1;
     this.recursive[a] = recursive;
-    this.held.push(a);
+    if (cls === TOKEN) {
+      if (mode === X) this.xTokens++;
+      else this.sTokens++;
+    } else if (mode === X) this.xChain++;
+    else this.sChain++;
+    if (this.nHeld === this.held.length) {
+      const wider = new Int32Array(this.held.length * 2);
+      wider.set(this.held);
+      this.held = wider;
+    }
+    this.held[this.nHeld++] = a;
   }
 
   private release(k: number): void {
     const a = this.held[k]!;
     this.releasedAt[a] = this.steps - 1;
-    this.held.splice(k, 1);
+    this.held.copyWithin(k, k + 1, this.nHeld);
+    this.nHeld--;
   }
 
   private isOutermost(a: number, k: number): boolean {

@@ -13,7 +13,8 @@ export const HOLD_MODEL =
 
 export class Timeline {
   /** t[k] = start of step k; t[steps] = end of the operation */
-  private t: number[] = [];
+  private t = new Float64Array(256);
+  private steps = 0;
   private log!: RecordingLockLog;
 
   layout(log: RecordingLockLog, begin: number, cpuNs: number, ioNs: number): void {
@@ -26,15 +27,16 @@ export class Timeline {
     }
     const unit = acq > 0 ? cpuNs / acq : 0;
     const ioEach = io > 0 ? ioNs / io : 0;
+    if (this.t.length <= log.steps) this.t = new Float64Array(2 * (log.steps + 1));
+    this.steps = log.steps;
     const t = this.t;
-    t.length = log.steps + 1;
     t[0] = begin;
     for (let k = 0; k < log.steps; k++) t[k + 1] = t[k]! + (log.ioStep[k] ? ioEach : unit);
   }
 
   /** Time at the start of step `step` (clamped to the operation's end). */
   at(step: number): number {
-    return this.t[Math.min(step, this.t.length - 1)]!;
+    return this.t[Math.min(step, this.steps)]!;
   }
 
   start(a: number): number {
@@ -43,7 +45,7 @@ export class Timeline {
 
   private end(a: number): number {
     const rel = this.log.releasedAt[a]!;
-    return this.t[rel < 0 ? this.t.length - 1 : rel + 1]!;
+    return this.t[rel < 0 ? this.steps : rel + 1]!;
   }
 
   /** Time acquisition `a` is held, I/O sleeps excluded. */

@@ -110,7 +110,7 @@ export function replay(model: LockingModel, op: FaultFacts | SiteOp, sharedFault
   }
   return {
     acq,
-    tokens: { X: log.count(LockClass.codes.token, LockMode.codes.X), S: log.count(LockClass.codes.token, LockMode.codes.S) },
+    tokens: { X: log.xTokens, S: log.sTokens },
     backdowns: log.backdowns.map((b) => `${b.rule}@${b.depth}`),
     hazards: log.hazards.map((h) => `${h.kind} ${nameOf(h.obj)} ${h.site}`),
     attempts: log.attempts,

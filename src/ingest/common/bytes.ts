@@ -142,6 +142,15 @@ export function parseU64(buf: Uint8Array, start: number, end: number): boolean {
   return true;
 }
 
+/** Whether buf[start, end) holds exactly the bytes of `word`. */
+export function spanIs(buf: Uint8Array, start: number, end: number, word: Uint8Array): boolean {
+  if (end - start !== word.length) return false;
+  for (let i = 0; i < word.length; i++) if (buf[start + i] !== word[i]) return false;
+  return true;
+}
+
+export const ascii = (s: string): Uint8Array => Buffer.from(s, 'latin1');
+
 /** A decimal number with optional fraction and exponent, or NaN. */
 export function parseDecimal(buf: Uint8Array, start: number, end: number): number {
   const int = parseInteger(buf, start, end);

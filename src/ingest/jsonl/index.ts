@@ -3,13 +3,14 @@
 // JSON.parse, so integers above 2^53 (addresses) keep every digit and each
 // value is validated by the same decoder as the text framings.
 
-import { BACKSLASH, QUOTE, isBlank, latin1, parseDecimal } from '../common/bytes.js';
+import { BACKSLASH, QUOTE, ascii, isBlank, latin1, parseDecimal, spanIs } from '../common/bytes.js';
 import { Escape, FieldList } from '../common/fields.js';
 import type { Framing, FramingContext, FramingDef } from '../framing.js';
 
-const KEY_TS = 'ts';
-const KEY_CPU = 'cpu';
-const KEY_EVENT = 'event';
+const KEY_TS = ascii('ts');
+const KEY_CPU = ascii('cpu');
+const KEY_EVENT = ascii('event');
+const NULL = ascii('null');
 
 export const jsonl: FramingDef = {
   name: 'jsonl',
@@ -36,26 +37,29 @@ class JsonlFraming implements Framing {
     if (err) return decoder.reject(lineNo, -1, `JSON: ${err}`);
     let ts = NaN;
     let cpu = -1;
-    let name: string | null = null;
+    let nameField = -1;
     const f = this.fields;
     const payload = this.payload;
     payload.reset(buf);
     for (let k = 0; k < f.count; k++) {
-      const key = f.key(k);
-      if (key === KEY_TS || key === KEY_CPU) {
+      const ks = f.keyStart[k]!;
+      const ke = f.keyEnd[k]!;
+      const isTs = spanIs(buf, ks, ke, KEY_TS);
+      if (isTs || spanIs(buf, ks, ke, KEY_CPU)) {
         const v = f.quoted[k] ? NaN : parseDecimal(buf, f.valStart[k]!, f.valEnd[k]!);
-        if (Number.isNaN(v)) return decoder.reject(lineNo, cpu, `JSON: bad ${key} value '${f.text(k).slice(0, 40)}'`);
-        if (key === KEY_TS) ts = v;
+        if (Number.isNaN(v)) return decoder.reject(lineNo, cpu, `JSON: bad ${f.key(k)} value '${f.text(k).slice(0, 40)}'`);
+        if (isTs) ts = v;
         else cpu = v;
-      } else if (key === KEY_EVENT) {
+      } else if (spanIs(buf, ks, ke, KEY_EVENT)) {
         if (!f.quoted[k]) return decoder.reject(lineNo, cpu, 'JSON: event must be a string');
-        name = f.text(k);
+        nameField = k;
       } else {
         payload.add(f.keyStart[k]!, f.keyEnd[k]!, f.valStart[k]!, f.valEnd[k]!, f.quoted[k]!, f.escape[k]!);
       }
     }
-    if (name === null) return decoder.reject(lineNo, cpu, 'JSON: no "event" key');
-    decoder.structured(name, payload, ts, cpu, lineNo);
+    if (nameField < 0) return decoder.reject(lineNo, cpu, 'JSON: no "event" key');
+    if (f.escape[nameField] === Escape.None) decoder.structuredSpan(buf, f.valStart[nameField]!, f.valEnd[nameField]!, payload, ts, cpu, lineNo);
+    else decoder.structured(f.text(nameField), payload, ts, cpu, lineNo);
   }
 
   finish(): void {}
@@ -85,7 +89,7 @@ export function scanObject(buf: Uint8Array, start: number, end: number, fields: 
       const vs = i + 1;
       const ve = stringEnd(buf, vs, end);
       if (ve < 0) return 'unterminated string';
-      fields.add(ks, ke, vs, ve, true, buf.subarray(vs, ve).includes(BACKSLASH) ? Escape.Json : Escape.None);
+      fields.add(ks, ke, vs, ve, true, escaped ? Escape.Json : Escape.None);
       i = ve + 1;
     } else if (buf[i] === 0x7b || buf[i] === 0x5b) {
       return `nested value for ${latin1(buf, ks, ke)} (events are flat)`;
@@ -93,8 +97,7 @@ export function scanObject(buf: Uint8Array, start: number, end: number, fields: 
       const vs = i;
       while (i < end && buf[i] !== 0x2c && buf[i] !== 0x7d && !isBlank(buf[i]!)) i++;
       if (i === vs) return 'missing value';
-      const word = latin1(buf, vs, i);
-      if (word !== 'null') fields.add(ks, ke, vs, i, false, Escape.None);
+      if (!spanIs(buf, vs, i, NULL)) fields.add(ks, ke, vs, i, false, Escape.None);
     }
     i = skip(buf, i, end);
     if (buf[i] === 0x2c) {
@@ -111,11 +114,18 @@ function skip(buf: Uint8Array, i: number, end: number): number {
   return i;
 }
 
+/** Whether the last string stringEnd() crossed had a backslash escape. */
+let escaped = false;
+
 function stringEnd(buf: Uint8Array, i: number, end: number): number {
+  escaped = false;
   while (i < end) {
     const b = buf[i]!;
     if (b === QUOTE) return i;
-    i += b === BACKSLASH ? 2 : 1;
+    if (b === BACKSLASH) {
+      escaped = true;
+      i += 2;
+    } else i++;
   }
   return -1;
 }
