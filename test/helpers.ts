@@ -18,3 +18,20 @@ export async function readTrace(paths: string | string[], options: IngestOptions
 export function content(rows: Row[]): Row[] {
   return rows.map(({ src_file: _f, src_line: _l, ...rest }) => rest);
 }
+
+/** Run a CLI entry point in-process, capturing what it writes. */
+export async function capture(run: () => Promise<number>): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const out = process.stdout.write.bind(process.stdout);
+  const err = process.stderr.write.bind(process.stderr);
+  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += String(chunk)), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += String(chunk)), true)) as typeof process.stderr.write;
+  try {
+    const code = await run();
+    return { code, stdout, stderr };
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+  }
+}

@@ -25,8 +25,8 @@ export interface ByteInput {
 
 export async function openBytes(path: string): Promise<ByteInput> {
   let consumed = 0;
-  const raw: Readable = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: CHUNK });
   const size = path === '-' ? null : (await stat(path)).size;
+  const raw: Readable = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: CHUNK });
   const counted = countBytes(raw, (n) => (consumed += n));
   const { head, rest } = await peek(counted);
   const compression = sniffCompression(head);
