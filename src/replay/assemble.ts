@@ -8,7 +8,7 @@
 import { NULL_ENUM, NULL_I16, NULL_I32, NULL_I8, NULL_ID } from '../columns/table.js';
 import type { EventBatch } from '../events/schema.js';
 import type { StringTable } from '../events/strings.js';
-import { K, LockOp } from '../events/vocabulary.js';
+import { K, LockClass, LockOp } from '../events/vocabulary.js';
 import type { FileStats } from '../ingest/common/stats.js';
 import type { Level, Tri } from '../models/facts.js';
 
@@ -135,7 +135,8 @@ export class FaultAssembler {
       }
       case K.obj_lock: {
         const open = this.inFlight.get(tid);
-        if (open && c.op[i] === LockOp.codes.acq) {
+        // Object tokens and chain locks only: a map lock is not a model's to match.
+        if (open && c.op[i] === LockOp.codes.acq && c.class[i] !== LockClass.codes.map) {
           open.locks.push({ obj: c.obj[i]!, mode: c.mode[i]!, cls: c.class[i] === NULL_ENUM ? 0 : c.class[i]!, site: c.site[i]! });
         }
         return;

@@ -70,6 +70,7 @@ export function writeIngestStats(files: readonly FileStats[], strings: StringTab
     a.context[fileRow] = f.context;
     a.unknown[fileRow] = f.unknown;
     a.rejected[fileRow] = f.rejected;
+    a.derived[fileRow] = f.derived;
     a.dropped[fileRow] = f.dropped;
     a.late[fileRow] = f.late;
     let first = Infinity;
@@ -98,6 +99,7 @@ export function writeIngestStats(files: readonly FileStats[], strings: StringTab
       a.context[r] = c.context;
       a.unknown[r] = c.unknown;
       a.rejected[r] = c.rejected;
+      a.derived[r] = c.derived;
       a.dropped[r] = c.dropped;
       a.late[r] = c.late;
       a.first_ts[r] = c.firstTs;

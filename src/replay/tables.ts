@@ -143,6 +143,7 @@ export const INGEST_STATS = defineTable('ingest_stats', 'How every input line wa
   { name: 'context', kind: 'i64', doc: 'stock trace lines kept as context' },
   { name: 'unknown', kind: 'i64', doc: 'unknown events (kept)' },
   { name: 'rejected', kind: 'i64', doc: 'malformed lines' },
+  { name: 'derived', kind: 'i64', doc: 'extra events a framing derived from lines counted above (a Linux fault becomes several events)' },
   { name: 'dropped', kind: 'i64', doc: 'events the tracer reported dropped' },
   { name: 'late', kind: 'i64', doc: 'events that arrived after the sort window' },
   { name: 'first_ts', kind: 'ts', doc: 'first timestamp' },

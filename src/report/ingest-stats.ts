@@ -9,6 +9,7 @@ export function formatIngestStats(files: readonly FileStats[]): string {
   let out = '';
   for (const f of files) {
     out += `${f.path}: ${f.format}, ${f.lines} lines: ${f.events} events, ${f.context} context, ${f.unknown} unknown, ${f.rejected} rejected, ${f.framing} framing`;
+    if (f.derived > 0) out += `; ${f.derived} more events derived from those lines`;
     out += f.dropped > 0 ? `, ${f.dropped} dropped by the tracer\n` : '\n';
     const rows = f.perCpu.map((c) => [
       c.cpu < 0 ? '-' : c.cpu,

@@ -73,6 +73,8 @@ export class EventDecoder {
   private batch: EventBatch | null = null;
   private arrays: ArrayOf<ColumnKind>[] = [];
   private readonly kindNameIds: number[];
+  /** the event being decoded is a derived one (see derived()) */
+  private deriving = false;
 
   constructor(
     private readonly ctx: IngestContext,
@@ -115,6 +117,34 @@ export class EventDecoder {
     }
   }
 
+  /** As structured(), with the event name as the bytes buf[start, end). */
+  structuredSpan(buf: Uint8Array, start: number, end: number, fields: FieldList, ts: number, cpu: number, line: number): void {
+    this.fields = fields;
+    try {
+      this.eventBytes(buf, start, end, ts, cpu, line);
+    } finally {
+      this.fields = this.ownFields;
+    }
+  }
+
+  /**
+   * One more event from a line already counted: a framing that maps one input
+   * line onto several canonical events (perf: a Linux fault becomes
+   * fault_begin, fault_obj..., fault_end) decodes the first through the other
+   * entry points and the rest here. The row is written like any other, but it
+   * is counted in `derived`, not as a line, so the line identity still holds.
+   * A rejection here is a reader bug, not bad input: counted in
+   * `derivedRejected` (and thrown with --strict).
+   */
+  derived(name: string, fields: FieldList, ts: number, cpu: number, line: number): void {
+    this.deriving = true;
+    try {
+      this.structured(name, fields, ts, cpu, line);
+    } finally {
+      this.deriving = false;
+    }
+  }
+
   /** A stock trace line kept as context (ktrdump `tokens_*`, `tsleep_*`, ...). */
   context(name: string, text: string, ts: number, cpu: number, line: number): void {
     const row = this.beginRow();
@@ -125,8 +155,22 @@ export class EventDecoder {
     this.file.cpu(cpu).context++;
   }
 
+  /**
+   * An event outside the vocabulary whose text is not in payload grammar (a
+   * ktrdump line of another KTR master): kept as unknown, its text in `extra`.
+   */
+  unknown(name: string, text: string, ts: number, cpu: number, line: number): void {
+    const row = this.beginRow();
+    this.fill(row, ts, cpu, line, K.unknown, this.ctx.strings.intern(name));
+    if (text) (this.arrays[COLUMN_INDEX.get('extra')!] as Int32Array)[row] = this.ctx.strings.intern(text);
+    this.commit(ts, cpu);
+    this.file.unknown++;
+    this.file.cpu(cpu).unknown++;
+  }
+
   reject(line: number, cpu: number, reason: string): void {
     if (this.ctx.strict) throw new InputError(this.file.path, line, reason);
+    if (this.deriving) return this.file.rejectDerived(line, reason);
     this.file.reject(line, cpu, reason);
     this.file.cpu(cpu).lines++;
   }
@@ -151,8 +195,7 @@ export class EventDecoder {
       (this.arrays[COLUMN_INDEX.get('extra')!] as Int32Array)[row] = this.ctx.strings.intern(parts.join(' '));
     }
     this.commit(ts, cpu);
-    this.file.unknown++;
-    this.file.cpu(cpu).unknown++;
+    this.count(cpu, 'unknown');
   }
 
   private known(ev: CompiledEvent, ts: number, cpu: number, line: number): void {
@@ -183,8 +226,13 @@ export class EventDecoder {
     }
     if (extra) (this.arrays[COLUMN_INDEX.get('extra')!] as Int32Array)[row] = this.ctx.strings.intern(extra.join(' '));
     this.commit(ts, cpu);
-    this.file.events++;
-    this.file.cpu(cpu).events++;
+    this.count(cpu, 'events');
+  }
+
+  private count(cpu: number, what: 'events' | 'unknown'): void {
+    const which = this.deriving ? 'derived' : what;
+    this.file[which]++;
+    this.file.cpu(cpu)[which]++;
   }
 
   /** Parse field i by its rule into the row; returns an error reason or null. */
@@ -288,7 +336,7 @@ export class EventDecoder {
   private commit(ts: number, cpu: number): void {
     this.out.commitRow();
     const c = this.file.cpu(cpu);
-    c.lines++;
+    if (!this.deriving) c.lines++;
     c.seen(ts);
   }
 

@@ -160,6 +160,8 @@ export const INFERABLE_KEYS = [
   'event', 'tid', 'pid', 'obj', 'otype', 'page', 'backing', 'shadowed', 'swapped', 'pager', 'ref',
   'depth', 'ftype', 'fflags', 'nthreads', 'map', 'maptype', 'wired', 'source', 'stype', 'action',
   'io', 'io_ns', 'rc', 'comm', 'name', 'delta', 'btype', 'bbobj', 'bbtype', 'case',
+  // a perf trace --pf line gives a file offset, not the faulting address (bit 31: the column is full)
+  'va',
 ] as const;
 
 export function inferredBit(key: string): number {

@@ -15,12 +15,17 @@ export class Sorter {
   private lastPushedTs = -Infinity;
   private maxTs = -Infinity;
   private lastEmittedTs = -Infinity;
+  /** the earliest row held back by the last sort (nothing goes before the watermark passes it) */
+  private keptMinTs = -Infinity;
+  private sortAt: number;
 
   constructor(
     public window: number,
     private readonly stats: FileStats,
     private readonly batchRows: number,
-  ) {}
+  ) {
+    this.sortAt = 4 * batchRows;
+  }
 
   /** Take a batch; returns the batches now safe to pass on, in order. */
   push(batch: EventBatch): EventBatch[] {
@@ -44,8 +49,12 @@ export class Sorter {
   private release(all: boolean): EventBatch[] {
     const watermark = all ? Infinity : this.maxTs - this.window;
     if (this.inOrder) return this.releaseInOrder(watermark);
-    // Out of order: sort once enough is held that the work pays for itself.
-    if (!all && this.pendingRows < 4 * this.batchRows) return [];
+    // Out of order: sort once enough is held that the work pays for itself,
+    // and only when some row can go (re-sorting rows that must all stay, as
+    // with an infinite window, made long traces quadratic). What a sort keeps
+    // back must double before the next one, so sorting stays O(n log n).
+    if (!all && this.pendingRows < this.sortAt) return [];
+    if (!all && !(watermark >= this.keptMinTs)) return [];
     return this.releaseSorted(watermark);
   }
 
@@ -83,6 +92,7 @@ export class Sorter {
     const out: EventBatch[] = [];
     const keep = newEventBatch(Math.max(this.batchRows, n));
     let cur = newEventBatch(this.batchRows);
+    let keptMinTs = -Infinity;
     for (const i of order) {
       const b = this.pending[where[i]! >>> 20]!;
       const r = where[i]! & 0xfffff;
@@ -98,12 +108,15 @@ export class Sorter {
           cur = newEventBatch(this.batchRows);
         }
       } else {
+        if (keep.length === 0) keptMinTs = t;
         keep.copyRowFrom(b, r);
       }
     }
     if (cur.length > 0) out.push(cur);
     this.pending = keep.length > 0 ? [keep] : [];
     this.pendingRows = keep.length;
+    this.keptMinTs = keptMinTs;
+    this.sortAt = Math.max(4 * this.batchRows, 2 * keep.length);
     this.inOrder = true;
     this.lastPushedTs = keep.length > 0 ? keep.cols.ts[keep.length - 1]! : this.lastEmittedTs;
     return out;

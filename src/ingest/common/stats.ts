@@ -11,6 +11,8 @@ export class CpuStats {
   context = 0;
   unknown = 0;
   rejected = 0;
+  /** rows derived from lines counted elsewhere (FileStats.derived) */
+  derived = 0;
   dropped = 0;
   late = 0;
   firstTs = NaN;
@@ -43,6 +45,14 @@ export class FileStats {
   dropped = 0;
   late = 0;
   unknownKeys = 0;
+  /**
+   * Extra rows a framing derived from lines already counted (one perf fault
+   * line becomes several events); not lines, so not in the identity below.
+   * Rows in the events table = events + context + unknown + derived.
+   */
+  derived = 0;
+  /** derived rows the decoder refused: a reader bug, never bad input */
+  derivedRejected = 0;
   readonly rejects: RejectSample[] = [];
   readonly warnings: string[] = [];
   /** Notes on how fields were obtained (relative clocks, inferred fields, ...). */
@@ -71,6 +81,11 @@ export class FileStats {
     this.rejected++;
     this.cpu(cpu).rejected++;
     if (this.rejects.length < MAX_REJECT_SAMPLES) this.rejects.push({ line, reason });
+  }
+
+  rejectDerived(line: number, reason: string): void {
+    this.derivedRejected++;
+    if (this.rejects.length < MAX_REJECT_SAMPLES) this.rejects.push({ line, reason: `derived event: ${reason}` });
   }
 
   note(text: string): void {
