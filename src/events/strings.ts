@@ -4,6 +4,11 @@
 export class StringTable {
   private readonly ids = new Map<string, number>();
   readonly values: string[] = [];
+  // A cache from UTF-8 bytes to ids, so a reader interns a value without
+  // first making a string of it: open addressing over the bytes' hash.
+  private spanSlots = new Int32Array(1024).fill(-1);
+  private spanBytes: Uint8Array[] = [];
+  private spanIds: number[] = [];
 
   intern(s: string): number {
     let id = this.ids.get(s);
@@ -13,6 +18,47 @@ export class StringTable {
       this.ids.set(s, id);
     }
     return id;
+  }
+
+  /** The id of the UTF-8 text buf[start, end). */
+  internSpan(buf: Uint8Array, start: number, end: number): number {
+    const len = end - start;
+    let h = 0x811c9dc5;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+    const mask = this.spanSlots.length - 1;
+    let slot = (h ^ (h >>> 15)) & mask;
+    for (;;) {
+      const k = this.spanSlots[slot]!;
+      if (k < 0) break;
+      const bytes = this.spanBytes[k]!;
+      if (bytes.length === len) {
+        let j = 0;
+        while (j < len && bytes[j] === buf[start + j]) j++;
+        if (j === len) return this.spanIds[k]!;
+      }
+      slot = (slot + 1) & mask;
+    }
+    const bytes = buf.slice(start, end);
+    const id = this.intern(Buffer.from(bytes.buffer, bytes.byteOffset, len).toString('utf8'));
+    const k = this.spanBytes.length;
+    this.spanBytes.push(bytes);
+    this.spanIds.push(id);
+    this.spanSlots[slot] = k;
+    if (this.spanBytes.length * 2 > this.spanSlots.length) this.rehashSpans();
+    return id;
+  }
+
+  private rehashSpans(): void {
+    const slots = new Int32Array(this.spanSlots.length * 2).fill(-1);
+    const mask = slots.length - 1;
+    this.spanBytes.forEach((bytes, k) => {
+      let h = 0x811c9dc5;
+      for (let i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
+      let slot = (h ^ (h >>> 15)) & mask;
+      while (slots[slot]! >= 0) slot = (slot + 1) & mask;
+      slots[slot] = k;
+    });
+    this.spanSlots = slots;
   }
 
   /** The id of `s` if it was ever interned, else -1. */

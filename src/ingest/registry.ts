@@ -2,15 +2,22 @@
 // and every framing events can be written in.
 
 import { csv } from './csv/index.js';
+import { dtrace } from './dtrace/index.js';
+import { dtraceWriter } from './dtrace/write.js';
 import type { FormatName, FramingDef } from './framing.js';
 import { jsonl } from './jsonl/index.js';
 import { jsonlWriter } from './jsonl/write.js';
+import { ktr } from './ktr/index.js';
+import { ktrWriter } from './ktr/write.js';
+import { perf } from './perf/index.js';
 import type { EventWriter } from './writer.js';
 
-export const FRAMINGS: readonly FramingDef[] = [jsonl, csv];
+export const FRAMINGS: readonly FramingDef[] = [ktr, dtrace, jsonl, csv, perf];
 
 export const WRITERS: Partial<Record<FormatName, () => EventWriter>> = {
   jsonl: jsonlWriter,
+  ktr: () => ktrWriter(),
+  dtrace: () => dtraceWriter(),
 };
 
 export function writerFor(format: FormatName): EventWriter {

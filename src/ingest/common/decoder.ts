@@ -9,10 +9,10 @@ import { EventKind, K, type EventKindName } from '../../events/vocabulary.js';
 import { type ArrayOf, type BatchBuilder, type ColumnKind, NULL_ENUM, nullOf } from '../../columns/table.js';
 import { EVENTS } from '../../events/schema.js';
 import { WordTable, latin1, parseDecimal, parseInteger, parseU64, u64 } from './bytes.js';
-import { FieldList } from './fields.js';
+import { Escape, FieldList } from './fields.js';
 import { tokenizePayload, type PayloadSpan } from './payload.js';
 import { ALL_KEYS, EVENT_RULES, type KeyRule, inferredBit } from './rules.js';
-import { type FileStats, InputError } from './stats.js';
+import { type CpuStats, type FileStats, InputError } from './stats.js';
 
 /** What every reader of one run shares. */
 export interface IngestContext {
@@ -25,7 +25,37 @@ export interface IngestContext {
 const EVENT_NAMES = new WordTable(EventKind.labels);
 const KEYS = new WordTable(ALL_KEYS);
 
+/** Value parsers, as numbers for a fast switch. */
+const enum Op {
+  Int,
+  Addr,
+  U64,
+  Ftype,
+  Bool,
+  Enum,
+  Str,
+  Num,
+  Inferred,
+}
+
+const OPS: Record<KeyRule['type'], Op> = {
+  int: Op.Int,
+  flags: Op.Int,
+  addr: Op.Addr,
+  u64: Op.U64,
+  ftype: Op.Ftype,
+  bool: Op.Bool,
+  enum: Op.Enum,
+  str: Op.Str,
+  num: Op.Num,
+  inferred: Op.Inferred,
+};
+
 interface CompiledRule extends KeyRule {
+  readonly op: Op;
+  /** accepted range of integer and number values */
+  readonly low: number;
+  readonly high: number;
   readonly index: number;
   readonly colIndex: number;
   readonly bit: number;
@@ -45,6 +75,13 @@ interface CompiledEvent {
 const COLUMN_INDEX = new Map<string, number>(EVENTS.columns.map((c, i) => [c.name, i]));
 const COLUMN_KINDS: ColumnKind[] = EVENTS.columns.map((c) => c.kind);
 
+/** The values a rule accepts: its minimum, and what its column can hold. */
+function range(r: KeyRule): { low: number; high: number } {
+  if (r.type === 'flags') return { low: 0, high: 0xffffffff };
+  const high = r.type !== 'int' ? Infinity : COLUMN_KINDS[COLUMN_INDEX.get(r.col)!] === 'i16' ? 32767 : 2147483647;
+  return { low: r.min ?? -high, high };
+}
+
 const COMPILED: (CompiledEvent | undefined)[] = EventKind.labels.map((name) => {
   const rules = EVENT_RULES[name as keyof typeof EVENT_RULES];
   if (!rules) return undefined;
@@ -52,6 +89,8 @@ const COMPILED: (CompiledEvent | undefined)[] = EventKind.labels.map((name) => {
     const labels = r.enum ? (r.only ?? r.enum.labels) : null;
     return {
       ...r,
+      op: OPS[r.type],
+      ...range(r),
       index: i,
       colIndex: COLUMN_INDEX.get(r.col)!,
       bit: r.required ? 1 << i : 0,
@@ -73,6 +112,8 @@ export class EventDecoder {
   private batch: EventBatch | null = null;
   private arrays: ArrayOf<ColumnKind>[] = [];
   private readonly kindNameIds: number[];
+  private lastCpu = NaN;
+  private lastCpuStats: CpuStats | null = null;
   /** the event being decoded is a derived one (see derived()) */
   private deriving = false;
 
@@ -216,8 +257,7 @@ export class EventDecoder {
       const bit = 1 << rule.index;
       if (seen & bit) return this.abandon(row, line, cpu, `duplicate key ${rule.key}`);
       seen |= bit;
-      const err = this.value(rule, i, row);
-      if (err) return this.abandon(row, line, cpu, err);
+      if (!this.value(rule, i, row)) return this.abandon(row, line, cpu, `bad ${rule.key} value '${f.text(i).slice(0, 40)}'`);
     }
     const missing = ev.requiredMask & ~seen;
     if (missing) {
@@ -232,84 +272,84 @@ export class EventDecoder {
   private count(cpu: number, what: 'events' | 'unknown'): void {
     const which = this.deriving ? 'derived' : what;
     this.file[which]++;
-    this.file.cpu(cpu)[which]++;
+    this.cpuStats(cpu)[which]++;
   }
 
-  /** Parse field i by its rule into the row; returns an error reason or null. */
-  private value(rule: CompiledRule, i: number, row: number): string | null {
+  /** The CPU's stats; events come in runs from one CPU, so the last is kept at hand. */
+  private cpuStats(cpu: number): CpuStats {
+    if (cpu !== this.lastCpu || !this.lastCpuStats) {
+      this.lastCpu = cpu;
+      this.lastCpuStats = this.file.cpu(cpu);
+    }
+    return this.lastCpuStats;
+  }
+
+  /** Parse field i by its rule into the row; false when the value is not of the rule's form. */
+  private value(rule: CompiledRule, i: number, row: number): boolean {
     const f = this.fields;
     const buf = f.buf;
     const s = f.valStart[i]!;
     const e = f.valEnd[i]!;
     const col = this.arrays[rule.colIndex]!;
-    const bad = (): string => `bad ${rule.key} value '${f.text(i).slice(0, 40)}'`;
-    switch (rule.type) {
-      case 'int': {
+    switch (rule.op) {
+      case Op.Int: {
         const v = parseInteger(buf, s, e);
-        if (!Number.isInteger(v) || (rule.min !== undefined && v < rule.min)) return bad();
-        if (COLUMN_KINDS[rule.colIndex] === 'i16' ? Math.abs(v) > 32767 : Math.abs(v) > 2147483647) return bad();
+        if (!(v >= rule.low && v <= rule.high) || !Number.isInteger(v)) return false;
         col[row] = v;
-        return null;
+        return true;
       }
-      case 'flags': {
-        const v = parseInteger(buf, s, e);
-        if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) return bad();
-        col[row] = v;
-        return null;
-      }
-      case 'addr':
-        if (!parseU64(buf, s, e)) return bad();
+      case Op.Addr:
+        if (!parseU64(buf, s, e)) return false;
         col[row] = this.ctx.addresses.intern(u64.hi, u64.lo);
-        return null;
-      case 'u64':
-        if (!parseU64(buf, s, e)) return bad();
+        return true;
+      case Op.U64:
+        if (!parseU64(buf, s, e)) return false;
         col[2 * row] = u64.lo;
         col[2 * row + 1] = u64.hi;
-        return null;
-      case 'ftype': {
+        return true;
+      case Op.Ftype: {
         let bits = 0;
         for (let k = s; k < e; k++) {
           const c = buf[k];
           const b = c === 0x52 ? 1 : c === 0x57 ? 2 : c === 0x58 ? 4 : 0;
-          if (b === 0 || bits & b) return bad();
+          if (b === 0 || bits & b) return false;
           bits |= b;
         }
-        if (bits === 0) return bad();
         col[row] = bits;
-        return null;
+        return bits !== 0;
       }
-      case 'bool': {
+      case Op.Bool: {
         const v = parseBool(buf, s, e);
-        if (v < 0) return bad();
         col[row] = v;
-        return null;
+        return v >= 0;
       }
-      case 'enum': {
+      case Op.Enum: {
         const id = rule.labels!.find(buf, s, e);
-        if (id < 0) return bad();
+        if (id < 0) return false;
         col[row] = rule.codes[id]!;
-        return null;
+        return true;
       }
-      case 'str':
-        col[row] = this.ctx.strings.intern(f.text(i));
-        return null;
-      case 'num': {
+      case Op.Str:
+        col[row] = f.escape[i] === Escape.None ? this.ctx.strings.internSpan(buf, s, e) : this.ctx.strings.intern(f.text(i));
+        return true;
+      case Op.Num: {
         const v = parseDecimal(buf, s, e);
-        if (Number.isNaN(v) || (rule.min !== undefined && v < rule.min)) return bad();
+        if (!(v >= rule.low)) return false;
         col[row] = v;
-        return null;
+        return true;
       }
-      case 'inferred': {
+      case Op.Inferred: {
         let bits = 0;
         for (const key of f.text(i).split(',')) {
           const bit = inferredBit(key.trim());
-          if (!bit) return bad();
+          if (!bit) return false;
           bits |= bit;
         }
         col[row] = bits;
-        return null;
+        return true;
       }
     }
+    return false;
   }
 
   private beginRow(): number {
@@ -335,7 +375,7 @@ export class EventDecoder {
 
   private commit(ts: number, cpu: number): void {
     this.out.commitRow();
-    const c = this.file.cpu(cpu);
+    const c = this.cpuStats(cpu);
     if (!this.deriving) c.lines++;
     c.seen(ts);
   }
