@@ -263,7 +263,10 @@ export class ReplayEngine {
       a.attempt[r] = log.attemptOf[k]!;
       a.seq[r] = k;
       a.ts[r] = t.start(k);
-      a.hold_ns[r] = t.held(k);
+      const segments = t.segments(k);
+      let held = 0;
+      for (let j = 0; j < segments; j++) held += t.seg[2 * j + 1]! - t.seg[2 * j]!;
+      a.hold_ns[r] = held;
       a.cpu[r] = w.cpu;
       a.tid[r] = w.tid;
       a.pid[r] = w.pid;
@@ -275,9 +278,10 @@ export class ReplayEngine {
       a.reason[r] = log.reason[k]!;
       a.recursive[r] = log.recursive[k] ? 1 : 0;
       if (log.cls[k] === TOKEN) {
-        t.segments(k, (start, end, first) =>
-          this.contention.add(m, start, end, log.obj[k]!, log.otype[k]!, log.mode[k]!, w.tid, w.pid, first ? w.opId : -1, k, log.site[k]!),
-        );
+        for (let j = 0; j < segments; j++) {
+          const opId = j === 0 ? w.opId : -1; // a re-take after an I/O sleep is not an acquisition
+          this.contention.add(m, t.seg[2 * j]!, t.seg[2 * j + 1]!, log.obj[k]!, log.otype[k]!, log.mode[k]!, w.tid, w.pid, opId, k, log.site[k]!);
+        }
       }
     }
     for (const bd of log.backdowns) {

@@ -34,13 +34,14 @@ export class Timeline {
     for (let k = 0; k < log.steps; k++) t[k + 1] = t[k]! + (log.ioStep[k] ? ioEach : unit);
   }
 
-  /** Time at the start of step `step` (clamped to the operation's end). */
+  /** Time at the start of step `step` (clamped to the operation's end), in whole ns. */
   at(step: number): number {
-    return this.t[Math.min(step, this.steps)]!;
+    return Math.round(this.t[Math.min(step, this.steps)]!);
   }
 
+  /** When acquisition `a` happens, in whole ns. */
   start(a: number): number {
-    return this.t[this.log.step[a]!]!;
+    return Math.round(this.t[this.log.step[a]!]!);
   }
 
   private end(a: number): number {
@@ -48,25 +49,28 @@ export class Timeline {
     return this.t[rel < 0 ? this.steps : rel + 1]!;
   }
 
-  /** Time acquisition `a` is held, I/O sleeps excluded. */
-  held(a: number): number {
-    let total = 0;
-    this.segments(a, (s, e) => (total += e - s));
-    return total;
-  }
+  /** Start and end of each interval of the last segments() call. */
+  readonly seg = new Float64Array(64);
 
-  /** The intervals acquisition `a` is held: split around I/O sleeps. */
-  segments(a: number, each: (start: number, end: number, first: boolean) => void): void {
+  /**
+   * The intervals acquisition `a` is held, split around I/O sleeps, into
+   * `seg` (start, end pairs); returns how many.
+   */
+  segments(a: number): number {
     const log = this.log;
     const last = log.releasedAt[a]! < 0 ? log.steps - 1 : log.releasedAt[a]!;
-    let start = this.start(a);
-    let first = true;
-    for (let k = log.step[a]! + 1; k <= last; k++) {
+    const seg = this.seg;
+    let n = 0;
+    let start = this.t[log.step[a]!]!;
+    for (let k = log.step[a]! + 1; k <= last && n < 31; k++) {
       if (!log.ioStep[k]) continue;
-      each(start, this.t[k]!, first);
-      first = false;
+      seg[2 * n] = start;
+      seg[2 * n + 1] = this.t[k]!;
+      n++;
       start = this.t[k + 1]!;
     }
-    each(start, this.end(a), first);
+    seg[2 * n] = start;
+    seg[2 * n + 1] = this.end(a);
+    return n + 1;
   }
 }
