@@ -73,6 +73,9 @@ export async function replayToDirectory(traces: string[], outDir: string, values
   let run: RunResult;
   try {
     run = await replayTraces(traces, { ...options, onProgress: progress.update }, store, ingest);
+  } catch (e) {
+    await store.abort(); // no half-written run left behind
+    throw e;
   } finally {
     progress.done();
   }

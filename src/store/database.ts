@@ -1,0 +1,156 @@
+// The DuckDB side, all at close: turn the staging files into the final
+// zstd Parquet tables (sentinel values to NULL, counts and times to BIGINT),
+// then build OUT/vmreplay.duckdb over them: one view (or table) per table with
+// a `<column>_hex` text column for every address, the `models` table, and the
+// analysis views. Queries open the database read-only through RunDatabase.open().
+//
+// Why views over the Parquet files by default (bench/store.ts has the
+// numbers): loading the tables into DuckDB's own storage runs at about a third
+// of the speed of writing the Parquet files and makes a database several times
+// their size, while queries over the zstd Parquet files run as fast. The cost
+// is that the views name the files relatively, so a client other than
+// `vmreplay query` must run in OUT or `SET file_search_path` to it.
+
+import { existsSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { ColumnSpec, TableSpec } from '../columns/table.js';
+import { InputError } from '../ingest/common/stats.js';
+import { DATABASE_FILE } from './outdir.js';
+import { finalSelect, ident, isAddress, literal, sqlType } from './sql.js';
+import { chooseBuckets, type ViewContext, viewStatements } from './views.js';
+
+/** `parquet-views`: the database holds views over OUT/<table>.parquet; `tables`: it holds its own copy. */
+export type DatabaseLayout = 'parquet-views' | 'tables';
+
+export interface StagedTable {
+  readonly spec: TableSpec<readonly ColumnSpec[]>;
+  readonly files: readonly string[];
+}
+
+export interface DatabaseBuild {
+  readonly rows: Readonly<Record<string, number>>;
+  readonly context: ViewContext;
+  readonly duckdb: string;
+}
+
+const HEX_MACRO = `CREATE OR REPLACE MACRO hex64(x) AS '0x' || lower(hex(x))`;
+
+/** Write OUT/<table>.parquet for every staged table and build OUT/vmreplay.duckdb over them. */
+export async function buildDatabase(
+  outDir: string,
+  staged: readonly StagedTable[],
+  givenModels: readonly string[],
+  layout: DatabaseLayout,
+): Promise<DatabaseBuild> {
+  const dir = resolve(outDir);
+  const instance = await DuckDBInstance.create(join(dir, DATABASE_FILE));
+  const con = await instance.connect();
+  try {
+    await con.run(`SET file_search_path = ${literal(dir)}`);
+    const rows: Record<string, number> = {};
+    for (const t of staged) rows[t.spec.name] = await writeParquet(con, dir, t);
+
+    await con.run(HEX_MACRO);
+    for (const t of staged) for (const sql of layout === 'tables' ? loadTable(dir, t.spec) : [parquetView(t.spec)]) await con.run(sql);
+    const context = await runContext(con, staged, givenModels);
+    await con.run(modelsTable(context));
+    for (const sql of viewStatements(context)) await con.run(sql);
+    await con.run('CHECKPOINT');
+    const version = (await con.runAndReadAll('SELECT version()')).getRows()[0]![0] as string;
+    return { rows, context, duckdb: version };
+  } finally {
+    con.closeSync();
+    instance.closeSync();
+  }
+}
+
+async function writeParquet(con: DuckDBConnection, dir: string, t: StagedTable): Promise<number> {
+  const source = `read_parquet([${t.files.map(literal).join(', ')}])`;
+  const target = join(dir, `${t.spec.name}.parquet`);
+  const result = await con.runAndReadAll(`COPY (${finalSelect(t.spec.columns, source)}) TO ${literal(target)} (FORMAT parquet, COMPRESSION zstd)`);
+  return Number(result.getRows()[0]![0]);
+}
+
+/** The table's columns plus `<name>_hex` for each address column. */
+function hexColumns(spec: TableSpec<readonly ColumnSpec[]>): string[] {
+  return spec.columns.filter(isAddress).map((c) => `hex64(${ident(c.name)}) AS ${ident(`${c.name}_hex`)}`);
+}
+
+function parquetView(spec: TableSpec<readonly ColumnSpec[]>): string {
+  const select = ['*', ...hexColumns(spec)].join(', ');
+  // Relative on purpose: the run directory can be moved or copied (see file_search_path above).
+  return `CREATE OR REPLACE VIEW ${ident(spec.name)} AS SELECT ${select} FROM read_parquet(${literal(`${spec.name}.parquet`)})`;
+}
+
+function loadTable(dir: string, spec: TableSpec<readonly ColumnSpec[]>): string[] {
+  const columns = spec.columns.map((c) => `${ident(c.name)} ${sqlType(c.kind)}`);
+  const generated = spec.columns.filter(isAddress).map((c) => `${ident(`${c.name}_hex`)} VARCHAR GENERATED ALWAYS AS (hex64(${ident(c.name)})) VIRTUAL`);
+  const names = spec.columns.map((c) => ident(c.name)).join(', ');
+  return [
+    `CREATE OR REPLACE TABLE ${ident(spec.name)} (${[...columns, ...generated].join(', ')})`,
+    `INSERT INTO ${ident(spec.name)} (${names}) SELECT ${names} FROM read_parquet(${literal(join(dir, `${spec.name}.parquet`))})`,
+  ];
+}
+
+/** Models present (the given order first, then any others found), the baseline, and the time buckets. */
+async function runContext(con: DuckDBConnection, staged: readonly StagedTable[], givenModels: readonly string[]): Promise<ViewContext> {
+  const has = (t: StagedTable, column: string) => t.spec.columns.some((c) => c.name === column);
+  const withModel = staged.filter((t) => has(t, 'model'));
+  const found = withModel.length
+    ? ((await con.runAndReadAll(`SELECT DISTINCT model FROM (${withModel.map((t) => `SELECT model FROM ${ident(t.spec.name)}`).join(' UNION ALL ')}) WHERE model IS NOT NULL ORDER BY model`))
+        .getRows()
+        .map((r) => r[0] as string))
+    : [];
+  const models = [...givenModels, ...found.filter((m) => !givenModels.includes(m))];
+  const baseline = givenModels[0] ?? (models.includes('old') ? 'old' : models[0] ?? null);
+
+  const withTs = staged.filter((t) => has(t, 'ts'));
+  let t0 = 0;
+  let t1 = 0;
+  if (withTs.length) {
+    const [lo, hi] = (await con.runAndReadAll(`SELECT min(ts), max(ts) FROM (${withTs.map((t) => `SELECT ts FROM ${ident(t.spec.name)}`).join(' UNION ALL ')})`)).getRows()[0]!;
+    if (lo !== null && hi !== null) [t0, t1] = [Number(lo), Number(hi)];
+  }
+  return { models, baseline, t0, ...chooseBuckets(t0, t1) };
+}
+
+function modelsTable(ctx: ViewContext): string {
+  const rows = ctx.models.map((m, i) => `(${i + 1}, ${literal(m)}, ${m === ctx.baseline})`);
+  const values = rows.length ? `VALUES ${rows.join(', ')}` : `SELECT 1, 'none', false WHERE false`;
+  return `CREATE OR REPLACE TABLE models AS SELECT * FROM (${values}) t(position, model, baseline)`;
+}
+
+/** A run's database opened read-only, with relative table paths resolved in the run directory. */
+export class RunDatabase {
+  private constructor(
+    private readonly instance: DuckDBInstance,
+    readonly connection: DuckDBConnection,
+  ) {}
+
+  static async open(outDir: string): Promise<RunDatabase> {
+    if (!existsSync(outDir) || !statSync(outDir).isDirectory()) throw new InputError(outDir, 0, 'no such directory');
+    const path = join(outDir, DATABASE_FILE);
+    if (!existsSync(path)) throw new InputError(outDir, 0, `not a finished vmreplay output (no ${DATABASE_FILE}); write one with 'vmreplay replay TRACE -o ${outDir}'`);
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
+    } catch (e) {
+      throw new InputError(path, 0, firstLine((e as Error).message));
+    }
+    const connection = await instance.connect();
+    await connection.run(`SET file_search_path = ${literal(resolve(outDir))}`);
+    return new RunDatabase(instance, connection);
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+/** The first line of a DuckDB error, without the client's own prefix. */
+export function firstLine(message: string): string {
+  const line = message.split('\n').find((l) => l.trim() !== '')?.trim() ?? message;
+  return line.replace(/^Failed to extract statements: /, '');
+}

@@ -1,0 +1,257 @@
+// The analysis views of the database. They are generated at close, when the
+// models of the run are known: the saved_* views pivot X token acquisitions
+// into one column per model (conditional aggregation over the model names
+// found) and add, for every model but the baseline, baseline X minus its X.
+// Each view carries its documentation, which docs/tables.md is generated from.
+//
+// "X tokens" are always acquisitions with class = 'token' and mode = 'X': the
+// per-map token (class 'map') and chain locks never enter token counts.
+
+import { ident, literal } from './sql.js';
+
+export interface ViewContext {
+  /** models in report order; the first is normally the baseline */
+  readonly models: readonly string[];
+  /** the model saved_* figures are measured against (null: no saved columns) */
+  readonly baseline: string | null;
+  /** time buckets of saved_over_time and backdowns_over_time */
+  readonly t0: number;
+  readonly bucketNs: number;
+  readonly buckets: number;
+}
+
+export interface ViewDoc {
+  readonly name: string;
+  readonly doc: string;
+  readonly columns: readonly (readonly [string, string])[];
+}
+
+interface ViewDef extends ViewDoc {
+  sql(ctx: ViewContext): string;
+}
+
+/** X object token acquisitions; `q` qualifies the columns (`a.`). */
+const xToken = (q = ''): string => `${q}"class" = 'token' AND ${q}"mode" = 'X'`;
+
+/** A model name as part of a column name: `new-fixed` -> `new_fixed`. */
+export const slug = (model: string): string => model.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '') || 'model';
+
+/** Column of the X acquisitions a model saves against the baseline: `new` -> saved_x, `new-fixed` -> saved_x_fixed, `m` -> saved_x_m. */
+export function savedColumn(model: string): string {
+  if (model === 'new') return 'saved_x';
+  return `saved_x_${slug(model.startsWith('new-') ? model.slice(4) : model)}`;
+}
+
+/** `x_<model>` per model, and `saved_x...` for every model but the baseline. */
+function pivot(ctx: ViewContext, qualifier: string): string[] {
+  const count = (m: string) => `count(*) FILTER (WHERE ${qualifier}model = ${literal(m)})`;
+  const cols = ctx.models.map((m) => `${count(m)} AS ${ident(`x_${slug(m)}`)}`);
+  const base = ctx.baseline;
+  if (base !== null) {
+    for (const m of ctx.models) if (m !== base) cols.push(`${count(base)} - ${count(m)} AS ${ident(savedColumn(m))}`);
+  }
+  return cols;
+}
+
+/** Largest savings first (by the first compared model), else most X first. */
+function pivotOrder(ctx: ViewContext): string {
+  const compared = ctx.models.find((m) => m !== ctx.baseline);
+  if (ctx.baseline !== null && compared !== undefined) return `${ident(savedColumn(compared))} DESC`;
+  return ctx.models.length > 0 ? `${ident(`x_${slug(ctx.models[0]!)}`)} DESC` : '1';
+}
+
+const OBJECT_NAMES = `(SELECT obj, max(name) AS name FROM objects WHERE name IS NOT NULL GROUP BY obj)`;
+const PROCESS_NAMES = `(SELECT pid, arg_max(comm, last_ts) FILTER (WHERE comm IS NOT NULL) AS comm, arg_max(path, last_ts) FILTER (WHERE path IS NOT NULL) AS path FROM processes GROUP BY pid)`;
+
+const PIVOT_DOCS: readonly (readonly [string, string])[] = [
+  ['x_<model>', 'X token acquisitions under that model (one column per model of the run, e.g. x_old, x_new, x_new_fixed)'],
+  ['saved_x', 'baseline X minus `new` X (positive: `new` takes fewer exclusive token acquisitions)'],
+  ['saved_x_fixed', 'baseline X minus `new-fixed` X; any other model m gets saved_x_<m>'],
+];
+
+function bucketOf(ctx: ViewContext, ts: string): string {
+  return `CAST((${ts} - ${Math.round(ctx.t0)}) // ${ctx.bucketNs} AS BIGINT)`;
+}
+
+const VIEW_DEFS: readonly ViewDef[] = [
+  {
+    name: 'saved_by_site',
+    doc: 'X token acquisitions per kernel site (the function taking the lock), one column per model, and the X each model saves against the baseline.',
+    columns: [['site', 'kernel function taking the token'], ...PIVOT_DOCS],
+    sql: (ctx) => `SELECT site, ${pivot(ctx, '').join(', ')} FROM acquisitions WHERE ${xToken()} GROUP BY site ORDER BY ${pivotOrder(ctx)}, site`,
+  },
+  {
+    name: 'saved_by_otype',
+    doc: 'X token acquisitions per object type, one column per model, and the savings.',
+    columns: [['otype', 'object type'], ...PIVOT_DOCS],
+    sql: (ctx) => `SELECT otype, ${pivot(ctx, '').join(', ')} FROM acquisitions WHERE ${xToken()} GROUP BY otype ORDER BY ${pivotOrder(ctx)}, otype`,
+  },
+  {
+    name: 'saved_by_object',
+    doc: 'X token acquisitions per VM object, with its type and name (objects.name, where the trace named it), one column per model, and the savings.',
+    columns: [
+      ['obj', 'object address (exact UBIGINT)'],
+      ['obj_hex', 'the address as 0x-prefixed hex text'],
+      ['otype', 'object type'],
+      ['name', 'vnode path, when the trace named the object'],
+      ...PIVOT_DOCS,
+    ],
+    sql: (ctx) =>
+      `SELECT a.obj, hex64(a.obj) AS obj_hex, any_value(a.otype) AS otype, n.name, ${pivot(ctx, 'a.').join(', ')} ` +
+      `FROM acquisitions a LEFT JOIN ${OBJECT_NAMES} n ON n.obj = a.obj WHERE ${xToken('a.')} ` +
+      `GROUP BY a.obj, n.name ORDER BY ${pivotOrder(ctx)}, a.obj`,
+  },
+  {
+    name: 'saved_by_process',
+    doc: 'X token acquisitions per process, with its command name and executable, one column per model, and the savings.',
+    columns: [
+      ['pid', 'process id'],
+      ['comm', 'command name (the last one seen)'],
+      ['path', 'executable (proc_exec), when seen'],
+      ...PIVOT_DOCS,
+    ],
+    sql: (ctx) =>
+      `SELECT a.pid, p.comm, p.path, ${pivot(ctx, 'a.').join(', ')} ` +
+      `FROM acquisitions a LEFT JOIN ${PROCESS_NAMES} p ON p.pid = a.pid WHERE ${xToken('a.')} ` +
+      `GROUP BY a.pid, p.comm, p.path ORDER BY ${pivotOrder(ctx)}, a.pid`,
+  },
+  {
+    name: 'saved_over_time',
+    doc:
+      'X token acquisitions per time bucket, one column per model, and the savings. The trace span (first to last `ts` of every table that has one: events, acquisitions, waits, faults, hazards, backdowns) is cut into about 100 buckets of a round width (1, 2 or 5 times a power of ten nanoseconds); every bucket has a row, empty ones with zeros. The width is in manifest.json (time_buckets).',
+    columns: [
+      ['bucket', 'bucket number, 0 = the first'],
+      ['start_ns', 'bucket start (same clock as ts)'],
+      ['bucket_ns', 'bucket width in nanoseconds'],
+      ...PIVOT_DOCS,
+    ],
+    sql: (ctx) =>
+      `WITH x AS (SELECT ${bucketOf(ctx, 'ts')} AS bucket, model FROM acquisitions WHERE ${xToken()} AND ts IS NOT NULL) ` +
+      `SELECT b.bucket, ${Math.round(ctx.t0)} + b.bucket * ${ctx.bucketNs} AS start_ns, CAST(${ctx.bucketNs} AS BIGINT) AS bucket_ns, ${pivot(ctx, 'x.').join(', ')} ` +
+      `FROM range(0, ${ctx.buckets}) b(bucket) LEFT JOIN x ON x.bucket = b.bucket GROUP BY b.bucket ORDER BY b.bucket`,
+  },
+  {
+    name: 'backdowns_by_reason',
+    doc: 'Back-downs per rule (B1-B4, exec_map_page) and model: the cost side of the shared first-object path.',
+    columns: [
+      ['rule', 'back-down rule'],
+      ['model', 'locking model'],
+      ['backdowns', 'back-downs'],
+      ['operations', 'distinct operations (faults or site events) that backed down by this rule'],
+      ['pct_of_model', "share of the model's back-downs, in percent"],
+    ],
+    sql: () =>
+      `SELECT b.rule, b.model, count(*) AS backdowns, count(DISTINCT b.op_id) AS operations, ` +
+      `round(100.0 * count(*) / sum(count(*)) OVER (PARTITION BY b.model), 2) AS pct_of_model ` +
+      `FROM backdowns b LEFT JOIN models m ON m.model = b.model GROUP BY b.rule, b.model, m.position ORDER BY m.position, b.rule`,
+  },
+  {
+    name: 'backdowns_over_time',
+    doc: 'Back-downs per time bucket (the buckets of saved_over_time), rule and model; buckets without back-downs have no row.',
+    columns: [
+      ['bucket', 'bucket number'],
+      ['start_ns', 'bucket start'],
+      ['bucket_ns', 'bucket width in nanoseconds'],
+      ['rule', 'back-down rule'],
+      ['model', 'locking model'],
+      ['backdowns', 'back-downs'],
+    ],
+    sql: (ctx) =>
+      `WITH b AS (SELECT ${bucketOf(ctx, 'ts')} AS bucket, rule, model FROM backdowns WHERE ts IS NOT NULL) ` +
+      `SELECT b.bucket, ${Math.round(ctx.t0)} + b.bucket * ${ctx.bucketNs} AS start_ns, CAST(${ctx.bucketNs} AS BIGINT) AS bucket_ns, b.rule, b.model, count(*) AS backdowns ` +
+      `FROM b LEFT JOIN models m ON m.model = b.model GROUP BY b.bucket, b.rule, b.model, m.position ORDER BY b.bucket, m.position, b.rule`,
+  },
+  {
+    name: 'contention_by_object',
+    doc: 'Contention estimate per object and model (one row each): token acquisitions, how many would have waited (the waits table) and for how long, with the object type and name. Compare models by filtering or pivoting on `model`.',
+    columns: [
+      ['obj', 'object address'],
+      ['obj_hex', 'the address as hex text'],
+      ['otype', 'object type'],
+      ['name', 'vnode path, when named'],
+      ['model', 'locking model'],
+      ['token_acquisitions', 'object token acquisitions (S and X)'],
+      ['x_tokens', 'X token acquisitions'],
+      ['waits', 'token acquisitions that would have waited'],
+      ['x_waits', 'of which X'],
+      ['wait_ns', 'summed estimated waiting time'],
+      ['max_wait_ns', 'longest single wait'],
+    ],
+    sql: () =>
+      `WITH acq AS (SELECT model, obj, any_value(otype) AS otype, count(*) AS token_acquisitions, count(*) FILTER (WHERE "mode" = 'X') AS x_tokens ` +
+      `FROM acquisitions WHERE "class" = 'token' AND obj IS NOT NULL GROUP BY model, obj), ` +
+      `w AS (SELECT model, obj, count(*) AS waits, count(*) FILTER (WHERE "mode" = 'X') AS x_waits, sum(wait_ns) AS wait_ns, max(wait_ns) AS max_wait_ns FROM waits GROUP BY model, obj) ` +
+      `SELECT acq.obj, hex64(acq.obj) AS obj_hex, acq.otype, n.name, acq.model, acq.token_acquisitions, acq.x_tokens, ` +
+      `coalesce(w.waits, 0) AS waits, coalesce(w.x_waits, 0) AS x_waits, coalesce(w.wait_ns, 0) AS wait_ns, w.max_wait_ns ` +
+      `FROM acq LEFT JOIN w ON w.model = acq.model AND w.obj = acq.obj LEFT JOIN ${OBJECT_NAMES} n ON n.obj = acq.obj LEFT JOIN models m ON m.model = acq.model ` +
+      `ORDER BY wait_ns DESC, waits DESC, acq.obj, m.position`,
+  },
+  {
+    name: 'summary',
+    doc: 'One row per model: the figures `vmreplay replay` prints, from the tables. Token and chain counts cover every operation (faults and the other lock sites); per-map tokens are counted on their own.',
+    columns: [
+      ['model', 'locking model (in the order given; `baseline` marks the one saved_x compares against)'],
+      ['baseline', 'this model is the baseline'],
+      ['faults', 'faults replayed'],
+      ['attempts', 'fault attempts'],
+      ['x_tokens', 'X object token acquisitions'],
+      ['s_tokens', 'S object token acquisitions'],
+      ['x_chain', 'X chain lock acquisitions'],
+      ['s_chain', 'S chain lock acquisitions'],
+      ['map_tokens', 'per-map token acquisitions (never in the token counts)'],
+      ['acquisitions', 'all acquisitions'],
+      ['backdowns', 'back-downs (rows of backdowns)'],
+      ['restarts', 'recorded retries replayed as restarts (sum of faults.restarts)'],
+      ['hazards', 'hazards (rows of hazards)'],
+      ['upgrades', 'S-to-X upgrades (acquisitions with reason `upgrade`)'],
+      ['saved_x', 'baseline X tokens minus this model’s'],
+      ['saved_x_pct', 'saved_x as a percentage of the baseline’s X tokens'],
+      ['waits', 'token acquisitions that would have waited'],
+      ['wait_ns', 'summed estimated waiting time'],
+    ],
+    sql: (ctx) => {
+      const base = ctx.baseline === null ? 'NULL' : `coalesce((SELECT x_tokens FROM a WHERE model = ${literal(ctx.baseline)}), 0)`;
+      return (
+        `WITH a AS (SELECT model, count(*) FILTER (WHERE ${xToken()}) AS x_tokens, count(*) FILTER (WHERE "class" = 'token' AND "mode" = 'S') AS s_tokens, ` +
+        `count(*) FILTER (WHERE "class" = 'chain' AND "mode" = 'X') AS x_chain, count(*) FILTER (WHERE "class" = 'chain' AND "mode" = 'S') AS s_chain, ` +
+        `count(*) FILTER (WHERE "class" = 'map') AS map_tokens, count(*) FILTER (WHERE reason = 'upgrade') AS upgrades, count(*) AS acquisitions FROM acquisitions GROUP BY model), ` +
+        `f AS (SELECT model, count(*) AS faults, CAST(sum(attempts) AS BIGINT) AS attempts, CAST(sum(restarts) AS BIGINT) AS restarts FROM faults GROUP BY model), ` +
+        `b AS (SELECT model, count(*) AS backdowns FROM backdowns GROUP BY model), ` +
+        `h AS (SELECT model, count(*) AS hazards FROM hazards GROUP BY model), ` +
+        `w AS (SELECT model, count(*) AS waits, sum(wait_ns) AS wait_ns FROM waits GROUP BY model) ` +
+        `SELECT m.model, m.baseline, coalesce(f.faults, 0) AS faults, coalesce(f.attempts, 0) AS attempts, ` +
+        `coalesce(a.x_tokens, 0) AS x_tokens, coalesce(a.s_tokens, 0) AS s_tokens, coalesce(a.x_chain, 0) AS x_chain, coalesce(a.s_chain, 0) AS s_chain, ` +
+        `coalesce(a.map_tokens, 0) AS map_tokens, coalesce(a.acquisitions, 0) AS acquisitions, coalesce(b.backdowns, 0) AS backdowns, ` +
+        `coalesce(f.restarts, 0) AS restarts, coalesce(h.hazards, 0) AS hazards, coalesce(a.upgrades, 0) AS upgrades, ` +
+        `${base} - coalesce(a.x_tokens, 0) AS saved_x, round(100.0 * (${base} - coalesce(a.x_tokens, 0)) / nullif(${base}, 0), 2) AS saved_x_pct, ` +
+        `coalesce(w.waits, 0) AS waits, coalesce(w.wait_ns, 0) AS wait_ns ` +
+        `FROM models m LEFT JOIN a ON a.model = m.model LEFT JOIN f ON f.model = m.model LEFT JOIN b ON b.model = m.model ` +
+        `LEFT JOIN h ON h.model = m.model LEFT JOIN w ON w.model = m.model ORDER BY m.position`
+      );
+    },
+  },
+];
+
+export const VIEWS: readonly ViewDoc[] = VIEW_DEFS;
+
+/** The views' names, the canned queries of `vmreplay query`. */
+export const VIEW_NAMES: readonly string[] = VIEW_DEFS.map((v) => v.name);
+
+/** CREATE VIEW statements for the run described by `ctx` (the models table must exist). */
+export function viewStatements(ctx: ViewContext): string[] {
+  return VIEW_DEFS.map((v) => `CREATE OR REPLACE VIEW ${ident(v.name)} AS ${v.sql(ctx)}`);
+}
+
+/**
+ * About `target` buckets over [t0, t1], the width rounded up to 1, 2 or 5
+ * times a power of ten nanoseconds so bucket edges read well; 1 ms when the
+ * span is empty.
+ */
+export function chooseBuckets(t0: number, t1: number, target = 100): { bucketNs: number; buckets: number } {
+  const span = t1 - t0;
+  if (!(span > 0)) return { bucketNs: 1_000_000, buckets: 1 };
+  const raw = span / target;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const bucketNs = Math.max(1, [1, 2, 5, 10].map((m) => m * power).find((w) => w >= raw)!);
+  return { bucketNs, buckets: Math.floor(span / bucketNs) + 1 };
+}
