@@ -1,0 +1,88 @@
+// `vmreplay synth WORKLOAD -o FILE`: generate a synthetic DragonFly trace
+// (see src/synth/). The output says it is synthetic in its first event.
+
+import { FORMATS, type FormatName } from '../ingest/framing.js';
+import { WRITERS, writerFor } from '../ingest/registry.js';
+import { generate } from '../synth/generate.js';
+import { PRESSURES } from '../synth/pageout.js';
+import { openOutput, TextSink } from '../synth/sink.js';
+import { WORKLOAD_NAMES } from '../synth/workloads/index.js';
+import { number, oneOf, parse, UsageError } from './args.js';
+
+const USAGE = `usage: vmreplay synth ${WORKLOAD_NAMES.join('|')} -o FILE [--cpus N] [--events N] [--seed S]
+         [--format ktr|dtrace|jsonl] [--kernel old|new] [--pressure ${PRESSURES.join('|')}]
+
+  -o FILE       output file ('-' for standard output; a .gz name is gzipped)
+  --cpus N      CPUs of the simulated machine (default 4)
+  --events N    events to generate (default 100000; a few more to finish what is in progress)
+  --seed S      random seed: the same seed gives the same trace (default 1)
+  --format F    framing (default from the file name: .ktr, .dtrace, .jsonl; else jsonl)
+  --kernel K    kernel the trace pretends to be captured on; new logs its own back-downs (default new)
+  --pressure P  memory pressure: swap-outs, page-cache evictions (default: the workload's)
+
+The first event, vmtrace_synthetic, marks the trace as generated.`;
+
+/** Where the command's messages go (tests pass their own). */
+export interface Messages {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+const STDIO: Messages = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
+
+export async function run(argv: string[], io: Messages = STDIO): Promise<number> {
+  const { values, positionals } = parse(
+    argv,
+    {
+      output: { type: 'string', short: 'o' },
+      cpus: { type: 'string' },
+      events: { type: 'string' },
+      seed: { type: 'string' },
+      format: { type: 'string' },
+      kernel: { type: 'string' },
+      pressure: { type: 'string' },
+    },
+    USAGE,
+  );
+  if (values.help) {
+    io.out(USAGE + '\n');
+    return 0;
+  }
+  if (positionals.length !== 1) throw new UsageError(`give one workload (${WORKLOAD_NAMES.join(', ')})\n${USAGE}`);
+  const workload = oneOf(positionals[0], WORKLOAD_NAMES, 'the workload', 'forkexec');
+  const output = values.output;
+  if (!output) throw new UsageError(`no output file (-o FILE, or -o - for standard output)\n${USAGE}`);
+  const cpus = integer(values.cpus, '--cpus', 4, 1, 256);
+  const events = integer(values.events, '--events', 100_000, 1, Number.MAX_SAFE_INTEGER);
+  const seed = integer(values.seed, '--seed', 1, 0, Number.MAX_SAFE_INTEGER);
+  const format = oneOf(values.format, FORMATS, '--format', formatFromName(output));
+  if (!WRITERS[format]) throw new UsageError(`--format ${format} cannot be written yet (available: ${Object.keys(WRITERS).join(', ')})`);
+  const kernel = oneOf(values.kernel, ['old', 'new'] as const, '--kernel', 'new');
+  const pressure = values.pressure === undefined ? undefined : oneOf(values.pressure, PRESSURES, '--pressure', 'low');
+
+  const out = openOutput(output);
+  const sink = new TextSink(out.stream, writerFor(format));
+  const began = performance.now();
+  const summary = await generate({ workload, cpus, events, seed, kernel, pressure }, sink);
+  await sink.end();
+  await out.close();
+  const secs = (performance.now() - began) / 1000;
+  io.err(
+    `synth: ${summary.events} events (${workload}, seed ${seed}, ${cpus} CPUs, ${kernel} kernel, ${summary.pressure} pressure, ` +
+      `${((summary.endNs - summary.startNs) / 1e6).toFixed(1)} ms simulated) as ${format} to ${output === '-' ? 'standard output' : output} ` +
+      `in ${secs.toFixed(2)} s (${Math.round(summary.events / secs)} events/s)\n`,
+  );
+  return 0;
+}
+
+function integer(value: string | undefined, what: string, fallback: number, min: number, max: number): number {
+  const n = number(value, what, fallback);
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`${what} must be an integer from ${min} to ${max} (got '${value}')`);
+  return n;
+}
+
+function formatFromName(path: string): FormatName {
+  const base = path.replace(/\.(gz|zst)$/, '');
+  for (const f of ['ktr', 'dtrace', 'jsonl', 'csv'] as const) if (base.endsWith(`.${f}`)) return f;
+  return 'jsonl';
+}

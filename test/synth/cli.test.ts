@@ -1,0 +1,64 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { UsageError } from '../../src/commands/args.js';
+import { run } from '../../src/commands/synth.js';
+import { readTrace } from '../helpers.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'vmreplay-synth-cli-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Run the command with its messages captured. */
+async function synth(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await run(argv, { out: (s) => (stdout += s), err: (s) => (stderr += s) });
+  return { code, stdout, stderr };
+}
+
+t.test('writes a gzipped ktrdump trace the readers take without a rejected line', async (t) => {
+  const out = join(dir, 'fe.ktr.gz');
+  const { code, stderr } = await synth('forkexec', '-o', out, '--events', '1500', '--cpus', '2', '--seed', '9');
+  t.equal(code, 0);
+  t.match(stderr, /synth: 15\d\d events \(forkexec, seed 9, 2 CPUs, new kernel/);
+  const { rows, ingest } = await readTrace(out);
+  const f = ingest.files[0]!;
+  t.equal(f.format, 'ktr');
+  t.equal(f.rejected, 0, JSON.stringify(f.rejects));
+  t.equal(rows[0]!.name, 'vmtrace_synthetic');
+  t.match(String(rows[0]!.extra), /workload=forkexec seed=9 cpus=2 kernel=new/);
+  t.equal(new Set(rows.map((r) => r.cpu)).size, 2);
+});
+
+t.test('the framing follows the file name unless --format says otherwise', async (t) => {
+  const jsonl = join(dir, 'b.jsonl');
+  t.equal((await synth('build', '-o', jsonl, '--events', '300', '--kernel', 'old', '--pressure', 'none')).code, 0);
+  t.equal((await readTrace(jsonl)).ingest.files[0]!.format, 'jsonl');
+  const dtrace = join(dir, 'server.txt');
+  t.equal((await synth('server', '-o', dtrace, '--events', '300', '--format', 'dtrace')).code, 0);
+  const { rows, ingest } = await readTrace(dtrace);
+  t.equal(ingest.files[0]!.format, 'dtrace');
+  t.equal(ingest.files[0]!.rejected, 0);
+  t.match(String(rows[0]!.extra), /workload=server/);
+});
+
+t.test('misuse is a usage error', async (t) => {
+  const out = join(dir, 'x.jsonl');
+  await t.rejects(synth('-o', out), UsageError, 'no workload');
+  await t.rejects(synth('compile', '-o', out), UsageError, 'unknown workload');
+  await t.rejects(synth('forkexec'), UsageError, 'no output');
+  await t.rejects(synth('forkexec', '-o', out, '--cpus', '0'), UsageError);
+  await t.rejects(synth('forkexec', '-o', out, '--events', 'many'), UsageError);
+  await t.rejects(synth('forkexec', '-o', out, '--seed', '1.5'), UsageError);
+  await t.rejects(synth('forkexec', '-o', out, '--kernel', 'future'), UsageError);
+  await t.rejects(synth('forkexec', '-o', out, '--format', 'csv'), UsageError, 'a framing nothing can write');
+  await t.rejects(synth('forkexec', '-o', out, '--bogus'), UsageError);
+});
+
+t.test('--help prints the usage', async (t) => {
+  const { code, stdout } = await synth('--help');
+  t.equal(code, 0);
+  t.match(stdout, /usage: vmreplay synth forkexec\|build\|server -o FILE/);
+  t.match(stdout, /vmtrace_synthetic/);
+});
