@@ -21,6 +21,12 @@ export const needsUnswap = (f: FaultFacts, F: Level): boolean => isWrite(f) && i
 
 export const isValid = (l: Level): boolean => l.page === PG.valid;
 
+/**
+ * References taken by the vnode pager (vnode_pager_alloc, vnode_pager_reference):
+ * X on the object in every model, untouched by the commit.
+ */
+export const VNODE_PAGER_REFERENCE_SITES: ReadonlySet<string> = new Set(['vnode_pager_alloc', 'vnode_pager_reference']);
+
 /** How one attempt ended, for runFault. */
 export type AttemptEnd =
   | 'done' // the fault completed (or stopped for good: hazard, incomplete)

@@ -64,7 +64,15 @@ export type SiteOp =
   | { readonly kind: 'exec_page'; readonly id: number; readonly tid: number; readonly obj: ObjRef; readonly page: number }
   | { readonly kind: 'page_grab'; readonly id: number; readonly tid: number; readonly obj: ObjRef; readonly page: number }
   | { readonly kind: 'load_section'; readonly id: number; readonly tid: number; readonly obj: ObjRef; readonly page: number | null }
-  | { readonly kind: 'reference'; readonly id: number; readonly tid: number; readonly obj: ObjRef; readonly ref: number }
+  | {
+      readonly kind: 'reference';
+      readonly id: number;
+      readonly tid: number;
+      readonly obj: ObjRef;
+      readonly ref: number;
+      /** the kernel function that took the reference, when the trace says */
+      readonly site: string | null;
+    }
   | {
       readonly kind: 'deallocate';
       readonly id: number;

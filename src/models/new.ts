@@ -4,7 +4,7 @@
 // `new` column of "Other sites".
 
 import { CollapseCase, FaultFlag, OT, PG, hasChainLock } from '../events/vocabulary.js';
-import { type AttemptEnd, burstAllowed, isValid, needsUnswap, prefault, runFault, tryPager, vnodePagerLock } from './common.js';
+import { type AttemptEnd, burstAllowed, isValid, needsUnswap, prefault, runFault, tryPager, VNODE_PAGER_REFERENCE_SITES, vnodePagerLock } from './common.js';
 import type { FaultFacts, Phase, SiteOp } from './facts.js';
 import type { Knobs, LockLog, LockingModel, Mode } from './model.js';
 import { deallocateLocked, outcomeOf } from './old.js';
@@ -174,7 +174,10 @@ function site(op: SiteOp, knobs: Knobs, log: LockLog): void {
       log.outcome('map', 0);
       break;
     case 'reference':
-      if (op.obj.otype === OT.vnode) log.outcome('lockless', 0); // vm_object_reference_quick
+      if (op.site !== null && VNODE_PAGER_REFERENCE_SITES.has(op.site)) {
+        log.take(op.obj, 'X', op.site, 'first'); // the vnode pager's own reference: unchanged
+        log.outcome('ref', 0);
+      } else if (op.obj.otype === OT.vnode) log.outcome('lockless', 0); // vm_object_reference_quick
       else {
         log.take(op.obj, 'X', 'vm_object_reference', 'first');
         log.outcome('ref', 0);

@@ -12,6 +12,7 @@ import {
   prefault,
   runFault,
   tryPager,
+  VNODE_PAGER_REFERENCE_SITES,
   vnodePagerLock,
 } from './common.js';
 import type { FaultFacts, ObjRef, Phase, SiteOp } from './facts.js';
@@ -148,7 +149,7 @@ function site(op: SiteOp, knobs: Knobs, log: LockLog): void {
       log.outcome('map', 0);
       break;
     case 'reference':
-      log.take(op.obj, 'X', 'vm_object_reference', 'first');
+      log.take(op.obj, 'X', op.site !== null && VNODE_PAGER_REFERENCE_SITES.has(op.site) ? op.site : 'vm_object_reference', 'first');
       log.outcome('ref', 0);
       break;
     case 'deallocate':

@@ -153,7 +153,7 @@ export class ReplayEngine {
         return { kind: 'load_section', id: this.assembler.opId(), tid, obj, page: c.page[i] === NULL_ENUM ? null : c.page[i]! };
       case K.obj_ref: {
         const delta = c.delta[i]!;
-        if (delta > 0) return { kind: 'reference', id: this.assembler.opId(), tid, obj, ref: c.ref[i]! };
+        if (delta > 0) return { kind: 'reference', id: this.assembler.opId(), tid, obj, ref: c.ref[i]!, site: this.dict.strings.get(c.site[i]!) };
         // The registry still holds the backing link the drop to 0 will undo.
         return { kind: 'deallocate', id: this.assembler.opId(), tid, obj, ref: c.ref[i]!, backing: this.registry.below(objId) };
       }

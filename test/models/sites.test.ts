@@ -45,9 +45,15 @@ t.test('ELF load_section: old S iff shared_fault; new S always', async (t) => {
 });
 
 t.test('vm_object_reference: VNODE lockless in new; other types X in both', async (t) => {
-  t.same(replay(oldModel, site('reference', { obj: V, ref: 5 })).acq, ['X token V vm_object_reference first']);
-  t.same(replay(newModel, site('reference', { obj: V, ref: 5 })).acq, []);
-  t.same(replay(newModel, site('reference', { obj: D, ref: 1 })).acq, ['X token D vm_object_reference first']);
+  t.same(replay(oldModel, site('reference', { obj: V, ref: 5, site: null })).acq, ['X token V vm_object_reference first']);
+  t.same(replay(newModel, site('reference', { obj: V, ref: 5, site: null })).acq, []);
+  t.same(replay(newModel, site('reference', { obj: D, ref: 1, site: null })).acq, ['X token D vm_object_reference first']);
+});
+
+t.test('the vnode pager takes its references X in every model (untouched by the commit)', async (t) => {
+  for (const m of [oldModel, newModel, newFixedModel]) {
+    t.same(replay(m, site('reference', { obj: V, ref: 5, site: 'vnode_pager_reference' })).acq, ['X token V vnode_pager_reference first'], m.name);
+  }
 });
 
 t.test('vm_object_deallocate: ref_count >= 4 lockless in new, 3 and below X; 1 -> 0 adds X on the backing object', async (t) => {
