@@ -55,7 +55,13 @@ export class ObjectRegistry {
   /** An event names `obj` (with its type when the event says it). */
   touch(obj: number, otype: number, ts: number): void {
     this.grow(obj);
-    if (otype !== NULL_ENUM) this.otype[obj] = otype;
+    if (otype !== NULL_ENUM) {
+      // A new type at a known address is a new object (the address was freed
+      // and reused): what the registry knew about the old one no longer holds.
+      const was = this.otype[obj]!;
+      if (was !== NULL_TYPE && was !== otype) this.link(obj, UNKNOWN_BACKING);
+      this.otype[obj] = otype;
+    }
     if (!(this.firstTs[obj]! <= ts)) this.firstTs[obj] = ts;
     if (!(this.lastTs[obj]! >= ts)) this.lastTs[obj] = ts;
     this.events[obj]!++;

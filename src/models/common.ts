@@ -55,6 +55,12 @@ export function runFault(f: FaultFacts, log: LockLog, attempt: (phase: Phase) =>
 }
 
 /**
+ * Longest chain a walk follows: a registry link that loops (a freed object's
+ * address reused further up its old chain) must not walk forever.
+ */
+export const MAX_CHAIN = 64;
+
+/**
  * The object behind level `depth` of `phase`: the next recorded level, else
  * the registry. null: none; undefined: not known.
  */
@@ -75,6 +81,7 @@ export function objectBelow(f: FaultFacts, phase: Phase, depth: number, o: ObjRe
 export function vnodePagerLock(f: FaultFacts, phase: Phase, log: LockLog): void {
   let cur: ObjRef = phase.levels[0]!;
   for (let depth = 0; cur.otype !== OT.vnode; depth++) {
+    if (depth === MAX_CHAIN) return log.unknownLink(cur);
     const next = objectBelow(f, phase, depth, cur);
     if (next === undefined) return log.unknownLink(cur);
     if (next === null) return;
@@ -97,7 +104,7 @@ export function prefault(f: FaultFacts, phase: Phase, log: LockLog, oldChainRele
   log.chain(F, 'X', 'vm_prefault', 'prefault');
   const walked: ObjRef[] = [F];
   for (let cur: ObjRef = F, depth = 0; cur.otype === OT.default; depth++) {
-    const next = objectBelow(f, phase, depth, cur);
+    const next = depth === MAX_CHAIN ? undefined : objectBelow(f, phase, depth, cur);
     if (next === undefined) {
       log.unknownLink(cur);
       break;
