@@ -27,6 +27,26 @@ export const isValid = (l: Level): boolean => l.page === PG.valid;
  */
 export const VNODE_PAGER_REFERENCE_SITES: ReadonlySet<string> = new Set(['vnode_pager_alloc', 'vnode_pager_reference']);
 
+/**
+ * The pager step at O once the modes it needs are held: a TRYPAGER object
+ * gets pager I/O; true when the pager had the page (found at O).
+ */
+export function pagerFinds(f: FaultFacts, o: Level, log: LockLog): boolean {
+  if (!tryPager(f, o)) return false;
+  log.io(o);
+  return o.pager === 1;
+}
+
+/**
+ * A recorded attempt that the captured kernel restarted (memory, map change,
+ * ...) ends in a restart whatever the model found; true when it did.
+ */
+export function recordedRestart(phase: Phase, log: LockLog): boolean {
+  if (phase.retry === null) return false;
+  log.releaseAll();
+  return true;
+}
+
 /** How one attempt ended, for runFault. */
 export type AttemptEnd =
   | 'done' // the fault completed (or stopped for good: hazard, incomplete)

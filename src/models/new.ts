@@ -4,7 +4,19 @@
 // `new` column of "Other sites".
 
 import { CollapseCase, FaultFlag, OT, PG, hasChainLock } from '../events/vocabulary.js';
-import { type AttemptEnd, burstAllowed, isValid, needsUnswap, prefault, runFault, tryPager, VNODE_PAGER_REFERENCE_SITES, vnodePagerLock } from './common.js';
+import {
+  type AttemptEnd,
+  burstAllowed,
+  isValid,
+  needsUnswap,
+  pagerFinds,
+  prefault,
+  recordedRestart,
+  runFault,
+  tryPager,
+  VNODE_PAGER_REFERENCE_SITES,
+  vnodePagerLock,
+} from './common.js';
 import type { FaultFacts, Phase, SiteOp } from './facts.js';
 import type { Knobs, LockLog, LockingModel, Mode } from './model.js';
 import { deallocateLocked, outcomeOf } from './old.js';
@@ -101,20 +113,14 @@ function attempt(f: FaultFacts, phase: Phase, flags: Flags, fixed: boolean, log:
       return 'backdown';
     }
     // Needed modes are exclusive here (or O is DEFAULT and we only pass through).
-    if (pager) {
-      log.io(O);
-      if (O.pager === 1) {
-        found = depth;
-        break;
-      }
+    if (pagerFinds(f, O, log)) {
+      found = depth;
+      break;
     }
     if (O.hasBacking !== 1) break; // end of chain: zero fill in F
   }
 
-  if (phase.retry !== null) {
-    log.releaseAll();
-    return 'restart';
-  }
+  if (recordedRestart(phase, log)) return 'restart';
   // 5. Found below F: a write copies the page up (rename needs both flags
   // clear, otherwise it copies; no back-down); a read maps it read-only.
   log.outcome(outcomeOf(f, found), found);

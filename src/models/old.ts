@@ -9,9 +9,10 @@ import {
   chainRelease,
   isValid,
   needsUnswap,
+  pagerFinds,
   prefault,
+  recordedRestart,
   runFault,
-  tryPager,
   VNODE_PAGER_REFERENCE_SITES,
   vnodePagerLock,
 } from './common.js';
@@ -37,10 +38,7 @@ function attempt(f: FaultFacts, phase: Phase, knobs: Knobs, log: LockLog): Attem
   if (knobs.sharedFault && F.hasBacking === 0 && !f.vpagetable && !f.kernelMap) {
     log.take(F, 'S', 'vm_fault', 'quick');
     if (isValid(F) && !needsUnswap(f, F)) {
-      if (phase.retry !== null) {
-        log.releaseAll();
-        return 'restart';
-      }
+      if (recordedRestart(phase, log)) return 'restart';
       log.outcome('map', 0);
       if (burstAllowed(f)) log.prefault(false); // vm_prefault_quick: no extra locks
       log.releaseAll();
@@ -86,20 +84,14 @@ function attempt(f: FaultFacts, phase: Phase, knobs: Knobs, log: LockLog): Attem
       log.upgrade(O, 'vm_fault');
       heldShared = false;
     }
-    if (tryPager(f, O)) {
-      log.io(O);
-      if (O.pager === 1) {
-        found = depth;
-        break;
-      }
+    if (pagerFinds(f, O, log)) {
+      found = depth;
+      break;
     }
     if (O.hasBacking !== 1) break; // end of chain: zero fill in F
   }
 
-  if (phase.retry !== null) {
-    log.releaseAll();
-    return 'restart';
-  }
+  if (recordedRestart(phase, log)) return 'restart';
   // 6. Chain release: transient X on every intermediate object.
   const stop = found >= 0 ? found : path.length - 1;
   chainRelease(path.slice(0, stop + 1), log);

@@ -74,6 +74,7 @@ interface CompiledEvent {
 
 const COLUMN_INDEX = new Map<string, number>(EVENTS.columns.map((c, i) => [c.name, i]));
 const COLUMN_KINDS: ColumnKind[] = EVENTS.columns.map((c) => c.kind);
+const EXTRA = COLUMN_INDEX.get('extra')!;
 
 /** The values a rule accepts: its minimum, and what its column can hold. */
 function range(r: KeyRule): { low: number; high: number } {
@@ -188,12 +189,7 @@ export class EventDecoder {
 
   /** A stock trace line kept as context (ktrdump `tokens_*`, `tsleep_*`, ...). */
   context(name: string, text: string, ts: number, cpu: number, line: number): void {
-    const row = this.beginRow();
-    this.fill(row, ts, cpu, line, K.context, this.ctx.strings.intern(name));
-    if (text) (this.arrays[COLUMN_INDEX.get('extra')!] as Int32Array)[row] = this.ctx.strings.intern(text);
-    this.commit(ts, cpu);
-    this.file.context++;
-    this.file.cpu(cpu).context++;
+    this.textRow(K.context, 'context', name, text, ts, cpu, line);
   }
 
   /**
@@ -201,12 +197,16 @@ export class EventDecoder {
    * ktrdump line of another KTR master): kept as unknown, its text in `extra`.
    */
   unknown(name: string, text: string, ts: number, cpu: number, line: number): void {
+    this.textRow(K.unknown, 'unknown', name, text, ts, cpu, line);
+  }
+
+  private textRow(kind: number, what: 'context' | 'unknown', name: string, text: string, ts: number, cpu: number, line: number): void {
     const row = this.beginRow();
-    this.fill(row, ts, cpu, line, K.unknown, this.ctx.strings.intern(name));
-    if (text) (this.arrays[COLUMN_INDEX.get('extra')!] as Int32Array)[row] = this.ctx.strings.intern(text);
+    this.fill(row, ts, cpu, line, kind, this.ctx.strings.intern(name));
+    if (text) (this.arrays[EXTRA] as Int32Array)[row] = this.ctx.strings.intern(text);
     this.commit(ts, cpu);
-    this.file.unknown++;
-    this.file.cpu(cpu).unknown++;
+    this.file[what]++;
+    this.cpuStats(cpu)[what]++;
   }
 
   reject(line: number, cpu: number, reason: string): void {
@@ -233,7 +233,7 @@ export class EventDecoder {
     if (f.count > 0) {
       const parts: string[] = [];
       for (let i = 0; i < f.count; i++) parts.push(f.raw(i));
-      (this.arrays[COLUMN_INDEX.get('extra')!] as Int32Array)[row] = this.ctx.strings.intern(parts.join(' '));
+      (this.arrays[EXTRA] as Int32Array)[row] = this.ctx.strings.intern(parts.join(' '));
     }
     this.commit(ts, cpu);
     this.count(cpu, 'unknown');
@@ -264,7 +264,7 @@ export class EventDecoder {
       const names = ev.rules.filter((r) => r.bit & missing).map((r) => r.key);
       return this.abandon(row, line, cpu, `${EventKind.label(ev.kind)}: missing ${names.join(', ')}`);
     }
-    if (extra) (this.arrays[COLUMN_INDEX.get('extra')!] as Int32Array)[row] = this.ctx.strings.intern(extra.join(' '));
+    if (extra) (this.arrays[EXTRA] as Int32Array)[row] = this.ctx.strings.intern(extra.join(' '));
     this.commit(ts, cpu);
     this.count(cpu, 'events');
   }
