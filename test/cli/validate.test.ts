@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { main } from '../../src/cli.js';
-import { capture, fixture } from '../helpers.js';
+import { capture, fixture, ROOT } from '../helpers.js';
 
 t.test('validate prints, per file and CPU, the accounting, the window and truncated faults', async (t) => {
   const r = await capture(() => main(['validate', fixture('basic.jsonl')]));
@@ -39,4 +39,17 @@ t.test('usage errors exit 2 with the usage, never a stack trace', async (t) => {
   const help = await capture(() => main(['--help']));
   t.equal(help.code, 0);
   t.match(help.stdout, /replay/);
+});
+
+t.test('- reads standard input, compressed or not', async (t) => {
+  const { execFileSync } = await import('node:child_process');
+  const { readFileSync } = await import('node:fs');
+  const { gzipSync } = await import('node:zlib');
+  const cli = `const { main } = await import(${JSON.stringify(join(ROOT, 'src', 'cli.ts'))}); process.exitCode = await main(process.argv.slice(1));`;
+  const run = (input: Buffer) => execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', cli, 'validate', '-'], { input, encoding: 'utf8' });
+  const plain = run(readFileSync(fixture('basic.dtrace')));
+  t.match(plain, /^-: dtrace, 58 lines: 56 events/);
+  const gz = run(gzipSync(readFileSync(fixture('basic.ktr'))));
+  t.match(gz, /^-: ktr, 65 lines: 56 events, 4 context/);
+  t.match(gz, /note: gzip-compressed/);
 });
