@@ -38,7 +38,7 @@ export class StringTable {
       }
       slot = (slot + 1) & mask;
     }
-    const bytes = buf.slice(start, end);
+    const bytes = new Uint8Array(buf.subarray(start, end)); // a copy: a Buffer slice would keep the whole input chunk alive
     const id = this.intern(Buffer.from(bytes.buffer, bytes.byteOffset, len).toString('utf8'));
     const k = this.spanBytes.length;
     this.spanBytes.push(bytes);

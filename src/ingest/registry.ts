@@ -16,7 +16,8 @@ export const FRAMINGS: readonly FramingDef[] = [ktr, dtrace, jsonl, csv, perf];
 
 export const WRITERS: Partial<Record<FormatName, () => EventWriter>> = {
   jsonl: jsonlWriter,
-  ktr: () => ktrWriter(),
+  // Polled like `ktrdump -l` with 2048-entry rings, so long traces stream.
+  ktr: () => ktrWriter({ ring: 2048 }),
   dtrace: () => dtraceWriter(),
 };
 

@@ -19,6 +19,13 @@ export interface KtrWriterOptions {
   flags?: string;
   /** TSC frequency in MHz: at most 3 decimals, at least 1000 (default 2400) */
   mhz?: number;
+  /**
+   * Without -s: print the per-CPU blocks whenever a CPU has this many rows
+   * waiting, as `ktrdump -l` prints each CPU's new ring entries at every poll
+   * (a ring of KTR_ENTRIES). Keeps a long trace streaming instead of holding
+   * it whole. Default: one dump at the end.
+   */
+  ring?: number;
 }
 
 interface Flags {
@@ -64,6 +71,14 @@ export function ktrWriter(options: KtrWriterOptions = {}): EventWriter {
   let merged: Chain | null = null;
   let rowCounter = 0;
 
+  /** Every CPU's waiting rows, CPU 0 first, as one dump (or one poll). */
+  function printBlocks(): string {
+    const cpus = [...blocks.keys()].sort((a, b) => a - b);
+    const out = cpus.map((cpu) => blocks.get(cpu)!.join('')).join('');
+    blocks.clear();
+    return out;
+  }
+
   function chainFor(cpu: number, ns: bigint, ticks: bigint): Chain {
     if (flags.s) return (merged ??= { ns: 0n, ticks: 0n }); // -s: the first delta is from zero
     let c = chains.get(cpu);
@@ -106,14 +121,9 @@ export function ktrWriter(options: KtrWriterOptions = {}): EventWriter {
       let rows = blocks.get(e.cpu);
       if (!rows) blocks.set(e.cpu, (rows = []));
       rows.push(text);
-      return '';
+      return options.ring !== undefined && rows.length >= options.ring ? printBlocks() : '';
     },
-    footer() {
-      const cpus = [...blocks.keys()].sort((a, b) => a - b);
-      const out = cpus.map((cpu) => blocks.get(cpu)!.join('')).join('');
-      blocks.clear();
-      return out;
-    },
+    footer: printBlocks,
   };
 }
 
