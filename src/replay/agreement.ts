@@ -52,6 +52,19 @@ export class AgreementTally {
     for (const list of open.values()) for (const l of list) counts(l.site).traceOnly++;
   }
 
+  /** Per model, the counts over every site. */
+  totals(): { model: string; matched: number; modelOnly: number; traceOnly: number }[] {
+    return this.bySite.map((sites, m) => {
+      const t = { model: this.models[m]!, matched: 0, modelOnly: 0, traceOnly: 0 };
+      for (const c of sites.values()) {
+        t.matched += c.matched;
+        t.modelOnly += c.modelOnly;
+        t.traceOnly += c.traceOnly;
+      }
+      return t;
+    });
+  }
+
   /** The `agreement` table. */
   write(strings: StringTable, write: (b: ColumnBatch<readonly ColumnSpec[]>) => void): void {
     const builder = new BatchBuilder(AGREEMENT, 1024, (b) => write(b as unknown as ColumnBatch<readonly ColumnSpec[]>));

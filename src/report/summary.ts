@@ -37,6 +37,13 @@ export function formatSummary(run: RunResult, knobs: { sharedFault: boolean }): 
     ['model', 'faults', 'attempts', 'vm_prefault', 'waits', 'wait time'],
     t.map((m) => [m.model, m.faults, m.attempts, m.prefaultFull, m.waits, nanos(m.waitNs)]),
   );
+  if (engine.agreement.faultsCompared > 0) {
+    out += `\nagainst the captured kernel's own obj_lock acquisitions in ${engine.agreement.faultsCompared} faults (per site: the agreement table)\n`;
+    out += textTable(
+      ['model', 'matched', 'model only', 'kernel only', 'agreement'],
+      engine.agreement.totals().map((a) => [a.model, a.matched, a.modelOnly, a.traceOnly, percent(a.matched, a.matched + a.modelOnly + a.traceOnly)]),
+    );
+  }
   out += `\nper-map tokens (X, the same in every model, not in the token counts): ${base.mapTokens}\n`;
   out += `knobs: shared_fault=${knobs.sharedFault ? 1 : 0}\n`;
   out += 'assumes: first-order replay (page states as recorded stay the same under every model); ';
@@ -51,7 +58,7 @@ export function formatSummary(run: RunResult, knobs: { sharedFault: boolean }): 
   if (dropped > 0) notes.push(`${dropped} events dropped by the tracer: counts are lower bounds`);
   const unknownLinks = t.reduce((n, m) => n + m.unknownLinks, 0);
   if (unknownLinks > 0) notes.push(`${unknownLinks} chain links below the recorded levels were unknown (vnode pager lock / prefault walks stopped there)`);
-  if (engine.agreement.faultsCompared > 0) notes.push(`${engine.agreement.faultsCompared} faults carry the captured kernel's own obj_lock events: see the agreement table`);
+
   for (const n of notes) out += `note: ${n}\n`;
   return out;
 }

@@ -10,6 +10,7 @@ import { rowsOf, type Row } from '../../src/columns/rows.js';
 import { MODELS } from '../../src/models/index.js';
 import { MemoryOutput } from '../../src/replay/output.js';
 import { replayTraces } from '../../src/replay/run.js';
+import { formatSummary } from '../../src/report/summary.js';
 import { fixture } from '../helpers.js';
 
 async function replayFile(path: string, sharedFault = true) {
@@ -102,6 +103,7 @@ t.test("agreement with the captured kernel's own lock events", async (t) => {
   ]);
   const { table, run } = await replayFile(path);
   t.equal(run.engine.agreement.faultsCompared, 1);
+  t.match(formatSummary(run, { sharedFault: true }), /old\s+1\s+0\s+0\s+100\.0%/);
   const rows = table('agreement');
   for (const model of ['old', 'new', 'new-fixed']) {
     const r = rows.find((x) => x.model === model && x.site === 'vm_fault')!;
