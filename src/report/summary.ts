@@ -60,5 +60,10 @@ export function formatSummary(run: RunResult, knobs: { sharedFault: boolean }): 
   if (unknownLinks > 0) notes.push(`${unknownLinks} chain links below the recorded levels were unknown (vnode pager lock / prefault walks stopped there)`);
 
   for (const n of notes) out += `note: ${n}\n`;
+  // What the readers said about how they got the fields (inferred, relative clocks, ...).
+  for (const f of files) {
+    for (const n of f.notes) out += `input ${f.path}: ${n}\n`;
+    for (const w of f.warnings) out += `input ${f.path}: warning: ${w}\n`;
+  }
   return out;
 }
