@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { Dictionaries } from '../src/columns/dictionaries.js';
 import { Ingest } from '../src/ingest/open.js';
 import type { FormatName } from '../src/ingest/framing.js';
 import { writerFor } from '../src/ingest/registry.js';
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
     const [run, replaySecs] = await time(() => replayTraces([ktr], { models: MODELS, knobs }, NULL_OUTPUT));
     const read = await time(() => readOnly(ktr));
     console.log(
-      `  ${run.engine.events.toLocaleString()} events, ${run.engine.faultsReplayed.toLocaleString()} faults: ${replaySecs.toFixed(2)} s = ${rate(run.engine.events, replaySecs)} ` +
+      `  ${run.events.toLocaleString()} events, ${run.faultsReplayed.toLocaleString()} faults: ${replaySecs.toFixed(2)} s = ${rate(run.events, replaySecs)} ` +
         `(reading alone ${read[1].toFixed(2)} s; replay adds ${(replaySecs - read[1]).toFixed(2)} s for ${MODELS.length} models)`,
     );
 
@@ -118,14 +119,14 @@ async function main(): Promise<void> {
 
     console.log('\nfull replay into the store (Parquet + Arrow IPC + DuckDB)');
     const out = join(dir, 'out');
-    const ingest = new Ingest();
-    const store = await openStore(out, ingest);
-    const [full, fullSecs] = await time(() => replayTraces([ktr], { models: MODELS, knobs }, store, ingest));
+    const dicts = new Dictionaries();
+    const store = await openStore(out, dicts);
+    const [full, fullSecs] = await time(() => replayTraces([ktr], { models: MODELS, knobs }, store, dicts));
     const [summary, closeSecs] = await time(() => store.close({ inputs: [ktr], models: MODELS.map((m) => m.name), knobs: { shared_fault: 1 } }));
     const rows = Object.values(summary.rows).reduce((a, b) => a + b, 0);
     console.log(
-      `  ${full.engine.events.toLocaleString()} events -> ${rows.toLocaleString()} rows: replay+write ${fullSecs.toFixed(2)} s (${rate(full.engine.events, fullSecs)} events), ` +
-        `close (views, Parquet, manifest) ${closeSecs.toFixed(2)} s; end to end ${rate(full.engine.events, fullSecs + closeSecs)} events, ${rate(rows, fullSecs + closeSecs)} rows`,
+      `  ${full.events.toLocaleString()} events -> ${rows.toLocaleString()} rows: replay+write ${fullSecs.toFixed(2)} s (${rate(full.events, fullSecs)} events), ` +
+        `close (views, Parquet, manifest) ${closeSecs.toFixed(2)} s; end to end ${rate(full.events, fullSecs + closeSecs)} events, ${rate(rows, fullSecs + closeSecs)} rows`,
     );
     console.log(`  peak RSS of this process so far: ${mb(peakRss())}`);
 

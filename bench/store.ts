@@ -21,9 +21,9 @@ import { pathToFileURL } from 'node:url';
 import duckdb from '@duckdb/node-bindings';
 import { DuckDBDataChunk, DuckDBInstance, DOUBLE, INTEGER, SMALLINT, UBIGINT, UTINYINT } from '@duckdb/node-api';
 import { ColumnBatch, type ColumnSpec, type TableSpec } from '../src/columns/table.js';
-import { AddressTable } from '../src/events/addresses.js';
+import { AddressTable } from '../src/columns/addresses.js';
 import { EVENTS } from '../src/events/schema.js';
-import { StringTable } from '../src/events/strings.js';
+import { StringTable } from '../src/columns/strings.js';
 import { K } from '../src/events/vocabulary.js';
 import { ACQUISITIONS } from '../src/replay/tables.js';
 import { ArrowTableWriter } from '../src/store/arrow.js';
@@ -87,7 +87,7 @@ export async function benchStore(): Promise<void> {
     await withDir(async (dir) => {
       const out = join(dir, 'out');
       const store = await openStore(out, dicts, { arrow: false, layout });
-      const run = timed(() => writeAll(acq, ACQ_ROWS, (b) => store.write(ACQUISITIONS, b)));
+      const run = timed(() => writeAll(acq, ACQ_ROWS, (b) => store.write(ACQUISITIONS as TableSpec<readonly ColumnSpec[]>, b)));
       const close = await timedAsync(() => store.close({ inputs: [], models: ['old', 'new', 'new-fixed'], knobs: {} }));
       record(`(b) store, database ${layout}`, 'run', ACQ_ROWS, run);
       record(`(b) store, database ${layout}`, 'close', ACQ_ROWS, close);

@@ -1,8 +1,7 @@
+import { InputError, UsageError } from './common/errors.js';
 // The `vmreplay` command: one subcommand per job, each in src/commands/. Exit
 // codes: 0 ok, 1 a threshold or comparison failed, 2 bad input or usage.
 
-import { InputError } from './ingest/common/stats.js';
-import { UsageError } from './commands/args.js';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -31,7 +30,7 @@ export async function main(argv: string[]): Promise<number> {
       return 0;
     }
     if (name === '--version' || name === '-V') {
-      process.stdout.write((await import('./version.js')).VERSION + '\n');
+      process.stdout.write((await import('./common/version.js')).VERSION + '\n');
       return 0;
     }
     const command = COMMANDS[name];

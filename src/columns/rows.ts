@@ -2,14 +2,8 @@
 // resolved, nulls as null. For tests, debugging and small outputs, not for
 // the hot path.
 
-import type { AddressTable } from '../events/addresses.js';
-import type { StringTable } from '../events/strings.js';
+import type { Dictionaries } from './dictionaries.js';
 import { type ColumnBatch, type ColumnSpec, isNull } from './table.js';
-
-export interface Dictionaries {
-  readonly strings: StringTable;
-  readonly addresses: AddressTable;
-}
 
 export type Row = Record<string, string | number | boolean | null>;
 

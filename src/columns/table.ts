@@ -1,9 +1,9 @@
+import { type Enum } from './enum.js';
 // Typed column batches: every table of the tool (events, faults, acquisitions,
 // ...) is a list of column specs, and rows live in fixed-capacity typed arrays
 // that the store copies into Arrow, DuckDB and Parquet a batch at a time.
 // Nulls are sentinel values so a row is written without a separate validity step.
 
-import type { Enum } from '../events/vocabulary.js';
 
 export type ColumnKind =
   | 'ts' // Float64 nanoseconds, stored as BIGINT
@@ -151,11 +151,6 @@ export class ColumnBatch<S extends readonly ColumnSpec[] = readonly ColumnSpec[]
       }
     }
   }
-}
-
-/** Accepts full (or final partial) batches of one table. */
-export interface BatchSink<S extends readonly ColumnSpec[] = readonly ColumnSpec[]> {
-  write(batch: ColumnBatch<S>): void | Promise<void>;
 }
 
 /**

@@ -2,13 +2,7 @@
 // misuse turned into a UsageError (exit 2) instead of a stack trace.
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+import { UsageError } from '../common/errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 

@@ -1,7 +1,7 @@
 // `vmreplay` with no arguments: replay the bundled sample trace into
 // ./vmreplay-out, the run a new user starts from.
 
-import { SAMPLE_TRACE } from '../util/paths.js';
+import { SAMPLE_TRACE } from '../common/paths.js';
 import { formatSummary } from '../report/summary.js';
 import { replayToDirectory } from './replay.js';
 

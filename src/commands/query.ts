@@ -6,10 +6,11 @@
 import { once } from 'node:events';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { firstLine, RunDatabase } from '../store/database.js';
-import { renderResult, OUTPUT_FORMATS, DEFAULT_TABLE_ROWS } from '../store/results.js';
+import { renderResult, OUTPUT_FORMATS, DEFAULT_TABLE_ROWS } from '../report/results.js';
 import { ident } from '../store/sql.js';
 import { VIEW_NAMES } from '../store/views.js';
-import { number, oneOf, parse, UsageError } from './args.js';
+import { number, oneOf, parse } from './args.js';
+import { UsageError } from '../common/errors.js';
 
 const USAGE = `usage: vmreplay query OUTDIR NAME|SQL [--format table|csv|json] [--max-rows N]
   NAME            a canned view (${VIEW_NAMES.join(', ')}) or a table (events, acquisitions, faults, ...)

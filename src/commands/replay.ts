@@ -1,36 +1,33 @@
 // `vmreplay replay TRACE... -o OUTDIR`: replay the traces under each model,
 // write the tables and the database to OUTDIR, print a short summary.
 
-import { FORMATS } from '../ingest/framing.js';
-import { Ingest } from '../ingest/open.js';
+import { Dictionaries } from '../columns/dictionaries.js';
 import { DEFAULT_MODELS, modelsByName } from '../models/index.js';
 import { formatSummary } from '../report/summary.js';
 import { DEFAULT_REPLAY_OPTIONS } from '../replay/engine.js';
 import { type RunResult, replayTraces } from '../replay/run.js';
 import { openStore } from '../store/index.js';
-import { VERSION } from '../version.js';
-import { number, oneOf, parse, UsageError } from './args.js';
+import { VERSION } from '../common/version.js';
+import { number, oneOf, parse } from './args.js';
+import { INGEST_OPTIONS, INGEST_USAGE, ingestOptions } from './ingest-options.js';
 import { progressReporter } from './progress.js';
+import { UsageError } from '../common/errors.js';
 
 export const REPLAY_USAGE = `usage: vmreplay replay TRACE... -o OUTDIR [options]
   --models LIST        comma-separated models (default ${DEFAULT_MODELS.join(',')}); the first is the baseline
-  --format F           auto (default) or one of ${FORMATS.join(', ')}
   --shared-fault 0|1   the vm.shared_fault sysctl (default 1)
-  --strict             stop at the first malformed line (exit 2)
   --hold-scale F       multiply every hold time in the contention estimate (default 1)
   --site-hold-ns N     hold time of a one-event lock site (default ${DEFAULT_REPLAY_OPTIONS.siteHoldNs})
-  --sort-window-ms MS  how late an event may arrive and still be put in order (default 1000)
+${INGEST_USAGE}
 TRACE may be - (standard input) and may be gzip- or zstd-compressed.`;
 
 export const REPLAY_OPTIONS = {
   out: { type: 'string', short: 'o' },
   models: { type: 'string' },
-  format: { type: 'string' },
   'shared-fault': { type: 'string' },
-  strict: { type: 'boolean' },
   'hold-scale': { type: 'string' },
   'site-hold-ns': { type: 'string' },
-  'sort-window-ms': { type: 'string' },
+  ...INGEST_OPTIONS,
 } as const;
 
 type Values = ReturnType<typeof parse<typeof REPLAY_OPTIONS>>['values'];
@@ -61,18 +58,16 @@ export async function replayToDirectory(traces: string[], outDir: string, values
   const options = {
     models,
     knobs,
-    format: oneOf(values.format, ['auto', ...FORMATS] as const, '--format', 'auto'),
-    strict: values.strict ?? false,
+    ...ingestOptions(values),
     holdScale: number(values['hold-scale'], '--hold-scale', DEFAULT_REPLAY_OPTIONS.holdScale),
     siteHoldNs: number(values['site-hold-ns'], '--site-hold-ns', DEFAULT_REPLAY_OPTIONS.siteHoldNs),
-    sortWindowNs: number(values['sort-window-ms'], '--sort-window-ms', 1000) * 1e6,
   };
   const progress = progressReporter();
-  const ingest = new Ingest(options);
-  const store = await openStore(outDir, ingest);
+  const dicts = new Dictionaries();
+  const store = await openStore(outDir, dicts);
   let run: RunResult;
   try {
-    run = await replayTraces(traces, { ...options, onProgress: progress.update }, store, ingest);
+    run = await replayTraces(traces, { ...options, onProgress: progress.update }, store, dicts);
   } catch (e) {
     await store.abort(); // no half-written run left behind
     throw e;
@@ -85,7 +80,7 @@ export async function replayToDirectory(traces: string[], outDir: string, values
     inputs: traces,
     models: modelNames,
     knobs: { shared_fault: knobs.sharedFault ? 1 : 0, hold_scale: options.holdScale, site_hold_ns: options.siteHoldNs },
-    synthetic: run.engine.synthetic,
+    synthetic: run.synthetic,
   });
   return { run, knobs };
 }

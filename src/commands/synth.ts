@@ -7,7 +7,8 @@ import { generate } from '../synth/generate.js';
 import { PRESSURES } from '../synth/pageout.js';
 import { openOutput, TextSink } from '../synth/sink.js';
 import { WORKLOAD_NAMES } from '../synth/workloads/index.js';
-import { number, oneOf, parse, UsageError } from './args.js';
+import { number, oneOf, parse } from './args.js';
+import { UsageError } from '../common/errors.js';
 
 const USAGE = `usage: vmreplay synth ${WORKLOAD_NAMES.join('|')} -o FILE [--cpus N] [--events N] [--seed S]
          [--format ktr|dtrace|jsonl] [--kernel old|new] [--pressure ${PRESSURES.join('|')}]

@@ -3,29 +3,23 @@
 // window, and the faults cut off at either end of it.
 
 import { Ingest } from '../ingest/open.js';
-import { FORMATS } from '../ingest/framing.js';
 import { FaultAssembler } from '../replay/assemble.js';
 import { formatIngestStats } from '../report/ingest-stats.js';
-import { number, oneOf, parse, UsageError } from './args.js';
+import { parse } from './args.js';
+import { INGEST_OPTIONS, INGEST_USAGE, ingestOptions } from './ingest-options.js';
+import { UsageError } from '../common/errors.js';
 
-const USAGE = `usage: vmreplay validate TRACE... [--format auto|${FORMATS.join('|')}] [--strict] [--sort-window-ms MS]`;
+const USAGE = `usage: vmreplay validate TRACE... [options]
+${INGEST_USAGE}`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(
-    argv,
-    { format: { type: 'string' }, strict: { type: 'boolean' }, 'sort-window-ms': { type: 'string' } },
-    USAGE,
-  );
+  const { values, positionals } = parse(argv, INGEST_OPTIONS, USAGE);
   if (values.help) {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
   if (positionals.length === 0) throw new UsageError(`no trace given\n${USAGE}`);
-  const ingest = new Ingest({
-    format: oneOf(values.format, ['auto', ...FORMATS] as const, '--format', 'auto'),
-    strict: values.strict ?? false,
-    sortWindowNs: number(values['sort-window-ms'], '--sort-window-ms', 1000) * 1e6,
-  });
+  const ingest = new Ingest(ingestOptions(values));
   const assembler = new FaultAssembler(ingest.files, ingest.strings, () => {});
   for await (const batch of ingest.events(positionals)) assembler.batch(batch);
   assembler.finish();

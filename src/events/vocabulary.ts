@@ -2,21 +2,7 @@
 // keys take, and the kernel constants the models test. Every enum is a dense
 // u8 code whose label list is the single source for parsing, tables and docs.
 
-/** A closed set of words stored as u8 codes. `NONE` (255) is the null code. */
-export class Enum<L extends string> {
-  static readonly NONE = 255;
-  readonly codes: Record<L, number>;
-  constructor(readonly name: string, readonly labels: readonly L[]) {
-    this.codes = Object.fromEntries(labels.map((l, i) => [l, i])) as Record<L, number>;
-  }
-  code(label: string): number {
-    const c = (this.codes as Record<string, number>)[label];
-    return c === undefined ? Enum.NONE : c;
-  }
-  label(code: number): L | null {
-    return code === Enum.NONE ? null : this.labels[code] ?? null;
-  }
-}
+import { Enum } from '../columns/enum.js';
 
 /** Event kinds. `context` is a stock trace line kept for context, `unknown` an unknown event name. */
 export const EventKinds = [
@@ -63,3 +49,10 @@ export const FaultType = { R: 1, W: 2, X: 4 } as const;
 
 /** Stock DragonFly KTR event ids read as context (never dropped silently). */
 export const STOCK_KTR_PREFIXES = ['tokens_', 'tsleep_', 'kernentry_', 'ctxsw_'] as const;
+
+/**
+ * The first event of every generated trace. Readers keep it as an unknown
+ * event (name in `name`, payload in `extra`); a report that finds it must say
+ * the trace is synthetic.
+ */
+export const SYNTHETIC_MARKER = 'vmtrace_synthetic';

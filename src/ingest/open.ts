@@ -2,17 +2,19 @@
 // sniff its framing unless one is forced, and stream its events as sorted
 // typed batches. Several traces are merged by time.
 
-import { AddressTable } from '../events/addresses.js';
+import type { AddressTable } from '../columns/addresses.js';
+import { Dictionaries } from '../columns/dictionaries.js';
 import { EVENT_BATCH_ROWS, EVENTS, type EventBatch, newEventBatch } from '../events/schema.js';
-import { StringTable } from '../events/strings.js';
+import type { StringTable } from '../columns/strings.js';
 import { BatchBuilder } from '../columns/table.js';
 import { EventDecoder, type IngestContext } from './common/decoder.js';
 import { Sorter } from './common/sorter.js';
-import { FileStats, InputError } from './common/stats.js';
+import { FileStats } from './common/stats.js';
 import { FORMATS, type FormatName, type FramingDef } from './framing.js';
 import { type ByteInput, openBytes } from './source/bytes-in.js';
 import { LINE_BINARY, LINE_TOO_LONG, LINE_UNTERMINATED, LineSplitter, MAX_LINE } from './source/lines.js';
 import { FRAMINGS } from './registry.js';
+import { InputError } from '../common/errors.js';
 
 export interface IngestOptions {
   /** `auto` sniffs each file. */
@@ -27,13 +29,18 @@ export const DEFAULT_SORT_WINDOW_NS = 1e9;
 
 /** The shared state of one ingest run over one or more files. */
 export class Ingest {
-  readonly strings = new StringTable();
-  readonly addresses = new AddressTable();
+  readonly strings: StringTable;
+  readonly addresses: AddressTable;
   readonly files: FileStats[] = [];
   private readonly inputs: ByteInput[] = [];
   readonly ctx: IngestContext;
 
-  constructor(readonly options: IngestOptions = {}) {
+  constructor(
+    readonly options: IngestOptions = {},
+    dicts: Dictionaries = new Dictionaries(),
+  ) {
+    this.strings = dicts.strings;
+    this.addresses = dicts.addresses;
     this.ctx = { strings: this.strings, addresses: this.addresses, strict: options.strict ?? false };
   }
 

@@ -1,15 +1,15 @@
 // Every framing the ingest can read, in sniffing order (ties go to the first),
 // and every framing events can be written in.
 
-import { csv } from './csv/index.js';
-import { dtrace } from './dtrace/index.js';
+import { csv } from './csv/read.js';
+import { dtrace } from './dtrace/read.js';
 import { dtraceWriter } from './dtrace/write.js';
 import type { FormatName, FramingDef } from './framing.js';
-import { jsonl } from './jsonl/index.js';
+import { jsonl } from './jsonl/read.js';
 import { jsonlWriter } from './jsonl/write.js';
-import { ktr } from './ktr/index.js';
+import { ktr } from './ktr/read.js';
 import { ktrWriter } from './ktr/write.js';
-import { perf } from './perf/index.js';
+import { perf } from './perf/read.js';
 import type { EventWriter } from './writer.js';
 
 export const FRAMINGS: readonly FramingDef[] = [ktr, dtrace, jsonl, csv, perf];

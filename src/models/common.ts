@@ -146,3 +146,23 @@ export function chainRelease(path: readonly ObjRef[], log: LockLog): void {
     log.drop(path[i]!);
   }
 }
+
+/** How a successful fault ended, from the depth its page came from (-1 zero fill). */
+export function outcomeOf(f: FaultFacts, found: number): string {
+  if (found < 0) return 'zero_fill';
+  if (found === 0) return 'map';
+  return (f.ftype & 2) !== 0 ? 'cow_copy' : 'readonly';
+}
+
+/**
+ * vm_object_deallocate's locked logic: X on the object; a drop from 1 to 0
+ * also takes X on the backing object when the registry knows it.
+ */
+export function deallocateLocked(obj: ObjRef, ref: number, backing: ObjRef | null | undefined, log: LockLog): void {
+  log.take(obj, 'X', 'vm_object_deallocate', 'first');
+  if (ref === 1) {
+    if (backing) log.take(backing, 'X', 'vm_object_deallocate', 'terminate');
+    else if (backing === undefined) log.unknownLink(obj);
+  }
+  log.outcome('deallocate', 0);
+}

@@ -1,25 +1,12 @@
 // `new` (501747bf as committed) and `new-fixed` (plus 61dac052: DIRTY and
 // UNSWAP faults take the first object exclusive). Rules as numbered in
-// ../shared/spec/locking-models.md, "new model (501747bf): vm_fault", and the
+// docs/models.md, "new model (501747bf): vm_fault", and the
 // `new` column of "Other sites".
 
 import { CollapseCase, FaultFlag, OT, PG, hasChainLock } from '../events/vocabulary.js';
-import {
-  type AttemptEnd,
-  burstAllowed,
-  isValid,
-  needsUnswap,
-  pagerFinds,
-  prefault,
-  recordedRestart,
-  runFault,
-  tryPager,
-  VNODE_PAGER_REFERENCE_SITES,
-  vnodePagerLock,
-} from './common.js';
+import { type AttemptEnd, burstAllowed, deallocateLocked, isValid, needsUnswap, outcomeOf, pagerFinds, prefault, recordedRestart, runFault, tryPager, VNODE_PAGER_REFERENCE_SITES, vnodePagerLock } from './common.js';
 import type { FaultFacts, Phase, SiteOp } from './facts.js';
 import type { Knobs, LockLog, LockingModel, Mode } from './model.js';
-import { deallocateLocked, outcomeOf } from './old.js';
 
 export const newModel = makeNewModel('new', false);
 export const newFixedModel = makeNewModel('new-fixed', true);

@@ -1,5 +1,5 @@
 // `old`: DragonFly just before 501747bf (parent a66fe2e3). Rules as numbered
-// in ../shared/spec/locking-models.md, "old model: vm_fault", and the `old`
+// in docs/models.md, "old model: vm_fault", and the `old`
 // column of "Other sites".
 
 import { CollapseCase, OT, PG, hasChainLock } from '../events/vocabulary.js';
@@ -7,8 +7,10 @@ import {
   type AttemptEnd,
   burstAllowed,
   chainRelease,
+  deallocateLocked,
   isValid,
   needsUnswap,
+  outcomeOf,
   pagerFinds,
   prefault,
   recordedRestart,
@@ -110,12 +112,6 @@ function attempt(f: FaultFacts, phase: Phase, knobs: Knobs, log: LockLog): Attem
   return 'done';
 }
 
-export function outcomeOf(f: FaultFacts, found: number): string {
-  if (found < 0) return 'zero_fill';
-  if (found === 0) return 'map';
-  return (f.ftype & 2) !== 0 ? 'cow_copy' : 'readonly';
-}
-
 function site(op: SiteOp, knobs: Knobs, log: LockLog): void {
   log.attempt();
   switch (op.kind) {
@@ -169,17 +165,4 @@ function site(op: SiteOp, knobs: Knobs, log: LockLog): void {
       break;
   }
   log.releaseAll();
-}
-
-/**
- * vm_object_deallocate's locked logic: X on the object; a drop from 1 to 0
- * also takes X on the backing object when the registry knows it.
- */
-export function deallocateLocked(obj: ObjRef, ref: number, backing: ObjRef | null | undefined, log: LockLog): void {
-  log.take(obj, 'X', 'vm_object_deallocate', 'first');
-  if (ref === 1) {
-    if (backing) log.take(backing, 'X', 'vm_object_deallocate', 'terminate');
-    else if (backing === undefined) log.unknownLink(obj);
-  }
-  log.outcome('deallocate', 0);
 }

@@ -6,8 +6,8 @@
 import { AGREEMENT } from './tables.js';
 import type { LoggedLock } from './assemble.js';
 import type { RecordingLockLog } from './lock-log.js';
-import { BatchBuilder, type ColumnBatch, type ColumnSpec } from '../columns/table.js';
-import type { StringTable } from '../events/strings.js';
+import { type TableOutput, tableBuilder } from './output.js';
+import type { StringTable } from '../columns/strings.js';
 
 interface Counts {
   matched: number;
@@ -66,8 +66,8 @@ export class AgreementTally {
   }
 
   /** The `agreement` table. */
-  write(strings: StringTable, write: (b: ColumnBatch<readonly ColumnSpec[]>) => void): void {
-    const builder = new BatchBuilder(AGREEMENT, 1024, (b) => write(b as unknown as ColumnBatch<readonly ColumnSpec[]>));
+  write(strings: StringTable, out: TableOutput): void {
+    const builder = tableBuilder(AGREEMENT, out, 1024);
     this.bySite.forEach((sites, m) => {
       const model = strings.intern(this.models[m]!);
       for (const [site, c] of sites) {

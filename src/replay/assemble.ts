@@ -7,7 +7,7 @@
 
 import { NULL_ENUM, NULL_I16, NULL_I32, NULL_I8, NULL_ID } from '../columns/table.js';
 import type { EventBatch } from '../events/schema.js';
-import type { StringTable } from '../events/strings.js';
+import type { StringTable } from '../columns/strings.js';
 import { K, LockClass, LockOp } from '../events/vocabulary.js';
 import type { FileStats } from '../ingest/common/stats.js';
 import type { Level, Tri } from '../models/facts.js';

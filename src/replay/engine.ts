@@ -6,21 +6,21 @@
 
 import type { ColumnBatch, ColumnSpec } from '../columns/table.js';
 import { NULL_I32 } from '../columns/table.js';
-import type { AddressTable } from '../events/addresses.js';
-import { ObjectRegistry, ProcessTable } from '../events/registry.js';
+import type { AddressTable } from '../columns/addresses.js';
+import { ObjectRegistry, ProcessRegistry } from './registry.js';
 import { EVENTS, type EventBatch } from '../events/schema.js';
-import type { StringTable } from '../events/strings.js';
-import { K } from '../events/vocabulary.js';
+import type { StringTable } from '../columns/strings.js';
+import { K, SYNTHETIC_MARKER } from '../events/vocabulary.js';
 import type { FileStats } from '../ingest/common/stats.js';
 import type { SiteOp } from '../models/facts.js';
 import type { Knobs, LockingModel } from '../models/model.js';
 import { AgreementTally } from './agreement.js';
 import { type AssembledFault, FaultAssembler } from './assemble.js';
 import { ContentionSimulator } from './contention.js';
-import { resolveFault } from './facts.js';
+import { resolveFault } from './resolve-fault.js';
 import { RecordingLockLog } from './lock-log.js';
 import type { TableOutput } from './output.js';
-import { ReplayRecords } from './records.js';
+import { ReplayRecords } from './model-rows.js';
 import { siteOpOf } from './site-ops.js';
 import { ModelTally } from './tally.js';
 import { Timeline } from './timeline.js';
@@ -46,7 +46,7 @@ export interface ReplayDictionaries {
 
 export class ReplayEngine {
   readonly registry = new ObjectRegistry();
-  readonly processes = new ProcessTable();
+  readonly processes = new ProcessRegistry();
   readonly tallies: ModelTally[];
   readonly agreement: AgreementTally;
   readonly assembler: FaultAssembler;
@@ -80,7 +80,7 @@ export class ReplayEngine {
     );
     this.tallies = options.models.map((m) => new ModelTally(m.name));
     this.agreement = new AgreementTally(options.models.map((m) => m.name));
-    this.syntheticName = s.intern('vmtrace_synthetic');
+    this.syntheticName = s.intern(SYNTHETIC_MARKER);
     this.contention = new ContentionSimulator(options.models.length, (w) => {
       this.records.wait(w);
       this.tallies[w.segment.model]!.waits++;
@@ -109,7 +109,7 @@ export class ReplayEngine {
       else if (kind === K.unknown && c.name[i] === this.syntheticName) this.synthetic = this.dict.strings.get(c.extra[i]!) ?? 'generated';
     }
     this.events += b.length;
-    this.out.write(EVENTS, b as unknown as ColumnBatch<readonly ColumnSpec[]>);
+    this.out.write(EVENTS, b);
     const inFlight = this.assembler.earliestInFlight();
     this.contention.advance(Math.max(Math.min(inFlight, this.lastTs), this.lastTs - this.options.maxFaultNs));
   }

@@ -1,22 +1,17 @@
 // The tables known only at the end of a run: objects, processes, ingest
 // accounting, model agreement.
 
-import { BatchBuilder, type ColumnBatch, type ColumnSpec, NULL_ENUM, NULL_ID, type TableSpec } from '../columns/table.js';
-import type { ObjectRegistry, ProcessTable } from '../events/registry.js';
-import type { StringTable } from '../events/strings.js';
+import { NULL_ENUM, NULL_ID } from '../columns/table.js';
+import type { ObjectRegistry, ProcessRegistry } from './registry.js';
+import type { StringTable } from '../columns/strings.js';
 import type { FileStats } from '../ingest/common/stats.js';
 import type { AgreementTally } from './agreement.js';
-import type { TableOutput } from './output.js';
-import { AGREEMENT, INGEST_STATS, OBJECTS, PROCESSES } from './tables.js';
+import { type TableOutput, tableBuilder } from './output.js';
+import { INGEST_STATS, OBJECTS, PROCESSES } from './tables.js';
 
-const BATCH = 8192;
-
-function builder<S extends readonly ColumnSpec[]>(spec: TableSpec<S>, out: TableOutput): BatchBuilder<S> {
-  return new BatchBuilder(spec, BATCH, (b) => out.write(spec as TableSpec<readonly ColumnSpec[]>, b as unknown as ColumnBatch<readonly ColumnSpec[]>));
-}
 
 export function writeObjects(registry: ObjectRegistry, out: TableOutput): void {
-  const b = builder(OBJECTS, out);
+  const b = tableBuilder(OBJECTS, out);
   for (let id = 0; id < registry.count; id++) {
     if (registry.events[id] === 0) continue;
     const r = b.row();
@@ -35,8 +30,8 @@ export function writeObjects(registry: ObjectRegistry, out: TableOutput): void {
   b.finishBatch();
 }
 
-export function writeProcesses(p: ProcessTable, out: TableOutput): void {
-  const b = builder(PROCESSES, out);
+export function writeProcesses(p: ProcessRegistry, out: TableOutput): void {
+  const b = tableBuilder(PROCESSES, out);
   p.pids.forEach((pid, k) => {
     const r = b.row();
     const a = b.current.cols;
@@ -54,7 +49,7 @@ export function writeProcesses(p: ProcessTable, out: TableOutput): void {
 }
 
 export function writeIngestStats(files: readonly FileStats[], strings: StringTable, out: TableOutput): void {
-  const b = builder(INGEST_STATS, out);
+  const b = tableBuilder(INGEST_STATS, out);
   for (const f of files) {
     const path = strings.intern(f.path);
     const format = strings.intern(f.format);
@@ -112,5 +107,5 @@ export function writeIngestStats(files: readonly FileStats[], strings: StringTab
 }
 
 export function writeAgreement(tally: AgreementTally, strings: StringTable, out: TableOutput): void {
-  tally.write(strings, (batch) => out.write(AGREEMENT as TableSpec<readonly ColumnSpec[]>, batch));
+  tally.write(strings, out);
 }

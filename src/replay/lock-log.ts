@@ -5,7 +5,7 @@
 // led there. One log is reused for every operation of every model.
 
 import { NULL_ENUM } from '../columns/table.js';
-import type { StringTable } from '../events/strings.js';
+import type { StringTable } from '../columns/strings.js';
 import { LockClass, LockMode, hasChainLock } from '../events/vocabulary.js';
 import type { ObjRef } from '../models/facts.js';
 import type { BackdownRule, LockLog, Mode } from '../models/model.js';

@@ -1,32 +1,89 @@
 // One replay run, start to end: ingest the traces, drive the engine, write the
-// final tables. The `replay` command adds the store and the printing; tests
-// call this with an in-memory output.
+// final tables, and return what the run found as a plain value (the summary
+// and the report read that, never the engine). The `replay` command adds the
+// store and the printing; tests call this with an in-memory output.
 
+import { Dictionaries } from '../columns/dictionaries.js';
+import type { FileStats } from '../ingest/common/stats.js';
 import { Ingest, type IngestOptions } from '../ingest/open.js';
 import { DEFAULT_REPLAY_OPTIONS, ReplayEngine, type ReplayOptions } from './engine.js';
 import { writeAgreement, writeIngestStats, writeObjects, writeProcesses } from './final-tables.js';
 import type { TableOutput } from './output.js';
+import type { ModelTally } from './tally.js';
 
 export interface RunOptions extends IngestOptions, Partial<Omit<ReplayOptions, 'models' | 'knobs'>> {
   readonly models: ReplayOptions['models'];
   readonly knobs: ReplayOptions['knobs'];
   /** called between input batches (progress display) */
-  readonly onProgress?: (ingest: Ingest, engine: ReplayEngine) => void;
+  readonly onProgress?: (progress: RunProgress) => void;
 }
 
+export interface RunProgress {
+  /** input bytes consumed so far (compressed bytes for compressed input) */
+  readonly bytesRead: number;
+  readonly events: number;
+  readonly faults: number;
+}
+
+/** What one model did over the whole run. */
+export interface ModelTotals {
+  readonly model: string;
+  readonly faults: number;
+  readonly siteOps: number;
+  readonly attempts: number;
+  readonly restarts: number;
+  readonly upgrades: number;
+  readonly hazards: number;
+  readonly xTokens: number;
+  readonly sTokens: number;
+  readonly xChain: number;
+  readonly sChain: number;
+  readonly mapTokens: number;
+  readonly prefaultFull: number;
+  readonly unknownLinks: number;
+  readonly incomplete: number;
+  readonly waits: number;
+  readonly waitNs: number;
+  readonly backdownTotal: number;
+  /** back-downs by rule (B1..B4, exec_map_page) */
+  readonly backdowns: Readonly<Record<string, number>>;
+  /** X token acquisitions by site name */
+  readonly xTokensBySite: Readonly<Record<string, number>>;
+}
+
+export interface AgreementTotals {
+  readonly model: string;
+  readonly matched: number;
+  readonly modelOnly: number;
+  readonly traceOnly: number;
+}
+
+/** The figures of a finished run; the first model is the baseline. */
 export interface RunResult {
-  ingest: Ingest;
-  engine: ReplayEngine;
-  seconds: number;
+  readonly events: number;
+  readonly faultsReplayed: number;
+  /** faults with no first object recorded */
+  readonly faultsUnreplayable: number;
+  /** faults cut off by the trace window */
+  readonly faultsTruncated: number;
+  readonly siteOps: number;
+  /** the generator's marker payload when the trace was generated, else null */
+  readonly synthetic: string | null;
+  /** wall time of ingest + replay + final tables, seconds */
+  readonly seconds: number;
+  readonly files: readonly FileStats[];
+  readonly models: readonly ModelTotals[];
+  readonly agreement: { readonly faultsCompared: number; readonly totals: readonly AgreementTotals[] };
 }
 
-/** Replay `paths`; `ingest` (made with the same options) owns the dictionaries the output resolves ids with. */
-export async function replayTraces(paths: readonly string[], options: RunOptions, out: TableOutput, ingest = new Ingest(options)): Promise<RunResult> {
+/** Replay `paths` into `out`; `dicts` are the run's dictionaries, shared with `out` when it resolves ids. */
+export async function replayTraces(paths: readonly string[], options: RunOptions, out: TableOutput, dicts = new Dictionaries()): Promise<RunResult> {
   const started = performance.now();
+  const ingest = new Ingest(options, dicts);
   const engine = new ReplayEngine(ingest, out, { ...DEFAULT_REPLAY_OPTIONS, ...options });
   for await (const batch of ingest.events(paths)) {
     engine.batch(batch);
-    options.onProgress?.(ingest, engine);
+    options.onProgress?.({ bytesRead: ingest.bytesRead(), events: engine.events, faults: engine.faultsReplayed });
     await out.flush();
   }
   engine.finish();
@@ -35,5 +92,43 @@ export async function replayTraces(paths: readonly string[], options: RunOptions
   writeIngestStats(ingest.files, ingest.strings, out);
   writeAgreement(engine.agreement, ingest.strings, out);
   await out.flush();
-  return { ingest, engine, seconds: (performance.now() - started) / 1000 };
+  return {
+    events: engine.events,
+    faultsReplayed: engine.faultsReplayed,
+    faultsUnreplayable: engine.faultsUnreplayable,
+    faultsTruncated: engine.assembler.truncated,
+    siteOps: engine.siteOps,
+    synthetic: engine.synthetic,
+    seconds: (performance.now() - started) / 1000,
+    files: ingest.files,
+    models: engine.tallies.map((t) => totalsOf(t, (id) => ingest.strings.get(id) ?? '?')),
+    agreement: { faultsCompared: engine.agreement.faultsCompared, totals: engine.agreement.totals() },
+  };
+}
+
+function totalsOf(t: ModelTally, siteName: (id: number) => string): ModelTotals {
+  const xTokensBySite: Record<string, number> = {};
+  for (const [site, n] of t.xBySite) xTokensBySite[siteName(site)] = n;
+  return {
+    model: t.model,
+    faults: t.faults,
+    siteOps: t.siteOps,
+    attempts: t.attempts,
+    restarts: t.restarts,
+    upgrades: t.upgrades,
+    hazards: t.hazards,
+    xTokens: t.xTokens,
+    sTokens: t.sTokens,
+    xChain: t.xChain,
+    sChain: t.sChain,
+    mapTokens: t.mapTokens,
+    prefaultFull: t.prefaultFull,
+    unknownLinks: t.unknownLinks,
+    incomplete: t.incomplete,
+    waits: t.waits,
+    waitNs: t.waitNs,
+    backdownTotal: t.backdownTotal,
+    backdowns: Object.fromEntries(t.backdowns),
+    xTokensBySite,
+  };
 }

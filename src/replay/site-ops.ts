@@ -2,9 +2,9 @@
 // site() is given. Types missing from an event come from the registry.
 
 import { NULL_ENUM, NULL_ID } from '../columns/table.js';
-import type { ObjectRegistry } from '../events/registry.js';
+import type { ObjectRegistry } from './registry.js';
 import type { EventBatch } from '../events/schema.js';
-import type { StringTable } from '../events/strings.js';
+import type { StringTable } from '../columns/strings.js';
 import { K, OT } from '../events/vocabulary.js';
 import type { SiteOp } from '../models/facts.js';
 

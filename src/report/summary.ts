@@ -8,15 +8,14 @@ import { HOLD_MODEL } from '../replay/timeline.js';
 import { nanos, percent, textTable } from './text-table.js';
 
 export function formatSummary(run: RunResult, knobs: { sharedFault: boolean }): string {
-  const { ingest, engine } = run;
-  const t = engine.tallies;
+  const t = run.models;
   const base = t[0]!;
-  const files = ingest.files;
+  const files = run.files;
   let out = '';
-  if (engine.synthetic) out += `SYNTHETIC TRACE (${engine.synthetic}): figures describe a generated workload, not a measured one.\n`;
-  out += `${engine.events} events from ${files.length} file${files.length === 1 ? '' : 's'} in ${run.seconds.toFixed(2)} s`;
-  out += ` (${Math.round(engine.events / Math.max(run.seconds, 1e-9))} events/s); `;
-  out += `${engine.faultsReplayed} faults and ${engine.siteOps} other lock operations replayed under ${t.length} model${t.length === 1 ? '' : 's'}\n\n`;
+  if (run.synthetic) out += `SYNTHETIC TRACE (${run.synthetic}): figures describe a generated workload, not a measured one.\n`;
+  out += `${run.events} events from ${files.length} file${files.length === 1 ? '' : 's'} in ${run.seconds.toFixed(2)} s`;
+  out += ` (${Math.round(run.events / Math.max(run.seconds, 1e-9))} events/s); `;
+  out += `${run.faultsReplayed} faults and ${run.siteOps} other lock operations replayed under ${t.length} model${t.length === 1 ? '' : 's'}\n\n`;
   out += textTable(
     ['model', 'X tokens', 'S tokens', 'X chain', 'S chain', 'back-downs', 'restarts', 'upgrades', 'hazards', `X saved vs ${base.model}`],
     t.map((m, i) => [
@@ -37,11 +36,11 @@ export function formatSummary(run: RunResult, knobs: { sharedFault: boolean }): 
     ['model', 'faults', 'attempts', 'vm_prefault', 'waits', 'wait time'],
     t.map((m) => [m.model, m.faults, m.attempts, m.prefaultFull, m.waits, nanos(m.waitNs)]),
   );
-  if (engine.agreement.faultsCompared > 0) {
-    out += `\nagainst the captured kernel's own obj_lock acquisitions in ${engine.agreement.faultsCompared} faults (per site: the agreement table)\n`;
+  if (run.agreement.faultsCompared > 0) {
+    out += `\nagainst the captured kernel's own obj_lock acquisitions in ${run.agreement.faultsCompared} faults (per site: the agreement table)\n`;
     out += textTable(
       ['model', 'matched', 'model only', 'kernel only', 'agreement'],
-      engine.agreement.totals().map((a) => [a.model, a.matched, a.modelOnly, a.traceOnly, percent(a.matched, a.matched + a.modelOnly + a.traceOnly)]),
+      run.agreement.totals.map((a) => [a.model, a.matched, a.modelOnly, a.traceOnly, percent(a.matched, a.matched + a.modelOnly + a.traceOnly)]),
     );
   }
   out += `\nper-map tokens (X, the same in every model, not in the token counts): ${base.mapTokens}\n`;
@@ -49,9 +48,9 @@ export function formatSummary(run: RunResult, knobs: { sharedFault: boolean }): 
   out += 'assumes: first-order replay (page states as recorded stay the same under every model); ';
   out += `hold-time model: ${HOLD_MODEL}; a prefault is counted as one walk (neighbour pages unseen)\n`;
   const notes: string[] = [];
-  const truncated = engine.assembler.truncated;
+  const truncated = run.faultsTruncated;
   if (truncated > 0) notes.push(`${truncated} faults cut off by the trace window were not replayed`);
-  if (engine.faultsUnreplayable > 0) notes.push(`${engine.faultsUnreplayable} faults without object levels were not replayed`);
+  if (run.faultsUnreplayable > 0) notes.push(`${run.faultsUnreplayable} faults without object levels were not replayed`);
   const rejected = files.reduce((n, f) => n + f.rejected, 0);
   if (rejected > 0) notes.push(`${rejected} input lines rejected (see ingest_stats; run validate for the first ones)`);
   const dropped = files.reduce((n, f) => n + f.dropped, 0);

@@ -31,11 +31,11 @@ import {
   Utf8,
   Vector,
 } from 'apache-arrow';
-import type { Dictionaries } from '../columns/rows.js';
-import type { AddressTable } from '../events/addresses.js';
-import type { StringTable } from '../events/strings.js';
+import type { AddressTable } from '../columns/addresses.js';
+import type { StringTable } from '../columns/strings.js';
 import { type ColumnBatch, type ColumnSpec, NULL_ENUM, NULL_I16, NULL_I32, NULL_I8, NULL_ID, type TableSpec } from '../columns/table.js';
 import { writeAllSync } from './files.js';
+import { type Dictionaries } from '../columns/dictionaries.js';
 
 /** Turns one column of a batch into Arrow data. */
 interface ColumnEncoder {

@@ -15,10 +15,10 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ColumnSpec, TableSpec } from '../columns/table.js';
-import { InputError } from '../ingest/common/stats.js';
 import { DATABASE_FILE } from './outdir.js';
 import { finalSelect, ident, isAddress, literal, sqlType } from './sql.js';
 import { chooseBuckets, type ViewContext, viewStatements } from './views.js';
+import { InputError } from '../common/errors.js';
 
 /** `parquet-views`: the database holds views over OUT/<table>.parquet; `tables`: it holds its own copy. */
 export type DatabaseLayout = 'parquet-views' | 'tables';

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ColumnSpec, TableSpec } from '../columns/table.js';
-import { projectRoot } from '../util/paths.js';
+import { projectRoot } from '../common/paths.js';
 import { isAddress, sqlType } from './sql.js';
 import { STANDARD_TABLES } from './store.js';
 import { VIEWS } from './views.js';

@@ -4,9 +4,9 @@
 
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { InputError } from '../ingest/common/stats.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../common/version.js';
 import { MANIFEST_FILE, readManifest, TOOL, writeManifest } from './manifest.js';
+import { InputError } from '../common/errors.js';
 
 export const DATABASE_FILE = 'vmreplay.duckdb';
 export const STAGING_DIR = '.vmreplay-staging';

@@ -13,11 +13,11 @@
 // groups so the footer kept in memory stays small however long the trace is.
 
 import { join } from 'node:path';
-import type { Dictionaries } from '../columns/rows.js';
 import { type ColumnBatch, type ColumnSpec, NULL_ENUM, NULL_I8, NULL_ID, type TableSpec } from '../columns/table.js';
-import type { StringTable } from '../events/strings.js';
+import type { StringTable } from '../columns/strings.js';
 import { bytesOf, type ColumnPage, type ParquetColumn, ParquetWriter, plainStrings } from './parquet.js';
 import { stagingColumn } from './sql.js';
+import { type Dictionaries } from '../columns/dictionaries.js';
 
 export const ROW_GROUPS_PER_FILE = 64;
 

@@ -6,18 +6,18 @@
 
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { Dictionaries } from '../columns/rows.js';
 import type { ColumnBatch, ColumnSpec, TableSpec } from '../columns/table.js';
 import { EVENTS } from '../events/schema.js';
 import type { TableOutput } from '../replay/output.js';
 import { REPLAY_TABLES } from '../replay/tables.js';
-import { VERSION } from '../version.js';
+import { VERSION } from '../common/version.js';
 import { ArrowTableWriter } from './arrow.js';
 import { buildDatabase, type DatabaseLayout } from './database.js';
 import { hashFile, type Manifest, MANIFEST_FILE, type ManifestInput, type TableRecord, TOOL, writeManifest } from './manifest.js';
 import { claimOutDir, DATABASE_FILE, STAGING_DIR } from './outdir.js';
 import { StagingTable, Utf8Cache } from './staging.js';
 import { VIEW_NAMES } from './views.js';
+import { type Dictionaries } from '../columns/dictionaries.js';
 
 type AnyTable = TableSpec<readonly ColumnSpec[]>;
 
@@ -70,8 +70,11 @@ export class Store implements TableOutput {
     for (const spec of STANDARD_TABLES) this.table(spec);
   }
 
-  write(spec: AnyTable, batch: ColumnBatch<readonly ColumnSpec[]>): void {
+  write<S extends readonly ColumnSpec[]>(typedSpec: TableSpec<S>, typedBatch: ColumnBatch<S>): void {
     if (this.closed) throw new Error(`store ${this.outDir} is closed`);
+    // Past this point a table is handled by its column list, whatever its row type.
+    const spec = typedSpec as unknown as AnyTable;
+    const batch = typedBatch as unknown as ColumnBatch<readonly ColumnSpec[]>;
     const t = this.table(spec);
     t.staging.write(batch);
     t.arrow?.write(batch);

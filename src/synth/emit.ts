@@ -6,7 +6,7 @@
 
 import type { FieldValue, TextEvent } from '../ingest/writer.js';
 import { MinHeap } from './heap.js';
-import { Seen, type VmObject } from './objects.js';
+import { Seen, type SimObject } from './objects.js';
 import type { Thread } from './process.js';
 
 type Fields = [string, FieldValue][];
@@ -31,7 +31,7 @@ export class Emitter {
   private readonly heap = new MinHeap<Pending>();
   private seq = 0;
   private lastTs = -Infinity;
-  private readonly named = new Set<VmObject>();
+  private readonly named = new Set<SimObject>();
 
   constructor(private readonly out: (e: TextEvent) => void) {}
 
@@ -80,7 +80,7 @@ export class Emitter {
   }
 
   /** obj_name before the first event naming a vnode object. */
-  private name(t: Thread, obj: VmObject): void {
+  private name(t: Thread, obj: SimObject): void {
     if (obj.name === null || this.named.has(obj)) return;
     this.named.add(obj);
     this.log(t, 'obj_name', [
@@ -91,7 +91,7 @@ export class Emitter {
   }
 
   /** The object is gone: a new object at its address gets its own obj_name. */
-  forget(obj: VmObject): void {
+  forget(obj: SimObject): void {
     this.named.delete(obj);
   }
 
@@ -141,7 +141,7 @@ export class Emitter {
   }
 
   /** One level of the chain the fault examined; `pager` only where the pager was asked. */
-  faultObj(t: Thread, depth: number, obj: VmObject, seen: Seen, swapped: boolean, pager: 'has' | 'none' | null): void {
+  faultObj(t: Thread, depth: number, obj: SimObject, seen: Seen, swapped: boolean, pager: 'has' | 'none' | null): void {
     if (this.off(t)) return;
     this.name(t, obj);
     const f: Fields = [
@@ -180,7 +180,7 @@ export class Emitter {
     this.log(t, 'fault_end', f);
   }
 
-  objRef(t: Thread, obj: VmObject, refBefore: number, delta: 1 | -1, site: string): void {
+  objRef(t: Thread, obj: SimObject, refBefore: number, delta: 1 | -1, site: string): void {
     if (this.off(t)) return;
     this.name(t, obj);
     this.log(t, 'obj_ref', [
@@ -193,7 +193,7 @@ export class Emitter {
     ]);
   }
 
-  objShadow(t: Thread, shadow: VmObject, source: VmObject, site: string): void {
+  objShadow(t: Thread, shadow: SimObject, source: SimObject, site: string): void {
     if (this.off(t)) return;
     this.name(t, source);
     this.log(t, 'obj_shadow', [
@@ -205,7 +205,7 @@ export class Emitter {
     ]);
   }
 
-  mapSplit(t: Thread, obj: VmObject): void {
+  mapSplit(t: Thread, obj: SimObject): void {
     if (this.off(t)) return;
     this.name(t, obj);
     this.log(t, 'map_split', [
@@ -215,7 +215,7 @@ export class Emitter {
     ]);
   }
 
-  execPage(t: Thread, obj: VmObject, seen: Seen): void {
+  execPage(t: Thread, obj: SimObject, seen: Seen): void {
     if (this.off(t)) return;
     this.name(t, obj);
     this.log(t, 'exec_page', [
@@ -226,7 +226,7 @@ export class Emitter {
   }
 
   /** ELF load_section: `seen` is the state of the partial page it reads (null: none). */
-  loadSection(t: Thread, obj: VmObject, seen: Seen | null): void {
+  loadSection(t: Thread, obj: SimObject, seen: Seen | null): void {
     if (this.off(t)) return;
     this.name(t, obj);
     const f: Fields = [
@@ -237,7 +237,7 @@ export class Emitter {
     this.log(t, 'load_section', f);
   }
 
-  pageGrab(t: Thread, obj: VmObject, page: GrabPage, site: string): void {
+  pageGrab(t: Thread, obj: SimObject, page: GrabPage, site: string): void {
     if (this.off(t)) return;
     this.log(t, 'page_grab', [
       ['tid', t.tid],
@@ -247,7 +247,7 @@ export class Emitter {
     ]);
   }
 
-  objCollapse(t: Thread, obj: VmObject, backing: VmObject, bbobj: VmObject | null, kase: CollapseCase): void {
+  objCollapse(t: Thread, obj: SimObject, backing: SimObject, bbobj: SimObject | null, kase: CollapseCase): void {
     if (this.off(t)) return;
     this.name(t, backing);
     if (bbobj) this.name(t, bbobj);

@@ -8,14 +8,14 @@
 
 import { FaultFlag } from '../events/vocabulary.js';
 import type { FaultAction } from './emit.js';
-import { PG_RAM, PG_RESIDENT, PG_SWAP, Seen, type VmObject } from './objects.js';
-import { type MapEntry, PAGE_SHIFT, PT_SHIFT, SLEEP, type Thread, type ThreadBody } from './process.js';
+import { PG_RAM, PG_RESIDENT, PG_SWAP, Seen, type SimObject } from './objects.js';
+import { type SimMapEntry, PAGE_SHIFT, PT_SHIFT, SLEEP, type Thread, type ThreadBody } from './process.js';
 import type { World } from './world.js';
 
 export type Access = 'R' | 'W' | 'X';
 
 interface Level {
-  obj: VmObject;
+  obj: SimObject;
   pidx: number;
   seen: Seen;
 }
@@ -27,7 +27,7 @@ interface SharedFlags {
 }
 
 /** Fault `vpn` of `entry` for `access`; `user` faults carry BURST (a kernel copyout does not). */
-export function* fault(w: World, t: Thread, entry: MapEntry, vpn: number, access: Access, user = true): ThreadBody {
+export function* fault(w: World, t: Thread, entry: SimMapEntry, vpn: number, access: Access, user = true): ThreadBody {
   const write = access === 'W';
   yield 0; // let the other CPUs catch up to this thread's clock first
   yield* w.waitMap(t, t.proc.space);
@@ -95,7 +95,7 @@ export function* fault(w: World, t: Thread, entry: MapEntry, vpn: number, access
  * B1/B3 at the first object while it is held shared, B2/B4 below it while
  * backing objects are.
  */
-function backsDown(depth: number, obj: VmObject, seen: Seen, flags: SharedFlags): boolean {
+function backsDown(depth: number, obj: SimObject, seen: Seen, flags: SharedFlags): boolean {
   if (seen === Seen.Valid) return false;
   const tryPager = obj.type !== 'default';
   const missing = seen === Seen.Absent || (seen === Seen.Invalid && tryPager);
@@ -111,7 +111,7 @@ function backsDown(depth: number, obj: VmObject, seen: Seen, flags: SharedFlags)
   return true;
 }
 
-function* resolve(w: World, t: Thread, entry: MapEntry, vpn: number, write: boolean, user: boolean, levels: Level[]): ThreadBody {
+function* resolve(w: World, t: Thread, entry: SimMapEntry, vpn: number, write: boolean, user: boolean, levels: Level[]): ThreadBody {
   const { rng } = w;
   const first = levels[0]!;
   const last = levels[levels.length - 1]!;
@@ -158,7 +158,7 @@ function* resolve(w: World, t: Thread, entry: MapEntry, vpn: number, write: bool
   w.emit.faultEnd(t, depth, action, slept);
 }
 
-function holdBusy(obj: VmObject, pidx: number, until: number): void {
+function holdBusy(obj: SimObject, pidx: number, until: number): void {
   if (obj.busyUntil(pidx) < until) obj.setPage(pidx, obj.bitsOf(pidx), until);
 }
 
@@ -171,7 +171,7 @@ const CPU_NS: Record<FaultAction, [number, number]> = {
 };
 
 /** The pager brings the page in; a file read brings a read-ahead window, swap a cluster. */
-function pageIn(obj: VmObject, pidx: number, seen: Seen, ioEnd: number, endAt: number): void {
+function pageIn(obj: SimObject, pidx: number, seen: Seen, ioEnd: number, endAt: number): void {
   if (obj.type === 'vnode') {
     obj.setPage(pidx, PG_RESIDENT, endAt);
     // Read-ahead: the next pages come in with the same read; one of them is
@@ -193,7 +193,7 @@ function pageIn(obj: VmObject, pidx: number, seen: Seen, ioEnd: number, endAt: n
 }
 
 /** Burst: map resident neighbours read-only without faults (vm_prefault / prefault_quick). */
-function prefault(space: Thread['proc']['space'], entry: MapEntry, vpn: number, now: number): void {
+function prefault(space: Thread['proc']['space'], entry: SimMapEntry, vpn: number, now: number): void {
   for (const k of PREFAULT_OFFSETS) {
     const v = vpn + k;
     if (!entry.contains(v) || space.mapped.has(v)) continue;
@@ -203,8 +203,8 @@ function prefault(space: Thread['proc']['space'], entry: MapEntry, vpn: number, 
 
 const PREFAULT_OFFSETS = [1, 2, 3, -1, 4, -2, 5, 6];
 
-function residentInChain(first: VmObject, pidx: number, now: number): boolean {
-  for (let o: VmObject | null = first, p = pidx; o; p += o.backingOffset, o = o.backing) {
+function residentInChain(first: SimObject, pidx: number, now: number): boolean {
+  for (let o: SimObject | null = first, p = pidx; o; p += o.backingOffset, o = o.backing) {
     const seen = o.seen(p, now);
     if (seen === Seen.Valid) return true;
     if (seen !== Seen.Absent || o.pagerHas(p)) return false;

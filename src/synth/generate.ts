@@ -3,7 +3,7 @@
 // first) and log until the event budget is reached, letting the kernel
 // operations in progress finish so that no fault is cut off at either end.
 
-import { VERSION } from '../version.js';
+import { VERSION } from '../common/version.js';
 import { Emitter } from './emit.js';
 import { PageoutDaemon, type Pressure } from './pageout.js';
 import { Rng } from './rng.js';
@@ -11,13 +11,8 @@ import { Scheduler } from './sched.js';
 import type { EventSink } from './sink.js';
 import { WORKLOADS, type WorkloadName } from './workloads/index.js';
 import { type KernelVersion, World } from './world.js';
+import { SYNTHETIC_MARKER } from '../events/vocabulary.js';
 
-/**
- * The first event of every generated trace. Readers keep it as an unknown
- * event (name in `name`, payload in `extra`); a report that finds it must say
- * the trace is synthetic.
- */
-export const SYNTHETIC_MARKER = 'vmtrace_synthetic';
 export const GENERATOR = 'vmreplay';
 
 export interface SynthOptions {

@@ -28,13 +28,13 @@ export const enum Seen {
   Absent = 3,
 }
 
-export class VmObject {
+export class SimObject {
   ref = 0;
-  backing: VmObject | null = null;
+  backing: SimObject | null = null;
   /** Page index in `backing` of this object's page 0. */
   backingOffset = 0;
   /** This object's shadow list, as the captured kernel keeps it. */
-  readonly shadows = new Set<VmObject>();
+  readonly shadows = new Set<SimObject>();
   /** This object is on its backing object's shadow list. */
   onShadowList = false;
   alive = true;

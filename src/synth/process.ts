@@ -1,9 +1,8 @@
-// Processes, threads and address spaces of the simulated system: what a
+// Processes, threads, the CPUs they run on and address spaces of the simulated system: what a
 // process maps (map entries over VM objects, in pages), which of its pages its
 // pmap currently maps, and which page-table pages it has.
 
-import type { VmObject } from './objects.js';
-import type { Cpu } from './sched.js';
+import type { SimObject } from './objects.js';
 
 export const PAGE_SHIFT = 12;
 /** Pages one page-table page maps (2 MiB on x86_64). */
@@ -14,7 +13,7 @@ const MMAP_BASE = 0x800000;
 
 export type EntryKind = 'text' | 'data' | 'bss' | 'heap' | 'stack' | 'file' | 'shm';
 
-export class MapEntry {
+export class SimMapEntry {
   constructor(
     /** what the workload calls it ('text', '/lib/libc.so.7:data', ...) */
     readonly name: string,
@@ -22,7 +21,7 @@ export class MapEntry {
     /** first virtual page number */
     readonly start: number,
     public pages: number,
-    public object: VmObject | null,
+    public object: SimObject | null,
     /** page index in `object` of the entry's first page */
     public offset: number,
     readonly writable: boolean,
@@ -41,14 +40,14 @@ export class MapEntry {
     return this.offset + (vpn - this.start);
   }
 
-  clone(): MapEntry {
-    return new MapEntry(this.name, this.kind, this.start, this.pages, this.object, this.offset, this.writable, this.shared, this.needsCopy);
+  clone(): SimMapEntry {
+    return new SimMapEntry(this.name, this.kind, this.start, this.pages, this.object, this.offset, this.writable, this.shared, this.needsCopy);
   }
 }
 
 export class AddressSpace {
-  entries: MapEntry[] = [];
-  private readonly byName = new Map<string, MapEntry>();
+  entries: SimMapEntry[] = [];
+  private readonly byName = new Map<string, SimMapEntry>();
   /** pmap: vpn -> mappedAt * 2 + writable (a mapping made later than `now` does not exist yet) */
   mapped = new Map<number, number>();
   /** 2 MiB regions that have a page-table page */
@@ -61,7 +60,7 @@ export class AddressSpace {
 
   constructor(
     /** the pmap's page-table object (pm_pteobj) */
-    public pteobj: VmObject,
+    public pteobj: SimObject,
   ) {}
 
   /** Map an entry (a private file mapping or copy starts copy-on-write). */
@@ -70,28 +69,28 @@ export class AddressSpace {
     kind: EntryKind,
     start: number,
     pages: number,
-    object: VmObject | null,
+    object: SimObject | null,
     offset: number,
     writable: boolean,
     shared: boolean,
-  ): MapEntry {
-    return this.insert(new MapEntry(name, kind, start, pages, object, offset, writable, shared, object !== null && !shared));
+  ): SimMapEntry {
+    return this.insert(new SimMapEntry(name, kind, start, pages, object, offset, writable, shared, object !== null && !shared));
   }
 
-  insert(e: MapEntry): MapEntry {
+  insert(e: SimMapEntry): SimMapEntry {
     this.entries.push(e);
     this.byName.set(e.name, e);
     return e;
   }
 
-  remove(e: MapEntry): void {
+  remove(e: SimMapEntry): void {
     const i = this.entries.indexOf(e);
     if (i >= 0) this.entries.splice(i, 1);
     if (this.byName.get(e.name) === e) this.byName.delete(e.name);
     this.unmapEntry(e);
   }
 
-  get(name: string): MapEntry | undefined {
+  get(name: string): SimMapEntry | undefined {
     return this.byName.get(name);
   }
 
@@ -117,7 +116,7 @@ export class AddressSpace {
   }
 
   /** Fork write-protects every copy-on-write page so the next write faults. */
-  writeProtect(entry: MapEntry): void {
+  writeProtect(entry: SimMapEntry): void {
     if (this.mapped.size < entry.pages) {
       for (const [vpn, m] of this.mapped) if (m % 2 === 1 && entry.contains(vpn)) this.mapped.set(vpn, m - 1);
       return;
@@ -128,7 +127,7 @@ export class AddressSpace {
     }
   }
 
-  unmapEntry(entry: MapEntry): void {
+  unmapEntry(entry: SimMapEntry): void {
     if (this.mapped.size < entry.pages) {
       for (const vpn of this.mapped.keys()) if (entry.contains(vpn)) this.mapped.delete(vpn);
       return;
@@ -209,5 +208,22 @@ export class Process {
 
   get nthreads(): number {
     return this.threads.length;
+  }
+}
+
+/** A CPU of the simulated machine: its own clock and run queue (the scheduler drives it). */
+export class Cpu {
+  /** this CPU's clock, ns */
+  now = 0;
+  current: Thread | null = null;
+  readonly queue: Thread[] = [];
+  sliceStart = 0;
+  /** when the current step started (a thread yields after running ahead of it for long) */
+  stepStart = 0;
+
+  constructor(readonly id: number) {}
+
+  get load(): number {
+    return this.queue.length + (this.current ? 1 : 0);
   }
 }

@@ -5,7 +5,7 @@
 
 import { fault, type Access } from './fault.js';
 import { type Image, type Library, RTLD, touchOrder } from './images.js';
-import type { MapEntry, Thread } from './process.js';
+import type { SimMapEntry, Thread } from './process.js';
 import { type Body, growHeap } from './syscalls.js';
 import type { World } from './world.js';
 
@@ -16,7 +16,7 @@ const MAX_RUN_AHEAD_NS = 20_000;
 const USER_GAP_NS = 5_000;
 
 /** Touch a page of `entry` (index within the entry): a fault unless already mapped for the access. */
-export function* touch(w: World, t: Thread, entry: MapEntry | undefined, index: number, access: Access): Body {
+export function* touch(w: World, t: Thread, entry: SimMapEntry | undefined, index: number, access: Access): Body {
   if (!entry || index < 0 || index >= entry.pages) return;
   const vpn = entry.start + index;
   if (t.proc.space.isMapped(vpn, access === 'W', t.cpu.now)) {

@@ -7,24 +7,8 @@
 // busy and another is idle, or when it is placed on the least loaded CPU.
 
 import { MinHeap, type HeapItem } from './heap.js';
-import { BLOCK, SLEEP, type Thread, type ThreadBody, ThreadState } from './process.js';
+import { BLOCK, Cpu, SLEEP, type Thread, type ThreadBody, ThreadState } from './process.js';
 import type { Rng } from './rng.js';
-
-export class Cpu {
-  /** this CPU's clock, ns */
-  now = 0;
-  current: Thread | null = null;
-  readonly queue: Thread[] = [];
-  sliceStart = 0;
-  /** when the current step started (a thread yields after running ahead of it for long) */
-  stepStart = 0;
-
-  constructor(readonly id: number) {}
-
-  get load(): number {
-    return this.queue.length + (this.current ? 1 : 0);
-  }
-}
 
 interface Sleeper extends HeapItem {
   thread: Thread;

@@ -11,8 +11,8 @@
 
 import { fault } from './fault.js';
 import { RTLD, type DataFile, type Image } from './images.js';
-import { Seen, PG_RESIDENT, type VmObject } from './objects.js';
-import { type AddressSpace, BLOCK, type MapEntry, type Process, PT_SHIFT, SLEEP, type Thread, type ThreadBody } from './process.js';
+import { Seen, PG_RESIDENT, type SimObject } from './objects.js';
+import { type AddressSpace, BLOCK, type SimMapEntry, type Process, PT_SHIFT, SLEEP, type Thread, type ThreadBody } from './process.js';
 import type { World } from './world.js';
 
 export type Body = ThreadBody;
@@ -47,7 +47,7 @@ export function* fork(w: World, t: Thread, body: (child: Thread) => Body): Gener
   w.emit.pageGrab(t, child.space.pteobj, 'absent', 'pmap_pinit');
   yield w.cost(300, 900);
   for (const e of [...parent.space.entries]) {
-    let copy: MapEntry;
+    let copy: SimMapEntry;
     if (e.shared) {
       if (e.object) w.reference(t, e.object, 'vmspace_fork');
       copy = e.clone();
@@ -101,7 +101,7 @@ export function* exec(w: World, t: Thread, image: Image): Body {
 }
 
 /** exec_map_first_page: read the first page of a binary (waiting out a busy page or the I/O). */
-function* execPage(w: World, t: Thread, obj: VmObject, pidx: number): Body {
+function* execPage(w: World, t: Thread, obj: SimObject, pidx: number): Body {
   const seen = obj.seen(pidx, t.cpu.now);
   w.emit.execPage(t, obj, seen);
   if (seen === Seen.Busy) yield* sleepUntil(t, obj.busyUntil(pidx) + Math.round(w.rng.between(500, 3_000)));
@@ -110,14 +110,14 @@ function* execPage(w: World, t: Thread, obj: VmObject, pidx: number): Body {
 }
 
 /** Synchronous read of one file page (the exec paths do their own I/O). */
-function* pageRead(w: World, t: Thread, obj: VmObject, pidx: number): Body {
+function* pageRead(w: World, t: Thread, obj: SimObject, pidx: number): Body {
   const until = t.cpu.now + Math.round(w.rng.logBetween(20_000, 200_000));
   obj.setPage(pidx, PG_RESIDENT, until);
   yield* sleepUntil(t, until);
 }
 
 /** ELF load_section for the text and the data segment (each takes a reference on the file's object). */
-function* loadSections(w: World, t: Thread, space: AddressSpace, prefix: string, obj: VmObject, image: Image | typeof RTLD, textStart: number, dataStart: number): Body {
+function* loadSections(w: World, t: Thread, space: AddressSpace, prefix: string, obj: SimObject, image: Image | typeof RTLD, textStart: number, dataStart: number): Body {
   w.emit.loadSection(t, obj, null);
   obj.ref++;
   space.add(`${prefix}text`, 'text', textStart, image.textPages, obj, 0, false, false);
@@ -176,7 +176,7 @@ export function reapChildren(p: Process): void {
 }
 
 /** mmap of a data file, read-only and private. */
-export function* mmapFile(w: World, t: Thread, file: DataFile): Generator<number, MapEntry, void> {
+export function* mmapFile(w: World, t: Thread, file: DataFile): Generator<number, SimMapEntry, void> {
   const v = w.vnode(file.path, file.pages, file.warm);
   const space = t.proc.space;
   yield w.cost(1_500, 4_000);
@@ -186,12 +186,12 @@ export function* mmapFile(w: World, t: Thread, file: DataFile): Generator<number
 }
 
 /** Anonymous memory (mmap MAP_ANON): no object until the first fault. */
-export function mmapAnon(t: Thread, name: string, pages: number, shared: boolean): MapEntry {
+export function mmapAnon(t: Thread, name: string, pages: number, shared: boolean): SimMapEntry {
   const space = t.proc.space;
   return space.add(name, shared ? 'shm' : 'heap', space.reserve(pages), pages, null, 0, true, shared);
 }
 
-export function* munmap(w: World, t: Thread, entry: MapEntry): Body {
+export function* munmap(w: World, t: Thread, entry: SimMapEntry): Body {
   yield 0;
   yield* w.waitMap(t, t.proc.space);
   w.beginOp(t);
@@ -219,7 +219,7 @@ export function* sleepUntil(t: Thread, until: number): Body {
 }
 
 /** Grow the heap (brk) by `pages`: address space only, no object operation. */
-export function growHeap(space: AddressSpace, pages: number): MapEntry {
+export function growHeap(space: AddressSpace, pages: number): SimMapEntry {
   const heap = space.get('heap')!;
   heap.pages = Math.min(HEAP_MAX, heap.pages + pages);
   return heap;

@@ -22,8 +22,8 @@
 
 import type { Emitter } from './emit.js';
 import type { Library } from './images.js';
-import { ObjectZone, PG_RESIDENT, PG_SWAP, pageBits, VmObject } from './objects.js';
-import { AddressSpace, BLOCK, type MapEntry, Process, type Thread, type ThreadBody } from './process.js';
+import { ObjectZone, PG_RESIDENT, PG_SWAP, pageBits, SimObject } from './objects.js';
+import { AddressSpace, BLOCK, type SimMapEntry, Process, type Thread, type ThreadBody } from './process.js';
 import type { Rng } from './rng.js';
 import type { Scheduler } from './sched.js';
 
@@ -32,8 +32,8 @@ export type KernelVersion = 'old' | 'new';
 export class World {
   readonly zone = new ObjectZone();
   /** vnode objects by path: they live as long as the (always cached) vnode */
-  readonly vnodes = new Map<string, VmObject>();
-  readonly vnodeList: VmObject[] = [];
+  readonly vnodes = new Map<string, SimObject>();
+  readonly vnodeList: SimObject[] = [];
   /** live processes */
   readonly procs: Process[] = [];
   private readonly pids = new Set<number>();
@@ -90,10 +90,10 @@ export class World {
   // ---- objects ----
 
   /** The vnode object of a file, created with `warm` of its pages in the page cache. */
-  vnode(path: string, pages: number, warm: number): VmObject {
+  vnode(path: string, pages: number, warm: number): SimObject {
     let v = this.vnodes.get(path);
     if (v) return v;
-    v = new VmObject(this.zone.alloc(), 'vnode', path, pages);
+    v = new SimObject(this.zone.alloc(), 'vnode', path, pages);
     for (let p = 0; p < pages; p++) if (warm >= 1 || this.rng.chance(warm)) v.setPage(p, PG_RESIDENT);
     this.vnodes.set(path, v);
     this.vnodeList.push(v);
@@ -112,18 +112,18 @@ export class World {
     this.terminate(v);
   }
 
-  imageObject(image: Library & { warm?: number }): VmObject {
+  imageObject(image: Library & { warm?: number }): SimObject {
     return this.vnode(image.path, image.textPages + image.dataPages, image.warm ?? 1);
   }
 
   /** A new anonymous (OBJT_DEFAULT) object with one reference. */
-  anon(): VmObject {
-    const o = new VmObject(this.zone.alloc(), 'default', null, 0);
+  anon(): SimObject {
+    const o = new SimObject(this.zone.alloc(), 'default', null, 0);
     o.ref = 1;
     return o;
   }
 
-  private terminate(o: VmObject): void {
+  private terminate(o: SimObject): void {
     o.alive = false;
     o.ref = 0;
     o.pages.clear();
@@ -132,17 +132,17 @@ export class World {
   }
 
   /** Whether the captured kernel puts a shadow of `backing` on its shadow list. */
-  private tracksShadows(backing: VmObject): boolean {
+  private tracksShadows(backing: SimObject): boolean {
     return backing.anonymous || this.kernel === 'old';
   }
 
-  private link(shadow: VmObject, backing: VmObject): void {
+  private link(shadow: SimObject, backing: SimObject): void {
     shadow.backing = backing;
     shadow.onShadowList = this.tracksShadows(backing);
     if (shadow.onShadowList) backing.shadows.add(shadow);
   }
 
-  private unlink(shadow: VmObject): void {
+  private unlink(shadow: SimObject): void {
     if (shadow.onShadowList) shadow.backing?.shadows.delete(shadow);
     shadow.onShadowList = false;
   }
@@ -150,20 +150,20 @@ export class World {
   // ---- reference counting ----
 
   /** A reference taken on its own (mmap, fork of a shared entry): logged. */
-  reference(t: Thread, o: VmObject, site: string): void {
+  reference(t: Thread, o: SimObject, site: string): void {
     this.emit.objRef(t, o, o.ref, 1, site);
     o.ref++;
   }
 
   /** vm_object_deallocate: logged, then the kernel's locked logic. */
-  *deallocate(t: Thread, o: VmObject, site: string): ThreadBody {
+  *deallocate(t: Thread, o: SimObject, site: string): ThreadBody {
     this.emit.objRef(t, o, o.ref, -1, site);
     yield* this.drop(t, o);
   }
 
   /** One reference goes away (vm_object_deallocate_locked's loop). */
-  private *drop(t: Thread, first: VmObject): ThreadBody {
-    for (let o: VmObject | null = first; o; ) {
+  private *drop(t: Thread, first: SimObject): ThreadBody {
+    for (let o: SimObject | null = first; o; ) {
       if (o.ref <= 0) throw new Error(`reference count of ${o.addr.toString(16)} would go negative`);
       if (!o.anonymous) {
         o.ref--; // a vnode object stays with its vnode at 0
@@ -185,7 +185,7 @@ export class World {
       }
       // 1 -> 0: off the backing object's shadow list, terminated, and the
       // reference it held on its backing object goes too.
-      const backing: VmObject | null = o.backing;
+      const backing: SimObject | null = o.backing;
       this.unlink(o);
       this.terminate(o);
       o = backing;
@@ -197,7 +197,7 @@ export class World {
    * with no other reference is merged into obj (its pages move up, obj takes
    * over its backing pointer), anything else stops the loop.
    */
-  private *collapse(t: Thread, obj: VmObject): ThreadBody {
+  private *collapse(t: Thread, obj: SimObject): ThreadBody {
     for (;;) {
       const b = obj.backing;
       if (!b || b.walkers > 0) return;
@@ -234,7 +234,7 @@ export class World {
    * vm_object_shadow from vm_map_lookup: the first write through a
    * copy-on-write entry puts a new anonymous object in front of the entry's.
    */
-  shadow(t: Thread, entry: MapEntry): void {
+  shadow(t: Thread, entry: SimMapEntry): void {
     const source = entry.object!;
     entry.needsCopy = false;
     if (source.anonymous && source.ref === 1) return; // sole user: no shadow needed
@@ -247,7 +247,7 @@ export class World {
   }
 
   /** vm_map_split for fork: the child's entry references the same object; both copy on write. */
-  split(t: Thread, entry: MapEntry): MapEntry {
+  split(t: Thread, entry: SimMapEntry): SimMapEntry {
     const o = entry.object;
     if (o) {
       this.emit.mapSplit(t, o);

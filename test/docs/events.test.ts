@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { EVENTS } from '../../src/events/schema.js';
-import { EVENT_RULES, INFERABLE_KEYS } from '../../src/ingest/common/rules.js';
+import { EVENT_RULES, INFERABLE_KEYS } from '../../src/events/rules.js';
 import { MODELS } from '../../src/models/index.js';
 import { ROOT } from '../helpers.js';
 

@@ -5,9 +5,9 @@
 import { execFileSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import t from 'tap';
-import { InputError } from '../../src/ingest/common/stats.js';
 import { content, fixture, readTrace } from '../helpers.js';
 import { prng, tempFile } from './text-trace.js';
+import { InputError } from '../../src/common/errors.js';
 
 const TSC = 'TSC frequency is 1000.000 MHz';
 const HEAD = 'index  cpu timestamp        ID                   trace';

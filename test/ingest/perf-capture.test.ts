@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import t from 'tap';
 import { NULL_I16 } from '../../src/columns/table.js';
-import { inferredBit } from '../../src/ingest/common/rules.js';
+import { inferredBit } from '../../src/events/rules.js';
 import { Ingest } from '../../src/ingest/open.js';
 import { FaultAction, K, LockClass, OT, PG, PagerAnswer } from '../../src/events/vocabulary.js';
 import { ROOT } from '../helpers.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import type { Row } from '../../src/columns/rows.js';
-import { inferredKeys } from '../../src/ingest/common/rules.js';
+import { inferredKeys } from '../../src/events/rules.js';
 import type { FileStats } from '../../src/ingest/common/stats.js';
 import { readTrace } from '../helpers.js';
 

@@ -1,7 +1,7 @@
 // Hand-built faults and site operations for the model tests, and a compact
 // view of what a model did ("X token F vm_fault first").
 
-import { StringTable } from '../../src/events/strings.js';
+import { StringTable } from '../../src/columns/strings.js';
 import { FaultFlag, LockClass, LockMode, ObjType, OT, PG } from '../../src/events/vocabulary.js';
 import type { ChainView, FaultFacts, Level, ObjRef, Phase, SiteOp } from '../../src/models/facts.js';
 import type { LockingModel } from '../../src/models/model.js';

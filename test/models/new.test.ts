@@ -1,4 +1,4 @@
-// The `new` and `new-fixed` models, rule by rule (../shared/spec/locking-models.md,
+// The `new` and `new-fixed` models, rule by rule (docs/models.md,
 // "new model (501747bf)"), and the worked scenarios of the source notes (2.9).
 
 import t from 'tap';

@@ -1,4 +1,4 @@
-// The `old` model, rule by rule (../shared/spec/locking-models.md, "old model").
+// The `old` model, rule by rule (docs/models.md, "old model").
 
 import t from 'tap';
 import { oldModel } from '../../src/models/old.js';

@@ -12,12 +12,14 @@ import { MemoryOutput } from '../../src/replay/output.js';
 import { replayTraces } from '../../src/replay/run.js';
 import { formatSummary } from '../../src/report/summary.js';
 import { fixture } from '../helpers.js';
+import { Dictionaries } from '../../src/columns/dictionaries.js';
 
 async function replayFile(path: string, sharedFault = true) {
   const out = new MemoryOutput();
-  const run = await replayTraces([path], { models: MODELS, knobs: { sharedFault } }, out);
-  const table = (name: string): Row[] => out.batches(name).flatMap((b) => rowsOf(b, run.ingest));
-  const tally = (model: string) => run.engine.tallies.find((x) => x.model === model)!;
+  const dicts = new Dictionaries();
+  const run = await replayTraces([path], { models: MODELS, knobs: { sharedFault } }, out, dicts);
+  const table = (name: string): Row[] => out.batches(name).flatMap((b) => rowsOf(b, dicts));
+  const tally = (model: string) => run.models.find((x) => x.model === model)!;
   return { run, out, table, tally };
 }
 
@@ -30,9 +32,9 @@ async function tmpTrace(lines: string[]): Promise<string> {
 
 t.test('the basic fixture: counts per model, as worked out by hand from the spec', async (t) => {
   const { run, table, tally } = await replayFile(fixture('basic.jsonl'));
-  t.equal(run.engine.faultsReplayed, 8);
-  t.equal(run.engine.assembler.truncated, 2, 'a fault_end without begin and a fault_begin without end');
-  t.equal(run.engine.siteOps, 14);
+  t.equal(run.faultsReplayed, 8);
+  t.equal(run.faultsTruncated, 2, 'a fault_end without begin and a fault_begin without end');
+  t.equal(run.siteOps, 14);
   // old: 31 X tokens (8 fault-path slow paths, prefaults, map_split/shadow/collapse/deallocate X ...)
   t.same([tally('old').xTokens, tally('new').xTokens, tally('new-fixed').xTokens], [31, 13, 15]);
   t.same([tally('old').backdownTotal, tally('new').backdownTotal, tally('new-fixed').backdownTotal], [0, 2, 1]);
@@ -102,7 +104,7 @@ t.test("agreement with the captured kernel's own lock events", async (t) => {
     `{"ts":140,"cpu":0,"event":"fault_end","tid":1,"rc":0,"depth":0,"action":"map"}`,
   ]);
   const { table, run } = await replayFile(path);
-  t.equal(run.engine.agreement.faultsCompared, 1);
+  t.equal(run.agreement.faultsCompared, 1);
   t.match(formatSummary(run, { sharedFault: true }), /old\s+1\s+0\s+0\s+100\.0%/);
   const rows = table('agreement');
   for (const model of ['old', 'new', 'new-fixed']) {

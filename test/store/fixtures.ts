@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Table } from 'apache-arrow';
 import { ColumnBatch, type ColumnSpec, isNull, type TableSpec } from '../../src/columns/table.js';
-import { AddressTable } from '../../src/events/addresses.js';
-import { StringTable } from '../../src/events/strings.js';
+import { AddressTable } from '../../src/columns/addresses.js';
+import { StringTable } from '../../src/columns/strings.js';
 import { ident } from '../../src/store/sql.js';
 
 export type AnySpec = TableSpec<readonly ColumnSpec[]>;

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { UsageError } from '../../src/commands/args.js';
 import { run } from '../../src/commands/synth.js';
 import { readTrace } from '../helpers.js';
+import { UsageError } from '../../src/common/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vmreplay-synth-cli-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));

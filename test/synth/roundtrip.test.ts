@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import type { Row } from '../../src/columns/rows.js';
-import { EVENT_RULES, type KeyRule } from '../../src/ingest/common/rules.js';
+import { EVENT_RULES, type KeyRule } from '../../src/events/rules.js';
 import type { FormatName } from '../../src/ingest/framing.js';
 import { WRITERS, writerFor } from '../../src/ingest/registry.js';
 import { type FieldValue, payloadValue, type TextEvent } from '../../src/ingest/writer.js';

@@ -4,7 +4,6 @@
 export const SP = 0x20;
 export const TAB = 0x09;
 export const CR = 0x0d;
-export const LF = 0x0a;
 export const QUOTE = 0x22;
 export const BACKSLASH = 0x5c;
 export const EQ = 0x3d;
@@ -171,13 +170,4 @@ export function latin1(buf: Uint8Array, start: number, end: number): string {
 
 export function utf8(buf: Uint8Array, start: number, end: number): string {
   return decoder.decode(buf.subarray(start, end));
-}
-
-/** True when the span holds a byte no text trace has (NUL or other C0 controls but tab/CR). */
-export function hasBinary(buf: Uint8Array, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    const b = buf[i]!;
-    if (b < 0x20 && b !== TAB && b !== CR) return true;
-  }
-  return false;
 }

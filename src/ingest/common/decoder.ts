@@ -2,17 +2,18 @@
 // events table, or rejects it with a reason. Every framing ends here, so a
 // value means the same thing whatever framing carried it.
 
-import type { AddressTable } from '../../events/addresses.js';
+import type { AddressTable } from '../../columns/addresses.js';
 import { type EventBatch, type EventSpec } from '../../events/schema.js';
-import type { StringTable } from '../../events/strings.js';
+import type { StringTable } from '../../columns/strings.js';
 import { EventKind, K, type EventKindName } from '../../events/vocabulary.js';
 import { type ArrayOf, type BatchBuilder, type ColumnKind, NULL_ENUM, nullOf } from '../../columns/table.js';
 import { EVENTS } from '../../events/schema.js';
 import { WordTable, latin1, parseDecimal, parseInteger, parseU64, u64 } from './bytes.js';
 import { Escape, FieldList } from './fields.js';
 import { tokenizePayload, type PayloadSpan } from './payload.js';
-import { ALL_KEYS, EVENT_RULES, type KeyRule, inferredBit } from './rules.js';
-import { type CpuStats, type FileStats, InputError } from './stats.js';
+import { ALL_KEYS, EVENT_RULES, type KeyRule, inferredBit } from '../../events/rules.js';
+import { type CpuStats, type FileStats } from './stats.js';
+import { InputError } from '../../common/errors.js';
 
 /** What every reader of one run shares. */
 export interface IngestContext {

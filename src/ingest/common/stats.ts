@@ -101,15 +101,3 @@ export class FileStats {
     return this.lines === this.framing + this.events + this.context + this.unknown + this.rejected;
   }
 }
-
-/** A malformed input that stops the run (strict mode, unreadable file, unknown framing). */
-export class InputError extends Error {
-  constructor(
-    readonly file: string,
-    readonly line: number,
-    readonly reason: string,
-  ) {
-    super(line > 0 ? `${file}:${line}: ${reason}` : `${file}: ${reason}`);
-    this.name = 'InputError';
-  }
-}

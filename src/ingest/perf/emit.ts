@@ -7,7 +7,7 @@
 
 import type { EventDecoder } from '../common/decoder.js';
 import { Escape, FieldList } from '../common/fields.js';
-import { inferredBit, inferredKeys } from '../common/rules.js';
+import { inferredBit, inferredKeys } from '../../events/rules.js';
 
 const latin = (s: string): Uint8Array => Buffer.from(s, 'latin1');
 
@@ -82,7 +82,6 @@ export const OTYPE = {
   vnode: latin('vnode'),
   device: latin('device'),
 } as const;
-export type OtypeName = keyof typeof OTYPE;
 
 export type CanonicalName =
   | 'fault_begin'

@@ -9,7 +9,7 @@
 
 import { type DataFile, IMAGES } from '../images.js';
 import { afterFork, heapGrow, heapReuse, run, startDynamic, touch, touchPopular, touchStack } from '../programs.js';
-import type { MapEntry, Thread } from '../process.js';
+import type { SimMapEntry, Thread } from '../process.js';
 import { hashString } from '../rng.js';
 import { type Body, exec, exit, fork, mmapAnon, mmapFile, munmap, newThread, reapChildren, sleepUntil, spawn } from '../syscalls.js';
 import type { World } from '../world.js';
@@ -35,8 +35,8 @@ export const server: Workload = {
 };
 
 interface Shared {
-  readonly shm: MapEntry;
-  readonly files: MapEntry[];
+  readonly shm: SimMapEntry;
+  readonly files: SimMapEntry[];
 }
 
 function* main(w: World, t: Thread, threads: number): Body {
@@ -45,7 +45,7 @@ function* main(w: World, t: Thread, threads: number): Body {
   yield* run(w, t, I.httpd, { text: 40, libText: 60, heapNew: 600, heapReuse: 200, stack: 8, data: 6 });
   const shm = mmapAnon(t, 'shm', SHM_PAGES, true);
   for (let i = 0; i < 64; i++) yield* touch(w, t, shm, i, 'W');
-  const files: MapEntry[] = [];
+  const files: SimMapEntry[] = [];
   for (let i = 0; i < FILES; i++) files.push(yield* mmapFile(w, t, content(i)));
   const shared: Shared = { shm, files };
   for (let i = 1; i < threads; i++) newThread(w, t, (nt) => worker(w, nt, shared));

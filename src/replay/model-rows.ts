@@ -2,14 +2,14 @@
 // hold segments for the contention estimate), faults, back-downs, hazards,
 // waits. One writer serves every model; rows go out a batch at a time.
 
-import { BatchBuilder, type ColumnBatch, type ColumnSpec, NULL_ID, type TableSpec } from '../columns/table.js';
-import type { StringTable } from '../events/strings.js';
+import { type BatchBuilder, type ColumnSpec, NULL_ID, type TableSpec } from '../columns/table.js';
+import type { StringTable } from '../columns/strings.js';
 import { LockClass, LockMode, MapKind } from '../events/vocabulary.js';
 import type { FaultFacts } from '../models/facts.js';
 import type { AssembledFault } from './assemble.js';
 import type { ContentionSimulator, Wait } from './contention.js';
 import type { RecordingLockLog } from './lock-log.js';
-import type { TableOutput } from './output.js';
+import { type TableOutput, tableBuilder } from './output.js';
 import { ACQUISITIONS, BACKDOWNS, FAULTS, HAZARDS, WAITS } from './tables.js';
 import type { Timeline } from './timeline.js';
 
@@ -40,8 +40,7 @@ export class ReplayRecords {
     /** model name ids, by model index */
     private readonly modelIds: readonly number[],
   ) {
-    const builder = <S extends readonly ColumnSpec[]>(spec: TableSpec<S>) =>
-      new BatchBuilder(spec, BATCH, (b) => out.write(spec, b as unknown as ColumnBatch<readonly ColumnSpec[]>));
+    const builder = <S extends readonly ColumnSpec[]>(spec: TableSpec<S>) => tableBuilder(spec, out, BATCH);
     this.acquisitions = builder(ACQUISITIONS);
     this.faults = builder(FAULTS);
     this.backdowns = builder(BACKDOWNS);

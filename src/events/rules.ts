@@ -1,23 +1,10 @@
 // Which keys each event takes, which are required, and what column and value
-// type each key fills. This table is the vocabulary of ../shared/spec/trace-events.md
+// type each key fills. This table is the vocabulary of docs/events.md
 // (plus the `load_section` event and the `inferred` key, see docs/events.md).
 
-import type { EventSpec } from '../../events/schema.js';
-import {
-  CollapseCase,
-  EventKind,
-  type EventKindName,
-  FaultAction,
-  type Enum,
-  LockClass,
-  LockMode,
-  LockOp,
-  MapKind,
-  MapType,
-  ObjType,
-  PagerAnswer,
-  PageState,
-} from '../../events/vocabulary.js';
+import type { EventSpec } from './schema.js';
+import { CollapseCase, EventKind, type EventKindName, FaultAction, LockClass, LockMode, LockOp, MapKind, MapType, ObjType, PagerAnswer, PageState } from './vocabulary.js';
+import { type Enum } from '../columns/enum.js';
 
 type ColumnName = EventSpec[number]['name'];
 
@@ -85,6 +72,8 @@ export const EVENT_RULES: Record<Exclude<EventKindName, 'context' | 'unknown'>, 
     { key: 'action', col: 'action', type: 'enum', enum: FaultAction },
     { key: 'io', col: 'io', type: 'bool' },
     { key: 'io_ns', col: 'io_ns', type: 'num', min: 0 },
+    // the kernel handler a Linux call chain named (perf reader): a hint, not a BSD site
+    site,
   ],
   obj_lock: [
     tid,
@@ -173,4 +162,3 @@ export function inferredKeys(bits: number): string[] {
   return INFERABLE_KEYS.filter((_, i) => (bits >>> i) & 1);
 }
 
-export const KNOWN_EVENTS = EventKind.labels.filter((k) => k !== 'context' && k !== 'unknown');

@@ -4,9 +4,9 @@
 // depth names the level), each default marked in the fault's `inferred` bits.
 
 import { NULL_ENUM, NULL_I32, NULL_I8 } from '../columns/table.js';
-import type { ObjectRegistry } from '../events/registry.js';
+import type { ObjectRegistry } from './registry.js';
 import { MapKind, MapType } from '../events/vocabulary.js';
-import { inferredBit } from '../ingest/common/rules.js';
+import { inferredBit } from '../events/rules.js';
 import type { ChainView, FaultFacts, Level, Phase } from '../models/facts.js';
 import type { AssembledFault } from './assemble.js';
 

@@ -5,8 +5,8 @@
 
 import type { ObjRef } from '../models/facts.js';
 import { NULL_ENUM, NULL_I32, NULL_ID } from '../columns/table.js';
-import type { EventBatch } from './schema.js';
-import { CollapseCase, K, OT, hasChainLock } from './vocabulary.js';
+import type { EventBatch } from '../events/schema.js';
+import { CollapseCase, K, OT, hasChainLock } from '../events/vocabulary.js';
 
 const NULL_TYPE = NULL_ENUM;
 
@@ -157,7 +157,7 @@ export class ObjectRegistry {
   }
 }
 
-export class ProcessTable {
+export class ProcessRegistry {
   readonly pids: number[] = [];
   private readonly index = new Map<number, number>();
   parent: number[] = [];

@@ -8,7 +8,7 @@
 // falling back to a decimal string only beyond ±2^53. Nothing is rounded.
 
 import { type DuckDBResult, DuckDBTypeId, type DuckDBValue, type Json, JsonDuckDBValueConverter } from '@duckdb/node-api';
-import { type Cell, textTable } from '../report/text-table.js';
+import { type Cell, textTable } from './text-table.js';
 
 export const OUTPUT_FORMATS = ['table', 'csv', 'json'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
