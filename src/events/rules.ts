@@ -63,6 +63,9 @@ export const EVENT_RULES: Record<Exclude<EventKindName, 'context' | 'unknown'>, 
     { key: 'swapped', col: 'swapped', type: 'bool' },
     { key: 'pager', col: 'pager', type: 'enum', enum: PagerAnswer },
     { key: 'ref', col: 'ref', type: 'int', min: 0 },
+    // The BSD kits tag the levels of walks that run outside vm_fault() (vm_fault_page,
+    // vm_fault_object_page, a virtual page table's walk): not levels of any fault.
+    { key: 'entry', col: 'site', type: 'str' },
   ],
   fault_retry: [tid, { key: 'why', col: 'why', type: 'str', required: true }],
   fault_end: [

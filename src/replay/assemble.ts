@@ -61,6 +61,8 @@ export class FaultAssembler {
   private readonly inFlight = new Map<number, AssembledFault>();
   /** threads whose current fault began before the trace window */
   private readonly orphans = new Set<number>();
+  /** by file: fault_obj events of walks outside vm_fault (the kits' `entry` key) */
+  private readonly outsideWalks = new Map<number, number>();
   private readonly backdownId: number;
   private nextId = 0;
   truncated = 0;
@@ -105,6 +107,9 @@ export class FaultAssembler {
         return;
       }
       case K.fault_obj: {
+        // A walk run by vm_fault_page, vm_fault_object_page or a page-table walk
+        // (tagged `entry=`) belongs to no fault: counted, never a level or an orphan.
+        if (c.site[i] !== NULL_ID) return this.outsideWalk(c.src_file[i]!);
         const open = this.inFlight.get(tid);
         if (!open) return this.orphan(b, i, tid);
         this.level(open, b, i);
@@ -115,9 +120,12 @@ export class FaultAssembler {
         if (!open) return this.orphan(b, i, tid);
         open.recordedAttempts++;
         // After a back-down the levels come again: they overwrite the same
-        // attempt's levels instead of starting a new one.
-        if (c.why[i] !== this.backdownId) {
-          open.phases[open.phases.length - 1]!.retry = this.strings.get(c.why[i]!) ?? 'retry';
+        // attempt's levels instead of starting a new one. A restart before any
+        // level (stack growth, a map entry in transition) reached no object:
+        // the next attempt is the same recorded one.
+        const current = open.phases[open.phases.length - 1]!;
+        if (c.why[i] !== this.backdownId && current.levels.length > 0) {
+          current.retry = this.strings.get(c.why[i]!) ?? 'retry';
           open.phases.push({ levels: [], retry: null });
         }
         return;
@@ -148,6 +156,13 @@ export class FaultAssembler {
   finish(): void {
     for (const fault of this.inFlight.values()) this.truncate(fault.fileIndex, fault.cpu, 'end');
     this.inFlight.clear();
+    for (const [file, n] of this.outsideWalks) {
+      this.files[file]?.note(`${n} fault_obj events of walks outside vm_fault (entry=...: vm_fault_page, vm_fault_object_page, page tables): counted, not replayed`);
+    }
+  }
+
+  private outsideWalk(fileIndex: number): void {
+    this.outsideWalks.set(fileIndex, (this.outsideWalks.get(fileIndex) ?? 0) + 1);
   }
 
   private begin(b: EventBatch, i: number): AssembledFault {

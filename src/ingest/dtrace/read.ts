@@ -99,9 +99,16 @@ class DtraceFraming implements Framing {
     decoder.payload(buf, p, end, ts, cpu, lineNo);
   }
 
-  /** Our script's BEGIN line ties `timestamp` to the wall clock. */
+  /**
+   * Our script's BEGIN line ties `timestamp` to the wall clock; the lines
+   * vmtrace.sh writes first say what the kernel offered (a missing probe
+   * means a whole event kind is absent, so it is a warning).
+   */
   private comment(text: string): void {
-    if (text.startsWith('# vmtrace') && text.includes('walltimestamp=')) this.ctx.stats.note(`capture: ${text.slice(2).trim()}`);
+    const { stats } = this.ctx;
+    if (text.startsWith('# vmtrace') && text.includes('walltimestamp=')) return stats.note(`capture: ${text.slice(2).trim()}`);
+    if (text.startsWith('# vmtrace: missing ')) return stats.warn(`capture: ${text.slice(11).trim()}`);
+    if (text.startsWith('# vmtrace: ')) stats.note(`capture: ${text.slice(11).trim()}`);
   }
 
   /** Decimal nanoseconds; exact up to 2^53, rounded (and noted) above. */

@@ -48,6 +48,7 @@ class KtrFraming implements Framing {
     this.dispatch(buf, this.heldCells, ts, lineNo);
   };
   private droppedTotal = 0;
+  private sawTscLine = false;
 
   constructor(private readonly ctx: FramingContext) {}
 
@@ -86,7 +87,13 @@ class KtrFraming implements Framing {
           : 'relative timestamps (ktrdump -r without -s): each CPU starts at 0 at its oldest entry, so order across CPUs is not known',
       );
     }
-    if (this.clock.sawTicksWithoutFrequency) stats.warn('no TSC frequency (no line, or 0 MHz from an old KTR): TSC ticks were read as nanoseconds');
+    if (this.clock.sawTicksWithoutFrequency) {
+      stats.warn(
+        this.sawTscLine
+          ? 'no TSC frequency: the line says 0 MHz (an old KTR): TSC ticks were read as nanoseconds, so every time and duration is off by the TSC rate'
+          : "no TSC frequency: no 'TSC frequency is N MHz' line (ktrdump prints it to stdout, never into -o FILE): TSC ticks were read as nanoseconds, so every time and duration is off by the TSC rate; dump to stdout, or put the line first",
+      );
+    }
     if (this.layout && !this.layout.cpu) stats.note('no cpu column (ktrdump without -c): CPU unknown (-1)');
     if (this.shape.rounds > 1) stats.note(`ktrdump -l: ${this.shape.rounds} rounds of per-CPU blocks`);
     if (this.droppedTotal > 0) {
@@ -100,6 +107,7 @@ class KtrFraming implements Framing {
     if (!m) return this.ctx.decoder.reject(lineNo, -1, `bad TSC frequency line: '${text.slice(0, 40)}'`);
     const khz = Number(m[1]) * 1000 + Number((m[2] ?? '').padEnd(3, '0'));
     this.clock.setFrequency(khz);
+    this.sawTscLine = true;
     // A second TSC line starts another dump (ktrdump output appended to a file).
     this.held.drain(this.emitHeld);
     this.clock.newDump();

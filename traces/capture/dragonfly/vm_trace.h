@@ -1,14 +1,16 @@
 /*
- * vm_trace.h - vmtrace KTR events for vmreplay (DragonFly BSD).
+ * vm_trace.h - vmtrace KTR events for vmreplay (DragonFly BSD, trees of the
+ * 501747bf era: its parent, 501747bf itself and 61dac052; see README.md).
  *
  * Install as sys/vm/vm_trace.h. Call sites use the VMTRACE_*() macros below;
- * with `options KTR_VMTRACE` absent they compile to nothing. With it present,
- * a disabled event costs one load and one branch: the logging functions in
+ * with `options KTR_VMTRACE` absent they compile to nothing (the
+ * VMTRACE_ENTRY_SHADOW() wrapper to the plain call). With it present, a
+ * disabled event costs one load and one branch: the logging functions in
  * vm_trace.c are only called when the event's bit is set in
  * debug.ktr.vmtrace_enable.
  *
  * Every event prints `key=value ...` in the payload grammar of vmreplay's
- * docs (trace-events.md), under the KTR ID `vmtrace_<event>`.
+ * docs/events.md, under the KTR ID `vmtrace_<event>`.
  */
 
 #ifndef _VM_VM_TRACE_H_
@@ -49,6 +51,10 @@ KTR_INFO_MASTER_EXTERN(vmtrace);
  * (vmreplay replays each event as its own operation): the references taken
  * inside vm_object_shadow() and vm_map_split(), the vm_page_grab() inside
  * exec_map_page(). td_vmtrace_nest is a new int in struct thread.
+ *
+ * ENTER and EXIT must pair on every path: put them around a call, never at
+ * the top and bottom of a function body that has early returns (a missed
+ * EXIT silences obj_ref and page_grab on that thread for good).
  */
 #define VMTRACE_NEST_ENTER()	(++curthread->td_vmtrace_nest)
 #define VMTRACE_NEST_EXIT()	(--curthread->td_vmtrace_nest)
@@ -67,13 +73,13 @@ const char *vmtrace_strsave(const char *s);
 
 void	vmtrace_fault_begin(struct vm_map *map, vm_offset_t va, vm_prot_t ftype,
 	    int fflags, struct vm_map_entry *entry);
-void	vmtrace_fault_obj(int depth, struct vm_object *obj, const char *page,
-	    struct vm_page *m, const char *pager);
+void	vmtrace_fault_obj(const char *entry, int depth, struct vm_object *obj,
+	    const char *page, struct vm_page *m, const char *pager);
 void	vmtrace_fault_retry(const char *why);
 void	vmtrace_fault_end(int rc, int depth, const char *action, int io, long io_ns);
 void	vmtrace_obj_lock(struct vm_object *obj, const char *op, int exclusive,
 	    const char *site, const char *class);
-void	vmtrace_obj_ref(struct vm_object *obj, int delta, const char *site);
+void	vmtrace_obj_ref(struct vm_object *obj, int delta, int ref, const char *site);
 void	vmtrace_obj_shadow(struct vm_object *result, struct vm_object *source,
 	    const char *site);
 void	vmtrace_map_split(struct vm_object *obj);
@@ -89,22 +95,43 @@ void	vmtrace_proc_exit(struct proc *p);
 
 #define VMTRACE(bit, call)	do { if (VMTRACE_ON(bit)) call; } while (0)
 
+/* entry: NULL after a failed vm_map_lookup() (prints the variant without maptype/wired). */
 #define VMTRACE_FAULT_BEGIN_(map, va, ftype, fflags, entry) \
 	VMTRACE(VMTRACE_FAULT_BEGIN, vmtrace_fault_begin(map, va, ftype, fflags, entry))
-#define VMTRACE_FAULT_OBJ_(depth, obj, page, m, pager) \
-	VMTRACE(VMTRACE_FAULT_OBJ, vmtrace_fault_obj(depth, obj, page, m, pager))
+/* entry: NULL in vm_fault()'s own walk, else the entry point's tag (CALLSITES.md). */
+#define VMTRACE_FAULT_OBJ_(entry, depth, obj, page, m, pager) \
+	VMTRACE(VMTRACE_FAULT_OBJ, vmtrace_fault_obj(entry, depth, obj, page, m, pager))
 #define VMTRACE_FAULT_RETRY_(why) \
 	VMTRACE(VMTRACE_FAULT_RETRY, vmtrace_fault_retry(why))
 #define VMTRACE_FAULT_END_(rc, depth, action, io, io_ns) \
 	VMTRACE(VMTRACE_FAULT_END, vmtrace_fault_end(rc, depth, action, io, io_ns))
 #define VMTRACE_OBJ_LOCK_(obj, op, excl, class) \
 	VMTRACE(VMTRACE_OBJ_LOCK, vmtrace_obj_lock(obj, op, excl, __func__, class))
+/* obj must not be NULL; ref is read before the change. */
 #define VMTRACE_OBJ_REF_(obj, delta) do {					\
 	if (VMTRACE_ON(VMTRACE_OBJ_REF) && !VMTRACE_NESTED())			\
-		vmtrace_obj_ref(obj, delta, __func__);				\
+		vmtrace_obj_ref(obj, delta, (obj)->ref_count, __func__);	\
 } while (0)
+/* The lock-free decrement of vm_object_deallocate(): ref is the count it swapped out. */
+#define VMTRACE_OBJ_REF_AT_(obj, delta, ref) do {				\
+	if (VMTRACE_ON(VMTRACE_OBJ_REF) && !VMTRACE_NESTED())			\
+		vmtrace_obj_ref(obj, delta, ref, __func__);			\
+} while (0)
+/* Logs only when a new object was made over a non-NULL source. */
 #define VMTRACE_OBJ_SHADOW_(result, source) \
 	VMTRACE(VMTRACE_OBJ_SHADOW, vmtrace_obj_shadow(result, source, __func__))
+/*
+ * Replaces `vm_map_entry_shadow(entry, addref);` at its call sites: the
+ * references vm_object_shadow() takes are part of the shadow, and site names
+ * the caller (vm_map_lookup, vmspace_fork, vm_map_wire).
+ */
+#define VMTRACE_ENTRY_SHADOW(entry, addref) do {				\
+	struct vm_object *vmtrace_src_ = (entry)->object.vm_object;		\
+	VMTRACE_NEST_ENTER();							\
+	vm_map_entry_shadow(entry, addref);					\
+	VMTRACE_NEST_EXIT();							\
+	VMTRACE_OBJ_SHADOW_((entry)->object.vm_object, vmtrace_src_);		\
+} while (0)
 #define VMTRACE_MAP_SPLIT_(obj) \
 	VMTRACE(VMTRACE_MAP_SPLIT, vmtrace_map_split(obj))
 #define VMTRACE_EXEC_PAGE_(obj, page) \
@@ -131,12 +158,14 @@ void	vmtrace_proc_exit(struct proc *p);
 #define VMTRACE_NEST_ENTER()				((void)0)
 #define VMTRACE_NEST_EXIT()				((void)0)
 #define VMTRACE_FAULT_BEGIN_(map, va, ftype, fflags, entry)	((void)0)
-#define VMTRACE_FAULT_OBJ_(depth, obj, page, m, pager)	((void)0)
+#define VMTRACE_FAULT_OBJ_(entry, depth, obj, page, m, pager)	((void)0)
 #define VMTRACE_FAULT_RETRY_(why)			((void)0)
 #define VMTRACE_FAULT_END_(rc, depth, action, io, io_ns)	((void)0)
 #define VMTRACE_OBJ_LOCK_(obj, op, excl, class)		((void)0)
 #define VMTRACE_OBJ_REF_(obj, delta)			((void)0)
+#define VMTRACE_OBJ_REF_AT_(obj, delta, ref)		((void)0)
 #define VMTRACE_OBJ_SHADOW_(result, source)		((void)0)
+#define VMTRACE_ENTRY_SHADOW(entry, addref)		vm_map_entry_shadow(entry, addref)
 #define VMTRACE_MAP_SPLIT_(obj)				((void)0)
 #define VMTRACE_EXEC_PAGE_(obj, page)			((void)0)
 #define VMTRACE_PAGE_GRAB_(obj, page)			((void)0)
