@@ -1,139 +1,199 @@
-// `npm run bench`: throughput and memory figures, printed with ratios, never
-// asserted. Generates a multi-million-line DragonFly fork/exec trace in each
-// framing, then measures: `wc -l` and DuckDB's read_csv over the same file (a
-// floor for "reading lines"), our readers (events/s, MB/s), the replay of
-// every model (events/s), memory at two trace sizes (bounded by live state,
-// not length), a full replay into the store, and the store's write options.
+// `npm run bench`: throughput and memory, measured and printed with the ratio
+// to each target, never asserted. For each trace size it generates a DragonFly
+// fork/exec trace (8 CPUs, dtrace framing), then measures on that file, each
+// in a fresh process (bench/rss.ts) so every peak RSS is its own:
+//   wc -l                  the floor for touching every line
+//   duckdb read_csv        DuckDB loading the same lines into a table
+//   read                   our reader alone (sorted event batches)
+//   validate               `vmreplay validate` (read and check)
+//   ingest+replay          every model, tables discarded
+//   replay -o OUT          the whole command, default outputs (Parquet + DuckDB)
+// and writes bench/results.json with the machine (cores, memory, Node).
 //
-//   npm run bench [-- --events N]      (default 2,000,000 events)
+//   npm run build && npm run bench [-- --events N[,N...]] [--dir DIR] [--store]
+//
+// --events picks the sizes (default 1M, 10M and 50M events); --dir keeps the
+// generated traces there and reuses them; --store adds bench/store.ts.
 
-import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DuckDBInstance } from '@duckdb/node-api';
-import { Dictionaries } from '../src/columns/dictionaries.js';
-import { Ingest } from '../src/ingest/open.js';
-import type { FormatName } from '../src/ingest/framing.js';
-import { writerFor } from '../src/ingest/registry.js';
-import { MODELS } from '../src/models/index.js';
-import type { TableOutput } from '../src/replay/output.js';
-import { replayTraces } from '../src/replay/run.js';
-import { openStore } from '../src/store/index.js';
-import { generate } from '../src/synth/generate.js';
-import { openOutput, TextSink } from '../src/synth/sink.js';
+import { projectRoot } from '../src/common/paths.js';
+import type { Measurement } from './rss.js';
 import { benchStore } from './store.js';
 
-const { values } = parseArgs({ options: { events: { type: 'string' } } });
-const EVENTS = Number(values.events ?? 2_000_000);
-const FORMATS: FormatName[] = ['ktr', 'dtrace', 'jsonl'];
-const NULL_OUTPUT: TableOutput = { write() {}, async flush() {} };
-const knobs = { sharedFault: true };
+const { values } = parseArgs({ options: { events: { type: 'string' }, dir: { type: 'string' }, store: { type: 'boolean' } } });
+const SIZES = (values.events ?? '1000000,10000000,50000000').split(',').map((s) => Number(s.replaceAll('_', '')));
+if (SIZES.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--events: a comma-separated list of positive integers, not '${values.events}'`);
 
-const rate = (n: number, secs: number): string => `${(n / secs / 1e6).toFixed(2)} M/s`;
-const mb = (bytes: number): string => `${(bytes / 1e6).toFixed(1)} MB`;
-const time = async <T>(f: () => Promise<T>): Promise<[T, number]> => {
-  const t0 = performance.now();
-  const r = await f();
-  return [r, (performance.now() - t0) / 1000];
+const ROOT = projectRoot();
+const BIN = join(ROOT, 'bin', 'vmreplay.js');
+const RSS = join(ROOT, 'dist', 'bench', 'rss.js');
+const GIB = 1024 ** 3;
+
+/** The targets of the performance issue, as ratios where 1 or more is met. */
+const TARGETS = {
+  replayEventsPerSec: 1e6,
+  replayVsDuckdb: 2.5,
+  ingestReplayEventsPerSec: 2e6,
+  peakRssBytes: GIB,
+  rssGrowth: 0.1,
+  outputVsInput: 0.5,
 };
 
-async function synth(path: string, format: FormatName, events: number): Promise<number> {
-  const out = openOutput(path);
-  const sink = new TextSink(out.stream, writerFor(format));
-  const s = await generate({ workload: 'forkexec', cpus: 8, events, seed: 7, kernel: 'new' }, sink);
-  await sink.end();
-  await out.close();
-  return s.events;
+interface Step extends Measurement {
+  readonly step: string;
+  readonly events: number;
+  readonly bytes: number;
 }
 
-async function readOnly(path: string): Promise<number> {
-  const ingest = new Ingest();
-  let n = 0;
-  for await (const b of ingest.events([path])) n += b.length;
-  return n;
+interface SizeResult {
+  readonly events: number;
+  readonly trace: string;
+  readonly bytes: number;
+  readonly lines: number;
+  readonly outputBytes: number;
+  readonly steps: Step[];
 }
 
-async function duckdbLines(path: string): Promise<number> {
-  const db = await DuckDBInstance.create(':memory:');
-  const c = await db.connect();
-  // One VARCHAR column per line: a floor for any CSV-ish reading of the file.
-  const r = await c.runAndReadAll(
-    `select count(*) from read_csv('${path}', columns={'line':'VARCHAR'}, delim=e'\\x01', quote='', escape='', header=false, auto_detect=false)`,
-  );
-  c.closeSync();
-  return Number(r.getRows()[0]![0]);
+function child(args: string[]): Measurement {
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
+  const line = r.stdout?.split('\n').reverse().find((l) => l.startsWith('BENCH '));
+  if (!line) throw new Error(`bench: ${args.join(' ')} failed (${r.status ?? r.signal}):\n${r.stderr}`);
+  return JSON.parse(line.slice(6)) as Measurement;
 }
 
-function peakRss(): number {
-  return process.resourceUsage().maxRSS * 1024;
+function timed(cmd: string, args: string[]): number {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { stdio: 'ignore' });
+  if (r.status !== 0) throw new Error(`bench: ${cmd} ${args.join(' ')} failed`);
+  return (performance.now() - t0) / 1000;
+}
+
+function sizeOf(path: string): number {
+  const s = statSync(path);
+  return s.isDirectory() ? readdirSync(path).reduce((n, e) => n + sizeOf(join(path, e)), 0) : s.size;
+}
+
+const fmt = {
+  rate: (n: number, s: number) => `${(n / s / 1e6).toFixed(2)} M/s`,
+  mbps: (b: number, s: number) => `${(b / 1e6 / s).toFixed(0)} MB/s`,
+  mb: (b: number) => `${(b / 1e6).toFixed(0)} MB`,
+  n: (n: number) => (n >= 1e6 ? `${n / 1e6}M` : n.toLocaleString()),
+};
+
+function trace(dir: string, events: number): string {
+  const path = join(dir, `forkexec-${events}.dtrace`);
+  if (existsSync(path)) return path;
+  const t0 = performance.now();
+  const part = path.replace(/\.dtrace$/, '.part.dtrace'); // the framing follows the extension
+  const r = spawnSync(process.execPath, [BIN, 'synth', 'forkexec', '--cpus', '8', '--events', String(events), '--seed', '7', '-o', part], { stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('bench: synth failed');
+  renameSync(part, path);
+  console.log(`  generated ${path} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  return path;
+}
+
+function measureSize(dir: string, events: number): SizeResult {
+  const path = trace(dir, events);
+  const bytes = statSync(path).size;
+  const steps: Step[] = [];
+  const add = (step: string, m: Measurement, count = m.count) => {
+    const s = { step, events: count, bytes, ...m };
+    steps.push(s);
+    const rss = s.peakRssBytes ? fmt.mb(s.peakRssBytes) : '-';
+    console.log(
+      `  ${fmt.n(events).padStart(4)}  ${step.padEnd(15)} ${s.seconds.toFixed(2).padStart(8)} s  ${fmt.rate(count, s.seconds).padStart(10)}  ${fmt.mbps(bytes, s.seconds).padStart(9)}  ` +
+        `cpu ${s.cpuSeconds.toFixed(1).padStart(6)} s  peak RSS ${rss.padStart(7)}`,
+    );
+    return s;
+  };
+  const wc = timed('wc', ['-l', path]);
+  const duck = add('duckdb read_csv', child([RSS, 'duckdb', path]));
+  const lines = duck.count;
+  add('wc -l', { count: lines, seconds: wc, cpuSeconds: wc, peakRssBytes: 0, code: 0 });
+  const read = add('read', child([RSS, 'read', path]));
+  add('validate', child([RSS, 'cli', 'validate', path]), read.count);
+  add('ingest+replay', child([RSS, 'replay', path]));
+  const out = join(dir, `out-${events}`);
+  rmSync(out, { recursive: true, force: true });
+  const whole = add('replay -o OUT', child([RSS, 'cli', 'replay', path, '-o', out]), read.count);
+  if (whole.code !== 0) throw new Error(`bench: replay exited ${whole.code}`);
+  const outputBytes = sizeOf(out);
+  rmSync(out, { recursive: true, force: true });
+  console.log(`  ${fmt.n(events).padStart(4)}  output ${fmt.mb(outputBytes)} for ${fmt.mb(bytes)} of input (${((100 * outputBytes) / bytes).toFixed(0)}%)`);
+  return { events, trace: path, bytes, lines, outputBytes, steps };
+}
+
+interface TargetRow {
+  readonly target: string;
+  readonly events: number;
+  readonly measured: string;
+  /** measured against the target: 1 or more is met */
+  readonly ratio: number;
+}
+
+function targets(results: readonly SizeResult[]): TargetRow[] {
+  const rows: TargetRow[] = [];
+  const step = (r: SizeResult, name: string) => r.steps.find((s) => s.step === name)!;
+  for (const r of results) {
+    const whole = step(r, 'replay -o OUT');
+    const duck = step(r, 'duckdb read_csv');
+    const replay = step(r, 'ingest+replay');
+    const validate = step(r, 'validate');
+    const rate = (s: Step) => s.events / s.seconds;
+    rows.push(
+      { target: 'replay -o OUT >= 1M events/s', events: r.events, measured: fmt.rate(whole.events, whole.seconds), ratio: rate(whole) / TARGETS.replayEventsPerSec },
+      { target: 'replay -o OUT <= 2.5x duckdb', events: r.events, measured: `${(whole.seconds / duck.seconds).toFixed(1)}x`, ratio: (TARGETS.replayVsDuckdb * duck.seconds) / whole.seconds },
+      { target: 'ingest+replay >= 2M events/s', events: r.events, measured: fmt.rate(replay.events, replay.seconds), ratio: rate(replay) / TARGETS.ingestReplayEventsPerSec },
+      { target: 'validate <= duckdb read_csv', events: r.events, measured: `${(validate.seconds / duck.seconds).toFixed(1)}x`, ratio: duck.seconds / validate.seconds },
+      { target: 'output <= input / 2', events: r.events, measured: `${((100 * r.outputBytes) / r.bytes).toFixed(0)}%`, ratio: (TARGETS.outputVsInput * r.bytes) / r.outputBytes },
+      { target: 'peak RSS < 1 GiB', events: r.events, measured: fmt.mb(whole.peakRssBytes), ratio: TARGETS.peakRssBytes / whole.peakRssBytes },
+    );
+  }
+  const at = (n: number) => results.find((r) => r.events === n);
+  const small = at(10_000_000) ?? results[results.length - 2];
+  const large = at(50_000_000) ?? results[results.length - 1];
+  if (small && large && small !== large) {
+    const a = step(small, 'replay -o OUT').peakRssBytes;
+    const b = step(large, 'replay -o OUT').peakRssBytes;
+    const growth = b / a - 1;
+    rows.push({
+      target: `peak RSS within 10% from ${fmt.n(small.events)} to ${fmt.n(large.events)}`,
+      events: large.events,
+      measured: `${growth >= 0 ? '+' : ''}${(100 * growth).toFixed(0)}%`,
+      ratio: TARGETS.rssGrowth / Math.max(growth, 1e-9),
+    });
+  }
+  return rows;
 }
 
 async function main(): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'vmreplay-bench-'));
-  console.log(`vmreplay bench: ${EVENTS.toLocaleString()} generated forkexec events, node ${process.version}, ${dir}\n`);
+  if (!existsSync(RSS)) throw new Error(`bench: ${RSS} is missing; run 'npm run build' first`);
+  const keep = values.dir !== undefined;
+  const dir = keep ? values.dir! : mkdtempSync(join(tmpdir(), 'vmreplay-bench-'));
+  mkdirSync(dir, { recursive: true });
+  const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? '?', memoryBytes: totalmem(), node: process.version, platform: `${process.platform} ${process.arch}` };
+  console.log(`vmreplay bench: forkexec traces (8 CPUs, dtrace) of ${SIZES.map(fmt.n).join(', ')} events; ${machine.cores} cores, ${fmt.mb(machine.memoryBytes)}, node ${machine.node}; ${dir}\n`);
+  const results: SizeResult[] = [];
   try {
-    const files: Record<string, string> = {};
-    for (const f of FORMATS) {
-      files[f] = join(dir, `trace.${f}`);
-      const [n, secs] = await time(() => synth(files[f]!, f, EVENTS));
-      console.log(`synth ${f.padEnd(6)} ${n.toLocaleString()} events in ${secs.toFixed(2)} s (${rate(n, secs)})`);
+    for (const events of SIZES) results.push(measureSize(dir, events));
+    const rows = targets(results);
+    console.log('\ntargets (ratio = measured against the target; 1 or more is met)');
+    for (const r of rows) {
+      console.log(`  ${r.target.padEnd(40)} ${fmt.n(r.events).padStart(4)}  ${r.measured.padStart(10)}  ${r.ratio.toFixed(2).padStart(6)}  ${r.ratio >= 1 ? 'met' : 'not met'}`);
     }
-    console.log('\nreading (same file, three ways)');
-    for (const f of FORMATS) {
-      const path = files[f]!;
-      const bytes = (await stat(path)).size;
-      const [, wcSecs] = await time(async () => execFileSync('wc', ['-l', path]));
-      const [lines, duckSecs] = await time(() => duckdbLines(path));
-      const [events, ourSecs] = await time(() => readOnly(path));
-      console.log(
-        `  ${f.padEnd(6)} ${mb(bytes)}, ${lines.toLocaleString()} lines: wc -l ${wcSecs.toFixed(2)} s; ` +
-          `duckdb read_csv ${duckSecs.toFixed(2)} s (${rate(lines, duckSecs)} lines); ` +
-          `vmreplay ${ourSecs.toFixed(2)} s = ${rate(events, ourSecs)} events, ${(bytes / 1e6 / ourSecs).toFixed(0)} MB/s ` +
-          `(x${(ourSecs / wcSecs).toFixed(1)} wc, x${(ourSecs / duckSecs).toFixed(1)} duckdb)`,
-      );
+    const file = join(ROOT, 'bench', 'results.json');
+    writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine, workload: 'synth forkexec --cpus 8 --seed 7, dtrace', results, targets: rows }, null, 2) + '\n');
+    console.log(`\nwritten ${file}`);
+    if (values.store) {
+      console.log('\nstore write options');
+      await benchStore();
     }
-
-    console.log('\nreplay, all models (old, new, new-fixed), tables discarded');
-    const ktr = files.ktr!;
-    const [run, replaySecs] = await time(() => replayTraces([ktr], { models: MODELS, knobs }, NULL_OUTPUT));
-    const read = await time(() => readOnly(ktr));
-    console.log(
-      `  ${run.events.toLocaleString()} events, ${run.faultsReplayed.toLocaleString()} faults: ${replaySecs.toFixed(2)} s = ${rate(run.events, replaySecs)} ` +
-        `(reading alone ${read[1].toFixed(2)} s; replay adds ${(replaySecs - read[1]).toFixed(2)} s for ${MODELS.length} models)`,
-    );
-
-    console.log('\nmemory: the same workload at 1x and 4x the length, each in a fresh process');
-    const small = join(dir, 'small.ktr');
-    const large = join(dir, 'large.ktr');
-    await synth(small, 'ktr', Math.round(EVENTS / 4));
-    await synth(large, 'ktr', EVENTS);
-    for (const [label, path] of [
-      ['1x', small],
-      ['4x', large],
-    ] as const) {
-      const rss = execFileSync(process.execPath, [process.argv[1]!.replace(/bench\.js$/, 'rss.js'), path], { encoding: 'utf8' }).trim();
-      console.log(`  ${label}: ${mb((await stat(path)).size)} trace, peak RSS ${rss}`);
-    }
-
-    console.log('\nfull replay into the store (Parquet + Arrow IPC + DuckDB)');
-    const out = join(dir, 'out');
-    const dicts = new Dictionaries();
-    const store = await openStore(out, dicts);
-    const [full, fullSecs] = await time(() => replayTraces([ktr], { models: MODELS, knobs }, store, dicts));
-    const [summary, closeSecs] = await time(() => store.close({ inputs: [ktr], models: MODELS.map((m) => m.name), knobs: { shared_fault: 1 } }));
-    const rows = Object.values(summary.rows).reduce((a, b) => a + b, 0);
-    console.log(
-      `  ${full.events.toLocaleString()} events -> ${rows.toLocaleString()} rows: replay+write ${fullSecs.toFixed(2)} s (${rate(full.events, fullSecs)} events), ` +
-        `close (views, Parquet, manifest) ${closeSecs.toFixed(2)} s; end to end ${rate(full.events, fullSecs + closeSecs)} events, ${rate(rows, fullSecs + closeSecs)} rows`,
-    );
-    console.log(`  peak RSS of this process so far: ${mb(peakRss())}`);
-
-    console.log('\nstore write options');
-    await benchStore();
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    if (!keep) rmSync(dir, { recursive: true, force: true });
   }
 }
 

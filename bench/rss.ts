@@ -1,9 +1,70 @@
-// Replays one trace under every model (tables discarded) and prints the
-// process's peak RSS: run in a fresh process per trace by bench.ts.
+// One measurement of `npm run bench`, run by bench.ts in a fresh process so
+// that each peak RSS is its own. Prints one line, `BENCH {json}`, last on
+// standard output: events (or lines), wall seconds, CPU seconds of every
+// thread (DuckDB's included) and the process's peak RSS in bytes.
+//
+//   node dist/bench/rss.js read TRACE       our reader alone (ingest, sorted batches)
+//   node dist/bench/rss.js replay TRACE     ingest + replay of every model, tables discarded
+//   node dist/bench/rss.js duckdb TRACE     DuckDB read_csv of the file's lines into a table
+//   node dist/bench/rss.js cli ARGS...      the command line itself (vmreplay ARGS...)
 
+import { DuckDBInstance } from '@duckdb/node-api';
+import { main } from '../src/cli.js';
+import { Ingest } from '../src/ingest/open.js';
 import { MODELS } from '../src/models/index.js';
 import { replayTraces } from '../src/replay/run.js';
+import { literal } from '../src/store/sql.js';
 
-const path = process.argv[2]!;
-await replayTraces([path], { models: MODELS, knobs: { sharedFault: true } }, { write() {}, async flush() {} });
-console.log(`${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);
+export interface Measurement {
+  /** events read or replayed (lines for duckdb; 0 for cli, whose count bench.ts knows) */
+  readonly count: number;
+  readonly seconds: number;
+  readonly cpuSeconds: number;
+  readonly peakRssBytes: number;
+  /** the command's exit code (cli) */
+  readonly code: number;
+}
+
+async function measure(mode: string, args: string[]): Promise<{ count: number; code: number }> {
+  switch (mode) {
+    case 'read': {
+      const ingest = new Ingest();
+      let n = 0;
+      for await (const b of ingest.events(args)) n += b.length;
+      return { count: n, code: 0 };
+    }
+    case 'replay': {
+      const run = await replayTraces(args, { models: MODELS, knobs: { sharedFault: true } }, { write() {}, async flush() {}, releasesBatches: true });
+      return { count: run.events, code: 0 };
+    }
+    case 'duckdb': {
+      const db = await DuckDBInstance.create(':memory:');
+      const con = await db.connect();
+      // One VARCHAR per line, loaded into a table: what "DuckDB reads the lines" means here.
+      await con.run(
+        `CREATE TABLE lines AS SELECT * FROM read_csv(${literal(args[0]!)}, columns={'line':'VARCHAR'}, delim=e'\\x01', quote='', escape='', header=false, auto_detect=false)`,
+      );
+      const n = Number((await con.runAndReadAll('SELECT count(*) FROM lines')).getRows()[0]![0]);
+      con.closeSync();
+      db.closeSync();
+      return { count: n, code: 0 };
+    }
+    case 'cli':
+      return { count: 0, code: await main(args) };
+    default:
+      throw new Error(`bench/rss: unknown mode '${mode}'`);
+  }
+}
+
+const [mode = '', ...args] = process.argv.slice(2);
+const wall = performance.now();
+const { count, code } = await measure(mode, args);
+const cpu = process.cpuUsage();
+const m: Measurement = {
+  count,
+  seconds: (performance.now() - wall) / 1000,
+  cpuSeconds: (cpu.user + cpu.system) / 1e6,
+  peakRssBytes: process.resourceUsage().maxRSS * 1024,
+  code,
+};
+process.stdout.write(`\nBENCH ${JSON.stringify(m)}\n`);

@@ -8,7 +8,7 @@
 //      arrays during the run, DuckDB COPY to zstd Parquet at close, and the
 //      database as views over those files ("parquet-views") or as its own
 //      tables loaded from them ("tables");
-//  (c) Arrow IPC stream writing alone (always done; DuckDB cannot read it
+//  (c) Arrow IPC stream writing alone (with --arrow; DuckDB cannot read it
 //      back offline: its arrow extension is not built in);
 //  (d) DuckDBDataChunk.setColumnValues with JS arrays, for reference.
 //

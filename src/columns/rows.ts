@@ -3,7 +3,7 @@
 // the hot path.
 
 import type { Dictionaries } from './dictionaries.js';
-import { type ColumnBatch, type ColumnSpec, isNull } from './table.js';
+import { type ColumnBatch, type ColumnSpec, isNull, isNullU64 } from './table.js';
 
 export type Row = Record<string, string | number | boolean | null>;
 
@@ -18,6 +18,10 @@ export function rowOf(batch: ColumnBatch<readonly ColumnSpec[]>, i: number, dict
   for (const c of batch.spec.columns) {
     const a = batch.column(c.name);
     if (c.kind === 'u64') {
+      if (isNullU64(a, i)) {
+        row[c.name] = null;
+        continue;
+      }
       const v = (BigInt(a[2 * i + 1]!) << 32n) | BigInt(a[2 * i]!);
       row[c.name] = '0x' + v.toString(16);
       continue;

@@ -2,7 +2,8 @@ import { type Enum } from './enum.js';
 // Typed column batches: every table of the tool (events, faults, acquisitions,
 // ...) is a list of column specs, and rows live in fixed-capacity typed arrays
 // that the store copies into Arrow, DuckDB and Parquet a batch at a time.
-// Nulls are sentinel values so a row is written without a separate validity step.
+// Nulls are sentinel values so a row is written without a separate validity
+// step; every kind has one, and a fresh batch holds nulls until written.
 
 
 export type ColumnKind =
@@ -13,16 +14,31 @@ export type ColumnKind =
   | 'i16'
   | 'i8'
   | 'bool' // Int8 0/1
-  | 'u32' // bitmask, never null
+  | 'u32' // bit set; all 32 bits set is the null marker
   | 'enum' // Uint8 code of `enum`
   | 'str' // Int32 id in the run's StringTable
   | 'addr' // Int32 id in the run's AddressTable, stored as UBIGINT
-  | 'u64'; // exact 64-bit value as interleaved (lo, hi) u32 pairs, stored as UBIGINT
+  | 'u64'; // exact 64-bit value as interleaved (lo, hi) u32 pairs, stored as UBIGINT; 2^64-1 is the null marker
 
 export interface ColumnSpec {
   readonly name: string;
   readonly kind: ColumnKind;
   readonly enum?: Enum<string>;
+  readonly doc: string;
+  /** Where the column is NULL; absent: never. docs/tables.md prints it, and a test holds every table to it. */
+  readonly nulls?: NullRule;
+}
+
+/**
+ * Where a column is NULL, as SQL conditions over the other columns of the
+ * same row. Outside `always` and `may` the column is never NULL.
+ */
+export interface NullRule {
+  /** the rows where the column is always NULL (it has no value there) */
+  readonly always?: string;
+  /** the rows where it may be NULL (a value the input may leave out) */
+  readonly may?: string;
+  /** the same in words, for docs/tables.md */
   readonly doc: string;
 }
 
@@ -47,6 +63,8 @@ export const NULL_I16 = -32768;
 export const NULL_I8 = -128;
 export const NULL_ENUM = 255;
 export const NULL_ID = -1;
+/** u32 null, and each half of the u64 null (2^64-1): values a reader refuses as input. */
+export const NULL_U32 = 0xffffffff;
 
 export function nullOf(kind: ColumnKind): number {
   switch (kind) {
@@ -67,15 +85,20 @@ export function nullOf(kind: ColumnKind): number {
     case 'addr':
       return NULL_ID;
     case 'u32':
-    case 'u64':
-      return 0;
+    case 'u64': // each of the two halves
+      return NULL_U32;
   }
 }
 
+/** Whether a value is its kind's null (a `u64` row is two values: see isNullU64). */
 export function isNull(kind: ColumnKind, v: number): boolean {
-  if (kind === 'u32' || kind === 'u64') return false;
   if (kind === 'ts' || kind === 'f64' || kind === 'i64') return Number.isNaN(v);
   return v === nullOf(kind);
+}
+
+/** Whether row i of a u64 column is null. */
+export function isNullU64(a: ArrayLike<number>, i: number): boolean {
+  return a[2 * i] === NULL_U32 && a[2 * i + 1] === NULL_U32;
 }
 
 function allocate(kind: ColumnKind, capacity: number): ArrayOf<ColumnKind> {
@@ -97,9 +120,9 @@ function allocate(kind: ColumnKind, capacity: number): ArrayOf<ColumnKind> {
     case 'enum':
       return new Uint8Array(capacity).fill(NULL_ENUM);
     case 'u32':
-      return new Uint32Array(capacity);
+      return new Uint32Array(capacity).fill(NULL_U32);
     case 'u64':
-      return new Uint32Array(capacity * 2);
+      return new Uint32Array(capacity * 2).fill(NULL_U32);
   }
 }
 
@@ -137,6 +160,13 @@ export class ColumnBatch<S extends readonly ColumnSpec[] = readonly ColumnSpec[]
     return (this.cols as Record<string, ArrayOf<ColumnKind>>)[name]!;
   }
 
+  /** Empty the batch to be filled again: its rows back to nulls (what a fresh batch holds), length 0. */
+  clear(): void {
+    const rows = Math.min(this.length + 1, this.capacity); // and a row begun but never committed
+    for (const c of this.spec.columns) this.column(c.name).fill(nullOf(c.kind), 0, c.kind === 'u64' ? 2 * rows : rows);
+    this.length = 0;
+  }
+
   /** Copy row `from` of `src` (same spec) to the end of this batch. */
   copyRowFrom(src: ColumnBatch<S>, from: number): void {
     const to = this.length++;
@@ -162,10 +192,14 @@ export class BatchBuilder<S extends readonly ColumnSpec[]> {
   current: ColumnBatch<S>;
   rows = 0;
 
+  /** `recycle`: `flush` is done with a batch when it returns, so the builder refills the same one (no allocation, no garbage). */
   constructor(
     readonly spec: TableSpec<S>,
     readonly capacity: number,
     private readonly flush: (batch: ColumnBatch<S>) => void,
+    private readonly recycle = false,
+    /** where a new batch comes from when there is one to reuse (emptied, of this spec and capacity) */
+    private readonly spare?: () => ColumnBatch<S> | undefined,
   ) {
     this.current = new ColumnBatch(spec, capacity);
   }
@@ -185,7 +219,8 @@ export class BatchBuilder<S extends readonly ColumnSpec[]> {
   finishBatch(): void {
     if (this.current.length > 0) {
       this.flush(this.current);
-      this.current = new ColumnBatch(this.spec, this.capacity);
+      if (this.recycle) this.current.clear();
+      else this.current = this.spare?.() ?? new ColumnBatch(this.spec, this.capacity);
     }
   }
 }

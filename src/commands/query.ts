@@ -1,21 +1,26 @@
 // `vmreplay query OUTDIR NAME|SQL`: print a canned view or table by name, or
-// the result of any SQL, from a run's database (opened read-only). A bad
-// query or a missing run is one line on stderr and exit 2 (via UsageError /
-// InputError), never a stack trace.
+// the result of any SQL, from a run's database (opened read-only); with
+// neither, list what there is to query. A bad query or a missing run is one
+// line on stderr and exit 2 (via UsageError / InputError), never a stack trace.
 
 import { once } from 'node:events';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { firstLine, RunDatabase } from '../store/database.js';
 import { renderResult, OUTPUT_FORMATS, DEFAULT_TABLE_ROWS } from '../report/results.js';
 import { ident } from '../store/sql.js';
-import { VIEW_NAMES } from '../store/views.js';
+import { VIEWS, VIEW_NAMES } from '../store/views.js';
+import { STANDARD_TABLES } from '../store/store.js';
+import { textTable } from '../report/text-table.js';
+import { terminalWidth } from './console.js';
 import { number, oneOf, parse } from './args.js';
 import { UsageError } from '../common/errors.js';
 
-const USAGE = `usage: vmreplay query OUTDIR NAME|SQL [--format table|csv|json] [--max-rows N]
+const USAGE = `usage: vmreplay query OUTDIR [NAME|SQL] [--format table|csv|json] [--max-rows N]
+  (nothing)       list the run's tables and views, one line each on what they hold
   NAME            a canned view (${VIEW_NAMES.join(', ')}) or a table (events, acquisitions, faults, ...)
   SQL             any SQL on the run's database (docs/tables.md lists every table, view and column)
-  --format        table (default, aligned text), csv, or json (an array of objects; addresses as decimal strings)
+  --format        table (default: aligned text, addresses in hex, split into pages of columns when wider
+                  than the terminal), csv, or json (an array of objects; addresses as decimal strings)
   --max-rows N    rows the table format shows (default ${DEFAULT_TABLE_ROWS})`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -26,17 +31,22 @@ export async function run(argv: string[]): Promise<number> {
   }
   const [outDir, ...words] = positionals;
   const text = words.join(' ').trim();
-  if (outDir === undefined || text === '') throw new UsageError(`give a run directory and a view name or SQL\n${USAGE}`);
+  if (outDir === undefined) throw new UsageError(`give a run directory, and a view name or SQL\n${USAGE}`);
   const format = oneOf(values.format, OUTPUT_FORMATS, '--format', 'table');
   const maxRows = number(values['max-rows'], '--max-rows', DEFAULT_TABLE_ROWS);
 
   const db = await RunDatabase.open(outDir);
   process.stdout.on('error', quietOnClosedPipe);
   try {
+    if (text === '') {
+      await write(await listing(db.connection, terminalWidth()));
+      return 0;
+    }
     const sql = await sqlFor(db.connection, text);
     try {
       const result = await db.connection.stream(sql);
-      await renderResult(result, format, write, { maxRows });
+      // Pages of columns on a terminal; a pipe or a file gets whole rows (for `less -S`, a script).
+      await renderResult(result, format, write, { maxRows, width: process.stdout.isTTY ? terminalWidth() : Infinity });
     } catch (e) {
       throw new UsageError(`query failed: ${firstLine((e as Error).message)}`);
     }
@@ -51,6 +61,37 @@ export async function run(argv: string[]): Promise<number> {
 function quietOnClosedPipe(e: NodeJS.ErrnoException): void {
   if (e.code !== 'EPIPE') throw e;
   process.exit(0);
+}
+
+const MODELS_DOC = 'The models of the run in the order given; the first is the baseline of every saved_* figure';
+
+/** The run's tables (with their rows) and views, one line each: the first sentence of what the docs say they hold. */
+async function listing(connection: DuckDBConnection, width: number): Promise<string> {
+  const found = (await connection.runAndReadAll(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY table_name`)).getRows().map((r) => r[0] as string);
+  const docs = new Map<string, string>([...STANDARD_TABLES.map((t) => [t.name, t.doc] as const), ['models', MODELS_DOC]]);
+  const viewDocs = new Map(VIEWS.map((v) => [v.name, v.doc] as const));
+  const tables = [...docs.keys(), ...found.filter((n) => !docs.has(n) && !viewDocs.has(n))].filter((n) => found.includes(n));
+  const views = VIEW_NAMES.filter((n) => found.includes(n));
+  const rows: [string, bigint | string, string][] = [];
+  for (const name of tables) {
+    const count = (await connection.runAndReadAll(`SELECT count(*) FROM ${ident(name)}`)).getRows()[0]![0] as bigint;
+    rows.push([name, count, docs.get(name) ?? '']);
+  }
+  const nameWidth = Math.max(...[...tables, ...views].map((n) => n.length));
+  const fit = (doc: string, used: number) => oneLine(doc, width - used);
+  let out = 'tables (vmreplay query OUT NAME prints one; docs/tables.md has every column)\n';
+  const rowsWidth = Math.max(4, ...rows.map((r) => String(r[1]).length));
+  for (const [name, count, doc] of rows) out += `  ${name.padEnd(nameWidth)}  ${String(count).padStart(rowsWidth)} rows  ${fit(doc, 2 + nameWidth + 2 + rowsWidth + 7)}\n`;
+  out += '\nviews (canned queries: vmreplay query OUT NAME)\n';
+  for (const name of views) out += `  ${name.padEnd(nameWidth)}  ${fit(viewDocs.get(name) ?? '', 2 + nameWidth + 2)}\n`;
+  return out;
+}
+
+/** The first sentence of `doc`, cut to `room` characters. */
+function oneLine(doc: string, room: number): string {
+  const first = doc.split(/(?<=[.:;])\s/)[0]!.replace(/[.:;]$/, '');
+  const max = Math.max(room, 20);
+  return first.length <= max ? first : first.slice(0, max - 1) + '…';
 }
 
 /** A bare name is a table or view to print whole; anything else is SQL. */

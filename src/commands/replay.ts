@@ -1,9 +1,11 @@
 // `vmreplay replay TRACE... -o OUTDIR`: replay the traces under each model,
-// write the tables and the database to OUTDIR, print a short summary.
+// write the tables and the database to OUTDIR, print a short summary. OUTDIR
+// appears whole when the run is complete (see src/store/outdir.ts); Ctrl-C
+// leaves it as it was.
 
 import { Dictionaries } from '../columns/dictionaries.js';
 import { DEFAULT_MODELS, modelsByName } from '../models/index.js';
-import { formatSummary } from '../report/summary.js';
+import { formatSummary, type RunTiming } from '../report/summary.js';
 import { DEFAULT_REPLAY_OPTIONS } from '../replay/engine.js';
 import { type RunResult, replayTraces } from '../replay/run.js';
 import { openStore } from '../store/index.js';
@@ -11,6 +13,8 @@ import { VERSION } from '../common/version.js';
 import { number, oneOf, parse } from './args.js';
 import { INGEST_OPTIONS, INGEST_USAGE, ingestOptions } from './ingest-options.js';
 import { progressReporter } from './progress.js';
+import { result, say, terminalWidth } from './console.js';
+import { statSync } from 'node:fs';
 import { UsageError } from '../common/errors.js';
 
 export const REPLAY_USAGE = `usage: vmreplay replay TRACE... -o OUTDIR [options]
@@ -18,6 +22,7 @@ export const REPLAY_USAGE = `usage: vmreplay replay TRACE... -o OUTDIR [options]
   --shared-fault 0|1   the vm.shared_fault sysctl (default 1)
   --hold-scale F       multiply every hold time in the contention estimate (default 1)
   --site-hold-ns N     hold time of a one-event lock site (default ${DEFAULT_REPLAY_OPTIONS.siteHoldNs})
+  --arrow              also write every table as an Arrow IPC stream (OUT/<table>.arrow, uncompressed)
 ${INGEST_USAGE}
 TRACE may be - (standard input) and may be gzip- or zstd-compressed.`;
 
@@ -27,6 +32,7 @@ export const REPLAY_OPTIONS = {
   'shared-fault': { type: 'string' },
   'hold-scale': { type: 'string' },
   'site-hold-ns': { type: 'string' },
+  arrow: { type: 'boolean' },
   ...INGEST_OPTIONS,
 } as const;
 
@@ -40,10 +46,15 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length === 0) throw new UsageError(`no trace given\n${REPLAY_USAGE}`);
   if (!values.out) throw new UsageError(`no output directory (-o OUTDIR)\n${REPLAY_USAGE}`);
-  const result = await replayToDirectory(positionals, values.out, values);
-  process.stdout.write(formatSummary(result.run, result.knobs));
-  process.stdout.write(`tables and database written to ${values.out}\n`);
+  const replayed = await replayToDirectory(positionals, values.out, values);
+  result(formatRunSummary(replayed));
+  say(`tables and database written to ${values.out}; for a report to paste into a review: vmreplay report ${values.out}\n`);
   return 0;
+}
+
+/** The summary of a replay made by replayToDirectory(), with its timing, as wide as the terminal. */
+export function formatRunSummary(replayed: { run: RunResult; knobs: { sharedFault: boolean }; timing: RunTiming }): string {
+  return formatSummary(replayed.run, replayed.knobs, { timing: replayed.timing, width: terminalWidth() });
 }
 
 export async function replayToDirectory(traces: string[], outDir: string, values: Values) {
@@ -62,25 +73,53 @@ export async function replayToDirectory(traces: string[], outDir: string, values
     holdScale: number(values['hold-scale'], '--hold-scale', DEFAULT_REPLAY_OPTIONS.holdScale),
     siteHoldNs: number(values['site-hold-ns'], '--site-hold-ns', DEFAULT_REPLAY_OPTIONS.siteHoldNs),
   };
-  const progress = progressReporter();
+  const started = performance.now();
+  const progress = progressReporter(inputBytes(traces));
   const dicts = new Dictionaries();
-  const store = await openStore(outDir, dicts);
+  const store = await openStore(outDir, dicts, { arrow: values.arrow === true });
   let run: RunResult;
   try {
     run = await replayTraces(traces, { ...options, onProgress: progress.update }, store, dicts);
   } catch (e) {
+    progress.done();
     await store.abort(); // no half-written run left behind
     throw e;
-  } finally {
-    progress.done();
   }
-  await store.close({
+  const building = performance.now();
+  const manifestInput = {
     tool: 'vmreplay',
     version: VERSION,
     inputs: traces,
     models: modelNames,
     knobs: { shared_fault: knobs.sharedFault ? 1 : 0, hold_scale: options.holdScale, site_hold_ns: options.siteHoldNs },
     synthetic: run.synthetic,
-  });
-  return { run, knobs };
+  };
+  try {
+    await store.close(manifestInput, progress.building);
+  } finally {
+    progress.done();
+  }
+  const ended = performance.now();
+  const timing: RunTiming = {
+    seconds: (ended - started) / 1000,
+    phases: [
+      { name: 'read + replay', seconds: run.seconds },
+      { name: 'build tables', seconds: (ended - building) / 1000 },
+    ],
+  };
+  return { run, knobs, timing };
+}
+
+/** Total size of the traces on disk, for the progress percentage; null when one is standard input or unreadable. */
+function inputBytes(traces: readonly string[]): number | null {
+  let total = 0;
+  for (const t of traces) {
+    if (t === '-') return null;
+    try {
+      total += statSync(t).size;
+    } catch {
+      return null; // the ingest reports the file
+    }
+  }
+  return total;
 }

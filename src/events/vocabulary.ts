@@ -56,3 +56,6 @@ export const STOCK_KTR_PREFIXES = ['tokens_', 'tsleep_', 'kernentry_', 'ctxsw_']
  * the trace is synthetic.
  */
 export const SYNTHETIC_MARKER = 'vmtrace_synthetic';
+
+/** The marker's payload keys, in the order the generator writes them (a CSV header needs them up front). */
+export const SYNTHETIC_MARKER_KEYS = ['workload', 'seed', 'cpus', 'kernel', 'pressure', 'generator', 'version'] as const;

@@ -10,10 +10,10 @@ import { BatchBuilder } from '../columns/table.js';
 import { EventDecoder, type IngestContext } from './common/decoder.js';
 import { Sorter } from './common/sorter.js';
 import { FileStats } from './common/stats.js';
-import { FORMATS, type FormatName, type FramingDef } from './framing.js';
+import { type BinaryFramingDef, type BinaryInput, FORMATS, type FormatName, type FramingContext, type FramingDef } from './framing.js';
 import { type ByteInput, openBytes } from './source/bytes-in.js';
 import { LINE_BINARY, LINE_TOO_LONG, LINE_UNTERMINATED, LineSplitter, MAX_LINE } from './source/lines.js';
-import { FRAMINGS } from './registry.js';
+import { BINARY_FRAMINGS, FRAMINGS } from './registry.js';
 import { InputError } from '../common/errors.js';
 
 export interface IngestOptions {
@@ -26,6 +26,7 @@ export interface IngestOptions {
 }
 
 export const DEFAULT_SORT_WINDOW_NS = 1e9;
+const MAX_SPARES = 4;
 
 /** The shared state of one ingest run over one or more files. */
 export class Ingest {
@@ -33,6 +34,8 @@ export class Ingest {
   readonly addresses: AddressTable;
   readonly files: FileStats[] = [];
   private readonly inputs: ByteInput[] = [];
+  /** event batches handed back by the consumer (recycle()), refilled instead of allocating new ones */
+  private readonly spares: EventBatch[] = [];
   readonly ctx: IngestContext;
 
   constructor(
@@ -47,6 +50,13 @@ export class Ingest {
   /** Compressed bytes read so far over all files (for progress). */
   bytesRead(): number {
     return this.inputs.reduce((n, i) => n + i.consumed(), 0);
+  }
+
+  /** Take back a batch events() yielded that its consumer is done with (no reference to it kept anywhere). */
+  recycle(batch: EventBatch): void {
+    if (batch.capacity !== (this.options.batchRows ?? EVENT_BATCH_ROWS) || this.spares.length >= MAX_SPARES) return;
+    batch.clear();
+    this.spares.push(batch);
   }
 
   /** Events of all `paths`, merged in time order. */
@@ -78,14 +88,25 @@ export class Ingest {
       stats.format = this.options.format && this.options.format !== 'auto' ? this.options.format : 'empty';
       return;
     }
-    const def = this.pick(path, first);
-    stats.format = def.name;
+    const binary = this.pickBinary(path, first);
+    const def = binary ? null : this.pick(path, first);
+    stats.format = (binary ?? def!).name;
 
     const ready: EventBatch[] = [];
     const sorter = new Sorter(this.options.sortWindowNs ?? DEFAULT_SORT_WINDOW_NS, stats, batchRows);
-    const builder = new BatchBuilder(EVENTS, batchRows, (b) => ready.push(...sorter.push(b)));
+    const builder = new BatchBuilder(EVENTS, batchRows, (b) => ready.push(...sorter.push(b)), false, () => this.spares.pop());
     const decoder = new EventDecoder(this.ctx, stats, builder);
-    const framing = def.create({ decoder, stats, sorter, ingest: this.ctx });
+    const fctx: FramingContext = { decoder, stats, sorter, ingest: this.ctx };
+    if (binary) {
+      const bin: BinaryInput = { path, compressed: input.compression !== 'none', stream: resume(first, it), consumed: () => input.consumed() };
+      this.inputs[this.inputs.indexOf(input)] = { ...input, consumed: () => bin.consumed() };
+      for await (const _ of binary.read(bin, fctx)) if (ready.length) yield* ready.splice(0);
+      builder.finishBatch();
+      ready.push(...sorter.finish());
+      yield* ready.splice(0);
+      return;
+    }
+    const framing = def!.create(fctx);
     const splitter = new LineSplitter((buf, start, end, lineNo, flags) => {
       stats.lines++;
       if (flags & LINE_BINARY) return decoder.reject(lineNo, -1, 'binary data (NUL byte) in a text trace');
@@ -109,6 +130,21 @@ export class Ingest {
     }
   }
 
+  /** A binary framing for the file: forced by --format, or told by its first bytes. */
+  private pickBinary(path: string, first: Uint8Array): BinaryFramingDef | null {
+    const forced = this.options.format;
+    if (forced && forced !== 'auto') {
+      const def = BINARY_FRAMINGS.find((f) => f.name === forced);
+      if (def && !def.matches(first)) throw new InputError(path, 0, `not ${forced}: its first bytes are not that format's magic${magicHint(first)}`);
+      return def ?? null;
+    }
+    const def = BINARY_FRAMINGS.find((f) => f.matches(first)) ?? null;
+    if (!def && /\.data$/.test(path) && first.subarray(0, 64).includes(0)) {
+      throw new InputError(path, 0, `not a perf.data file (offset 0 holds no PERFILE2 magic${magicHint(first)}) and not a text trace`);
+    }
+    return def;
+  }
+
   private pick(path: string, first: Uint8Array): FramingDef {
     const forced = this.options.format;
     if (forced && forced !== 'auto') {
@@ -130,9 +166,28 @@ export class Ingest {
         best = f;
       }
     }
+    if (!best && /\.data$/.test(path)) {
+      throw new InputError(path, 1, `not a perf.data file (no PERFILE2 magic at offset 0) and not a text trace; give --format (${FORMATS.join(', ')})`);
+    }
     if (!best) throw new InputError(path, 1, `cannot tell the trace format; give --format (${FORMATS.join(', ')})`);
     return best;
   }
+}
+
+/** The stream again from its first chunk; closing it closes the file. */
+async function* resume(first: Uint8Array, it: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
+  try {
+    yield first;
+    for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+  } finally {
+    await it.return?.();
+  }
+}
+
+/** What a file's first eight bytes show, for an error message. */
+function magicHint(first: Uint8Array): string {
+  const shown = [...first.subarray(0, 8)].map((c) => (c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : '.')).join('');
+  return `: it starts '${shown}'`;
 }
 
 async function next(it: AsyncIterator<Uint8Array>, path: string): Promise<Uint8Array | null> {

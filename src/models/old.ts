@@ -74,7 +74,9 @@ function attempt(f: FaultFacts, phase: Phase, knobs: Knobs, log: LockLog): Attem
       path.push(O);
     }
     if (O.page === PG.busy) {
-      // 5. Busy page: release everything, sleep, restart from the map lookup.
+      // 5. Busy page: release the chain (rule 6) down to O, release
+      // everything, sleep, restart from the map lookup.
+      chainRelease(path, log);
       log.releaseAll();
       return 'restart';
     }
@@ -93,21 +95,20 @@ function attempt(f: FaultFacts, phase: Phase, knobs: Knobs, log: LockLog): Attem
     if (O.hasBacking !== 1) break; // end of chain: zero fill in F
   }
 
+  // 6. Chain release: transient X on every intermediate object (the path
+  // ends where the walk stopped), on every way out of the walk, a recorded
+  // KERN_TRY_AGAIN (rule 5) included.
+  chainRelease(path, log);
   if (recordedRestart(phase, log)) return 'restart';
-  // 6. Chain release: transient X on every intermediate object.
-  const stop = found >= 0 ? found : path.length - 1;
-  chainRelease(path.slice(0, stop + 1), log);
   log.outcome(outcomeOf(f, found), found);
 
   // 8. A DIRTY write mapping a swapped page in F: recursive X (F is held X).
   if (found === 0 && needsUnswap(f, F)) log.take(F, 'X', 'swap_pager_unswapped', 'unswap');
 
-  // 7. Burst: vm_prefault, except when the walk ended on a terminal vnode held S.
+  // 7. Burst: vm_prefault, except when the walk ended on a terminal vnode
+  // held S: the kernel then clears the BURST flag, no prefault of any kind.
   log.releaseAll(F);
-  if (burstAllowed(f)) {
-    if (heldShared) log.prefault(false);
-    else prefault(f, phase, log, true);
-  }
+  if (burstAllowed(f) && !heldShared) prefault(f, phase, log, true);
   log.releaseAll();
   return 'done';
 }

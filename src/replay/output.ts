@@ -9,6 +9,8 @@ export interface TableOutput {
   write<S extends readonly ColumnSpec[]>(spec: TableSpec<S>, batch: ColumnBatch<S>): void;
   /** Wait until what was written so far is out (called between input batches, so memory stays bounded). */
   flush(): Promise<void>;
+  /** true when write() is done with a batch once it returns (written out or copied): the caller may then refill it */
+  readonly releasesBatches?: boolean;
 }
 
 /** Keeps every batch in memory, by table name (tests, small runs). */
@@ -27,5 +29,5 @@ export class MemoryOutput implements TableOutput {
 
 /** Rows of `spec`, handed to `out` a full batch at a time. */
 export function tableBuilder<S extends readonly ColumnSpec[]>(spec: TableSpec<S>, out: TableOutput, capacity = 8192): BatchBuilder<S> {
-  return new BatchBuilder(spec, capacity, (batch) => out.write(spec, batch));
+  return new BatchBuilder(spec, capacity, (batch) => out.write(spec, batch), out.releasesBatches === true);
 }

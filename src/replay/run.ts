@@ -85,6 +85,7 @@ export async function replayTraces(paths: readonly string[], options: RunOptions
     engine.batch(batch);
     options.onProgress?.({ bytesRead: ingest.bytesRead(), events: engine.events, faults: engine.faultsReplayed });
     await out.flush();
+    if (out.releasesBatches) ingest.recycle(batch); // the engine keeps no row of it, and the output has it on disk
   }
   engine.finish();
   writeObjects(engine.registry, out);

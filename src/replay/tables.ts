@@ -5,6 +5,11 @@
 import { defineTable } from '../columns/table.js';
 import { LockClass, LockMode, MapKind, ObjType } from '../events/vocabulary.js';
 
+// Where columns are NULL (see NullRule): SQL over the same row, and words.
+const PER_MAP = "class = 'map'";
+const TYPE_UNKNOWN = 'when no event gave the object’s type';
+const NO_EVENTS = 'when the file or CPU had no timestamped event';
+
 export const ACQUISITIONS = defineTable('acquisitions', 'One row per lock acquisition per model (spec "Counting")', [
   { name: 'model', kind: 'str', doc: 'locking model' },
   { name: 'op_id', kind: 'i64', doc: 'operation: the fault (faults.op_id) or site event it belongs to' },
@@ -16,8 +21,8 @@ export const ACQUISITIONS = defineTable('acquisitions', 'One row per lock acquis
   { name: 'cpu', kind: 'i32', doc: 'CPU of the operation' },
   { name: 'tid', kind: 'i32', doc: 'thread' },
   { name: 'pid', kind: 'i32', doc: 'process' },
-  { name: 'obj', kind: 'addr', doc: 'VM object (null for the per-map token)' },
-  { name: 'otype', kind: 'enum', enum: ObjType, doc: 'object type' },
+  { name: 'obj', kind: 'addr', doc: 'VM object (null for the per-map token)', nulls: { always: PER_MAP, doc: 'on per-map token rows' } },
+  { name: 'otype', kind: 'enum', enum: ObjType, doc: 'object type', nulls: { always: PER_MAP, may: 'true', doc: `on per-map token rows; ${TYPE_UNKNOWN}` } },
   { name: 'class', kind: 'enum', enum: LockClass, doc: 'token (object token), chain (chain lock) or map (per-map token)' },
   { name: 'mode', kind: 'enum', enum: LockMode, doc: 'S (shared) or X (exclusive)' },
   { name: 'site', kind: 'str', doc: 'kernel function that takes the lock' },
@@ -33,7 +38,7 @@ export const WAITS = defineTable('waits', 'Contention estimate: one row per obje
   { name: 'tid', kind: 'i32', doc: 'waiting thread' },
   { name: 'pid', kind: 'i32', doc: 'waiting process' },
   { name: 'obj', kind: 'addr', doc: 'object' },
-  { name: 'otype', kind: 'enum', enum: ObjType, doc: 'object type' },
+  { name: 'otype', kind: 'enum', enum: ObjType, doc: 'object type', nulls: { may: 'true', doc: TYPE_UNKNOWN } },
   { name: 'mode', kind: 'enum', enum: LockMode, doc: 'mode asked for' },
   { name: 'site', kind: 'str', doc: 'site asking' },
   { name: 'wait_ns', kind: 'f64', doc: 'until the last conflicting hold ends (first-order: later events are not delayed)' },
@@ -49,7 +54,7 @@ export const FAULTS = defineTable('faults', 'One row per fault per model', [
   { name: 'cpu', kind: 'i32', doc: 'CPU of fault_begin' },
   { name: 'tid', kind: 'i32', doc: 'thread' },
   { name: 'pid', kind: 'i32', doc: 'process' },
-  { name: 'comm', kind: 'str', doc: 'command name' },
+  { name: 'comm', kind: 'str', doc: 'command name', nulls: { may: 'true', doc: 'when fault_begin gave no comm' } },
   { name: 'va', kind: 'u64', doc: 'faulting address' },
   { name: 'ftype', kind: 'u32', doc: 'fault type bits R=1 W=2 X=4' },
   { name: 'fflags', kind: 'u32', doc: 'VM_FAULT_* flags' },
@@ -71,12 +76,12 @@ export const FAULTS = defineTable('faults', 'One row per fault per model', [
   { name: 's_tokens', kind: 'i32', doc: 'shared object token acquisitions' },
   { name: 'x_chain', kind: 'i32', doc: 'exclusive chain lock acquisitions' },
   { name: 's_chain', kind: 'i32', doc: 'shared chain lock acquisitions' },
-  { name: 'prefault', kind: 'str', doc: 'burst handling: full (vm_prefault), quick, or null' },
+  { name: 'prefault', kind: 'str', doc: 'burst handling: full (vm_prefault), quick, or null', nulls: { may: 'true', doc: 'when the fault had no burst' } },
   { name: 'outcome', kind: 'str', doc: 'map, cow_copy, readonly, zero_fill, hazard, incomplete' },
   { name: 'found_depth', kind: 'i16', doc: 'depth the page came from under this model (-1 zero fill)' },
   { name: 'hazard', kind: 'bool', doc: 'the model hit a hazard on this fault' },
   { name: 'io', kind: 'bool', doc: 'the model did pager I/O' },
-  { name: 'io_ns', kind: 'f64', doc: 'recorded I/O time' },
+  { name: 'io_ns', kind: 'f64', doc: 'recorded I/O time', nulls: { may: 'true', doc: 'when fault_end gave no io_ns' } },
   { name: 'unknown_links', kind: 'i16', doc: 'chain links the model needed that nobody knew' },
   { name: 'inferred', kind: 'u32', doc: 'bit set of facts filled in by default (docs/events.md)' },
 ] as const);
@@ -110,26 +115,26 @@ export const BACKDOWNS = defineTable('backdowns', 'One row per back-down per mod
 
 export const OBJECTS = defineTable('objects', 'Every VM object the trace named', [
   { name: 'obj', kind: 'addr', doc: 'object address' },
-  { name: 'otype', kind: 'enum', enum: ObjType, doc: 'type (last seen)' },
-  { name: 'name', kind: 'str', doc: 'vnode path, when the trace named it' },
-  { name: 'backing_obj', kind: 'addr', doc: 'backing object (last known)' },
+  { name: 'otype', kind: 'enum', enum: ObjType, doc: 'type (last seen)', nulls: { may: 'true', doc: TYPE_UNKNOWN } },
+  { name: 'name', kind: 'str', doc: 'vnode path, when the trace named it', nulls: { may: 'true', doc: 'when no obj_name named it' } },
+  { name: 'backing_obj', kind: 'addr', doc: 'backing object (last known)', nulls: { may: 'true', doc: 'when none is known' } },
   { name: 'first_ts', kind: 'ts', doc: 'first event naming it' },
   { name: 'last_ts', kind: 'ts', doc: 'last event naming it' },
   { name: 'events', kind: 'i64', doc: 'events naming it' },
   { name: 'faults_first', kind: 'i64', doc: 'faults with it as first object' },
-  { name: 'max_ref', kind: 'i32', doc: 'largest ref_count seen' },
+  { name: 'max_ref', kind: 'i32', doc: 'largest ref_count seen', nulls: { may: 'true', doc: 'when no event gave its ref_count' } },
 ] as const);
 
 export const PROCESSES = defineTable('processes', 'Every process the trace named', [
   { name: 'pid', kind: 'i32', doc: 'process id' },
-  { name: 'parent', kind: 'i32', doc: 'parent (proc_fork)' },
-  { name: 'comm', kind: 'str', doc: 'command name (last seen)' },
-  { name: 'path', kind: 'str', doc: 'executable (proc_exec)' },
+  { name: 'parent', kind: 'i32', doc: 'parent (proc_fork)', nulls: { may: 'true', doc: 'when its proc_fork is not in the trace' } },
+  { name: 'comm', kind: 'str', doc: 'command name (last seen)', nulls: { may: 'true', doc: 'when no event gave it' } },
+  { name: 'path', kind: 'str', doc: 'executable (proc_exec)', nulls: { may: 'true', doc: 'when no proc_exec gave it' } },
   { name: 'first_ts', kind: 'ts', doc: 'first event' },
   { name: 'last_ts', kind: 'ts', doc: 'last event' },
   { name: 'exited', kind: 'bool', doc: 'proc_exit seen' },
   { name: 'faults', kind: 'i64', doc: 'faults recorded' },
-  { name: 'max_threads', kind: 'i32', doc: 'largest nthreads seen' },
+  { name: 'max_threads', kind: 'i32', doc: 'largest nthreads seen', nulls: { may: 'true', doc: 'when no fault_begin gave nthreads' } },
 ] as const);
 
 export const INGEST_STATS = defineTable('ingest_stats', 'How every input line was accounted for, per file and CPU (cpu -1: file-level lines)', [
@@ -138,7 +143,7 @@ export const INGEST_STATS = defineTable('ingest_stats', 'How every input line wa
   { name: 'format', kind: 'str', doc: 'framing read' },
   { name: 'cpu', kind: 'i32', doc: 'CPU, -1 for the whole file' },
   { name: 'lines', kind: 'i64', doc: 'lines' },
-  { name: 'framing', kind: 'i64', doc: 'header, blank and comment lines (file level)' },
+  { name: 'framing', kind: 'i64', doc: 'header, blank and comment lines (file level)', nulls: { always: 'cpu <> -1', doc: 'on per-CPU rows' } },
   { name: 'events', kind: 'i64', doc: 'lines that became known events' },
   { name: 'context', kind: 'i64', doc: 'stock trace lines kept as context' },
   { name: 'unknown', kind: 'i64', doc: 'unknown events (kept)' },
@@ -146,8 +151,8 @@ export const INGEST_STATS = defineTable('ingest_stats', 'How every input line wa
   { name: 'derived', kind: 'i64', doc: 'extra events a framing derived from lines counted above (a Linux fault becomes several events)' },
   { name: 'dropped', kind: 'i64', doc: 'events the tracer reported dropped' },
   { name: 'late', kind: 'i64', doc: 'events that arrived after the sort window' },
-  { name: 'first_ts', kind: 'ts', doc: 'first timestamp' },
-  { name: 'last_ts', kind: 'ts', doc: 'last timestamp' },
+  { name: 'first_ts', kind: 'ts', doc: 'first timestamp', nulls: { may: 'true', doc: NO_EVENTS } },
+  { name: 'last_ts', kind: 'ts', doc: 'last timestamp', nulls: { may: 'true', doc: NO_EVENTS } },
   { name: 'truncated_begin', kind: 'i64', doc: 'faults cut off at the start of the window' },
   { name: 'truncated_end', kind: 'i64', doc: 'faults cut off at the end of the window' },
 ] as const);

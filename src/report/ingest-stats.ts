@@ -1,16 +1,22 @@
 // What `validate` (and a replay's summary) says about the input: per file and
 // CPU, how every line was accounted for, the time window, truncated faults,
 // the first rejected lines with their line numbers, warnings and notes.
+// Notes, warnings and rejected lines are wrapped to `width`; the per-file
+// line and the per-CPU table never are.
 
 import type { FileStats } from '../ingest/common/stats.js';
 import { nanos, textTable } from './text-table.js';
+import { KEEP, wrap } from './wrap.js';
 
-export function formatIngestStats(files: readonly FileStats[]): string {
+export function formatIngestStats(files: readonly FileStats[], width = 80): string {
+  /** One indented paragraph, continuation lines indented further. */
+  const item = (text: string) => indent(wrap(text, width - 2));
   let out = '';
   for (const f of files) {
-    out += `${f.path}: ${f.format}, ${f.lines} lines: ${f.events} events, ${f.context} context, ${f.unknown} unknown, ${f.rejected} rejected, ${f.framing} framing`;
-    if (f.derived > 0) out += `; ${f.derived} more events derived from those lines`;
-    out += f.dropped > 0 ? `, ${f.dropped} dropped by the tracer\n` : '\n';
+    let head = `${f.path}: ${f.format}, ${f.lines} lines: ${f.events} events, ${f.context} context, ${f.unknown} unknown, ${f.rejected} rejected, ${f.framing} framing`;
+    if (f.derived > 0) head += `; ${f.derived} more events derived from those lines`;
+    if (f.dropped > 0) head += `, ${f.dropped} dropped by the tracer`;
+    out += head + '\n'; // one line per file, whole, for grep
     const rows = f.perCpu.map((c) => [
       c.cpu < 0 ? '-' : c.cpu,
       c.lines,
@@ -34,11 +40,11 @@ export function formatIngestStats(files: readonly FileStats[]): string {
         ),
       );
     }
-    if (f.unknownKeys > 0) out += `  ${f.unknownKeys} unknown keys kept in events.extra\n`;
-    for (const r of f.rejects) out += `  rejected ${f.path}:${r.line}: ${r.reason}\n`;
-    if (f.rejected > f.rejects.length) out += `  ... and ${f.rejected - f.rejects.length} more rejected lines\n`;
-    for (const w of f.warnings) out += `  warning: ${w}\n`;
-    for (const n of f.notes) out += `  note: ${n}\n`;
+    if (f.unknownKeys > 0) out += item(`${f.unknownKeys} unknown keys kept in events.extra`);
+    for (const r of f.rejects) out += item(`rejected${KEEP}${f.path}:${r.line}: ${r.reason}`);
+    if (f.rejected > f.rejects.length) out += item(`... and ${f.rejected - f.rejects.length} more rejected lines`);
+    for (const w of f.warnings) out += item(`warning: ${w}`);
+    for (const n of f.notes) out += item(`note: ${n}`);
   }
   return out;
 }

@@ -2,13 +2,18 @@
 // CSV and JSON stream chunk by chunk, so `SELECT * FROM events` on a large run
 // prints without holding the result; the table shows the first rows only.
 //
+// The table is for people: addresses (UBIGINT columns) are shown in hex, as
+// kernel developers read them, so the database's `<column>_hex` twins are
+// left out; a table wider than the terminal is printed in pages of columns.
+// CSV and JSON are for programs and keep every number exact, in decimal.
+//
 // JSON and 64-bit integers: UBIGINT columns (addresses, va) are written as
 // decimal strings, always, since a JavaScript JSON.parse would round them
 // (use the *_hex columns for hex text); other integers are JSON numbers,
 // falling back to a decimal string only beyond ±2^53. Nothing is rounded.
 
 import { type DuckDBResult, DuckDBTypeId, type DuckDBValue, type Json, JsonDuckDBValueConverter } from '@duckdb/node-api';
-import { type Cell, textTable } from './text-table.js';
+import { type Cell, pagedTextTable } from './text-table.js';
 
 export const OUTPUT_FORMATS = ['table', 'csv', 'json'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
@@ -21,13 +26,15 @@ export type Write = (text: string) => void | Promise<void>;
 export interface RenderOptions {
   /** table format: rows shown (the rest are counted) */
   readonly maxRows?: number;
+  /** table format: characters per line (default 80); wider tables are split into pages of columns */
+  readonly width?: number;
 }
 
 /** Print `result` to `out` in `format`; returns the number of rows. */
 export async function renderResult(result: DuckDBResult, format: OutputFormat, out: Write, options: RenderOptions = {}): Promise<number> {
   switch (format) {
     case 'table':
-      return renderTable(result, out, options.maxRows ?? DEFAULT_TABLE_ROWS);
+      return renderTable(result, out, options.maxRows ?? DEFAULT_TABLE_ROWS, options.width ?? 80);
     case 'csv':
       return renderCsv(result, out);
     case 'json':
@@ -35,17 +42,27 @@ export async function renderResult(result: DuckDBResult, format: OutputFormat, o
   }
 }
 
-async function renderTable(result: DuckDBResult, out: Write, maxRows: number): Promise<number> {
+async function renderTable(result: DuckDBResult, out: Write, maxRows: number, width: number): Promise<number> {
+  const names = result.columnNames();
+  const address = result.columnTypes().map((t) => t.typeId === DuckDBTypeId.UBIGINT);
+  // `obj_hex` says again what `obj` now shows in hex.
+  const keep = names.map((n, c) => !(n.endsWith('_hex') && names.some((m, b) => address[b] && `${m}_hex` === n)) || address[c]);
   const shown: Cell[][] = [];
   let total = 0;
   for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
-    if (shown.length < maxRows) for (const row of chunk.getRows().slice(0, maxRows - shown.length)) shown.push(row.map(cell));
+    if (shown.length < maxRows) {
+      for (const row of chunk.getRows().slice(0, maxRows - shown.length)) shown.push(row.flatMap((v, c) => (keep[c] ? [address[c] ? hex(v) : cell(v)] : [])));
+    }
     total += chunk.rowCount;
   }
-  await out(textTable(result.columnNames(), shown));
+  await out(pagedTextTable(names.filter((_, c) => keep[c]), shown, width));
   const more = total - shown.length;
   await out(more > 0 ? `(${total} rows, first ${shown.length} shown: --max-rows N for more, --format csv for all)\n` : `(${total} row${total === 1 ? '' : 's'})\n`);
   return total;
+}
+
+function hex(v: DuckDBValue): Cell {
+  return typeof v === 'bigint' ? '0x' + v.toString(16) : cell(v);
 }
 
 function cell(v: DuckDBValue): Cell {

@@ -1,23 +1,45 @@
 // The short summary `vmreplay replay` prints: per model the X and S token and
 // chain acquisitions, back-downs, restarts, upgrades and hazards, and the X
-// acquisitions each model saves against the first (`old`), with the
-// assumptions and coverage a reader must know next to the figures.
+// token and X chain acquisitions each model saves against the first (`old`),
+// with the assumptions and coverage a reader must know next to the figures.
+// Prose lines are wrapped to the terminal's width; table rows never are.
 
 import type { RunResult } from '../replay/run.js';
 import { HOLD_MODEL } from '../replay/timeline.js';
 import { nanos, percent, textTable } from './text-table.js';
+import { wrap } from './wrap.js';
 
-export function formatSummary(run: RunResult, knobs: { sharedFault: boolean }): string {
+/** Wall time of a whole command run, and of its phases in order (e.g. read + replay, build tables). */
+export interface RunTiming {
+  readonly seconds: number;
+  readonly phases: readonly { readonly name: string; readonly seconds: number }[];
+}
+
+export interface SummaryOptions {
+  /** the whole run's wall time; without it the summary gives RunResult.seconds (read + replay only) */
+  readonly timing?: RunTiming;
+  /** characters per line for prose (default 80) */
+  readonly width?: number;
+}
+
+/** Sites in the "where" block. */
+export const WHERE_SITES = 5;
+
+export function formatSummary(run: RunResult, knobs: { sharedFault: boolean }, options: SummaryOptions = {}): string {
+  const width = options.width ?? 80;
+  const para = (text: string) => wrap(text, width);
   const t = run.models;
   const base = t[0]!;
   const files = run.files;
   let out = '';
-  if (run.synthetic) out += `SYNTHETIC TRACE (${run.synthetic}): figures describe a generated workload, not a measured one.\n`;
-  out += `${run.events} events from ${files.length} file${files.length === 1 ? '' : 's'} in ${run.seconds.toFixed(2)} s`;
-  out += ` (${Math.round(run.events / Math.max(run.seconds, 1e-9))} events/s); `;
-  out += `${run.faultsReplayed} faults and ${run.siteOps} other lock operations replayed under ${t.length} model${t.length === 1 ? '' : 's'}\n\n`;
+  if (run.synthetic) out += para(`SYNTHETIC TRACE (${run.synthetic}): figures describe a generated workload, not a measured one.`);
+  out += para(
+    `${run.events} events from ${files.length} file${files.length === 1 ? '' : 's'} in ${timingText(run, options.timing)}; ` +
+      `${run.faultsReplayed} faults and ${run.siteOps} other lock operations replayed under ${t.length} model${t.length === 1 ? '' : 's'}`,
+  );
+  out += '\n';
   out += textTable(
-    ['model', 'X tokens', 'S tokens', 'X chain', 'S chain', 'back-downs', 'restarts', 'upgrades', 'hazards', `X saved vs ${base.model}`],
+    ['model', 'X tokens', 'S tokens', 'X chain', 'S chain', 'back-downs', 'restarts', 'upgrades', 'hazards', `X tokens saved vs ${base.model}`, `X chain saved vs ${base.model}`],
     t.map((m, i) => [
       m.model,
       m.xTokens,
@@ -29,6 +51,7 @@ export function formatSummary(run: RunResult, knobs: { sharedFault: boolean }): 
       m.upgrades,
       m.hazards,
       i === 0 ? '' : `${base.xTokens - m.xTokens} (${percent(base.xTokens - m.xTokens, base.xTokens)})`,
+      i === 0 ? '' : `${base.xChain - m.xChain} (${percent(base.xChain - m.xChain, base.xChain)})`,
     ]),
   );
   out += '\n';
@@ -36,17 +59,20 @@ export function formatSummary(run: RunResult, knobs: { sharedFault: boolean }): 
     ['model', 'faults', 'attempts', 'vm_prefault', 'waits', 'wait time'],
     t.map((m) => [m.model, m.faults, m.attempts, m.prefaultFull, m.waits, nanos(m.waitNs)]),
   );
+  if (t.length > 1) out += '\n' + whereBlock(t, para);
   if (run.agreement.faultsCompared > 0) {
-    out += `\nagainst the captured kernel's own obj_lock acquisitions in ${run.agreement.faultsCompared} faults (per site: the agreement table)\n`;
+    out += '\n' + para(`against the captured kernel's own obj_lock acquisitions in ${run.agreement.faultsCompared} faults (per site: the agreement table)`);
     out += textTable(
       ['model', 'matched', 'model only', 'kernel only', 'agreement'],
       run.agreement.totals.map((a) => [a.model, a.matched, a.modelOnly, a.traceOnly, percent(a.matched, a.matched + a.modelOnly + a.traceOnly)]),
     );
   }
-  out += `\nper-map tokens (X, the same in every model, not in the token counts): ${base.mapTokens}\n`;
-  out += `knobs: shared_fault=${knobs.sharedFault ? 1 : 0}\n`;
-  out += 'assumes: first-order replay (page states as recorded stay the same under every model); ';
-  out += `hold-time model: ${HOLD_MODEL}; a prefault is counted as one walk (neighbour pages unseen)\n`;
+  out += '\n' + para(`per-map tokens (X, the same in every model, not in the token counts): ${base.mapTokens}`);
+  out += para(`knobs: shared_fault=${knobs.sharedFault ? 1 : 0}`);
+  out += para(
+    'assumes: first-order replay (page states as recorded stay the same under every model); ' +
+      `hold-time model: ${HOLD_MODEL}; a prefault is counted as one walk (neighbour pages unseen)`,
+  );
   const notes: string[] = [];
   const truncated = run.faultsTruncated;
   if (truncated > 0) notes.push(`${truncated} faults cut off by the trace window were not replayed`);
@@ -58,11 +84,42 @@ export function formatSummary(run: RunResult, knobs: { sharedFault: boolean }): 
   const unknownLinks = t.reduce((n, m) => n + m.unknownLinks, 0);
   if (unknownLinks > 0) notes.push(`${unknownLinks} chain links below the recorded levels were unknown (vnode pager lock / prefault walks stopped there)`);
 
-  for (const n of notes) out += `note: ${n}\n`;
+  for (const n of notes) out += para(`note: ${n}`);
   // What the readers said about how they got the fields (inferred, relative clocks, ...).
   for (const f of files) {
-    for (const n of f.notes) out += `input ${f.path}: ${n}\n`;
-    for (const w of f.warnings) out += `input ${f.path}: warning: ${w}\n`;
+    for (const n of f.notes) out += para(`input ${f.path}: ${n}`);
+    for (const w of f.warnings) out += para(`input ${f.path}: warning: ${w}`);
   }
   return out;
+}
+
+/** `17.30 s (read + replay 7.69 s, build tables 9.61 s; 26000 events/s)`: the whole run, then its phases. */
+function timingText(run: RunResult, timing: RunTiming | undefined): string {
+  const rate = `${Math.round(run.events / Math.max(run.seconds, 1e-9))} events/s replayed`;
+  if (!timing) return `${run.seconds.toFixed(2)} s of read + replay (${rate})`;
+  const phases = timing.phases.map((p) => `${p.name} ${p.seconds.toFixed(2)} s`).join(', ');
+  return `${timing.seconds.toFixed(2)} s (${phases ? `${phases}; ` : ''}${rate})`;
+}
+
+/**
+ * "where": the sites with most X tokens saved by the first model after the
+ * baseline (ties: most baseline X, then the name), X per model and the saving
+ * of each model.
+ */
+function whereBlock(models: RunResult['models'], para: (text: string) => string): string {
+  const [base, first, ...rest] = models;
+  const others = [first!, ...rest];
+  const x = (m: (typeof models)[number], site: string) => m.xTokensBySite[site] ?? 0;
+  const sites = [...new Set(models.flatMap((m) => Object.keys(m.xTokensBySite)))]
+    .map((site) => ({ site, saved: x(base!, site) - x(first!, site), base: x(base!, site) }))
+    .sort((a, b) => b.saved - a.saved || b.base - a.base || (a.site < b.site ? -1 : a.site > b.site ? 1 : 0))
+    .slice(0, WHERE_SITES);
+  if (sites.length === 0) return '';
+  return (
+    para(`where: the ${sites.length} sites with most X tokens saved vs ${base!.model} (all sites: vmreplay query OUT saved_by_site)`) +
+    textTable(
+      ['site', ...models.map((m) => `X ${m.model}`), ...others.map((m) => `saved ${m.model}`)],
+      sites.map(({ site }) => [site, ...models.map((m) => x(m, site)), ...others.map((m) => x(base!, site) - x(m, site))]),
+    )
+  );
 }

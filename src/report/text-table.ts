@@ -5,13 +5,48 @@ export type Cell = string | number | bigint | boolean | null | undefined;
 export function textTable(header: readonly string[], rows: readonly (readonly Cell[])[]): string {
   const cells = rows.map((r) => r.map(show));
   const numeric = header.map((_, c) => rows.length > 0 && rows.every((r) => r[c] == null || typeof r[c] === 'number' || typeof r[c] === 'bigint'));
-  const width = header.map((h, c) => Math.max(h.length, ...cells.map((r) => (r[c] ?? '').length)));
+  const width = columnWidths(header, cells);
   const line = (r: readonly string[]) =>
     r
       .map((v, c) => (numeric[c] ? v.padStart(width[c]!) : v.padEnd(width[c]!)))
       .join('  ')
       .trimEnd();
   return [line(header), line(width.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n') + '\n';
+}
+
+function columnWidths(header: readonly string[], cells: readonly (readonly string[])[]): number[] {
+  return header.map((h, c) => cells.reduce((w, r) => Math.max(w, (r[c] ?? '').length), h.length));
+}
+
+/**
+ * A table no wider than `width`: when its rows are wider, the columns are
+ * split into pages printed one after another, each repeating the first
+ * column so a row can be followed across pages. Rows are never wrapped.
+ */
+export function pagedTextTable(header: readonly string[], rows: readonly (readonly Cell[])[], width: number): string {
+  const widths = columnWidths(header, rows.map((r) => r.map(show)));
+  const total = widths.reduce((a, w) => a + w, 0) + 2 * (widths.length - 1);
+  if (total <= width || header.length <= 1) return textTable(header, rows);
+  const pages: number[][] = [];
+  let page: number[] = [];
+  let used = widths[0]!;
+  for (let c = 1; c < header.length; c++) {
+    if (page.length > 0 && used + 2 + widths[c]! > width) {
+      pages.push(page);
+      page = [];
+      used = widths[0]!;
+    }
+    page.push(c);
+    used += 2 + widths[c]!;
+  }
+  pages.push(page);
+  return pages
+    .map((cols, i) => {
+      const pick = [0, ...cols];
+      const title = `(page ${i + 1} of ${pages.length}: columns 1 and ${cols[0]! + 1}-${cols[cols.length - 1]! + 1} of ${header.length})\n`;
+      return title + textTable(pick.map((c) => header[c]!), rows.map((r) => pick.map((c) => r[c])));
+    })
+    .join('\n');
 }
 
 function show(v: Cell): string {

@@ -33,7 +33,7 @@ import {
 } from 'apache-arrow';
 import type { AddressTable } from '../columns/addresses.js';
 import type { StringTable } from '../columns/strings.js';
-import { type ColumnBatch, type ColumnSpec, NULL_ENUM, NULL_I16, NULL_I32, NULL_I8, NULL_ID, type TableSpec } from '../columns/table.js';
+import { type ColumnBatch, type ColumnSpec, NULL_ENUM, NULL_I16, NULL_I32, NULL_I8, NULL_ID, NULL_U32, type TableSpec } from '../columns/table.js';
 import { writeAllSync } from './files.js';
 import { type Dictionaries } from '../columns/dictionaries.js';
 
@@ -134,7 +134,7 @@ function encoderFor(c: ColumnSpec, dicts: Dictionaries, nextDictionaryId: () => 
     case 'i8':
       return plainEncoder(c, new Int8(), NULL_I8);
     case 'u32':
-      return plainEncoder(c, new Uint32(), null);
+      return plainEncoder(c, new Uint32(), NULL_U32);
     case 'u64':
       return u64Encoder(c);
     case 'bool':
@@ -172,6 +172,19 @@ class Validity {
       valid += POPCOUNT[b]!;
     }
     return n - valid;
+  }
+
+  /** As build(), over interleaved (lo, hi) pairs: a row is null when both halves are `nullValue`. */
+  buildPairs(values: ArrayLike<number>, n: number, nullValue: number): number {
+    const bytes = (n + 7) >> 3;
+    if (this.bits.length < bytes) this.bits = new Uint8Array(bytes);
+    this.bits.fill(0, 0, bytes);
+    let nulls = 0;
+    for (let i = 0; i < n; i++) {
+      if (values[2 * i] === nullValue && values[2 * i + 1] === nullValue) nulls++;
+      else this.bits[i >> 3]! |= 1 << (i & 7);
+    }
+    return nulls;
   }
 
   /** The bitmap to hand to Arrow: none when nothing is null. */
@@ -232,12 +245,14 @@ function int64Encoder(c: ColumnSpec): ColumnEncoder {
 /** Interleaved (lo, hi) u32 pairs are little-endian u64s already. */
 function u64Encoder(c: ColumnSpec): ColumnEncoder {
   const type = new Uint64();
+  const validity = new Validity();
   return {
-    field: field(c, type, false),
+    field: field(c, type),
     encode(values, n) {
       const a = values as Uint32Array;
+      const nulls = validity.buildPairs(a, n, NULL_U32);
       const data = a.byteOffset % 8 === 0 ? new BigUint64Array(a.buffer, a.byteOffset, n) : new BigUint64Array(a.slice(0, 2 * n).buffer);
-      return makeData({ type, length: n, nullCount: 0, data });
+      return makeData({ type, length: n, nullCount: nulls, nullBitmap: validity.view(n, nulls), data });
     },
   };
 }

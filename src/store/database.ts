@@ -7,15 +7,18 @@
 // Why views over the Parquet files by default (bench/store.ts has the
 // numbers): loading the tables into DuckDB's own storage runs at about a third
 // of the speed of writing the Parquet files and makes a database several times
-// their size, while queries over the zstd Parquet files run as fast. The cost
-// is that the views name the files relatively, so a client other than
-// `vmreplay query` must run in OUT or `SET file_search_path` to it.
+// their size, while queries over the zstd Parquet files run as fast. The
+// views are built with relative file names (the build runs in a temporary
+// directory); location.ts then names the files by absolute path inside OUT,
+// and re-points them when a run is opened from a new place, so any DuckDB
+// client can open OUT/vmreplay.duckdb from any working directory.
 
 import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ColumnSpec, TableSpec } from '../columns/table.js';
 import { DATABASE_FILE } from './outdir.js';
+import { anchorViews, misplacedViews, parquetViews } from './location.js';
 import { finalSelect, ident, isAddress, literal, sqlType } from './sql.js';
 import { chooseBuckets, type ViewContext, viewStatements } from './views.js';
 import { InputError } from '../common/errors.js';
@@ -34,6 +37,21 @@ export interface DatabaseBuild {
   readonly duckdb: string;
 }
 
+/** Where a build is: `step` of `steps` done, the last being `name` (a table, or the database itself). */
+export interface BuildProgress {
+  readonly name: string;
+  readonly step: number;
+  readonly steps: number;
+}
+
+/**
+ * DuckDB while it builds: one thread, and no cache of the staging files it
+ * reads. Measured on 1M and 4M-event runs (docs/scale.md), the default (a
+ * thread per core, file cache on) took 460 and 720 MB for the COPYs, growing
+ * with the trace; this takes 270 and 290 MB, and fewer CPU-seconds.
+ */
+const BUILD_CONFIG = { threads: '1', enable_external_file_cache: 'false' };
+
 const HEX_MACRO = `CREATE OR REPLACE MACRO hex64(x) AS '0x' || lower(hex(x))`;
 
 /** Write OUT/<table>.parquet for every staged table and build OUT/vmreplay.duckdb over them. */
@@ -42,14 +60,22 @@ export async function buildDatabase(
   staged: readonly StagedTable[],
   givenModels: readonly string[],
   layout: DatabaseLayout,
+  onProgress?: (p: BuildProgress) => void,
 ): Promise<DatabaseBuild> {
   const dir = resolve(outDir);
-  const instance = await DuckDBInstance.create(join(dir, DATABASE_FILE));
+  const steps = staged.length + 1;
+  let step = 0;
+  const instance = await DuckDBInstance.create(join(dir, DATABASE_FILE), BUILD_CONFIG);
   const con = await instance.connect();
   try {
     await con.run(`SET file_search_path = ${literal(dir)}`);
     const rows: Record<string, number> = {};
-    for (const t of staged) rows[t.spec.name] = await writeParquet(con, dir, t);
+    for (const t of staged) {
+      onProgress?.({ name: t.spec.name, step, steps });
+      rows[t.spec.name] = await writeParquet(con, dir, t);
+      step++;
+    }
+    onProgress?.({ name: 'database', step, steps });
 
     await con.run(HEX_MACRO);
     for (const t of staged) for (const sql of layout === 'tables' ? loadTable(dir, t.spec) : [parquetView(t.spec)]) await con.run(sql);
@@ -57,6 +83,7 @@ export async function buildDatabase(
     await con.run(modelsTable(context));
     for (const sql of viewStatements(context)) await con.run(sql);
     await con.run('CHECKPOINT');
+    onProgress?.({ name: 'database', step: steps, steps });
     const version = (await con.runAndReadAll('SELECT version()')).getRows()[0]![0] as string;
     return { rows, context, duckdb: version };
   } finally {
@@ -79,7 +106,7 @@ function hexColumns(spec: TableSpec<readonly ColumnSpec[]>): string[] {
 
 function parquetView(spec: TableSpec<readonly ColumnSpec[]>): string {
   const select = ['*', ...hexColumns(spec)].join(', ');
-  // Relative on purpose: the run directory can be moved or copied (see file_search_path above).
+  // Relative here (the build runs in a temporary directory): anchorViews() makes it absolute in OUT.
   return `CREATE OR REPLACE VIEW ${ident(spec.name)} AS SELECT ${select} FROM read_parquet(${literal(`${spec.name}.parquet`)})`;
 }
 
@@ -132,15 +159,29 @@ export class RunDatabase {
     if (!existsSync(outDir) || !statSync(outDir).isDirectory()) throw new InputError(outDir, 0, 'no such directory');
     const path = join(outDir, DATABASE_FILE);
     if (!existsSync(path)) throw new InputError(outDir, 0, `not a finished vmreplay output (no ${DATABASE_FILE}); write one with 'vmreplay replay TRACE -o ${outDir}'`);
+    let db = await RunDatabase.openReadOnly(path);
+    // A run moved or copied since it was written: point its views at the files here first.
+    if (misplacedViews(await parquetViews(db.connection), outDir).length > 0) {
+      db.close();
+      try {
+        await anchorViews(path);
+      } catch (e) {
+        throw new InputError(path, 0, `the run was moved here and its views could not be re-pointed at this directory: ${firstLine((e as Error).message)}`);
+      }
+      db = await RunDatabase.openReadOnly(path);
+    }
+    await db.connection.run(`SET file_search_path = ${literal(resolve(outDir))}`);
+    return db;
+  }
+
+  private static async openReadOnly(path: string): Promise<RunDatabase> {
     let instance: DuckDBInstance;
     try {
       instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
     } catch (e) {
       throw new InputError(path, 0, firstLine((e as Error).message));
     }
-    const connection = await instance.connect();
-    await connection.run(`SET file_search_path = ${literal(resolve(outDir))}`);
-    return new RunDatabase(instance, connection);
+    return new RunDatabase(instance, await instance.connect());
   }
 
   close(): void {

@@ -6,8 +6,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ColumnSpec, TableSpec } from '../columns/table.js';
+import type { ColumnSpec, NullRule, TableSpec } from '../columns/table.js';
 import { projectRoot } from '../common/paths.js';
+import { EVENT_NULLS } from '../events/nulls.js';
+import { EVENTS } from '../events/schema.js';
 import { isAddress, sqlType } from './sql.js';
 import { STANDARD_TABLES } from './store.js';
 import { VIEWS } from './views.js';
@@ -23,26 +25,40 @@ function typeOf(c: ColumnSpec): string {
   return base;
 }
 
+/** Where a column is NULL: the events table's rules follow from its key rules, the others are on the specs. */
+export function nullRuleOf(spec: TableSpec<readonly ColumnSpec[]>, c: ColumnSpec): NullRule | undefined {
+  return spec === EVENTS ? EVENT_NULLS[c.name] : c.nulls;
+}
+
 function tableSection(spec: TableSpec<readonly ColumnSpec[]>): string {
-  const rows = spec.columns.map((c) => `| \`${c.name}\` | ${typeOf(c)} | ${cell(c.doc)} |`);
-  for (const c of spec.columns.filter(isAddress)) rows.push(`| \`${c.name}_hex\` | VARCHAR (database only) | \`${c.name}\` as 0x-prefixed hex text |`);
-  return [`### ${spec.name}`, '', cell(spec.doc) + '.', '', '| column | type | meaning |', '| --- | --- | --- |', ...rows, ''].join('\n');
+  const rows = spec.columns.map((c) => `| \`${c.name}\` | ${typeOf(c)} | ${cell(nullRuleOf(spec, c)?.doc ?? 'never')} | ${cell(c.doc)} |`);
+  for (const c of spec.columns.filter(isAddress)) rows.push(`| \`${c.name}_hex\` | VARCHAR (database only) | as \`${c.name}\` | \`${c.name}\` as 0x-prefixed hex text |`);
+  return [`### ${spec.name}`, '', cell(spec.doc) + '.', '', '| column | type | NULL | meaning |', '| --- | --- | --- | --- |', ...rows, ''].join('\n');
 }
 
 /** The generated block, markers included. */
 export function generateTablesDoc(): string {
-  const parts = [BEGIN, '', '## Tables', '', 'Files `OUT/<table>.parquet` and `OUT/<table>.arrow`, and the table or view `<table>` in `OUT/vmreplay.duckdb`.', ''];
+  const parts = [
+    BEGIN,
+    '',
+    '## Tables',
+    '',
+    'Files `OUT/<table>.parquet` (and `OUT/<table>.arrow` with `--arrow`), and the table or view `<table>` in `OUT/vmreplay.duckdb`.',
+    '',
+    'The NULL column says where a column has no value: `never`, or the rows where it is NULL. "May be" marks a value the trace may leave out; everywhere else the column is NULL exactly where it says, never 0 or an empty string in its place.',
+    '',
+  ];
   for (const spec of STANDARD_TABLES) parts.push(tableSection(spec));
   parts.push(
     '### models',
     '',
     'Database only: the models of the run in the order given; the first is the baseline of every saved_* figure.',
     '',
-    '| column | type | meaning |',
-    '| --- | --- | --- |',
-    '| `position` | INTEGER | 1 for the first model given |',
-    '| `model` | VARCHAR | model name |',
-    '| `baseline` | BOOLEAN | the model savings are measured against |',
+    '| column | type | NULL | meaning |',
+    '| --- | --- | --- | --- |',
+    '| `position` | INTEGER | never | 1 for the first model given |',
+    '| `model` | VARCHAR | never | model name |',
+    '| `baseline` | BOOLEAN | never | the model savings are measured against |',
     '',
     '## Views',
     '',

@@ -1,12 +1,19 @@
-// Taking possession of an output directory: it must not exist, be empty, or
-// hold an earlier vmreplay run (its manifest says so), whose files are then
-// removed. Anything else is refused rather than mixed with or overwritten.
+// Taking possession of an output directory, so that OUT only ever holds a
+// whole run. OUT must not exist, be empty, or hold an earlier vmreplay run
+// (its manifest says so); anything else is refused rather than mixed with or
+// overwritten. A run writes into a temporary directory beside OUT (same parent,
+// so a rename moves it) and renames it into place when complete: an earlier
+// run in OUT stays intact until then, and an interrupted run leaves nothing.
+// A lock directory beside OUT (mkdir is atomic) keeps two runs from writing
+// the same OUT at once: the second fails at the start with a clear message.
 
-import { mkdir, readdir, rm } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import { VERSION } from '../common/version.js';
-import { MANIFEST_FILE, readManifest, TOOL, writeManifest } from './manifest.js';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { MANIFEST_FILE, readManifest, TOOL } from './manifest.js';
 import { InputError } from '../common/errors.js';
+import { onInterrupt } from '../common/interrupt.js';
 
 export const DATABASE_FILE = 'vmreplay.duckdb';
 export const STAGING_DIR = '.vmreplay-staging';
@@ -23,28 +30,189 @@ export function runFiles(tables: readonly string[]): string[] {
   ];
 }
 
+/** The names beside OUT that a run uses: its lock, its temporary directory, the earlier run on its way out. */
+export function besideNames(outDir: string): { lock: string; tempPrefix: string; oldPrefix: string } {
+  const abs = resolve(outDir);
+  const stem = join(dirname(abs), `.${basename(abs)}.vmreplay-`);
+  return { lock: `${stem}lock`, tempPrefix: `${stem}tmp-${process.pid}-`, oldPrefix: `${stem}old-${process.pid}-` };
+}
+
+/** A claimed output directory: write into `workDir`, then commit() or abandon(). */
+export interface OutDirClaim {
+  /** where the run ends up */
+  readonly outDir: string;
+  /** the temporary directory the run writes into */
+  readonly workDir: string;
+  /** Put the finished run in place of OUT (an earlier run in OUT is replaced) and release the lock. */
+  commit(): Promise<void>;
+  /** Remove the temporary directory and release the lock; OUT is left as it was. */
+  abandon(): Promise<void>;
+}
+
+/** Lock OUT for one run and make its temporary directory; `tables` are the tables the run writes. */
+export async function claimOutDir(outDir: string, tables: readonly string[]): Promise<OutDirClaim> {
+  const abs = resolve(outDir);
+  if (basename(abs) === '') throw new InputError(outDir, 0, 'cannot write a run over the root directory');
+  // The run is renamed into place, so OUT cannot be the directory we stand in (or one above it).
+  const cwd = process.cwd();
+  if (cwd === abs || cwd.startsWith(abs + sep)) throw new InputError(outDir, 0, 'is the current directory or holds it; give a directory beside or below it');
+  await checkReplaceable(outDir, abs);
+  try {
+    await mkdir(dirname(abs), { recursive: true });
+  } catch (e) {
+    throw new InputError(outDir, 0, `cannot create its parent directory: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const names = besideNames(abs);
+  await takeLock(outDir, names.lock);
+  let workDir: string | null = null;
+  let aside: string | null = null;
+  const release = () => rmSync(names.lock, { recursive: true, force: true });
+  // On Ctrl-C: the temporary directory goes; an earlier run moved aside comes back.
+  const cleanup = () => {
+    if (workDir) rmSync(workDir, { recursive: true, force: true, maxRetries: 3 });
+    if (aside && existsSync(aside)) {
+      if (!existsSync(abs)) renameSync(aside, abs);
+      else rmSync(aside, { recursive: true, force: true, maxRetries: 3 });
+    }
+    release();
+  };
+  const unregister = onInterrupt(cleanup);
+  try {
+    await checkReplaceable(outDir, abs); // again, now that no other run can change it
+    await removeLeftovers(abs);
+    // Not mkdtemp: its 0700 would become OUT's mode; mkdir gives what the umask allows, as for any directory.
+    workDir = `${names.tempPrefix}${randomBytes(6).toString('hex')}`;
+    await mkdir(workDir);
+    await mkdir(join(workDir, STAGING_DIR));
+  } catch (e) {
+    cleanup();
+    unregister();
+    throw e;
+  }
+  const work = workDir;
+  return {
+    outDir: abs,
+    workDir: work,
+    async commit() {
+      try {
+        const earlier = await checkReplaceable(outDir, abs);
+        // Synchronous from here to the rename of the new run: no interrupt handler runs in between.
+        if (earlier) {
+          aside = `${names.oldPrefix}${randomBytes(6).toString('hex')}`;
+          renameSync(abs, aside);
+        }
+        renameSync(work, abs);
+        workDir = null;
+        if (earlier && aside) {
+          keepForeignFiles(aside, abs, [...tables, ...earlier]);
+          await rm(aside, { recursive: true, force: true, maxRetries: 3 }); // interrupted, cleanup() finishes it
+          aside = null;
+        }
+      } catch (e) {
+        cleanup();
+        throw e instanceof InputError ? e : new InputError(outDir, 0, `cannot put the finished run in place: ${(e as Error).message}`);
+      } finally {
+        release();
+        unregister();
+      }
+    },
+    async abandon() {
+      cleanup();
+      unregister();
+    },
+  };
+}
+
 /**
- * Make `outDir` ready for a run writing `tables`, and mark it as vmreplay's
- * with a `writing` manifest so an interrupted run can be overwritten later.
+ * Refuse an OUT that is a file or holds files that are not a vmreplay run.
+ * Returns the tables of the earlier run in OUT (possibly none), or null when
+ * OUT does not exist.
  */
-export async function claimOutDir(outDir: string, tables: readonly string[]): Promise<void> {
+async function checkReplaceable(outDir: string, abs: string): Promise<string[] | null> {
   let entries: string[];
   try {
-    entries = await readdir(outDir);
+    entries = await readdir(abs);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') entries = [];
-    else if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') throw new InputError(outDir, 0, 'is a file, not a directory');
-    else throw new InputError(outDir, 0, (e as Error).message);
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    if (code === 'ENOTDIR') throw new InputError(outDir, 0, 'is a file, not a directory');
+    throw new InputError(outDir, 0, (e as Error).message);
   }
-  if (entries.length > 0) {
-    const previous = await readManifest(outDir);
-    if (!previous) {
-      throw new InputError(outDir, 0, `holds files that are not a vmreplay output (no ${MANIFEST_FILE} from ${TOOL}); choose an empty or new directory`);
-    }
-    const earlierTables = Object.keys(previous.tables ?? {}).map((t) => basename(t));
-    const ours = new Set(runFiles([...tables, ...earlierTables]));
-    await Promise.all(entries.filter((e) => ours.has(e)).map((e) => rm(join(outDir, e), { recursive: true, force: true })));
+  if (entries.length === 0) return [];
+  const previous = await readManifest(abs);
+  if (!previous) {
+    throw new InputError(outDir, 0, `holds files that are not a vmreplay output (no ${MANIFEST_FILE} from ${TOOL}); choose an empty or new directory`);
   }
-  await mkdir(join(outDir, STAGING_DIR), { recursive: true });
-  await writeManifest(outDir, { tool: TOOL, version: VERSION, status: 'writing', created: new Date().toISOString() });
+  return Object.keys(previous.tables ?? {}).map((t) => basename(t));
 }
+
+/** Files a user put in an earlier run's directory (a report, notes) move into the new run's. */
+function keepForeignFiles(from: string, to: string, tables: readonly string[]): void {
+  const ours = new Set(runFiles(tables));
+  for (const name of readdirSync(from)) {
+    if (ours.has(name) || existsSync(join(to, name))) continue;
+    renameSync(join(from, name), join(to, name));
+  }
+}
+
+/** Lock directories older than this without an owner are taken to be abandoned. */
+const UNOWNED_LOCK_MS = 60_000;
+
+async function takeLock(outDir: string, lock: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), `${process.pid}\n`);
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new InputError(outDir, 0, `cannot lock it: ${(e as Error).message}`);
+    }
+    const owner = lockOwner(lock);
+    if (owner !== 'gone' || attempt > 0) {
+      const who = typeof owner === 'number' ? ` (pid ${owner})` : '';
+      throw new InputError(outDir, 0, `another vmreplay run${who} is writing it (lock ${lock}); wait for it to finish or choose another directory`);
+    }
+    rmSync(lock, { recursive: true, force: true }); // left by a run that was killed outright
+  }
+}
+
+/** The pid holding a lock, 'gone' when that process no longer exists, 'unknown' while the lock is being made. */
+function lockOwner(lock: string): number | 'gone' | 'unknown' {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(lock, 'pid'), 'utf8').trim());
+  } catch {
+    try {
+      return Date.now() - statSync(lock).mtimeMs > UNOWNED_LOCK_MS ? 'gone' : 'unknown';
+    } catch {
+      return 'gone';
+    }
+  }
+  return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : 'gone';
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Directories beside OUT left by runs that were killed outright (their process is gone). */
+async function removeLeftovers(abs: string): Promise<void> {
+  const parent = dirname(abs);
+  const pattern = new RegExp(`^\\.${escapeRegExp(basename(abs))}\\.vmreplay-(tmp|old)-(\\d+)-`);
+  for (const name of await readdir(parent)) {
+    const m = pattern.exec(name);
+    if (!m || alive(Number(m[2]))) continue;
+    const path = join(parent, name);
+    if (!(await stat(path)).isDirectory()) continue;
+    // An earlier run moved aside by a run killed before it put its own in place: the only copy, so it goes back.
+    if (m[1] === 'old' && !existsSync(abs)) renameSync(path, abs);
+    else await rm(path, { recursive: true, force: true });
+  }
+}
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -3,7 +3,7 @@
 // final one. The database build and
 // docs/tables.md both read these, so the documented types are the real ones.
 
-import { type ColumnKind, type ColumnSpec, NULL_I16, NULL_I32, NULL_I8 } from '../columns/table.js';
+import { type ColumnKind, type ColumnSpec, NULL_I16, NULL_I32, NULL_I8, NULL_U32 } from '../columns/table.js';
 import type { ParquetColumn } from './parquet.js';
 
 export const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
@@ -84,7 +84,11 @@ function convert(c: ColumnSpec, v: string): string {
       return `CAST(NULLIF(${v}, ${NULL_I16}) AS SMALLINT)`;
     case 'i8':
       return `CAST(NULLIF(${v}, ${NULL_I8}) AS TINYINT)`;
+    case 'u32':
+      return `NULLIF(${v}, ${NULL_U32})`;
+    case 'u64':
+      return `NULLIF(${v}, ${(BigInt(NULL_U32) << 32n) | BigInt(NULL_U32)}::UBIGINT)`;
     default:
-      return v; // u32, u64; str, enum, bool and addr were resolved while staging
+      return v; // str, enum, bool and addr were resolved while staging
   }
 }

@@ -1,8 +1,9 @@
 // The columnar store a replay writes into: every batch goes, before write()
-// returns, to the table's staging Parquet file and its Arrow IPC stream, so
-// memory holds no rows between batches. close() lets DuckDB turn the staging
+// returns, to the table's staging Parquet file (and its Arrow IPC stream when
+// asked for), so memory holds no rows between batches. close() lets DuckDB turn the staging
 // files into the final zstd Parquet tables and the database, then writes
-// manifest.json.
+// manifest.json. All of it happens in a temporary directory beside OUT that
+// close() renames into place (see outdir.ts), so OUT only ever holds a whole run.
 
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -12,9 +13,10 @@ import type { TableOutput } from '../replay/output.js';
 import { REPLAY_TABLES } from '../replay/tables.js';
 import { VERSION } from '../common/version.js';
 import { ArrowTableWriter } from './arrow.js';
-import { buildDatabase, type DatabaseLayout } from './database.js';
+import { buildDatabase, type BuildProgress, type DatabaseLayout } from './database.js';
 import { hashFile, type Manifest, MANIFEST_FILE, type ManifestInput, type TableRecord, TOOL, writeManifest } from './manifest.js';
-import { claimOutDir, DATABASE_FILE, STAGING_DIR } from './outdir.js';
+import { claimOutDir, DATABASE_FILE, type OutDirClaim, STAGING_DIR } from './outdir.js';
+import { anchorViews } from './location.js';
 import { StagingTable, Utf8Cache } from './staging.js';
 import { VIEW_NAMES } from './views.js';
 import { type Dictionaries } from '../columns/dictionaries.js';
@@ -25,7 +27,7 @@ type AnyTable = TableSpec<readonly ColumnSpec[]>;
 export const STANDARD_TABLES: readonly AnyTable[] = [EVENTS, ...REPLAY_TABLES];
 
 export interface StoreOptions {
-  /** write OUT/<table>.arrow as well (default true) */
+  /** write OUT/<table>.arrow as well (default false: uncompressed, it is several times the Parquet and the input) */
   readonly arrow?: boolean;
   /** how the database holds the tables (default parquet-views, see database.ts) */
   readonly layout?: DatabaseLayout;
@@ -47,10 +49,10 @@ interface OpenTable {
   rows: number;
 }
 
-/** Prepare `outDir` (see claimOutDir) and return a store writing into it; `dicts` resolve the batches' string and address ids. */
+/** Claim `outDir` (see claimOutDir) and return a store writing the run that ends up there; `dicts` resolve the batches' string and address ids. */
 export async function openStore(outDir: string, dicts: Dictionaries, options: StoreOptions = {}): Promise<Store> {
-  await claimOutDir(outDir, STANDARD_TABLES.map((t) => t.name));
-  return new Store(outDir, dicts, options);
+  const claim = await claimOutDir(outDir, STANDARD_TABLES.map((t) => t.name));
+  return new Store(claim, dicts, options);
 }
 
 export class Store implements TableOutput {
@@ -58,14 +60,23 @@ export class Store implements TableOutput {
   private readonly stagingDir: string;
   private readonly utf8: Utf8Cache;
   private closed = false;
+  /** every batch is on disk when write() returns (staging.ts, arrow.ts), so writers may refill theirs */
+  readonly releasesBatches = true;
 
-  /** Use openStore(), which prepares the directory first. */
+  /** where the run ends up when close() is done */
+  readonly outDir: string;
+  /** where it is written until then */
+  private readonly workDir: string;
+
+  /** Use openStore(), which claims the directory first. */
   constructor(
-    readonly outDir: string,
+    private readonly claim: OutDirClaim,
     private readonly dicts: Dictionaries,
     private readonly options: StoreOptions,
   ) {
-    this.stagingDir = join(outDir, STAGING_DIR);
+    this.outDir = claim.outDir;
+    this.workDir = claim.workDir;
+    this.stagingDir = join(this.workDir, STAGING_DIR);
     this.utf8 = new Utf8Cache(dicts.strings);
     for (const spec of STANDARD_TABLES) this.table(spec);
   }
@@ -89,10 +100,15 @@ export class Store implements TableOutput {
     return Object.fromEntries([...this.tables.values()].map((t) => [t.spec.name, t.rows]));
   }
 
-  /** Finish the files, build the Parquet tables and the database, write manifest.json. */
-  async close(input: ManifestInput): Promise<StoreSummary> {
+  /**
+   * Finish the files, build the Parquet tables and the database, write
+   * manifest.json, and put the run in place of OUT. `onProgress` hears of
+   * each table as DuckDB finishes it (the slow part of a close).
+   */
+  async close(input: ManifestInput, onProgress?: (p: BuildProgress) => void): Promise<StoreSummary> {
     if (this.closed) throw new Error(`store ${this.outDir} is already closed`);
     this.closed = true;
+    let committed = false;
     const hashing = Promise.all(input.inputs.map(hashFile)); // runs while DuckDB works
     try {
       const open = [...this.tables.values()];
@@ -101,7 +117,7 @@ export class Store implements TableOutput {
         return { spec: t.spec, files: t.staging.close() };
       });
       const layout = this.options.layout ?? 'parquet-views';
-      const build = await buildDatabase(this.outDir, staged, input.models, layout);
+      const build = await buildDatabase(this.workDir, staged, input.models, layout, onProgress);
       for (const t of open) {
         if (build.rows[t.spec.name] !== t.rows) throw new Error(`store: ${t.spec.name}.parquet has ${build.rows[t.spec.name]} rows, ${t.rows} were written`);
       }
@@ -123,16 +139,20 @@ export class Store implements TableOutput {
         time_buckets: { t0_ns: build.context.t0, bucket_ns: build.context.bucketNs, buckets: build.context.buckets },
         node: process.version,
       };
-      await writeManifest(this.outDir, manifest);
+      await writeManifest(this.workDir, manifest);
+      await rm(this.stagingDir, { recursive: true, force: true });
+      await this.claim.commit();
+      committed = true;
+      await anchorViews(join(this.outDir, DATABASE_FILE)); // the views now name the files in OUT
       const files = [...open.flatMap((t) => [tables[t.spec.name]!.parquet, ...(t.arrow ? [`${t.spec.name}.arrow`] : [])]), DATABASE_FILE, MANIFEST_FILE];
       return { outDir: resolve(this.outDir), rows: build.rows, files, manifest };
     } finally {
       await hashing.catch(() => {});
-      await rm(this.stagingDir, { recursive: true, force: true });
+      if (!committed) await this.claim.abandon();
     }
   }
 
-  /** Give up a run (the replay failed): close the files and remove the staging files. */
+  /** Give up a run (the replay failed): close the files and remove the temporary directory; OUT stays as it was. */
   async abort(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
@@ -144,7 +164,7 @@ export class Store implements TableOutput {
         // best effort: the directory is being abandoned
       }
     }
-    await rm(this.stagingDir, { recursive: true, force: true });
+    await this.claim.abandon();
   }
 
   private table(spec: AnyTable): OpenTable {
@@ -153,7 +173,7 @@ export class Store implements TableOutput {
       if (t.spec !== spec && !sameColumns(t.spec, spec)) throw new Error(`store: two different specs for table ${spec.name}`);
       return t;
     }
-    const arrow = this.options.arrow === false ? null : new ArrowTableWriter(join(this.outDir, `${spec.name}.arrow`), spec, this.dicts);
+    const arrow = this.options.arrow !== true ? null : new ArrowTableWriter(join(this.workDir, `${spec.name}.arrow`), spec, this.dicts);
     t = { spec, staging: new StagingTable(this.stagingDir, spec, this.dicts, this.utf8), arrow, rows: 0 };
     this.tables.set(spec.name, t);
     return t;

@@ -1,7 +1,6 @@
 // `vmreplay validate` and the exit codes of the command line.
 
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { main } from '../../src/cli.js';
@@ -16,12 +15,13 @@ t.test('validate prints, per file and CPU, the accounting, the window and trunca
 });
 
 t.test('bad input: a clear error with file:line and the reason, exit 2 with --strict', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'vmreplay-cli-'));
+  const dir = t.testdir();
   const bad = join(dir, 'bad.jsonl');
   await writeFile(bad, '{"ts":1,"cpu":0,"event":"fault_begin","pid":1,"va":"0x1","ftype":"R","fflags":4}\n');
   const lenient = await capture(() => main(['validate', bad]));
-  t.equal(lenient.code, 0, 'counted, not fatal, by default');
-  t.match(lenient.stdout, /rejected .*bad\.jsonl:1: fault_begin: missing tid/);
+  t.equal(lenient.code, 1, 'counted, not fatal, by default: exit 1, the trace is not clean');
+  t.match(lenient.stdout, /rejected .*bad\.jsonl:1:\s+fault_begin:\s+missing\s+tid/);
+  t.match(lenient.stdout, /\n {2}rejected \S*bad\.jsonl:1:/, '"rejected" and file:line stay together');
   const strict = await capture(() => main(['validate', '--strict', bad]));
   t.equal(strict.code, 2);
   t.match(strict.stderr, /^vmreplay: .*bad\.jsonl:1: fault_begin: missing tid\n$/);
@@ -55,4 +55,66 @@ t.test('- reads standard input, compressed or not', async (t) => {
   const gz = run(gzipSync(readFileSync(fixture('basic.ktr'))));
   t.match(gz, /^-: ktr, 65 lines: 56 events, 4 context/);
   t.match(gz, /note: gzip-compressed/);
+});
+
+t.test('validate exit codes: 0 clean, 1 lines rejected or events dropped, 2 bad usage', async (t) => {
+  const dir = t.testdir();
+  const clean = await capture(() => main(['validate', fixture('basic.dtrace')]));
+  t.equal(clean.code, 0, 'a clean trace');
+  const rejected = join(dir, 'rejected.dtrace');
+  await writeFile(rejected, (await readFile(fixture('basic.dtrace'), 'utf8')) + '1000009999 0 fault_begin pid=1\n');
+  const r = await capture(() => main(['validate', rejected]));
+  t.equal(r.code, 1, 'a rejected line');
+  t.match(r.stdout, /1 rejected/);
+  const dropped = join(dir, 'dropped.dtrace');
+  await writeFile(dropped, (await readFile(fixture('basic.dtrace'), 'utf8')) + 'dtrace: 12 drops on CPU 1\n');
+  const d = await capture(() => main(['validate', dropped]));
+  t.equal(d.code, 1, 'events the tracer dropped');
+  t.match(d.stdout, /0 rejected, \d+ framing, 12 dropped by the tracer/);
+  const both = await capture(() => main(['validate', fixture('basic.dtrace'), dropped]));
+  t.equal(both.code, 1, 'any file that is not clean');
+  const usage = await capture(() => main(['validate', '--bogus', fixture('basic.dtrace')]));
+  t.equal(usage.code, 2, 'bad usage');
+  t.match(d.stdout, /\n {2}warning: dtrace dropped 12 events .*\n {4}\S/, 'the long warning goes on, indented');
+  const long = (r.stdout + d.stdout).split('\n').filter((l) => l.length > 79 && !l.includes(dir) && !/^ +-?\d|^ +cpu|^ +-+/.test(l));
+  t.same(long, [], 'notes, warnings and rejected lines wrapped at 80 when stdout is not a terminal');
+  const quiet = await capture(() => main(['validate', '--quiet', rejected]));
+  t.equal(quiet.code, 1, '--quiet: the exit code says it');
+  t.equal(quiet.stdout + quiet.stderr, '', '--quiet: and nothing is printed');
+});
+
+t.test('--version, -v and `vmreplay version` print the version', async (t) => {
+  const { version } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  for (const argv of [['--version'], ['-v'], ['version']]) {
+    const r = await capture(() => main(argv));
+    t.equal(r.code, 0, argv.join(' '));
+    t.equal(r.stdout, `${version}\n`, argv.join(' '));
+  }
+  t.equal((await capture(() => main(['version', 'extra']))).code, 2, 'version takes no arguments');
+});
+
+t.test('`vmreplay help CMD` and `vmreplay CMD --help` print that command’s help', async (t) => {
+  for (const [cmd, usage] of [
+    ['replay', /^usage: vmreplay replay TRACE\.\.\. -o OUTDIR/],
+    ['query', /^usage: vmreplay query OUTDIR/],
+    ['validate', /^usage: vmreplay validate TRACE\.\.\./],
+    ['synth', /^usage: vmreplay synth /],
+  ] as const) {
+    const viaHelp = await capture(() => main(['help', cmd]));
+    t.equal(viaHelp.code, 0, `help ${cmd}`);
+    t.match(viaHelp.stdout, usage, `help ${cmd}`);
+    const viaFlag = await capture(() => main([cmd, '--help']));
+    t.equal(viaFlag.stdout, viaHelp.stdout, `${cmd} --help is the same text`);
+    const withOthers = await capture(() => main([cmd, '--bogus', '-h']));
+    t.equal(withOthers.code, 0, `${cmd} --bogus -h: help wins over a bad option`);
+    t.equal(withOthers.stdout, viaHelp.stdout);
+  }
+  const all = await capture(() => main(['help']));
+  t.equal(all.code, 0);
+  t.match(all.stdout, /^usage: vmreplay .*<command>/);
+  t.match(all.stdout, /\n {2}help {6}/);
+  t.match(all.stdout, /\n {2}version {3}/);
+  const unknown = await capture(() => main(['help', 'frobnicate']));
+  t.equal(unknown.code, 2);
+  t.match(unknown.stderr, /unknown command 'frobnicate'/);
 });

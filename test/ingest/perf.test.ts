@@ -1,7 +1,7 @@
 // The perf reader on hand-written `perf script` / `perf trace` snippets: each
 // mapping rule of Linux faults onto the vocabulary, and the line accounting.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
@@ -11,6 +11,7 @@ import type { FileStats } from '../../src/ingest/common/stats.js';
 import { readTrace } from '../helpers.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vmreplay-perf-'));
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 let serial = 0;
 
 /** Read perf text; every test also checks that each line was counted exactly once. */

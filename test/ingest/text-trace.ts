@@ -1,12 +1,15 @@
 // Test support for the text framings: temp files, seeded random events of the
 // whole vocabulary, and writing events through a writer.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import t from 'tap';
 import type { EventWriter, FieldValue, TextEvent } from '../../src/ingest/writer.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'vmreplay-ingest-'));
+// Removed when the test file that imported this is done.
+t.teardown(() => rmSync(dir, { recursive: true, force: true }));
 let serial = 0;
 
 /** Write `data` to a fresh file under the OS temp dir; returns its path. */

@@ -83,6 +83,8 @@ export function fault(s: FaultSpec): FaultFacts {
 export interface Replayed {
   /** "X token F vm_fault first" per acquisition, attempt-prefixed when attempts > 1 */
   acq: string[];
+  /** the acquisitions (as in `acq`) the log marked recursive: the thread already held the token */
+  recursive: string[];
   tokens: { X: number; S: number };
   backdowns: string[];
   hazards: string[];
@@ -110,6 +112,7 @@ export function replay(model: LockingModel, op: FaultFacts | SiteOp, sharedFault
   }
   return {
     acq,
+    recursive: acq.filter((_, a) => log.recursive[a]),
     tokens: { X: log.xTokens, S: log.sTokens },
     backdowns: log.backdowns.map((b) => `${b.rule}@${b.depth}`),
     hazards: log.hazards.map((h) => `${h.kind} ${nameOf(h.obj)} ${h.site}`),
@@ -122,6 +125,14 @@ export function replay(model: LockingModel, op: FaultFacts | SiteOp, sharedFault
     log,
     strings,
   };
+}
+
+/**
+ * Whether acquisition `a` was still held when acquisition `b` was taken
+ * (the log releases a hold at the last step before the release).
+ */
+export function heldAt(log: RecordingLockLog, a: number, b: number): boolean {
+  return log.releasedAt[a] === -1 || log.releasedAt[a]! >= log.step[b]!;
 }
 
 export const otypeName = (code: number): string => ObjType.label(code) ?? '?';

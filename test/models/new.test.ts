@@ -242,3 +242,22 @@ t.test('a fault whose walk needs a level the trace did not record is incomplete'
   const r = replay(newModel, fault({ ftype: 'W', phases: [{ levels: [{ name: 'F', otype: 'default', page: 'absent', backing: 1 }, { name: 'B1', otype: 'default', page: 'absent', backing: 1 }] }] }));
   t.equal(r.outcome, 'incomplete');
 });
+
+t.test('7 / 10. a DIRTY write with F swapped whose page is found below F: no unswap X, no hazard, in either new model', async (t) => {
+  const levels = [
+    { name: 'F', otype: 'default' as const, page: 'absent' as const, backing: 1 as const, swapped: true },
+    { name: 'B1', otype: 'swap' as const, page: 'valid' as const },
+  ];
+  for (const nthreads of [1, 2]) {
+    for (const m of [newModel, newFixedModel]) {
+      const r = replay(m, fault({ ftype: 'W', nthreads, phases: [{ levels }] }));
+      t.equal(r.outcome, 'cow_copy', `${m.name}, nthreads ${nthreads}`);
+      t.same(r.hazards, [], `${m.name}, nthreads ${nthreads}`);
+      t.notOk(r.acq.some((a) => a.includes('swap_pager_unswapped')), `${m.name}, nthreads ${nthreads}`);
+    }
+  }
+  // The same write with the page in F takes it (new-fixed) or hits the hazard (new, F held S).
+  const inF = [{ name: 'F', otype: 'default' as const, page: 'valid' as const, backing: 1 as const, swapped: true }, levels[1]!];
+  t.ok(replay(newFixedModel, fault({ ftype: 'W', nthreads: 2, phases: [{ levels: inF }] })).acq.includes('X token F swap_pager_unswapped unswap'));
+  t.same(replay(newModel, fault({ ftype: 'W', nthreads: 2, phases: [{ levels: inF }] })).hazards, ['token_livelock F swap_pager_unswapped']);
+});

@@ -186,9 +186,19 @@ t.test('7. no prefault when the walk ended on a terminal vnode object held S', a
       ],
     }),
   );
-  t.equal(r.prefault, 'quick');
+  t.equal(r.prefault, null, 'BURST cleared: not even the quick prefault');
   t.notOk(r.acq.some((a) => a.includes('vm_prefault')));
   t.equal(r.outcome, 'cow_copy');
+  // After an in-place upgrade the object is no longer held S: the burst runs.
+  const upgraded = replay(
+    oldModel,
+    fault({
+      ftype: 'W',
+      phases: [{ levels: [{ name: 'F', otype: 'default', page: 'absent', backing: 1 }, { name: 'B1', otype: 'vnode', page: 'invalid', pager: 1 }] }],
+    }),
+  );
+  t.equal(upgraded.upgrades, 1);
+  t.equal(upgraded.prefault, 'full');
 });
 
 t.test('a chain link nobody knows is counted, not guessed', async (t) => {
@@ -212,4 +222,94 @@ t.test('a recorded non-busy retry is replayed as a restart', async (t) => {
   t.equal(r.restarts, 1);
   t.equal(r.attempts, 2);
   t.equal(r.outcome, 'zero_fill');
+});
+
+t.test('5-6. a restarted attempt releases its chain first: the transient X on intermediates is taken before the sleep', async (t) => {
+  const chain = (last: 'busy' | 'valid') => [
+    { name: 'F', otype: 'default' as const, page: 'absent' as const, backing: 1 as const },
+    { name: 'B1', otype: 'default' as const, page: 'absent' as const, backing: 1 as const },
+    { name: 'B2', otype: 'default' as const, page: 'absent' as const, backing: 1 as const },
+    { name: 'B3', otype: 'vnode' as const, page: last },
+  ];
+  const r = replay(oldModel, fault({ ftype: 'R', flags: [], phases: [{ levels: chain('busy'), retry: 'busy' }, { levels: chain('valid') }] }));
+  t.same(
+    r.acq.filter((a) => a.includes('chain_release')),
+    [
+      '1: X token B1 chain_release chain_release',
+      '1: X token B2 chain_release chain_release',
+      '2: X token B1 chain_release chain_release',
+      '2: X token B2 chain_release chain_release',
+    ],
+    'busy page at B3: B1 and B2 are intermediate on both attempts',
+  );
+  // The transient X comes while the walk still holds F and the busy object, before everything is released.
+  const { log } = r;
+  const firstRelease = [...Array(log.n).keys()].find((a) => log.attemptOf[a] === 1 && r.acq[a]!.includes('chain_release'))!;
+  const busyHold = r.acq.indexOf('1: S token B3 vm_fault backing');
+  t.ok(busyHold >= 0 && busyHold < firstRelease, 'taken after the busy object was reached');
+  t.equal(log.releasedAt[busyHold], log.step[firstRelease + 1], 'the busy object is released after the chain release');
+  t.equal(r.restarts, 1);
+  t.equal(r.outcome, 'readonly');
+});
+
+t.test('5-6. every recorded KERN_TRY_AGAIN exit (memory, map change) takes the chain release too', async (t) => {
+  for (const why of ['memory', 'map_changed']) {
+    const levels = [
+      { name: 'F', otype: 'default' as const, page: 'absent' as const, backing: 1 as const },
+      { name: 'B1', otype: 'swap' as const, page: 'absent' as const, backing: 1 as const, pager: 0 as const },
+      { name: 'B2', otype: 'default' as const, page: 'absent' as const, backing: 1 as const },
+      { name: 'B3', otype: 'vnode' as const, page: 'valid' as const },
+    ];
+    const r = replay(oldModel, fault({ ftype: 'W', flags: ['DIRTY'], phases: [{ levels, retry: why }, { levels }] }));
+    t.same(
+      r.acq.filter((a) => a.includes('chain_release')),
+      [
+        '1: X token B1 chain_release chain_release',
+        '1: X token B2 chain_release chain_release',
+        '2: X token B1 chain_release chain_release',
+        '2: X token B2 chain_release chain_release',
+      ],
+      why,
+    );
+    t.equal(r.restarts, 1, why);
+  }
+});
+
+t.test('5-6. a busy page at depth 1 has no intermediate object: no chain-release token', async (t) => {
+  const levels = (p: 'busy' | 'valid') => [
+    { name: 'F', otype: 'default' as const, page: 'absent' as const, backing: 1 as const },
+    { name: 'B1', otype: 'default' as const, page: p },
+  ];
+  const r = replay(oldModel, fault({ flags: [], phases: [{ levels: levels('busy'), retry: 'busy' }, { levels: levels('valid') }] }));
+  t.notOk(r.acq.some((a) => a.includes('chain_release')));
+  t.equal(r.restarts, 1);
+});
+
+t.test('3. a non-terminal vnode backing object is taken X (and chain X is a no-op on it) with shared_fault=1 and 0', async (t) => {
+  const levels = (backing: 0 | 1) => [
+    { name: 'F' as const, otype: 'default' as const, page: 'absent' as const, backing: 1 as const },
+    { name: 'B1' as const, otype: 'vnode' as const, page: 'valid' as const, backing },
+  ];
+  for (const sharedFault of [true, false]) {
+    const r = replay(oldModel, fault({ flags: [], phases: [{ levels: levels(1) }], below: { B1: obj('B2', 'vnode') } }), sharedFault);
+    t.ok(r.acq.includes('X token B1 vm_fault backing'), `shared_fault=${sharedFault ? 1 : 0}: X on a vnode object that has a backing object`);
+    t.notOk(r.acq.includes('S token B1 vm_fault backing'), `shared_fault=${sharedFault ? 1 : 0}`);
+    t.notOk(r.acq.some((a) => a.includes('chain B1')), 'no chain lock on a vnode object');
+  }
+  // The terminal one is S with shared_fault=1 only.
+  t.ok(replay(oldModel, fault({ flags: [], phases: [{ levels: levels(0) }] }), true).acq.includes('S token B1 vm_fault backing'));
+  t.ok(replay(oldModel, fault({ flags: [], phases: [{ levels: levels(0) }] }), false).acq.includes('X token B1 vm_fault backing'));
+  // A terminal object of another type is X whatever the knob.
+  const swap = [levels(0)[0]!, { ...levels(0)[1]!, otype: 'swap' as const }];
+  t.ok(replay(oldModel, fault({ flags: [], phases: [{ levels: swap }] }), true).acq.includes('X token B1 vm_fault backing'));
+});
+
+t.test('8. the unswap X is for a page mapped from F only: a DIRTY write with F swapped and the page found below takes none', async (t) => {
+  const levels = [
+    { name: 'F', otype: 'default' as const, page: 'absent' as const, backing: 1 as const, swapped: true },
+    { name: 'B1', otype: 'swap' as const, page: 'valid' as const },
+  ];
+  const r = replay(oldModel, fault({ ftype: 'W', phases: [{ levels }] }));
+  t.equal(r.outcome, 'cow_copy');
+  t.notOk(r.acq.some((a) => a.includes('swap_pager_unswapped')));
 });

@@ -2,8 +2,7 @@
 // truncated faults, the registry below the recorded levels, contention, and
 // agreement with the captured kernel's own lock events.
 
-import { writeFile, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { rowsOf, type Row } from '../../src/columns/rows.js';
@@ -23,9 +22,10 @@ async function replayFile(path: string, sharedFault = true) {
   return { run, out, table, tally };
 }
 
+const traceDir = t.testdir();
+let traces = 0;
 async function tmpTrace(lines: string[]): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'vmreplay-engine-'));
-  const path = join(dir, 'trace.jsonl');
+  const path = join(traceDir, `trace-${traces++}.jsonl`);
   await writeFile(path, lines.join('\n') + '\n');
   return path;
 }

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Table } from 'apache-arrow';
-import { ColumnBatch, type ColumnSpec, isNull, type TableSpec } from '../../src/columns/table.js';
+import { ColumnBatch, type ColumnSpec, isNull, isNullU64, NULL_U32, type TableSpec } from '../../src/columns/table.js';
 import { AddressTable } from '../../src/columns/addresses.js';
 import { StringTable } from '../../src/columns/strings.js';
 import { ident } from '../../src/store/sql.js';
@@ -63,12 +63,14 @@ export function fillBatch(spec: AnySpec, dicts: Dicts, batchIndex: number, rows:
         case 'bool':
           a[r] = nullHere ? -128 : i % 2;
           break;
-        case 'u32':
-          a[r] = Math.imul(i + 1, 2654435761) >>> 0;
+        case 'u32': {
+          const hash = Math.imul(i + 1, 2654435761) >>> 0;
+          a[r] = nullHere ? NULL_U32 : hash === NULL_U32 ? 0 : hash;
           break;
+        }
         case 'u64':
-          a[2 * r] = i;
-          a[2 * r + 1] = 0xfffff800 + (i % 3);
+          a[2 * r] = nullHere ? NULL_U32 : i;
+          a[2 * r + 1] = nullHere ? NULL_U32 : 0xfffff800 + (i % 3);
           break;
         case 'enum':
           a[r] = nullHere ? 255 : i % c.enum!.labels.length;
@@ -105,6 +107,7 @@ export class Expected {
       const a = batch.column(c.name);
       for (let i = 0; i < batch.length; i++) {
         if (c.kind === 'u64') {
+          if (isNullU64(a, i)) continue;
           this.sum(c.name, (BigInt(a[2 * i + 1]!) << 32n) | BigInt(a[2 * i]!));
           continue;
         }

@@ -3,7 +3,7 @@
 // batches, and a long table's staging is split over several files.
 
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import t from 'tap';
@@ -11,6 +11,9 @@ import { ACQUISITIONS, FAULTS } from '../../src/replay/tables.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { ROW_GROUPS_PER_FILE } from '../../src/store/staging.js';
 import { type AnyBatch, type AnySpec, fillBatch, newDicts, tempDir } from './fixtures.js';
+
+/** The temporary directory beside `out` that a run writes into until it is complete. */
+const workDir = (out: string): string => join(dirname(out), readdirSync(dirname(out)).find((n) => n.startsWith(`.${basename(out)}.vmreplay-tmp-`))!);
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -45,7 +48,7 @@ t.test('written batches are not kept, and memory stays flat', async (t) => {
       await collect();
       heapAfterFirst = process.memoryUsage().heapUsed;
     }
-    if (b === BATCHES - 1) stagingFiles = readdirSync(join(out, '.vmreplay-staging')).filter((f) => f.startsWith('acquisitions.')).length;
+    if (b === BATCHES - 1) stagingFiles = readdirSync(join(workDir(out), '.vmreplay-staging')).filter((f) => f.startsWith('acquisitions.')).length;
   }
   await collect();
   const heapAfterAll = process.memoryUsage().heapUsed;

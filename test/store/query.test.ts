@@ -98,7 +98,7 @@ t.test('bad SQL, unknown names, writes and missing runs: one line on stderr, exi
     [['query', out, 'CREATE TABLE x (a INTEGER)'], /^vmreplay: query failed: .*read-only.*\n$/],
     [['query', join(out, 'missing'), 'summary'], /^vmreplay: .*missing: no such directory\n$/],
     [['query', empty, 'summary'], /^vmreplay: .*empty: not a finished vmreplay output \(no vmreplay.duckdb\).*\n$/],
-    [['query', out], /^vmreplay: give a run directory and a view name or SQL\n/],
+    [['query'], /^vmreplay: give a run directory, and a view name or SQL\n/],
     [['query', out, 'summary', '--format', 'xml'], /^vmreplay: --format must be one of table, csv, json \(got 'xml'\)\n$/],
   ];
   for (const [argv, message] of cases) {

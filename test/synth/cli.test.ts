@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -52,7 +52,7 @@ t.test('misuse is a usage error', async (t) => {
   await t.rejects(synth('forkexec', '-o', out, '--events', 'many'), UsageError);
   await t.rejects(synth('forkexec', '-o', out, '--seed', '1.5'), UsageError);
   await t.rejects(synth('forkexec', '-o', out, '--kernel', 'future'), UsageError);
-  await t.rejects(synth('forkexec', '-o', out, '--format', 'csv'), UsageError, 'a framing nothing can write');
+  await t.rejects(synth('forkexec', '-o', out, '--format', 'perf'), UsageError, 'a framing nothing can write');
   await t.rejects(synth('forkexec', '-o', out, '--bogus'), UsageError);
 });
 
@@ -61,4 +61,30 @@ t.test('--help prints the usage', async (t) => {
   t.equal(code, 0);
   t.match(stdout, /usage: vmreplay synth forkexec\|build\|server -o FILE/);
   t.match(stdout, /vmtrace_synthetic/);
+});
+
+t.test('-o x.zst is refused (no zstd encoder), never plain text under a .zst name', async (t) => {
+  for (const name of ['s.zst', 's.jsonl.zst', 's.ktr.ZST']) {
+    const path = join(dir, name);
+    await t.rejects(synth('forkexec', '-o', path, '--events', '100'), { name: 'UsageError', message: /no zstd encoder.*\.gz instead, or pipe: vmreplay synth \.\.\. -o - \| zstd/ }, name);
+    t.notOk(existsSync(path), `${name} not written`);
+  }
+});
+
+t.test('-o x.csv writes CSV that the readers take back', async (t) => {
+  const path = join(dir, 's.csv');
+  const { code } = await synth('server', '-o', path, '--events', '400', '--seed', '4');
+  t.equal(code, 0);
+  t.match(readFileSync(path, 'utf8'), /^ts,cpu,event,tid,pid,va,/);
+  const { rows, ingest } = await readTrace(path);
+  const f = ingest.files[0]!;
+  t.equal(f.format, 'csv');
+  t.equal(f.rejected, 0, JSON.stringify(f.rejects));
+  t.equal(rows[0]!.name, 'vmtrace_synthetic');
+  t.match(String(rows[0]!.extra), /^workload=server seed=4 cpus=4 kernel=new/);
+  const gz = join(dir, 's.csv.gz');
+  t.equal((await synth('server', '-o', gz, '--events', '400', '--seed', '4')).code, 0);
+  const again = await readTrace(gz);
+  t.equal(again.ingest.files[0]!.format, 'csv');
+  t.equal(again.rows.length, rows.length, 'gzipped CSV: the same events');
 });

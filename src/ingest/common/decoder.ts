@@ -6,7 +6,7 @@ import type { AddressTable } from '../../columns/addresses.js';
 import { type EventBatch, type EventSpec } from '../../events/schema.js';
 import type { StringTable } from '../../columns/strings.js';
 import { EventKind, K, type EventKindName } from '../../events/vocabulary.js';
-import { type ArrayOf, type BatchBuilder, type ColumnKind, NULL_ENUM, nullOf } from '../../columns/table.js';
+import { type ArrayOf, type BatchBuilder, type ColumnKind, NULL_ENUM, NULL_U32, nullOf } from '../../columns/table.js';
 import { EVENTS } from '../../events/schema.js';
 import { WordTable, latin1, parseDecimal, parseInteger, parseU64, u64 } from './bytes.js';
 import { Escape, FieldList } from './fields.js';
@@ -76,10 +76,11 @@ interface CompiledEvent {
 const COLUMN_INDEX = new Map<string, number>(EVENTS.columns.map((c, i) => [c.name, i]));
 const COLUMN_KINDS: ColumnKind[] = EVENTS.columns.map((c) => c.kind);
 const EXTRA = COLUMN_INDEX.get('extra')!;
+const INFERRED = COLUMN_INDEX.get('inferred')!;
 
 /** The values a rule accepts: its minimum, and what its column can hold. */
 function range(r: KeyRule): { low: number; high: number } {
-  if (r.type === 'flags') return { low: 0, high: 0xffffffff };
+  if (r.type === 'flags') return { low: 0, high: NULL_U32 - 1 }; // all bits set is the column's null
   const high = r.type !== 'int' ? Infinity : COLUMN_KINDS[COLUMN_INDEX.get(r.col)!] === 'i16' ? 32767 : 2147483647;
   return { low: r.min ?? -high, high };
 }
@@ -305,6 +306,7 @@ export class EventDecoder {
         return true;
       case Op.U64:
         if (!parseU64(buf, s, e)) return false;
+        if (u64.lo === NULL_U32 && u64.hi === NULL_U32) return false; // 2^64-1 is the column's null
         col[2 * row] = u64.lo;
         col[2 * row + 1] = u64.hi;
         return true;
@@ -372,6 +374,7 @@ export class EventDecoder {
     a[3]![row] = line;
     a[4]![row] = kind;
     a[5]![row] = name;
+    a[INFERRED]![row] = 0; // nothing inferred unless the event says so
   }
 
   private commit(ts: number, cpu: number): void {
@@ -387,8 +390,8 @@ export class EventDecoder {
       const a = this.arrays[i]!;
       const v = nullOf(c.kind);
       if (c.kind === 'u64') {
-        a[2 * row] = 0;
-        a[2 * row + 1] = 0;
+        a[2 * row] = v;
+        a[2 * row + 1] = v;
       } else a[row] = v;
     });
     this.reject(line, cpu, reason);

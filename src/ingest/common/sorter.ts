@@ -4,9 +4,18 @@
 // latest timestamp seen (Infinity: until the end, for a ring-buffer dump whose
 // size bounds it). A row that arrives later than that is emitted as it comes
 // and counted as late. Rows already in order pass through without copying.
+//
+// The window is also capped in rows (`maxRows`): a dense trace (millions of
+// events per second of trace time) would otherwise hold seconds' worth of
+// rows, and memory would grow with the event rate instead of staying bounded
+// by it. Past the cap the earliest rows go on even if the time window would
+// keep them; a row that then arrives behind them is counted as late.
 
 import { type EventBatch, newEventBatch } from '../../events/schema.js';
 import type { FileStats } from './stats.js';
+
+/** Rows the sorter may hold before the earliest go regardless of the time window (about 280 MB of events). */
+export const DEFAULT_SORT_MAX_ROWS = 1 << 21;
 
 export class Sorter {
   private pending: EventBatch[] = [];
@@ -23,6 +32,7 @@ export class Sorter {
     public window: number,
     private readonly stats: FileStats,
     private readonly batchRows: number,
+    private readonly maxRows = DEFAULT_SORT_MAX_ROWS,
   ) {
     this.sortAt = 4 * batchRows;
   }
@@ -48,22 +58,27 @@ export class Sorter {
 
   private release(all: boolean): EventBatch[] {
     const watermark = all ? Infinity : this.maxTs - this.window;
-    if (this.inOrder) return this.releaseInOrder(watermark);
+    // Over the row cap, pass on at least enough to get back to half of it.
+    const atLeast = this.pendingRows > this.maxRows ? this.pendingRows - (this.maxRows >> 1) : 0;
+    if (this.inOrder) return this.releaseInOrder(watermark, atLeast);
     // Out of order: sort once enough is held that the work pays for itself,
     // and only when some row can go (re-sorting rows that must all stay, as
     // with an infinite window, made long traces quadratic). What a sort keeps
     // back must double before the next one, so sorting stays O(n log n).
-    if (!all && this.pendingRows < this.sortAt) return [];
-    if (!all && !(watermark >= this.keptMinTs)) return [];
-    return this.releaseSorted(watermark);
+    if (!all && !atLeast && this.pendingRows < this.sortAt) return [];
+    if (!all && !atLeast && !(watermark >= this.keptMinTs)) return [];
+    return this.releaseSorted(watermark, atLeast);
   }
 
-  private releaseInOrder(watermark: number): EventBatch[] {
+  /** Pass on whole batches up to the watermark, and at least `atLeast` rows. */
+  private releaseInOrder(watermark: number, atLeast: number): EventBatch[] {
     const out: EventBatch[] = [];
+    let released = 0;
     while (this.pending.length > 0) {
       const b = this.pending[0]!;
       const last = lastTs(b);
-      if (!(last <= watermark) && watermark !== Infinity) break;
+      if (!(last <= watermark) && watermark !== Infinity && released >= atLeast) break;
+      released += b.length;
       out.push(b);
       this.pending.shift();
       this.pendingRows -= b.length;
@@ -72,7 +87,8 @@ export class Sorter {
     return out;
   }
 
-  private releaseSorted(watermark: number): EventBatch[] {
+  /** Sort what is held; pass on the rows up to the watermark, and at least the `atLeast` earliest. */
+  private releaseSorted(watermark: number, atLeast: number): EventBatch[] {
     // Index every pending row: (batch, row), ordered by time then arrival.
     const n = this.pendingRows;
     const keys = new Float64Array(n);
@@ -89,6 +105,7 @@ export class Sorter {
       }
     });
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => keys[a]! - keys[b]! || a - b);
+    if (atLeast > 0) watermark = Math.max(watermark, keys[order[Math.min(atLeast, n) - 1]!]!);
     const out: EventBatch[] = [];
     const keep = newEventBatch(Math.max(this.batchRows, n));
     let cur = newEventBatch(this.batchRows);

@@ -50,6 +50,8 @@ export interface FileHit {
 export class OpenFault implements FaultStart {
   /** set when filemap reports the file the fault read */
   file: FileHit | null = null;
+  /** the kernel handler a call chain named (do_anonymous_page, filemap_fault, wp_page_copy...) */
+  site: string | null = null;
   constructor(
     readonly tid: number,
     readonly pid: number,
@@ -134,6 +136,14 @@ export class FaultMapper {
     return true;
   }
 
+  /** A call chain named the kernel handler of the thread's open fault (the innermost one named wins). */
+  site(tid: number, site: string): boolean {
+    const f = this.open.get(tid);
+    if (!f) return false;
+    f.site ??= site;
+    return true;
+  }
+
   /** The minor-faults / major-faults sample that ends the thread's fault. */
   complete(tid: number, major: boolean, ts: number): boolean {
     const f = this.open.get(tid);
@@ -200,8 +210,9 @@ export class FaultMapper {
     if (first.pages && (write || source < 0)) first.pages.add(page);
     else if (fromPager && chain[source]!.pages) chain[source]!.pages!.add(page);
     const end = this.out.event('fault_end').int(KEY.tid, f.tid).int(KEY.rc, 0).int(KEY.depth, source).word(KEY.action, action).int(KEY.io, fromPager ? 1 : 0);
-    if (fromPager) end.int(KEY.io_ns, Math.max(0, Math.round(ts - f.ts)));
-    end.inferred(INF_END | (fromPager ? INF_IO_NS : 0)).end();
+    if (fromPager && ts >= f.ts) end.int(KEY.io_ns, Math.round(ts - f.ts)); // untimed lines: no duration
+    if (f.site !== null) end.str(KEY.site, f.site);
+    end.inferred(INF_END | (fromPager && ts >= f.ts ? INF_IO_NS : 0)).end();
   }
 
   private level(tid: number, depth: number, o: VmObject, found: boolean, fromPager: boolean, guessed: boolean): void {

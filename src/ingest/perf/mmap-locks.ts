@@ -26,24 +26,26 @@ export class MmapLocks {
   private readonly writing = new Map<number, Set<number>>();
   /** threads that nested two mm write locks (dup_mmap) since their last fork */
   private readonly copying = new Set<number>();
+  private readonly callers = new Map<string, Uint8Array>();
   events = 0;
 
   constructor(private readonly out: EventOut) {}
 
-  start(tid: number, hi: number, lo: number, write: boolean): void {
+  /** `caller`: the kernel function a call chain named as the taker (else the lock's own name is the site). */
+  start(tid: number, hi: number, lo: number, write: boolean, caller: string | null = null): void {
     this.waiting.set(tid, mmKey(hi, lo) * 2 + (write ? 1 : 0));
-    this.emit(tid, hi, lo, WORD.wait_beg, write, SITE_LOCK);
+    this.emit(tid, hi, lo, WORD.wait_beg, write, this.site(caller, SITE_LOCK));
   }
 
-  acquired(tid: number, hi: number, lo: number, write: boolean, success: boolean): void {
+  acquired(tid: number, hi: number, lo: number, write: boolean, success: boolean, caller: string | null = null): void {
     const key = mmKey(hi, lo);
     const started = this.waiting.get(tid) === key * 2 + (write ? 1 : 0);
     if (started) this.waiting.delete(tid);
     const held = this.writing.get(tid);
     if (!write && !started && success && held?.has(key)) {
       held.delete(key);
-      this.emit(tid, hi, lo, WORD.rel, true, SITE_DOWNGRADE);
-      this.emit(tid, hi, lo, WORD.acq, false, SITE_DOWNGRADE);
+      this.emit(tid, hi, lo, WORD.rel, true, this.site(caller, SITE_DOWNGRADE));
+      this.emit(tid, hi, lo, WORD.acq, false, this.site(caller, SITE_DOWNGRADE));
       return;
     }
     if (success && write) {
@@ -51,12 +53,20 @@ export class MmapLocks {
       if (held) held.add(key);
       else this.writing.set(tid, new Set([key]));
     }
-    this.emit(tid, hi, lo, success ? WORD.acq : WORD.try_fail, write, started ? SITE_LOCK : SITE_TRYLOCK);
+    this.emit(tid, hi, lo, success ? WORD.acq : WORD.try_fail, write, this.site(caller, started ? SITE_LOCK : SITE_TRYLOCK));
   }
 
-  released(tid: number, hi: number, lo: number, write: boolean): void {
+  released(tid: number, hi: number, lo: number, write: boolean, caller: string | null = null): void {
     if (write) this.writing.get(tid)?.delete(mmKey(hi, lo));
-    this.emit(tid, hi, lo, WORD.rel, write, SITE_LOCK);
+    this.emit(tid, hi, lo, WORD.rel, write, this.site(caller, SITE_LOCK));
+  }
+
+  /** A caller's name as bytes, made once per name. */
+  private site(caller: string | null, fallback: Uint8Array): Uint8Array {
+    if (caller === null) return fallback;
+    let bytes = this.callers.get(caller);
+    if (!bytes) this.callers.set(caller, (bytes = latin(caller)));
+    return bytes;
   }
 
   /** Whether the trace logs mmap_lock at all (else nothing can be told from its absence). */

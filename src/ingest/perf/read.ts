@@ -1,28 +1,31 @@
 // Linux perf text: `perf script` output of the fault, mmap_lock, filemap and
-// process tracepoints with the side-band MMAP2/FORK/COMM/EXIT records, and
-// `perf trace --pf=all` lines. Linux has no vm_objects, so this framing maps
-// what Linux did onto the vocabulary (see docs in traces/capture/linux/):
-// files become VNODE objects, private anonymous memory and copy-on-write
-// shadows DEFAULT objects, and a VM model tracks what a BSD kernel would have
-// done on fork, exec, exit and the first write to a private page. Every field
-// and event the model supplies is marked in the `inferred` column.
+// process tracepoints, with or without the side-band MMAP2/FORK/COMM/EXIT
+// records, and `perf trace --pf=all` lines. Linux has no vm_objects, so this
+// framing maps what Linux did onto the vocabulary (see docs in
+// traces/capture/linux/): files become VNODE objects, private anonymous memory
+// and copy-on-write shadows DEFAULT objects, and a VM model tracks what a BSD
+// kernel would have done on fork, exec, exit and the first write to a private
+// page. Every field and event the model supplies is marked in the `inferred`
+// column. The meaning of each record is mapper.ts's, shared with the perf.data
+// reader; this file only cuts text.
+//
+// `perf script` prints in many shapes: any -F subset and order, seconds with
+// nanoseconds or microseconds, with or without the [cpu] column, the sample's
+// `IP SYM (DSO)` after a tracepoint payload, and indented call chains under a
+// sample. A sample line is held until its call chain has been read, so the
+// kernel caller the chain names becomes the event's site.
 //
 // Each line is counted once: its first event counts it, the further events it
 // yields are derived rows, a line with no vocabulary event is context (kept by
-// name) or framing (comments, headers, callchains, lost-record notices).
+// name) or framing (comments, headers, call chains).
 
 import { WordTable, latin1, u64, utf8 } from '../common/bytes.js';
 import type { Framing, FramingContext, FramingDef } from '../framing.js';
-import { EventOut } from './emit.js';
-import { FaultMapper, OpenFault } from './faults.js';
-import { Lifecycle } from './lifecycle.js';
-import { MmapLocks } from './mmap-locks.js';
-import { type Proc, ProcessTable } from './processes.js';
+import { PerfMapper } from './mapper.js';
 import { boolWord, decimal, field, hex64, hexNumber, newMmapRecord, parseComm, parseLost, parseMmap, parseTaskPair, span } from './records.js';
-import { newScriptLine, parseScriptLine } from './script-line.js';
+import { type ScriptLine, newScriptLine, parseScriptLine } from './script-line.js';
 import { TraceFaults, newTraceFault, parseTraceFault, traceLinePrefix } from './trace-pf.js';
-import { VmEvents } from './vm-events.js';
-import { VmModel } from './vm-model.js';
+import { CallChainSites } from './callchain.js';
 
 const EVENTS = [
   'exceptions:page_fault_user',
@@ -64,17 +67,20 @@ const F = {
 
 const SCRIPT_LINE =
   /^\s*\S.*?\s(-?\d+\/)?-?\d+\s+(\[\d+\]\s+)?\d+\.\d+:\s+(\d+\s+)?(PERF_RECORD_[A-Z0-9_]+|[\w.-]+:[\w.-]+:|[\w.-]+-faults(:[a-zA-Z]+)?:)/;
+/** a line printed without the time field */
+const UNTIMED_LINE = /^\s*\S.*?\s(-?\d+\/)?-?\d+\s+(\[\d+\]\s+)?(\d+\s+)?(PERF_RECORD_[A-Z0-9_]+|[\w.-]+:[\w.-]+:(\s|$)|[\w.-]+-faults(:[a-zA-Z]+)?:(\s|$))/;
 const TRACE_LINE = /^\s*\d+\.\d+ \(\s*[\d.]+ ms\): .*\/\d+ (min|maj)fault \[/;
-const CALLCHAIN = /^\s+[0-9a-f]+ /;
 
 export const perf: FramingDef = {
   name: 'perf',
-  description: 'Linux perf text (perf script of page-fault, mmap_lock, filemap and sched tracepoints with MMAP2/FORK/COMM/EXIT records; perf trace --pf=all), mapped onto the vocabulary',
+  description:
+    'Linux perf text (perf script of page-fault, mmap_lock, filemap and sched tracepoints, any -F fields, with or without MMAP2/FORK/COMM/EXIT records and call chains; perf trace --pf=all), mapped onto the vocabulary',
   sniff(lines) {
     let score = 0;
     for (const l of lines) {
       if (SCRIPT_LINE.test(l)) return 0.95;
       if (TRACE_LINE.test(l)) return 0.9;
+      if (UNTIMED_LINE.test(l)) score = Math.max(score, 0.85);
       if (/^# (perf version|captured on|cmdline) :/.test(l)) score = 0.6;
     }
     return score;
@@ -82,39 +88,55 @@ export const perf: FramingDef = {
   create: (ctx) => new PerfFraming(ctx),
 };
 
+/** A `perf script` sample line held until its call chain (if any) is read. */
+class Held {
+  buf = new Uint8Array(512);
+  len = 0;
+  lineNo = 0;
+  readonly head: ScriptLine = newScriptLine();
+  full = false;
+
+  hold(src: Uint8Array, start: number, end: number, lineNo: number, head: ScriptLine): void {
+    const n = end - start;
+    if (n > this.buf.length) this.buf = new Uint8Array(n * 2);
+    this.buf.set(src.subarray(start, end));
+    this.len = n;
+    this.lineNo = lineNo;
+    // the head's offsets, moved to the copy
+    const h = this.head;
+    Object.assign(h, head);
+    h.commStart -= start;
+    h.commEnd -= start;
+    h.nameStart -= start;
+    h.nameEnd -= start;
+    h.bodyStart -= start;
+    h.bodyEnd -= start;
+    this.full = true;
+  }
+}
+
 class PerfFraming implements Framing {
-  private readonly out: EventOut;
-  private readonly vm: VmEvents;
-  private readonly model: VmModel;
-  private readonly procs: ProcessTable;
-  private readonly faults: FaultMapper;
-  private readonly locks: MmapLocks;
+  private readonly map: PerfMapper;
   private readonly traceFaults: TraceFaults;
-  private readonly life: Lifecycle;
   private readonly head = newScriptLine();
+  private readonly held = new Held();
+  private readonly chain = new CallChainSites();
   private readonly mmap = newMmapRecord();
   private readonly traceFault = newTraceFault();
   private scriptLines = 0;
   private traceLines = 0;
-  private sawExecTracepoint = false;
+  private callchainLines = 0;
+  private pidColumn = false;
+  private cpuColumn = false;
+  private usTimestamps = false;
+  private untimedLines = 0;
   private readonly comms = new Map<number, { bytes: Uint8Array; text: string }>();
+  /** the line being mapped (its bytes hold the comm column) */
+  private cur: { buf: Uint8Array; head: ScriptLine } = { buf: new Uint8Array(0), head: this.head };
 
   constructor(private readonly ctx: FramingContext) {
-    this.out = new EventOut(ctx.decoder);
-    this.vm = new VmEvents(this.out);
-    this.model = new VmModel(this.vm);
-    this.procs = new ProcessTable(this.model, (tid, copy) => this.vm.asThread(tid, copy));
-    this.faults = new FaultMapper(this.out, this.model, this.vm);
-    this.locks = new MmapLocks(this.out);
-    this.traceFaults = new TraceFaults(this.out, this.model, this.vm);
-    this.life = new Lifecycle(this.out, this.vm, this.model, this.procs, this.faults, this.locks, (tid) => this.comms.delete(tid));
-    ctx.stats.note(
-      'perf: a Linux trace mapped onto the BSD vocabulary (Linux has no vm_objects): objects are synthetic ' +
-        '(VNODE per file device:inode at 0xf1..., DEFAULT per private anonymous mapping and per copy-on-write shadow at 0xd0...); ' +
-        'the inferred column marks every field the mapping supplies (fault flags, thread counts, chain links, ref counts, ' +
-        'anonymous page states, fault outcomes) and with `event` every event Linux implies but never logs ' +
-        '(obj_ref, obj_shadow, map_split, obj_collapse, exec_page)',
-    );
+    this.map = new PerfMapper(ctx, (tid) => this.comm(tid), (tid) => this.comms.delete(tid));
+    this.traceFaults = new TraceFaults(this.map.out, this.map.model, this.map.vm);
   }
 
   line(buf: Uint8Array, start: number, end: number, lineNo: number): void {
@@ -122,106 +144,69 @@ class PerfFraming implements Framing {
     let i = start;
     while (i < end && (buf[i] === 0x20 || buf[i] === 0x09)) i++;
     if (i === end || buf[i] === 0x23) return decoder.framing(); // blank, or a # header
+    if (this.held.full && this.chain.frame(buf, i, end, start)) {
+      this.callchainLines++;
+      return decoder.framing();
+    }
     const h = this.head;
     if (parseScriptLine(buf, start, end, h)) {
+      this.release();
       this.scriptLines++;
-      // perf synthesizes its start-up records (kernel map, its own comm) at time 0: untimed, not at the epoch
-      if (h.ts === 0) h.ts = NaN;
-      this.out.line(lineNo, h.ts, h.cpu);
-      return this.scriptLine(buf, end, lineNo);
+      if (h.pid >= 0) this.pidColumn = true;
+      if (h.cpu >= 0) this.cpuColumn = true;
+      if (Number.isNaN(h.ts)) this.untimedLines++;
+      if (h.ts % 1000 === 0 && h.ts > 0 && this.scriptLines < 1000 && !this.usTimestamps) this.usTimestamps = microseconds(buf, start, end);
+      this.held.hold(buf, start, end, lineNo, h);
+      this.chain.reset();
+      return;
+    }
+    this.release();
+    if (this.chain.frame(buf, i, end, start)) {
+      this.callchainLines++;
+      return decoder.framing(); // a frame whose sample could not be read
     }
     const body = traceLinePrefix(buf, start, end);
     if (body >= 0) {
       this.traceLines++;
       return this.traceLine(buf, start, end, body, lineNo);
     }
-    if (CALLCHAIN.test(latin1(buf, start, Math.min(end, start + 40)))) return decoder.framing();
     decoder.reject(lineNo, -1, `not a perf script or perf trace line: '${latin1(buf, start, Math.min(end, start + 60)).trim()}'`);
   }
 
   finish(): void {
+    this.release();
+    this.map.finish();
     const { stats } = this.ctx;
-    const f = this.faults;
-    if (f.begun > 0) {
-      stats.note(
-        `perf: ${f.begun} faults, ${f.completed} completed by their minor/major-faults sample (${f.major} major), ` +
-          `${f.unaccounted} ended without one (fault_end rc=5, inferred), ${f.stillOpen} still open at the end; ` +
-          `${f.implicitMappings} outside every recorded mapping (made-up one-page mappings), ${f.stackGrowth} growing a stack, ` +
-          `${f.assumedResident} on anonymous pages Linux had mapped but no earlier fault showed (taken as resident in the first object)`,
-      );
+    if (this.scriptLines > 0) {
+      const missing: string[] = [];
+      if (!this.pidColumn) missing.push('no pid column (a thread\'s process is taken from the FORK/COMM records, else its thread id, marked inferred)');
+      if (!this.cpuColumn) missing.push('no [cpu] column (rows have no CPU: per-CPU counts and ring windows are empty)');
+      if (this.untimedLines > 0) missing.push(`no time column on ${this.untimedLines} lines (untimed rows, kept in the file's order; no io_ns; add time to -F)`);
+      if (this.usTimestamps) missing.push('microsecond timestamps (events in one microsecond keep the file\'s order; io_ns is rounded to whole microseconds)');
+      if (missing.length > 0) stats.note(`perf script fields: ${missing.join('; ')}`);
+      if (this.callchainLines > 0) stats.note(`perf script call chains: ${this.callchainLines} frame lines read for their kernel callers (counted as framing)`);
     }
-    if (f.begun > 0 && f.completed === 0) stats.warn('perf: no minor-faults/major-faults samples: record them (-e minor-faults -e major-faults) or no fault completes');
-    if (f.orphanAccounting > 0) stats.note(`perf: ${f.orphanAccounting} minor/major-faults samples without a fault entry (kept as context)`);
-    const p = this.procs;
-    if (p.copiedSeen + p.sharedSeen > 0) {
-      stats.note(`perf: forks told by mmap_lock (dup_mmap nests two mm write locks): ${p.copiedSeen} copied the address space, ${p.sharedSeen} shared it (vfork, posix_spawn)`);
-    }
-    if (p.copiedOnTouch + p.sharedUntilExec > 0) {
-      stats.note(
-        `perf: forks without mmap_lock events to tell: ${p.copiedOnTouch} taken as copies when parent or child next touched memory ` +
-          `(map_split events written then, not at the fork), ${p.sharedUntilExec} exec'd or exited first (taken as vfork)`,
-      );
-    }
-    if (this.locks.events > 0) stats.note(`perf: ${this.locks.events} mmap_lock events as obj_lock class=map on the mm_struct address (observed)`);
     if (this.traceLines > 0) {
       stats.note('perf trace --pf lines: no error code (ftype inferred R), no CPU, thread id only (pid inferred), file-backed faults give a file offset (va inferred)');
     }
-    if (this.scriptLines > 0 && this.life.execRecords === 0 && this.sawExecTracepoint) {
-      stats.warn('perf: exec tracepoints without PERF_RECORD_COMM exec records: run perf script with --show-task-events');
-    }
   }
 
-  // ---- perf script lines ----
-
-  private scriptLine(buf: Uint8Array, end: number, lineNo: number): void {
-    const h = this.head;
-    const s = h.bodyStart;
-    const id = NAMES.find(buf, h.nameStart, h.nameEnd);
-    switch (id) {
-      case E['exceptions:page_fault_user']:
-      case E['exceptions:page_fault_kernel']:
-        return this.faultEntry(buf, s, end, lineNo, id === E['exceptions:page_fault_user']);
-      case E['minor-faults']:
-      case E['major-faults']:
-        this.faults.complete(h.tid, id === E['major-faults'], h.ts);
-        return this.out.endLine(EVENTS[id]);
-      case E['filemap:mm_filemap_fault']:
-        this.filemapFault(buf, s, end);
-        return this.out.endLine('mm_filemap_fault');
-      case E['mmap_lock:mmap_lock_start_locking']:
-      case E['mmap_lock:mmap_lock_acquire_returned']:
-      case E['mmap_lock:mmap_lock_released']:
-        return this.mmapLock(buf, s, end, lineNo, id);
-      case E['sched:sched_process_fork']:
-        return this.forkTracepoint(buf, s, end, lineNo);
-      case E['sched:sched_process_exec']:
-        return this.execTracepoint(buf, s, end);
-      case E['sched:sched_process_exit']:
-        return this.exitTracepoint(buf, s, end);
-      case E.PERF_RECORD_MMAP2:
-      case E.PERF_RECORD_MMAP:
-        return this.mmapRecord(buf, s, end, lineNo);
-      case E.PERF_RECORD_FORK:
-      case E.PERF_RECORD_EXIT:
-        return this.taskRecord(buf, s, end, lineNo, id === E.PERF_RECORD_FORK);
-      case E.PERF_RECORD_COMM:
-        return this.commRecord(buf, s, end, lineNo);
-      case E.PERF_RECORD_LOST:
-      case E.PERF_RECORD_LOST_SAMPLES:
-        return this.lost(buf, s, end);
-      default:
-        return this.out.endLine(latin1(buf, h.nameStart, h.nameEnd));
-    }
+  /** Map the held sample line, with what its call chain named. */
+  private release(): void {
+    const held = this.held;
+    if (!held.full) return;
+    held.full = false;
+    const h = held.head;
+    // perf synthesizes its start-up records (kernel map, its own comm) at time 0: untimed, not at the epoch
+    this.map.unit(held.lineNo, h.ts === 0 ? NaN : h.ts, h.cpu, h.pid, h.tid);
+    this.cur = { buf: held.buf, head: h };
+    if (this.chain.handler !== null) this.map.faultSite(this.chain.handler);
+    this.scriptLine(held.buf, held.len);
   }
 
-  /** The pid of the line's thread: from the line, else from the records, else (-1) unknown. */
-  private pidOf(tid: number): number {
-    return this.head.pid >= 0 ? this.head.pid : this.procs.pidOf(tid);
-  }
-
-  /** The line's command name, decoded once per thread and name. */
-  private comm(buf: Uint8Array, tid: number): string {
-    const h = this.head;
+  /** The current line's command name (the thread's, as perf resolved it), decoded once per thread and name. */
+  private comm(tid: number): string {
+    const { buf, head: h } = this.cur;
     const cached = this.comms.get(tid);
     const n = h.commEnd - h.commStart;
     if (cached && cached.bytes.length === n) {
@@ -235,130 +220,82 @@ class PerfFraming implements Framing {
     return text;
   }
 
-  private proc(buf: Uint8Array, pid: number, tid: number): Proc {
-    return this.procs.get(pid, tid, () => this.comm(buf, tid));
+  private scriptLine(buf: Uint8Array, end: number): void {
+    const h = this.cur.head;
+    const s = h.bodyStart;
+    const e = h.bodyEnd;
+    const id = NAMES.find(buf, h.nameStart, h.nameEnd);
+    const m = this.map;
+    switch (id) {
+      case E['exceptions:page_fault_user']:
+      case E['exceptions:page_fault_kernel']: {
+        if (!field(buf, s, e, F.address) || !hex64(buf, span.start, span.end)) return m.reject('page fault: no address');
+        const [hi, lo] = [u64.hi, u64.lo];
+        if (!field(buf, s, e, F.error_code)) return m.reject('page fault: no error_code');
+        const error = hexNumber(buf, span.start, span.end);
+        if (Number.isNaN(error)) return m.reject('page fault: bad error_code');
+        return m.faultEntry(hi, lo, error, id === E['exceptions:page_fault_user']);
+      }
+      case E['minor-faults']:
+      case E['major-faults']:
+        return m.accounting(id === E['major-faults']);
+      case E['filemap:mm_filemap_fault']:
+        return m.filemap(this.fileHit(buf, s, e));
+      case E['mmap_lock:mmap_lock_start_locking']:
+      case E['mmap_lock:mmap_lock_acquire_returned']:
+      case E['mmap_lock:mmap_lock_released']: {
+        if (!field(buf, s, e, F.mm) || !hex64(buf, span.start, span.end)) return m.reject('mmap_lock: no mm');
+        const [hi, lo] = [u64.hi, u64.lo];
+        const write = field(buf, s, e, F.write) ? boolWord(buf, span.start, span.end) : -1;
+        if (write < 0) return m.reject('mmap_lock: no write=true|false');
+        const success = field(buf, s, e, F.success) ? boolWord(buf, span.start, span.end) : 1;
+        const step = id === E['mmap_lock:mmap_lock_start_locking'] ? 'start' : id === E['mmap_lock:mmap_lock_released'] ? 'released' : 'acquired';
+        return m.mmapLock(step, hi, lo, write === 1, success !== 0, this.chain.lockCaller);
+      }
+      case E['sched:sched_process_fork']:
+        if (!field(buf, s, e, F.child_pid)) return m.reject('sched_process_fork: no child_pid');
+        return m.forkTracepoint(decimal(buf, span.start, span.end));
+      case E['sched:sched_process_exec']:
+        return m.execTracepoint(field(buf, s, e, F.filename) ? utf8(buf, span.start, span.end) : null);
+      case E['sched:sched_process_exit']:
+        return m.exitTracepoint(field(buf, s, e, F.group_dead) ? boolWord(buf, span.start, span.end) === 1 : null);
+      case E.PERF_RECORD_MMAP2:
+      case E.PERF_RECORD_MMAP: {
+        const err = parseMmap(buf, s, end, this.mmap);
+        return err ? m.reject(err) : m.mmapRecord(this.mmap);
+      }
+      case E.PERF_RECORD_FORK:
+      case E.PERF_RECORD_EXIT: {
+        const fork = id === E.PERF_RECORD_FORK;
+        const t = parseTaskPair(buf, s, end);
+        if (!t) return m.reject(`${fork ? 'FORK' : 'EXIT'}: expected (PID:TID):(PPID:PTID)`);
+        return m.task(fork, t.pid, t.tid, t.ppid, t.ptid);
+      }
+      case E.PERF_RECORD_COMM: {
+        const c = parseComm(buf, s, end);
+        if (!c) return m.reject('COMM: expected NAME:PID/TID');
+        return m.commRecord(c.exec, c.comm, c.pid, c.tid);
+      }
+      case E.PERF_RECORD_LOST:
+      case E.PERF_RECORD_LOST_SAMPLES:
+        return m.lost(parseLost(buf, s, end));
+      default:
+        return m.other(latin1(buf, h.nameStart, h.nameEnd));
+    }
   }
 
-  private faultEntry(buf: Uint8Array, s: number, end: number, lineNo: number, user: boolean): void {
-    const h = this.head;
-    if (!field(buf, s, end, F.address) || !hex64(buf, span.start, span.end)) return this.ctx.decoder.reject(lineNo, h.cpu, 'page fault: no address');
-    const [vaHi, vaLo] = [u64.hi, u64.lo];
-    if (!field(buf, s, end, F.error_code)) return this.ctx.decoder.reject(lineNo, h.cpu, 'page fault: no error_code');
-    const error = hexNumber(buf, span.start, span.end);
-    if (Number.isNaN(error)) return this.ctx.decoder.reject(lineNo, h.cpu, 'page fault: bad error_code');
-    if (vaHi >= 0x8000) return this.out.endLine(user ? 'page_fault_user' : 'page_fault_kernel'); // a kernel address (vsyscall, vmalloc): no user map
-    const known = this.pidOf(h.tid);
-    const pid = known >= 0 ? known : h.tid; // the thread's own id: a main thread's (inferred)
-    const proc = this.proc(buf, pid, h.tid);
-    this.procs.touch(proc);
-    const va = vaHi * 2 ** 32 + vaLo;
-    this.faults.begin(new OpenFault(h.tid, pid, known < 0, proc, h.ts, h.cpu, va, vaHi, vaLo, error, user, this.comm(buf, h.tid)));
-    this.out.endLine(null);
-  }
-
-  private filemapFault(buf: Uint8Array, s: number, end: number): void {
-    if (!field(buf, s, end, F.dev)) return;
+  /** `dev=MAJ:MIN ino=HEX ofs=DEC` of mm_filemap_fault, or null. */
+  private fileHit(buf: Uint8Array, s: number, e: number): { major: number; minor: number; ino: number; offset: number } | null {
+    if (!field(buf, s, e, F.dev)) return null;
     const [ds, de] = [span.start, span.end];
     const colon = buf.indexOf(0x3a, ds);
-    if (colon < 0 || colon >= de || !field(buf, s, end, F.ino)) return;
+    if (colon < 0 || colon >= de || !field(buf, s, e, F.ino)) return null;
     const ino = hexNumber(buf, span.start, span.end);
-    const offset = field(buf, s, end, F.ofs) ? decimal(buf, span.start, span.end) : 0;
+    const offset = field(buf, s, e, F.ofs) ? decimal(buf, span.start, span.end) : 0;
     const major = decimal(buf, ds, colon);
     const minor = decimal(buf, colon + 1, de);
-    if ([ino, major, minor].some(Number.isNaN)) return;
-    this.faults.file(this.head.tid, { major, minor, ino, offset: Number.isNaN(offset) ? 0 : offset });
-  }
-
-  private mmapLock(buf: Uint8Array, s: number, end: number, lineNo: number, id: number): void {
-    const h = this.head;
-    if (!field(buf, s, end, F.mm) || !hex64(buf, span.start, span.end)) return this.ctx.decoder.reject(lineNo, h.cpu, 'mmap_lock: no mm');
-    const [hi, lo] = [u64.hi, u64.lo];
-    const write = field(buf, s, end, F.write) ? boolWord(buf, span.start, span.end) : -1;
-    if (write < 0) return this.ctx.decoder.reject(lineNo, h.cpu, 'mmap_lock: no write=true|false');
-    if (id === E['mmap_lock:mmap_lock_start_locking']) this.locks.start(h.tid, hi, lo, write === 1);
-    else if (id === E['mmap_lock:mmap_lock_released']) this.locks.released(h.tid, hi, lo, write === 1);
-    else {
-      const success = field(buf, s, end, F.success) ? boolWord(buf, span.start, span.end) : 1;
-      this.locks.acquired(h.tid, hi, lo, write === 1, success !== 0);
-    }
-  }
-
-  // ---- processes ----
-
-  private taskRecord(buf: Uint8Array, s: number, end: number, lineNo: number, fork: boolean): void {
-    const t = parseTaskPair(buf, s, end);
-    if (!t) return this.ctx.decoder.reject(lineNo, this.head.cpu, `${fork ? 'FORK' : 'EXIT'}: expected (PID:TID):(PPID:PTID)`);
-    if (fork) {
-      const parent = this.proc(buf, t.ppid, t.ptid);
-      if (t.pid === t.ppid) this.procs.thread(parent, t.tid);
-      else this.life.fork(parent, t.pid, t.tid, t.ptid);
-      return this.out.endLine('fork_thread');
-    }
-    const p = this.procs.find(t.pid);
-    if (p && p.threads.has(t.tid)) this.life.threadExit(p, t.tid);
-    this.out.endLine('exit');
-  }
-
-  private forkTracepoint(buf: Uint8Array, s: number, end: number, lineNo: number): void {
-    const h = this.head;
-    if (!field(buf, s, end, F.child_pid)) return this.ctx.decoder.reject(lineNo, h.cpu, 'sched_process_fork: no child_pid');
-    const child = decimal(buf, span.start, span.end);
-    // The FORK record (printed first) already told; without task records this is the fork.
-    if (!Number.isNaN(child) && !this.procs.known(child) && this.procs.pidOf(child) < 0) {
-      const pid = this.pidOf(h.tid);
-      this.life.fork(this.proc(buf, pid >= 0 ? pid : h.tid, h.tid), child, child, h.tid);
-    }
-    this.out.endLine('sched_process_fork');
-  }
-
-  private commRecord(buf: Uint8Array, s: number, end: number, lineNo: number): void {
-    const c = parseComm(buf, s, end);
-    if (!c) return this.ctx.decoder.reject(lineNo, this.head.cpu, 'COMM: expected NAME:PID/TID');
-    if (c.pid < 0) return this.out.endLine('comm');
-    const p = this.procs.get(c.pid, c.tid, () => c.comm);
-    p.comm = c.comm;
-    if (c.exec) this.life.execStart(p, c.tid);
-    this.out.endLine(c.exec ? 'exec' : 'comm');
-  }
-
-  private execTracepoint(buf: Uint8Array, s: number, end: number): void {
-    const h = this.head;
-    this.sawExecTracepoint = true;
-    const path = field(buf, s, end, F.filename) ? utf8(buf, span.start, span.end) : null;
-    const pid = this.pidOf(h.tid);
-    this.life.execDone(this.proc(buf, pid >= 0 ? pid : h.tid, h.tid), h.tid, path, this.comm(buf, h.tid));
-  }
-
-  private exitTracepoint(buf: Uint8Array, s: number, end: number): void {
-    const h = this.head;
-    const pid = this.pidOf(h.tid);
-    const p = this.procs.find(pid >= 0 ? pid : h.tid);
-    if (p) {
-      // group_dead: the whole process; else one thread, whose EXIT record follows
-      const groupDead = field(buf, s, end, F.group_dead) ? boolWord(buf, span.start, span.end) === 1 : h.tid === p.pid;
-      this.faults.close(h.tid);
-      if (groupDead) this.life.exit(p, h.tid);
-    }
-    this.out.endLine('sched_process_exit');
-  }
-
-  private mmapRecord(buf: Uint8Array, s: number, end: number, lineNo: number): void {
-    const r = this.mmap;
-    const err = parseMmap(buf, s, end, r);
-    if (err) return this.ctx.decoder.reject(lineNo, this.head.cpu, err);
-    if (r.start >= 0 && r.pid >= 0 && r.length > 0) this.life.mapped(this.proc(buf, r.pid, r.tid), r); // else the kernel's own map
-    this.out.endLine('mmap');
-  }
-
-  private lost(buf: Uint8Array, s: number, end: number): void {
-    const n = parseLost(buf, s, end);
-    const { stats } = this.ctx;
-    if (!Number.isNaN(n)) {
-      stats.dropped += n;
-      stats.cpu(this.head.cpu).dropped += n;
-    }
-    stats.warn('perf lost records (PERF_RECORD_LOST): faults, mappings or forks are missing; counts are low');
-    this.out.endLine(null);
+    if ([ino, major, minor].some(Number.isNaN)) return null;
+    return { major, minor, ino, offset: Number.isNaN(offset) ? 0 : offset };
   }
 
   // ---- perf trace lines ----
@@ -366,8 +303,15 @@ class PerfFraming implements Framing {
   private traceLine(buf: Uint8Array, start: number, end: number, body: number, lineNo: number): void {
     const f = this.traceFault;
     const ok = parseTraceFault(buf, start, end, body, f);
-    this.out.line(lineNo, ok ? f.ts : NaN, -1);
+    this.map.out.line(lineNo, ok ? f.ts : NaN, -1);
     if (ok) this.traceFaults.fault(f);
-    this.out.endLine('perf_trace');
+    this.map.out.endLine('perf_trace');
   }
+}
+
+/** The line's timestamp has six fraction digits (perf script without --ns). */
+function microseconds(buf: Uint8Array, start: number, end: number): boolean {
+  const text = latin1(buf, start, Math.min(end, start + 120));
+  const m = /\s\d+\.(\d+):\s/.exec(text);
+  return m !== null && m[1]!.length === 6;
 }

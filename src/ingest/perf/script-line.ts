@@ -25,6 +25,8 @@ export interface ScriptLine {
   nameEnd: number;
   /** where the event's own text starts (after `EVENT:` or the record name) */
   bodyStart: number;
+  /** where it ends: before a trailing `IP SYM (DSO)` that -F ip,sym,dso (or the default fields) print after a payload */
+  bodyEnd: number;
 }
 
 const COLON = 0x3a;
@@ -33,19 +35,21 @@ const SLASH = 0x2f;
 const LBRACKET = 0x5b;
 const RBRACKET = 0x5d;
 const LPAREN = 0x28;
+const RPAREN = 0x29;
+const EQUALS = 0x3d;
 const MINUS = 0x2d;
 const RECORD = Buffer.from('PERF_RECORD_', 'latin1');
 
 const blank = (b: number | undefined): boolean => b === SP || b === TAB;
 
 export function newScriptLine(): ScriptLine {
-  return { commStart: 0, commEnd: 0, pid: -1, tid: -1, cpu: -1, ts: NaN, nameStart: 0, nameEnd: 0, bodyStart: 0 };
+  return { commStart: 0, commEnd: 0, pid: -1, tid: -1, cpu: -1, ts: NaN, nameStart: 0, nameEnd: 0, bodyStart: 0, bodyEnd: 0 };
 }
 
 /** Cut a `perf script` line into `out`; false when it is not one. */
 export function parseScriptLine(buf: Uint8Array, start: number, end: number, out: ScriptLine): boolean {
   const colon = timeColon(buf, start, end);
-  if (colon < 0) return false;
+  if (colon < 0) return untimedLine(buf, start, end, out);
   let tsStart = colon - 1;
   while (tsStart > start && !blank(buf[tsStart - 1])) tsStart--;
   out.ts = parseSeconds(buf, tsStart, colon);
@@ -82,6 +86,7 @@ export function parseScriptLine(buf: Uint8Array, start: number, end: number, out
     while (n < end && buf[n] !== SP && buf[n] !== LPAREN && buf[n] !== COLON) n++;
     out.nameEnd = n;
     out.bodyStart = n;
+    out.bodyEnd = end;
     return true;
   }
   // An event name holds colons (exceptions:page_fault_user); it ends at the colon before a blank.
@@ -93,6 +98,91 @@ export function parseScriptLine(buf: Uint8Array, start: number, end: number, out
   if (n === p || n === end) return false;
   out.nameEnd = n;
   out.bodyStart = n + 1;
+  out.bodyEnd = payloadEnd(buf, n + 1, end);
+  return true;
+}
+
+/**
+ * The end of a tracepoint payload (`key=value ...`) in buf[s, e), before the
+ * sample's `IP [SYM] [(DSO)]` when the line carries one: an IP is a bare hex
+ * word, where a payload's last word is always `key=value`.
+ */
+export function payloadEnd(buf: Uint8Array, s: number, e: number): number {
+  let i = skipBack(buf, s, e);
+  const full = i;
+  if (i > s && buf[i - 1] === RPAREN) {
+    // (DSO), which may itself hold parentheses: `(/tmp/x (deleted))`
+    let depth = 0;
+    let j = i - 1;
+    for (; j >= s; j--) {
+      if (buf[j] === RPAREN) depth++;
+      else if (buf[j] === LPAREN && --depth === 0) break;
+    }
+    if (j <= s || !blank(buf[j - 1])) return full;
+    i = skipBack(buf, s, j);
+  }
+  // [SYM]: any word without `=`, unless it is the IP itself
+  let w = wordStart(buf, s, i);
+  if (w < 0) return full;
+  if (!isHexWord(buf, w, i)) {
+    i = skipBack(buf, s, w);
+    w = wordStart(buf, s, i);
+    if (w < 0 || !isHexWord(buf, w, i)) return full;
+  }
+  return w > s ? skipBack(buf, s, w) : full;
+}
+
+/** The start of the blank-delimited word ending at i, or -1 when it holds `=` or is empty. */
+function wordStart(buf: Uint8Array, s: number, i: number): number {
+  let w = i;
+  while (w > s && !blank(buf[w - 1])) {
+    if (buf[w - 1] === EQUALS) return -1;
+    w--;
+  }
+  return w === i ? -1 : w;
+}
+
+function isHexWord(buf: Uint8Array, s: number, e: number): boolean {
+  if (e - s > 16) return false;
+  for (let k = s; k < e; k++) {
+    const b = buf[k]!;
+    if (!(isDigit(b) || (b >= 0x61 && b <= 0x66))) return false;
+  }
+  return true;
+}
+
+/**
+ * A line printed without the time field (`-F` without `time`): COMM, then
+ * PID/TID or TID, [CPU] and a period, then the event. Found by pattern
+ * (only this rare shape pays for it); the line is untimed.
+ */
+const UNTIMED = /^(.*?)\s(-?\d+\/)?(-?\d+)\s+(?:\[(\d+)\]\s+)?(?:\d+\s+)?(PERF_RECORD_[A-Z0-9_]+|[\w.-]+:[\w.-]+:(?=\s|$)|[\w.-]+-faults(?::[a-zA-Z]+)?:(?=\s|$))/;
+
+function untimedLine(buf: Uint8Array, start: number, end: number, out: ScriptLine): boolean {
+  const text = Buffer.from(buf.buffer, buf.byteOffset + start, Math.min(end - start, 400)).toString('latin1');
+  const m = UNTIMED.exec(text);
+  if (!m) return false;
+  let cs = 0;
+  let ce = m[1]!.length;
+  while (cs < ce && blank(text.charCodeAt(cs))) cs++;
+  while (ce > cs && blank(text.charCodeAt(ce - 1))) ce--;
+  out.commStart = start + cs;
+  out.commEnd = start + ce;
+  out.pid = m[2] ? Number(m[2].slice(0, -1)) : -1;
+  out.tid = Number(m[3]);
+  out.cpu = m[4] ? Number(m[4]) : -1;
+  out.ts = NaN;
+  const name = m[5]!;
+  out.nameStart = start + m[0].length - name.length;
+  if (name.startsWith('PERF_RECORD_')) {
+    out.nameEnd = start + m[0].length;
+    out.bodyStart = out.nameEnd;
+    out.bodyEnd = end;
+  } else {
+    out.nameEnd = start + m[0].length - 1; // without the colon
+    out.bodyStart = out.nameEnd + 1;
+    out.bodyEnd = payloadEnd(buf, out.bodyStart, end);
+  }
   return true;
 }
 

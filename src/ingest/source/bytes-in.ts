@@ -12,6 +12,12 @@ export type Chunks = AsyncIterable<Uint8Array>;
 export type Compression = 'none' | 'gzip' | 'zstd';
 
 const CHUNK = 1 << 20;
+/**
+ * Compressed input goes to the decompressor in slices this small, and with
+ * little read-ahead, so the bytes counted as consumed follow the bytes
+ * decoded (a progress display moves steadily even for a few-MB file).
+ */
+const COMPRESSED_SLICE = 64 << 10;
 
 export interface ByteInput {
   /** decompressed bytes */
@@ -19,7 +25,7 @@ export interface ByteInput {
   compression: Compression;
   /** size on disk, when known */
   size: number | null;
-  /** compressed bytes consumed so far (for progress) */
+  /** bytes of the file consumed so far (for progress): for compressed input, those handed to the decompressor */
   consumed(): number;
 }
 
@@ -27,11 +33,12 @@ export async function openBytes(path: string): Promise<ByteInput> {
   let consumed = 0;
   const size = path === '-' ? null : (await stat(path)).size;
   const raw: Readable = path === '-' ? process.stdin : createReadStream(path, { highWaterMark: CHUNK });
-  const counted = countBytes(raw, (n) => (consumed += n));
-  const { head, rest } = await peek(counted);
+  const { head, rest } = await peek(raw);
   const compression = sniffCompression(head);
   const all = prepend(head, rest);
-  const chunks = compression === 'gzip' ? gunzip(all) : compression === 'zstd' ? unzstd(all) : all;
+  const add = (n: number) => (consumed += n);
+  const chunks =
+    compression === 'gzip' ? gunzip(countBytes(slices(all), add)) : compression === 'zstd' ? unzstd(countBytes(slices(all), add)) : countBytes(all, add);
   return { chunks, compression, size, consumed: () => consumed };
 }
 
@@ -49,7 +56,13 @@ async function* countBytes(src: AsyncIterable<Buffer | Uint8Array>, add: (n: num
   }
 }
 
-async function peek(src: Chunks): Promise<{ head: Uint8Array | null; rest: AsyncIterator<Uint8Array> }> {
+async function* slices(src: Chunks): Chunks {
+  for await (const c of src) {
+    for (let at = 0; at < c.length; at += COMPRESSED_SLICE) yield c.subarray(at, Math.min(c.length, at + COMPRESSED_SLICE));
+  }
+}
+
+async function peek(src: AsyncIterable<Uint8Array>): Promise<{ head: Uint8Array | null; rest: AsyncIterator<Uint8Array> }> {
   const it = src[Symbol.asyncIterator]();
   const first = await it.next();
   return { head: first.done ? null : first.value, rest: it };
@@ -67,7 +80,8 @@ async function* prepend(head: Uint8Array | null, rest: AsyncIterator<Uint8Array>
 /** gzip (every member of a concatenated file) through zlib. */
 export async function* gunzip(src: Chunks): Chunks {
   const z = createGunzip({ chunkSize: CHUNK });
-  const input = Readable.from(src);
+  // Byte mode with a tiny buffer: the stream reads one slice ahead, not sixteen.
+  const input = Readable.from(src, { objectMode: false, highWaterMark: 1 });
   input.on('error', (e) => z.destroy(e));
   yield* input.pipe(z) as AsyncIterable<Buffer>;
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Record a real fork/exec + parallel build workload with perf and print it as
-# `perf script` text for vmreplay's perf reader (see README.md next to this).
+# Record a real fork/exec + parallel build workload with perf, keep the
+# perf.data and print it as `perf script` text for vmreplay's perf readers
+# (see README.md next to this).
 #
-#   sudo ./capture.sh [-o OUT.perf.txt.gz] [-w forkexec|build|all] [-r ROUNDS] [-p PAR] [-f FILES] [-j JOBS] [-k]
+#   sudo ./capture.sh [-o OUT.perf.txt.gz] [-w forkexec|build|all] [-r ROUNDS] [-p PAR] [-f FILES] [-j JOBS] [-g] [-k]
 #
 # Needs root (tracepoints), perf, bash, gzip; the build workload needs gcc and make.
 set -euo pipefail
@@ -15,8 +16,10 @@ files=6        # generated C files in the build
 jobs=2         # make -j
 keep=0
 
-usage() { sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
-while getopts "o:w:r:p:f:j:kh" opt; do
+callgraph=0
+
+usage() { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+while getopts "o:w:r:p:f:j:gkh" opt; do
   case $opt in
     o) out=$OPTARG ;;
     w) workload=$OPTARG ;;
@@ -24,7 +27,8 @@ while getopts "o:w:r:p:f:j:kh" opt; do
     p) par=$OPTARG ;;
     f) files=$OPTARG ;;
     j) jobs=$OPTARG ;;
-    k) keep=1 ;;   # keep the work directory (perf.data, sources)
+    g) callgraph=1 ;;   # record kernel call chains (perf record -g)
+    k) keep=1 ;;   # keep the work directory (sources, script errors)
     *) usage ;;
   esac
 done
@@ -118,18 +122,24 @@ WL
 # with dev:inode) and the fault address of the software events; --sample-cpu:
 # the CPU column; -B -N: no build-id work. Large buffers: lost records would
 # show as PERF_RECORD_LOST lines and be counted as dropped by the reader.
+# -g: kernel call chains (fp), printed under each sample; they name the
+# kernel caller of each mmap_lock and filemap event.
 eargs=()
 for e in "${events[@]}"; do eargs+=(-e "$e"); done
-perf record -o "$work/perf.data" -q -c 1 -d --sample-cpu -B -N -m 4096 "${eargs[@]}" -- bash "$work/run.sh"
+[ "$callgraph" -eq 0 ] || eargs+=(-g)
+# The perf.data is kept beside the text: OUT.perf.txt.gz -> OUT.perf.data.
+data=${out%.gz}; data=${data%.txt}; data=${data%.perf}.perf.data
+perf record -o "$data" -q -c 1 -d --sample-cpu -B -N -m 4096 "${eargs[@]}" -- bash "$work/run.sh"
+chmod a+r "$data"
 
 # --- print -----------------------------------------------------------------------
 # --ns: nanosecond timestamps; --show-*-events: MMAP2/FORK/COMM/EXIT records
 # and lost-event records; per-type fields keep tracepoint lines to their text.
-perf script -i "$work/perf.data" --ns --header \
+perf script -i "$data" --ns --header \
   --show-mmap-events --show-task-events --show-lost-events \
   -F trace:comm,pid,tid,cpu,time,event,trace \
   -F sw:comm,pid,tid,cpu,time,event,addr \
   2>"$work/script.err" | gzip -9 >"$out"
 
-echo "capture.sh: wrote $out ($(du -h "$out" | cut -f1)); kernel $(uname -r), $(nproc) CPUs, $(perf --version)" >&2
+echo "capture.sh: wrote $out ($(du -h "$out" | cut -f1)) and $data ($(du -h "$data" | cut -f1)); kernel $(uname -r), $(nproc) CPUs, $(perf --version)" >&2
 if grep -q . "$work/script.err"; then sed 's/^/perf script: /' "$work/script.err" >&2; fi

@@ -1,0 +1,96 @@
+// The in-process replay for notebooks and scripts: the same run as
+// `vmreplay replay`, with models given as values, so a model written in a
+// notebook cell replays beside the built-in ones. With `out` the tables and
+// the database are written there (open them with openRun); without it the
+// rows are dropped as they come and only the figures are returned.
+
+import { Dictionaries } from '../columns/dictionaries.js';
+import { SAMPLE_TRACE } from '../common/paths.js';
+import { UsageError } from '../common/errors.js';
+import type { IngestOptions } from '../ingest/open.js';
+import type { LockingModel } from '../models/model.js';
+import { MODELS, modelsByName } from '../models/index.js';
+import { DEFAULT_REPLAY_OPTIONS } from '../replay/engine.js';
+import type { TableOutput } from '../replay/output.js';
+import { replayTraces, type RunProgress, type RunResult } from '../replay/run.js';
+import { openStore } from '../store/index.js';
+
+export interface ReplayOptions extends IngestOptions {
+  /** models by value or by built-in name, the first being the baseline (default: every built-in model) */
+  readonly models?: readonly (LockingModel | string)[];
+  /** the sysctl vm.shared_fault (default true) */
+  readonly sharedFault?: boolean;
+  /** multiply every hold time in the contention estimate (default 1) */
+  readonly holdScale?: number;
+  /** hold time of a one-event lock site, ns (default 1000) */
+  readonly siteHoldNs?: number;
+  /** write the tables and database here (a new, empty or earlier-run directory); omitted: write nothing */
+  readonly out?: string;
+  /** called between input batches */
+  readonly onProgress?: (progress: RunProgress) => void;
+}
+
+export interface ReplayResult extends RunResult {
+  /** where the tables were written (absolute), or null */
+  readonly out: string | null;
+}
+
+/** The bundled sample trace (a generated fork/exec storm; its figures describe a generated workload). */
+export const sampleTrace = (): string => SAMPLE_TRACE();
+
+/** Replay `traces` under the models of `options` and return what each model did. */
+export async function replay(traces: string | readonly string[], options: ReplayOptions = {}): Promise<ReplayResult> {
+  const paths = typeof traces === 'string' ? [traces] : [...traces];
+  if (paths.length === 0) throw new UsageError('replay: no trace given');
+  const models = resolveModels(options.models ?? MODELS);
+  const knobs = { sharedFault: options.sharedFault ?? true };
+  const holdScale = options.holdScale ?? DEFAULT_REPLAY_OPTIONS.holdScale;
+  const siteHoldNs = options.siteHoldNs ?? DEFAULT_REPLAY_OPTIONS.siteHoldNs;
+  const runOptions = { ...ingestOptions(options), models, knobs, holdScale, siteHoldNs, onProgress: options.onProgress };
+  const dicts = new Dictionaries();
+
+  if (options.out === undefined) return { ...(await replayTraces(paths, runOptions, DISCARD, dicts)), out: null };
+
+  const store = await openStore(options.out, dicts);
+  let run: RunResult;
+  try {
+    run = await replayTraces(paths, runOptions, store, dicts);
+  } catch (e) {
+    await store.abort(); // no half-written run left behind
+    throw e;
+  }
+  const summary = await store.close({
+    inputs: paths,
+    models: models.map((m) => m.name),
+    knobs: { shared_fault: knobs.sharedFault ? 1 : 0, hold_scale: holdScale, site_hold_ns: siteHoldNs },
+    synthetic: run.synthetic,
+  });
+  return { ...run, out: summary.outDir };
+}
+
+function resolveModels(given: readonly (LockingModel | string)[]): LockingModel[] {
+  if (given.length === 0) throw new UsageError('replay: no model given');
+  const models = given.map((m) => {
+    if (typeof m !== 'string') return m;
+    try {
+      return modelsByName([m])[0]!;
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+  });
+  const names = models.map((m) => m.name);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) throw new UsageError(`replay: model '${twice}' given twice (every model needs its own name)`);
+  return models;
+}
+
+function ingestOptions(o: IngestOptions): IngestOptions {
+  const { format, strict, sortWindowNs, batchRows } = o;
+  return Object.fromEntries(Object.entries({ format, strict, sortWindowNs, batchRows }).filter(([, v]) => v !== undefined));
+}
+
+/** Rows are dropped as they come: only the run's figures are kept. */
+const DISCARD: TableOutput = {
+  write() {},
+  async flush() {},
+};

@@ -1,0 +1,74 @@
+// `vmreplay check OUT|TRACE... [--model M] --min-saved-x PCT ...`: a gate for
+// a kernel tree's CI. Exit 0 with one OK line when every threshold holds,
+// exit 1 with one line per failed threshold, exit 2 for bad usage or input.
+// Traces are replayed first into -o DIR, or into a temporary directory that
+// is removed afterwards.
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { UsageError } from '../common/errors.js';
+import { loadReportData } from '../report/data.js';
+import { checkThresholds, type Thresholds } from '../report/thresholds.js';
+import { number, parse } from './args.js';
+import { isQuiet } from './console.js';
+import { REPLAY_OPTIONS } from './replay.js';
+import { isRunDirectory, REPLAY_OPTION_LINES, runFrom } from './run-source.js';
+
+const USAGE = `usage: vmreplay check OUT|TRACE... [--model M] [thresholds] [-o DIR] [replay options]
+  --model M                the model checked (default: the first model after the baseline)
+  --min-saved-x PCT        least X token acquisitions saved against the baseline, in percent
+  --max-hazards N          most hazards
+  --max-backdown-rate PCT  most back-downs per fault, in percent
+  --max-contention-ns N    most estimated waiting time, in nanoseconds
+  -o DIR                   keep the replay of traces in DIR (default: a temporary directory)
+At least one threshold is required. Exit 0: all hold; 1: one failed (one line each); 2: bad usage or input.
+${REPLAY_OPTION_LINES}`;
+
+const CHECK_OPTIONS = {
+  ...REPLAY_OPTIONS,
+  model: { type: 'string' },
+  'min-saved-x': { type: 'string' },
+  'max-hazards': { type: 'string' },
+  'max-backdown-rate': { type: 'string' },
+  'max-contention-ns': { type: 'string' },
+} as const;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, CHECK_OPTIONS, USAGE);
+  if (values.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError(`give a run directory or traces\n${USAGE}`);
+  const optional = (v: string | undefined, what: string, min = 0): number | undefined => {
+    if (v === undefined) return undefined;
+    const n = number(v, what, 0);
+    if (n < min) throw new UsageError(`${what} must be at least ${min} (got '${v}')`);
+    return n;
+  };
+  const thresholds: Thresholds = {
+    minSavedXPct: values['min-saved-x'] === undefined ? undefined : number(values['min-saved-x'], '--min-saved-x', 0),
+    maxHazards: optional(values['max-hazards'], '--max-hazards'),
+    maxBackdownRatePct: optional(values['max-backdown-rate'], '--max-backdown-rate'),
+    maxContentionNs: optional(values['max-contention-ns'], '--max-contention-ns'),
+  };
+  if (Object.values(thresholds).every((v) => v === undefined)) throw new UsageError(`give at least one threshold\n${USAGE}`);
+
+  const fromRun = positionals.length === 1 && isRunDirectory(positionals[0]!);
+  const temp = fromRun || values.out ? null : await mkdtemp(join(tmpdir(), 'vmreplay-check-'));
+  try {
+    // The replay's summary goes to stderr: stdout is the verdict a CI log greps (printed even with --quiet).
+    const runDir = await runFrom(positionals, values.out ?? join(temp ?? '.', 'run'), values, (s) => {
+      if (!isQuiet()) process.stderr.write(s + '\n');
+    });
+    const data = await loadReportData(runDir);
+    const model = values.model ?? data.models.find((m) => m !== data.baseline) ?? data.baseline;
+    if (!data.models.includes(model)) throw new UsageError(`--model ${model} is not in the run (it has ${data.models.join(', ')})`);
+    const verdict = checkThresholds(data, model, thresholds);
+    process.stdout.write(verdict.lines.join('\n') + '\n');
+    return verdict.ok ? 0 : 1;
+  } finally {
+    if (temp) await rm(temp, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,31 @@
+// Where a command's words go. Standard output carries results only when it
+// is not a terminal (a pipe or a file gets the figures or rows and nothing
+// else); everything said along the way (what is being done, where the files
+// went, progress) goes to standard error then. `--quiet` (any command) keeps
+// errors, and the data a command was asked to write, and nothing else.
+
+let quiet = false;
+
+/** Set by the command line's global `--quiet`/`-q`. */
+export function setQuiet(value: boolean): void {
+  quiet = value;
+}
+
+export const isQuiet = (): boolean => quiet;
+
+/** The figures a command reports (the replay summary, validate's accounting): standard output, not with --quiet. */
+export function result(text: string): void {
+  if (!quiet) process.stdout.write(text);
+}
+
+/** What a command says along the way: standard output on a terminal, else standard error; not with --quiet. */
+export function say(text: string): void {
+  if (quiet) return;
+  (process.stdout.isTTY ? process.stdout : process.stderr).write(text);
+}
+
+/** Columns of the terminal standard output goes to; 80 when it is not one. */
+export function terminalWidth(): number {
+  const columns = process.stdout.isTTY ? process.stdout.columns : undefined;
+  return columns && columns > 0 ? columns : 80;
+}

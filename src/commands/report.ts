@@ -1,0 +1,48 @@
+// `vmreplay report TRACE...|OUT [-o DIR]`: the report of a run, for a code
+// review: report.md, report.html and charts/. Given traces it replays them
+// first into DIR/run/ (same options as `replay`); given a run directory it
+// reads the store, and writes the report beside the run unless -o says where.
+
+import { isAbsolute, join, relative } from 'node:path';
+import { UsageError } from '../common/errors.js';
+import { writeReport } from '../report/write.js';
+import { parse } from './args.js';
+import { result, say } from './console.js';
+import { REPLAY_OPTIONS } from './replay.js';
+import { isRunDirectory, REPLAY_OPTION_LINES, runFrom } from './run-source.js';
+
+const USAGE = `usage: vmreplay report TRACE... -o DIR [replay options]
+       vmreplay report OUT [-o DIR]
+  -o DIR               where report.md, report.html and charts/ go (default for OUT: OUT itself);
+                       traces are replayed into DIR/run/
+${REPLAY_OPTION_LINES}`;
+
+/** Where a replay made for a report keeps its tables. */
+export const RUN_SUBDIR = 'run';
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, REPLAY_OPTIONS, USAGE);
+  if (values.help) {
+    process.stdout.write(USAGE + '\n');
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError(`give a run directory or traces\n${USAGE}`);
+  const fromRun = positionals.length === 1 && isRunDirectory(positionals[0]!);
+  if (!fromRun && !values.out) throw new UsageError(`no report directory (-o DIR) for a report of traces\n${USAGE}`);
+  const outDir = values.out ?? positionals[0]!;
+  const runDir = await runFrom(positionals, join(outDir, RUN_SUBDIR), values, (s) => result(s + '\n'));
+  await reportAndSay(runDir, outDir);
+  return 0;
+}
+
+/** Write the report of `runDir` into `outDir` and print where it is. */
+export async function reportAndSay(runDir: string, outDir: string): Promise<void> {
+  const began = performance.now();
+  const written = await writeReport(runDir, outDir);
+  const secs = (performance.now() - began) / 1000;
+  const show = (p: string) => (isAbsolute(p) || p.startsWith('..') ? p : `./${relative('.', p)}`);
+  say(
+    `report written in ${secs.toFixed(2)} s: ${show(written.markdown)} (Markdown, charts as PNG), ` +
+      `${show(written.html)} (open it in a browser; self-contained), ${written.charts.length} charts in ${show(join(outDir, 'charts'))}\n`,
+  );
+}

@@ -1,0 +1,438 @@
+// What a report says, read from a finished run directory: the manifest and a
+// set of DuckDB queries over its tables and views. The result is a plain value
+// (numbers and strings only, no engine internals), so the renderers, `compare`
+// and `check` work on any run directory, today's or one copied from elsewhere.
+//
+// Every list has a defined order (ties broken by name), so the same run always
+// gives the same report.
+
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { InputError } from '../common/errors.js';
+import { RunDatabase } from '../store/database.js';
+import { type Manifest, readManifest } from '../store/manifest.js';
+import { literal } from '../store/sql.js';
+import { slug } from '../store/views.js';
+
+export interface ModelSummary {
+  readonly model: string;
+  readonly baseline: boolean;
+  readonly faults: number;
+  readonly attempts: number;
+  readonly xTokens: number;
+  readonly sTokens: number;
+  readonly xChain: number;
+  readonly sChain: number;
+  readonly mapTokens: number;
+  readonly backdowns: number;
+  readonly restarts: number;
+  readonly upgrades: number;
+  readonly hazards: number;
+  /** baseline X tokens minus this model's (0 for the baseline) */
+  readonly savedX: number;
+  /** savedX as a percentage of the baseline's X tokens; null when the baseline took none */
+  readonly savedXPct: number | null;
+  readonly waits: number;
+  readonly waitNs: number;
+}
+
+/** X token acquisitions per model for one key (a site, object type, object name, process name). */
+export interface KeyedCounts {
+  readonly key: string;
+  /** how many distinct objects or processes share this name (1 for sites and types) */
+  readonly members: number;
+  readonly x: Readonly<Record<string, number>>;
+}
+
+export interface BackdownRow {
+  readonly rule: string;
+  readonly model: string;
+  readonly backdowns: number;
+  readonly operations: number;
+}
+
+export interface ExtraFault {
+  readonly opId: number;
+  readonly comm: string | null;
+  readonly pid: number | null;
+  readonly baselineAcquisitions: number;
+  readonly acquisitions: number;
+  readonly backdowns: number;
+  readonly upgrades: number;
+  readonly attempts: number;
+}
+
+/** Faults where a model takes more token and chain acquisitions than the baseline. */
+export interface ExtraAcquisitions {
+  readonly model: string;
+  readonly faults: number;
+  readonly extra: number;
+  readonly top: readonly ExtraFault[];
+}
+
+export interface HazardRow {
+  readonly model: string;
+  readonly opId: number;
+  readonly attempt: number | null;
+  readonly ts: number;
+  readonly tid: number | null;
+  readonly pid: number | null;
+  readonly comm: string | null;
+  readonly va: string | null;
+  readonly obj: string | null;
+  readonly otype: string | null;
+  readonly objName: string | null;
+  readonly site: string | null;
+  readonly kind: string;
+  readonly detail: string | null;
+  /** `file:line` of the event the hazard's operation began with, when found */
+  readonly traceLine: string | null;
+}
+
+export interface ContentionRow {
+  /** the object's name, else its type and address */
+  readonly object: string;
+  readonly model: string;
+  readonly tokenAcquisitions: number;
+  readonly waits: number;
+  readonly waitNs: number;
+}
+
+export interface AgreementRow {
+  readonly model: string;
+  readonly site: string;
+  readonly matched: number;
+  readonly modelOnly: number;
+  readonly traceOnly: number;
+}
+
+export interface CpuWindow {
+  readonly cpu: number;
+  readonly events: number;
+  readonly firstTs: number | null;
+  readonly lastTs: number | null;
+}
+
+export interface FileCoverage {
+  readonly path: string;
+  readonly format: string;
+  readonly lines: number;
+  readonly events: number;
+  readonly context: number;
+  readonly unknown: number;
+  readonly rejected: number;
+  readonly derived: number;
+  readonly dropped: number;
+  readonly late: number;
+  readonly truncatedBegin: number;
+  readonly truncatedEnd: number;
+  readonly cpus: readonly CpuWindow[];
+}
+
+export interface Coverage {
+  readonly files: readonly FileCoverage[];
+  /** events with at least one inferred key, per event kind */
+  readonly inferredEvents: readonly { readonly kind: string; readonly events: number }[];
+  /** faults (of the baseline) with at least one fact filled in by default */
+  readonly inferredFaults: number;
+  /** chain links below the recorded levels that no event described, per model */
+  readonly unknownLinks: Readonly<Record<string, number>>;
+}
+
+export interface OverTime {
+  readonly bucketNs: number;
+  /** per bucket: its start relative to the first timestamp, and X tokens per model */
+  readonly buckets: readonly { readonly startNs: number; readonly x: Readonly<Record<string, number>> }[];
+}
+
+export interface RunInfo {
+  readonly dir: string;
+  readonly version: string;
+  readonly created: string;
+  readonly inputs: readonly { readonly path: string; readonly bytes: number | null; readonly sha256: string | null }[];
+  readonly knobs: Readonly<Record<string, string | number | boolean>>;
+  readonly synthetic: string | null;
+}
+
+export interface ReportData {
+  readonly run: RunInfo;
+  /** models in report order; the baseline first */
+  readonly models: readonly string[];
+  readonly baseline: string;
+  readonly summary: readonly ModelSummary[];
+  readonly bySite: readonly KeyedCounts[];
+  readonly byObjectType: readonly KeyedCounts[];
+  readonly byObjectName: readonly KeyedCounts[];
+  readonly byProcessName: readonly KeyedCounts[];
+  readonly overTime: OverTime;
+  readonly backdowns: readonly BackdownRow[];
+  readonly extraAcquisitions: readonly ExtraAcquisitions[];
+  readonly hazards: readonly HazardRow[];
+  readonly hazardsTotal: number;
+  readonly contention: readonly ContentionRow[];
+  readonly agreement: readonly AgreementRow[];
+  readonly coverage: Coverage;
+}
+
+/** How many rows of the long lists a report keeps (the rest are counted). */
+export const LIMITS = { hazards: 50, extraFaults: 10, contentionObjects: 10 } as const;
+
+type Row = Record<string, unknown>;
+
+/** Read everything a report shows from the run in `dir`. */
+export async function loadReportData(dir: string): Promise<ReportData> {
+  const manifest = await readManifest(dir);
+  if (!manifest) throw new InputError(dir, 0, 'not a vmreplay run directory (no manifest.json from vmreplay)');
+  if (manifest.status !== 'complete') throw new InputError(dir, 0, 'the replay that wrote this directory did not finish (manifest status is not complete)');
+  const db = await RunDatabase.open(dir);
+  try {
+    return await query(db.connection, dir, manifest);
+  } finally {
+    db.close();
+  }
+}
+
+async function query(con: DuckDBConnection, dir: string, manifest: Manifest): Promise<ReportData> {
+  const all = async (sql: string): Promise<Row[]> => (await con.runAndReadAll(sql)).getRowObjectsJS().map(plain);
+  const models = (await all('SELECT model FROM models ORDER BY position')).map((r) => String(r.model));
+  const baseline = String((await all('SELECT model FROM models WHERE baseline'))[0]?.model ?? models[0] ?? 'old');
+
+  const summary: ModelSummary[] = (await all('SELECT * FROM summary')).map((r) => ({
+    model: str(r.model),
+    baseline: r.baseline === true,
+    faults: num(r.faults),
+    attempts: num(r.attempts),
+    xTokens: num(r.x_tokens),
+    sTokens: num(r.s_tokens),
+    xChain: num(r.x_chain),
+    sChain: num(r.s_chain),
+    mapTokens: num(r.map_tokens),
+    backdowns: num(r.backdowns),
+    restarts: num(r.restarts),
+    upgrades: num(r.upgrades),
+    hazards: num(r.hazards),
+    savedX: num(r.saved_x),
+    savedXPct: r.saved_x_pct === null ? null : num(r.saved_x_pct),
+    waits: num(r.waits),
+    waitNs: num(r.wait_ns),
+  }));
+
+  const keyed = (keyExpr: string, memberExpr: string, joins = '') => xTokensBy(all, models, baseline, keyExpr, memberExpr, joins);
+  const objectNames = `LEFT JOIN (SELECT obj, max(name) AS name FROM objects WHERE name IS NOT NULL GROUP BY obj) n ON n.obj = a.obj`;
+  const processNames = `LEFT JOIN (SELECT pid, arg_max(comm, last_ts) FILTER (WHERE comm IS NOT NULL) AS comm FROM processes GROUP BY pid) p ON p.pid = a.pid`;
+
+  const bySite = await keyed(SITE_KEY, SITE_MEMBER);
+  const byObjectType = await keyed(`coalesce(a.otype, '(no type)')`, `coalesce(a.otype, '')`);
+  const byObjectName = await keyed(`coalesce(n.name, '(unnamed ' || coalesce(a.otype, '?') || ' objects)')`, 'a.obj', objectNames);
+  const byProcessName = await keyed(`coalesce(p.comm, '(no command name)')`, 'a.pid', processNames);
+
+  const overTime = await readOverTime(all, models);
+
+  const backdowns: BackdownRow[] = (
+    await all(`SELECT b.rule, b.model, b.backdowns, b.operations FROM backdowns_by_reason b JOIN models m ON m.model = b.model ORDER BY m.position, b.rule`)
+  ).map((r) => ({ rule: str(r.rule), model: str(r.model), backdowns: num(r.backdowns), operations: num(r.operations) }));
+
+  const extraAcquisitions = await readExtraAcquisitions(all, models, baseline);
+  const { hazards, hazardsTotal } = await readHazards(all);
+
+  const contention: ContentionRow[] = (
+    await all(
+      `WITH c AS (SELECT obj, coalesce(name, coalesce(otype, '?') || ' ' || obj_hex) AS object, model, token_acquisitions, waits, wait_ns FROM contention_by_object), ` +
+        `top AS (SELECT obj, max(wait_ns) AS worst FROM c GROUP BY obj HAVING sum(waits) > 0 ORDER BY worst DESC, obj LIMIT ${LIMITS.contentionObjects}) ` +
+        `SELECT c.object, c.model, c.token_acquisitions, c.waits, c.wait_ns FROM c JOIN top USING (obj) JOIN models m ON m.model = c.model ` +
+        `ORDER BY top.worst DESC, c.obj, m.position`,
+    )
+  ).map((r) => ({ object: str(r.object), model: str(r.model), tokenAcquisitions: num(r.token_acquisitions), waits: num(r.waits), waitNs: num(r.wait_ns) }));
+
+  const agreement: AgreementRow[] = (
+    await all(`SELECT a.* FROM agreement a JOIN models m ON m.model = a.model ORDER BY m.position, a.matched + a.model_only + a.trace_only DESC, a.site`)
+  ).map((r) => ({ model: str(r.model), site: str(r.site ?? '(no site)'), matched: num(r.matched), modelOnly: num(r.model_only), traceOnly: num(r.trace_only) }));
+
+  const coverage = await readCoverage(all, baseline);
+  return {
+    run: {
+      dir,
+      version: manifest.version,
+      created: manifest.created,
+      inputs: manifest.inputs ?? [],
+      knobs: manifest.knobs ?? {},
+      synthetic: manifest.synthetic ?? null,
+    },
+    models,
+    baseline,
+    summary,
+    bySite,
+    byObjectType,
+    byObjectName,
+    byProcessName,
+    overTime,
+    backdowns,
+    extraAcquisitions,
+    hazards,
+    hazardsTotal,
+    contention,
+    agreement,
+    coverage,
+  };
+}
+
+type All = (sql: string) => Promise<Row[]>;
+
+const SITE_KEY = `coalesce(a.site, '(no site)')`;
+const SITE_MEMBER = `coalesce(a.site, '')`;
+
+/** X token acquisitions per key and model, largest saving (then largest baseline count, then key) first. */
+async function xTokensBy(all: All, models: readonly string[], baseline: string, keyExpr: string, memberExpr: string, joins: string): Promise<KeyedCounts[]> {
+  const compared = models.find((m) => m !== baseline);
+  const rows = await all(
+    `SELECT ${keyExpr} AS key, a.model, count(*) AS x, count(DISTINCT ${memberExpr}) AS members FROM acquisitions a ${joins} ` +
+      `WHERE a."class" = 'token' AND a."mode" = 'X' GROUP BY ALL`,
+  );
+  const byKey = new Map<string, { members: number; x: Record<string, number> }>();
+  for (const r of rows) {
+    const key = str(r.key);
+    const entry = byKey.get(key) ?? { members: 0, x: Object.fromEntries(models.map((m) => [m, 0])) };
+    entry.x[str(r.model)] = num(r.x);
+    entry.members = Math.max(entry.members, num(r.members));
+    byKey.set(key, entry);
+  }
+  const saved = (x: Record<string, number>) => (compared === undefined ? 0 : (x[baseline] ?? 0) - (x[compared] ?? 0));
+  return [...byKey.entries()]
+    .map(([key, e]) => ({ key, members: e.members, x: e.x }))
+    .sort((a, b) => saved(b.x) - saved(a.x) || (b.x[baseline] ?? 0) - (a.x[baseline] ?? 0) || compareText(a.key, b.key));
+}
+
+
+async function readOverTime(all: All, models: readonly string[]): Promise<OverTime> {
+  const rows = await all('SELECT * FROM saved_over_time ORDER BY bucket');
+  const t0 = rows.length ? num(rows[0]!.start_ns) : 0;
+  return {
+    bucketNs: rows.length ? num(rows[0]!.bucket_ns) : 0,
+    buckets: rows.map((r) => ({ startNs: num(r.start_ns) - t0, x: Object.fromEntries(models.map((m) => [m, num(r[`x_${slug(m)}`] ?? 0)])) })),
+  };
+}
+
+async function readExtraAcquisitions(all: All, models: readonly string[], baseline: string): Promise<ExtraAcquisitions[]> {
+  const rows = await all(
+    `WITH pf AS (SELECT op_id, model, comm, pid, x_tokens + s_tokens + x_chain + s_chain AS acq, backdowns, upgrades, attempts FROM faults), ` +
+      `more AS (SELECT n.model, o.op_id, o.comm, o.pid, o.acq AS base_acq, n.acq, n.backdowns, n.upgrades, n.attempts, ` +
+      `row_number() OVER (PARTITION BY n.model ORDER BY n.acq - o.acq DESC, o.op_id) AS rank, count(*) OVER (PARTITION BY n.model) AS faults, ` +
+      `sum(n.acq - o.acq) OVER (PARTITION BY n.model) AS extra ` +
+      `FROM pf o JOIN pf n ON n.op_id = o.op_id AND n.model <> o.model WHERE o.model = ${literal(baseline)} AND n.acq > o.acq) ` +
+      `SELECT * FROM more WHERE rank <= ${LIMITS.extraFaults} ORDER BY model, rank`,
+  );
+  return models
+    .filter((m) => m !== baseline)
+    .map((model) => {
+      const mine = rows.filter((r) => r.model === model);
+      return {
+        model,
+        faults: mine.length ? num(mine[0]!.faults) : 0,
+        extra: mine.length ? num(mine[0]!.extra) : 0,
+        top: mine.map((r) => ({
+          opId: num(r.op_id),
+          comm: r.comm === null ? null : str(r.comm),
+          pid: r.pid === null ? null : num(r.pid),
+          baselineAcquisitions: num(r.base_acq),
+          acquisitions: num(r.acq),
+          backdowns: num(r.backdowns),
+          upgrades: num(r.upgrades),
+          attempts: num(r.attempts),
+        })),
+      };
+    });
+}
+
+/**
+ * Hazards with what a reviewer needs to find them in the trace: the fault's
+ * first line (its fault_begin), or for a lock site the event at the hazard's
+ * time on that thread.
+ */
+async function readHazards(all: All): Promise<{ hazards: HazardRow[]; hazardsTotal: number }> {
+  const total = num((await all('SELECT count(*) AS n FROM hazards'))[0]!.n);
+  // The hazards shown first, then only the events at their (thread, time): no pass over all events grouped.
+  const rows = await all(
+    `WITH shown AS (SELECT h.*, m.position, f.comm, f.va, f.op_id IS NOT NULL AS in_fault, coalesce(f.tid, h.tid) AS line_tid, coalesce(f.ts, h.ts) AS line_ts ` +
+      `FROM hazards h JOIN models m ON m.model = h.model LEFT JOIN faults f ON f.model = h.model AND f.op_id = h.op_id ` +
+      `ORDER BY m.position, h.ts, h.op_id, h.attempt LIMIT ${LIMITS.hazards}), ` +
+      `files AS (SELECT DISTINCT file_index, path FROM ingest_stats), ` +
+      `names AS (SELECT obj, max(name) AS name FROM objects WHERE name IS NOT NULL GROUP BY obj), ` +
+      `lines AS (SELECT e.tid, e.ts, min(e.src_file) FILTER (WHERE e.kind = 'fault_begin') AS begin_file, min(e.src_line) FILTER (WHERE e.kind = 'fault_begin') AS begin_line, ` +
+      `min(e.src_file) AS any_file, min(e.src_line) AS any_line ` +
+      `FROM events e JOIN (SELECT DISTINCT line_tid, line_ts FROM shown) w ON e.tid = w.line_tid AND e.ts = w.line_ts ` +
+      `WHERE e.kind NOT IN ('context', 'unknown') GROUP BY e.tid, e.ts) ` +
+      `SELECT s.model, s.op_id, s.attempt, s.ts, s.tid, s.pid, s.comm, hex64(s.va) AS va, hex64(s.obj) AS obj, s.otype, n.name, s.site, s.kind, s.detail, ` +
+      // A fault's line is its fault_begin; another operation's, the event at the hazard's time on its thread.
+      `CASE WHEN s.in_fault THEN fl.path || ':' || l.begin_line ELSE al.path || ':' || l.any_line END AS trace_line ` +
+      `FROM shown s LEFT JOIN lines l ON l.tid = s.line_tid AND l.ts = s.line_ts ` +
+      `LEFT JOIN files fl ON fl.file_index = l.begin_file LEFT JOIN files al ON al.file_index = l.any_file ` +
+      `LEFT JOIN names n ON n.obj = s.obj ` +
+      `ORDER BY s.position, s.ts, s.op_id, s.attempt`,
+  );
+  const opt = (v: unknown) => (v === null || v === undefined ? null : str(v));
+  const optNum = (v: unknown) => (v === null || v === undefined ? null : num(v));
+  return {
+    hazardsTotal: total,
+    hazards: rows.map((r) => ({
+      model: str(r.model),
+      opId: num(r.op_id),
+      attempt: optNum(r.attempt),
+      ts: num(r.ts),
+      tid: optNum(r.tid),
+      pid: optNum(r.pid),
+      comm: opt(r.comm),
+      va: opt(r.va),
+      obj: opt(r.obj),
+      otype: opt(r.otype),
+      objName: opt(r.name),
+      site: opt(r.site),
+      kind: str(r.kind),
+      detail: opt(r.detail),
+      traceLine: opt(r.trace_line),
+    })),
+  };
+}
+
+async function readCoverage(all: All, baseline: string): Promise<Coverage> {
+  const stats = await all('SELECT * FROM ingest_stats ORDER BY file_index, cpu');
+  const files: FileCoverage[] = [];
+  for (const r of stats.filter((s) => num(s.cpu) < 0)) {
+    const cpus = stats
+      .filter((s) => num(s.cpu) >= 0 && s.file_index === r.file_index)
+      .map((s) => ({ cpu: num(s.cpu), events: num(s.events), firstTs: s.first_ts === null ? null : num(s.first_ts), lastTs: s.last_ts === null ? null : num(s.last_ts) }));
+    files.push({
+      path: str(r.path),
+      format: str(r.format),
+      lines: num(r.lines),
+      events: num(r.events),
+      context: num(r.context),
+      unknown: num(r.unknown),
+      rejected: num(r.rejected),
+      derived: num(r.derived),
+      dropped: num(r.dropped),
+      late: num(r.late),
+      truncatedBegin: num(r.truncated_begin),
+      truncatedEnd: num(r.truncated_end),
+      cpus,
+    });
+  }
+  const inferredEvents = (await all(`SELECT kind, count(*) AS events FROM events WHERE inferred <> 0 GROUP BY kind ORDER BY kind`)).map((r) => ({
+    kind: str(r.kind),
+    events: num(r.events),
+  }));
+  const inferredFaults = num((await all(`SELECT count(*) AS n FROM faults WHERE inferred <> 0 AND model = ${literal(baseline)}`))[0]!.n);
+  const links = await all(`SELECT model, CAST(coalesce(sum(unknown_links), 0) AS BIGINT) AS n FROM faults GROUP BY model`);
+  return { files, inferredEvents, inferredFaults, unknownLinks: Object.fromEntries(links.map((r) => [str(r.model), num(r.n)])) };
+}
+
+/** DuckDB's JS values, with 64-bit integers as numbers (counts and nanoseconds stay below 2^53). */
+function plain(row: Record<string, unknown>): Row {
+  const out: Row = {};
+  for (const [k, v] of Object.entries(row)) out[k] = typeof v === 'bigint' ? Number(v) : v;
+  return out;
+}
+
+const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+const str = (v: unknown): string => String(v);
+
+/** Plain code-point order: the same everywhere, unlike localeCompare. */
+export const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

@@ -1,0 +1,64 @@
+// The figures `vmreplay check` gates on, and the verdict: each threshold names
+// the figure, its value for the checked model and the limit, so a CI log says
+// exactly what failed.
+
+import type { ReportData } from './data.js';
+import { nanos } from './text-table.js';
+
+export interface Thresholds {
+  /** least saved X, in percent of the baseline's X token acquisitions */
+  readonly minSavedXPct?: number;
+  readonly maxHazards?: number;
+  /** most back-downs per fault, in percent */
+  readonly maxBackdownRatePct?: number;
+  /** most estimated waiting time in all, in nanoseconds */
+  readonly maxContentionNs?: number;
+}
+
+export interface Verdict {
+  readonly ok: boolean;
+  /** one line per threshold: what was measured against what limit */
+  readonly lines: readonly string[];
+}
+
+/** Check `model`'s figures in `d` against every threshold given. */
+export function checkThresholds(d: ReportData, model: string, t: Thresholds): Verdict {
+  const s = d.summary.find((m) => m.model === model);
+  if (!s) throw new Error(`model '${model}' is not in this run (it has ${d.models.join(', ')})`);
+  const base = d.summary.find((m) => m.model === d.baseline)!;
+  const results: { ok: boolean; pass: string; fail: string }[] = [];
+  const pct = (n: number) => `${Number(n.toFixed(2))}%`;
+  if (t.minSavedXPct !== undefined) {
+    const saved = base.xTokens === 0 ? 0 : (100 * (base.xTokens - s.xTokens)) / base.xTokens;
+    results.push({
+      ok: saved >= t.minSavedXPct,
+      pass: `saved X ${pct(saved)} >= ${pct(t.minSavedXPct)}`,
+      fail: `saved X of ${model} against ${d.baseline} is ${pct(saved)} (${base.xTokens - s.xTokens} of ${base.xTokens}), below the minimum ${pct(t.minSavedXPct)}`,
+    });
+  }
+  if (t.maxHazards !== undefined) {
+    results.push({
+      ok: s.hazards <= t.maxHazards,
+      pass: `hazards ${s.hazards} <= ${t.maxHazards}`,
+      fail: `hazards of ${model}: ${s.hazards}, above the maximum ${t.maxHazards}`,
+    });
+  }
+  if (t.maxBackdownRatePct !== undefined) {
+    const rate = s.faults === 0 ? 0 : (100 * s.backdowns) / s.faults;
+    results.push({
+      ok: rate <= t.maxBackdownRatePct,
+      pass: `back-down rate ${pct(rate)} <= ${pct(t.maxBackdownRatePct)}`,
+      fail: `back-down rate of ${model}: ${pct(rate)} (${s.backdowns} back-downs in ${s.faults} faults), above the maximum ${pct(t.maxBackdownRatePct)}`,
+    });
+  }
+  if (t.maxContentionNs !== undefined) {
+    results.push({
+      ok: s.waitNs <= t.maxContentionNs,
+      pass: `estimated waiting ${nanos(s.waitNs)} <= ${nanos(t.maxContentionNs)}`,
+      fail: `estimated waiting time of ${model}: ${Math.round(s.waitNs)} ns (${s.waits} waits), above the maximum ${t.maxContentionNs} ns`,
+    });
+  }
+  const failed = results.filter((r) => !r.ok);
+  if (failed.length === 0) return { ok: true, lines: [`OK ${model}: ${results.map((r) => r.pass).join(', ')}`] };
+  return { ok: false, lines: failed.map((r) => `FAIL ${r.fail}`) };
+}

@@ -1,0 +1,62 @@
+// `vmreplay query`: with no SQL, what there is to query; the table format for
+// people (addresses in hex, pages of columns on a narrow terminal) and CSV and
+// JSON for programs (exact decimal numbers).
+
+import { join } from 'node:path';
+import t from 'tap';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { main } from '../../src/cli.js';
+import { renderResult } from '../../src/report/results.js';
+import { pagedTextTable } from '../../src/report/text-table.js';
+import { VIEW_NAMES } from '../../src/store/views.js';
+import { capture, fixture } from '../helpers.js';
+
+const out = join(t.testdir(), 'out');
+t.before(async () => {
+  const r = await capture(() => main(['replay', fixture('basic.ktr'), '-o', out]));
+  if (r.code !== 0) throw new Error(r.stderr);
+});
+
+t.test('query OUT with no SQL lists the tables and views, one line each on what they hold', async (t) => {
+  const r = await capture(() => main(['query', out]));
+  t.equal(r.code, 0, r.stderr);
+  for (const table of ['events', 'acquisitions', 'faults', 'objects', 'models']) t.match(r.stdout, new RegExp(`\\n  ${table} +\\d+ rows  \\S`), table);
+  t.match(r.stdout, /\n {2}acquisitions +\d+ rows {2}One row per lock acquisition per model/);
+  for (const view of VIEW_NAMES) t.match(r.stdout, new RegExp(`\\n  ${view} +\\S`), view);
+  t.ok(r.stdout.split('\n').every((l) => l.length <= 80), 'one line each, within the width');
+});
+
+t.test('the table format shows addresses in hex; CSV and JSON keep the exact numbers', async (t) => {
+  const sql = 'SELECT obj, obj_hex, otype FROM objects ORDER BY obj LIMIT 2';
+  const table = await capture(() => main(['query', out, sql]));
+  t.equal(table.code, 0, table.stderr);
+  const [header, , first] = table.stdout.split('\n');
+  t.match(header, /^obj +otype$/, 'the _hex twin is left out: obj shows the same');
+  t.match(first, /^0xfffff8[0-9a-f]{10} +\w+$/);
+  const csv = await capture(() => main(['query', out, sql, '--format', 'csv']));
+  const [, row] = csv.stdout.split('\n');
+  const [dec, hex] = row!.split(',');
+  t.match(dec, /^\d{20}$/, 'CSV: decimal');
+  t.equal('0x' + BigInt(dec!).toString(16), hex, 'exactly the address');
+  t.equal(first!.split(/ +/)[0], hex, 'the table shows that address');
+  const json = await capture(() => main(['query', out, sql, '--format', 'json']));
+  t.equal((JSON.parse(json.stdout) as { obj: string }[])[0]!.obj, dec, 'JSON: the decimal string');
+});
+
+t.test('a table wider than the terminal is printed in pages of columns, rows whole', async (t) => {
+  const header = ['ts', 'first_column', 'second_column', 'third_column', 'fourth_column'];
+  const rows = [[1, 'a', 'b', 'c', 'd'], [22, 'aa', 'bb', 'cc', 'dd']];
+  const paged = pagedTextTable(header, rows, 40);
+  t.ok(paged.split('\n').every((l) => l.length <= 40), 'no line wider than the width');
+  t.match(paged, /^\(page 1 of 2: columns 1 and 2-3 of 5\)\nts {2}first_column {2}second_column\n/);
+  t.match(paged, /\n\(page 2 of 2: columns 1 and 4-5 of 5\)\nts {2}third_column {2}fourth_column\n/);
+  t.equal(pagedTextTable(header, rows, 200).split('\n')[0], 'ts  first_column  second_column  third_column  fourth_column', 'wide enough: one table');
+
+  const db = await DuckDBInstance.create(':memory:');
+  const con = await db.connect();
+  t.teardown(() => (con.closeSync(), db.closeSync()));
+  let text = '';
+  await renderResult(await con.stream(`SELECT 1 AS aaaaaaaaaaaaaaaaaaaa, 2 AS bbbbbbbbbbbbbbbbbbbb, 3 AS cccccccccccccccccccc`), 'table', (s) => void (text += s), { width: 50 });
+  t.match(text, /^\(page 1 of 2/);
+  t.match(text, /\(1 row\)\n$/);
+});

@@ -1,0 +1,187 @@
+// `check` (exit 0, 1, 2), `compare` (two replays of one trace with
+// --shared-fault 0 and 1), `export --perfetto` (Chrome trace-event JSON) and
+// the usage errors of `report`.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import { main } from '../../src/cli.js';
+import { compareRuns, delta } from '../../src/report/compare.js';
+import { loadReportData, type ReportData } from '../../src/report/data.js';
+import { capture, fixture } from '../helpers.js';
+import { decodePng, pixelStats } from './png.js';
+
+/** One replay of basic.ktr for the whole file (shared_fault 1), and one with shared_fault 0. */
+const dir = t.testdir();
+const RUN = join(dir, 'run');
+const RUN_SF0 = join(dir, 'run-sf0');
+t.before(async () => {
+  const a = await capture(() => main(['replay', fixture('basic.ktr'), '-o', RUN]));
+  const b = await capture(() => main(['replay', fixture('basic.ktr'), '-o', RUN_SF0, '--shared-fault', '0']));
+  if (a.code !== 0 || b.code !== 0) throw new Error(a.stderr + b.stderr);
+});
+
+t.test('check: one OK line and exit 0 when every threshold holds', async (t) => {
+  const r = await capture(() => main(['check', RUN, '--min-saved-x', '50', '--max-backdown-rate', '25', '--max-contention-ns', '0']));
+  t.equal(r.code, 0, r.stderr);
+  t.equal(r.stdout, 'OK new: saved X 58.06% >= 50%, back-down rate 25% <= 25%, estimated waiting 0 ns <= 0 ns\n');
+  const fixed = await capture(() => main(['check', RUN, '--model', 'new-fixed', '--min-saved-x', '51.6', '--max-hazards', '0']));
+  t.equal(fixed.code, 0, fixed.stderr);
+  t.match(fixed.stdout, /^OK new-fixed: saved X 51\.61% >= 51\.6%, hazards 0 <= 0\n$/);
+});
+
+t.test('check: exit 1 and one line per failed threshold, naming figure, value and limit', async (t) => {
+  const r = await capture(() => main(['check', RUN, '--min-saved-x', '60', '--max-hazards', '0', '--max-backdown-rate', '30']));
+  t.equal(r.code, 1);
+  t.equal(
+    r.stdout,
+    'FAIL saved X of new against old is 58.06% (18 of 31), below the minimum 60%\n' + 'FAIL hazards of new: 1, above the maximum 0\n',
+    'the back-down rate held, so it is not listed',
+  );
+});
+
+t.test('check: replays traces first, into a temporary directory it removes', async (t) => {
+  const r = await capture(() => main(['check', fixture('basic.jsonl'), '--model', 'new-fixed', '--max-hazards', '0', '--max-backdown-rate', '10']));
+  t.equal(r.code, 1);
+  t.equal(r.stdout, 'FAIL back-down rate of new-fixed: 12.5% (1 back-downs in 8 faults), above the maximum 10%\n');
+  t.match(r.stderr, /saved vs old/, 'the replay summary goes to stderr');
+});
+
+t.test('check: bad usage is exit 2', async (t) => {
+  for (const argv of [
+    ['check', RUN],
+    ['check', RUN, '--min-saved-x', 'lots'],
+    ['check', RUN, '--max-hazards', '-1'],
+    ['check', RUN, '--min-saved-x', '1', '--model', 'bogus'],
+    ['check', '--min-saved-x', '1'],
+    ['check', join(dir, 'nothing-here'), '--min-saved-x', '1'],
+  ]) {
+    const r = await capture(() => main(argv));
+    t.equal(r.code, 2, argv.slice(1).join(' '));
+    t.match(r.stderr, /^vmreplay: /);
+  }
+});
+
+t.test('compare: the same trace with --shared-fault 0 (A) and 1 (B), as deltas', async (t) => {
+  const r = await capture(() => main(['compare', RUN_SF0, RUN, '--format', 'json']));
+  t.equal(r.code, 0, r.stderr);
+  const c = JSON.parse(r.stdout);
+  t.same(c.models, ['old', 'new', 'new-fixed']);
+  t.ok(c.differences.includes('A and B replayed the same input (the same sha256).'));
+  t.ok(c.differences.includes('knob shared_fault: A 0, B 1.'));
+  const old = c.headline.find((h: { model: string }) => h.model === 'old').figures;
+  t.same(old.xTokens, { a: 42, b: 31, delta: -11, ratio: 31 / 42 });
+  const neu = c.headline.find((h: { model: string }) => h.model === 'new').figures;
+  t.same([neu.xTokens.b, neu.savedX.b, neu.hazards.b], [13, 18, 1], "B's figures are the replay's");
+  t.same(neu.sChain.ratio, null, 'no ratio against zero');
+  // Keyed by name, never by address.
+  const sh = c.byObjectName.filter((k: { key: string }) => k.key === '/bin/sh');
+  t.same(sh.map((k: { model: string }) => k.model), ['old', 'new', 'new-fixed']);
+  t.notOk(JSON.stringify(c.byObjectName).includes('0xfffff8'), 'no address among the keys');
+  const site = c.bySite.find((k: { key: string; model: string }) => k.key === 'vm_prefault' && k.model === 'old');
+  t.ok(site, 'sites are keys');
+
+  const out = join(dir, 'cmp');
+  const w = await capture(() => main(['compare', RUN_SF0, RUN, '-o', out]));
+  t.equal(w.code, 0, w.stderr);
+  for (const f of ['compare.md', 'compare.html', 'compare.json']) t.ok(existsSync(join(out, f)), f);
+  const md = readFileSync(join(out, 'compare.md'), 'utf8');
+  t.match(md, '| X tokens | 42 | 31 | -11 | 0.738 |');
+  t.match(md, '- knob shared_fault: A 0, B 1.');
+  const html = readFileSync(join(out, 'compare.html'), 'utf8');
+  t.match(html, '<td>X tokens</td><td class="r">42</td>');
+  t.match(md, '](charts/compare-x-by-site.png)');
+  t.match(html, /<figure class="chart" id="chart-compare-x-by-site">\n<svg/);
+  const png = pixelStats(decodePng(readFileSync(join(out, 'charts', 'compare-x-by-site.png'))));
+  t.ok(png.dark > 300 && png.colours > 8, 'the chart has text and coloured bars');
+
+  const traces = await capture(() => main(['compare', fixture('basic.ktr'), fixture('basic.dtrace')]));
+  t.equal(traces.code, 0, traces.stderr);
+  t.match(traces.stdout, /^# vmreplay compare/);
+  t.match(traces.stdout, '- A and B replayed different inputs.');
+  t.match(traces.stdout, '| X tokens | 31 | 31 | 0 | 1.000 |', 'the same trace in two framings gives the same figures');
+
+  const bad = await capture(() => main(['compare', RUN]));
+  t.equal(bad.code, 2);
+});
+
+t.test('compare says what differs between the runs besides the figures', async (t) => {
+  const a = await loadReportData(RUN);
+  const b = await loadReportData(RUN_SF0);
+  const other: ReportData = {
+    ...b,
+    models: ['new', 'old'],
+    baseline: 'new',
+    run: { ...b.run, version: '9.9.9', synthetic: 'workload=test', inputs: [{ path: 'x', bytes: 1, sha256: 'f00' }] },
+  };
+  const c = compareRuns(a, other);
+  t.same(c.differences, [
+    'A and B replayed different inputs.',
+    'knob shared_fault: A 1, B 0.',
+    'models: A old,new,new-fixed, B new,old; only the models in both are compared.',
+    'baselines differ: A old, B new; saved figures are each against their own.',
+    'vmreplay versions differ: A 0.1.0, B 9.9.9.'.replace('0.1.0', a.run.version),
+    'B is a generated trace, the other is not.',
+  ]);
+  t.same(c.models, ['old', 'new']);
+  t.same(delta(0, 5), { a: 0, b: 5, delta: 5, ratio: null });
+});
+
+t.test('export --perfetto: trace-event JSON, one process per model, holds as slices', async (t) => {
+  const file = join(dir, 'timeline.json');
+  const r = await capture(() => main(['export', RUN, '--perfetto', file]));
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout + r.stderr, /timeline written to .* lock holds on \d+ tracks, 4 back-downs and hazards/);
+  const trace = JSON.parse(readFileSync(file, 'utf8'));
+  t.ok(Array.isArray(trace.traceEvents));
+  const events = trace.traceEvents as { name: string; ph: string; pid: number; tid: number; ts: number; dur?: number; args: Record<string, unknown> }[];
+  const processes = events.filter((e) => e.name === 'process_name').map((e) => [e.pid, e.args.name]);
+  t.same(processes, [
+    [1, 'model old'],
+    [2, 'model new'],
+    [3, 'model new-fixed'],
+  ]);
+  const slices = events.filter((e) => e.ph === 'X');
+  // Every acquisition with a time is a slice: 161 rows in basic.ktr's acquisitions table.
+  t.equal(slices.length, 161);
+  t.ok(slices.every((s) => s.ts >= 0 && (s.dur ?? -1) >= 0));
+  t.ok(slices.some((s) => s.name === 'vm_fault /bin/sh'), 'slices are named by site and object name');
+  const instants = events.filter((e) => e.ph === 'i').map((e) => `${e.pid} ${e.name}`);
+  t.same(instants.sort(), ['2 back-down B1', '2 back-down B1', '2 hazard token_livelock', '3 back-down B1']);
+  // Slices on one track nest or follow each other: what the trace-event format can show.
+  const byTrack = new Map<string, { ts: number; end: number }[]>();
+  for (const s of slices) {
+    const k = `${s.pid}:${s.tid}`;
+    byTrack.set(k, [...(byTrack.get(k) ?? []), { ts: s.ts, end: s.ts + s.dur! }]);
+  }
+  for (const [track, list] of byTrack) {
+    const open: number[] = [];
+    for (const s of list) {
+      while (open.length && open.at(-1)! <= s.ts + 1e-9) open.pop();
+      t.ok(open.length === 0 || open.at(-1)! >= s.end - 1e-9, `track ${track}: a slice at ${s.ts} nests`);
+      open.push(s.end);
+    }
+  }
+  const usage = await capture(() => main(['export', RUN]));
+  t.equal(usage.code, 2);
+});
+
+t.test("replay's summary: the top sites by saved X, and a hint to the report", async (t) => {
+  const out = join(dir, 'replayed');
+  const r = await capture(() => main(['replay', fixture('basic.ktr'), '-o', out]));
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout, /where: the 5 sites with most X tokens saved vs old/);
+  t.match(r.stdout, /\nsite +X old +X new +X new-fixed +saved new +saved new-fixed\n/);
+  t.match(r.stdout, /\nvm_prefault +6 +0 +0 +6 +6\nvm_fault +9 +5 +6 +4 +3\n/, 'largest saving first');
+  t.match(r.stdout + r.stderr, `for a report to paste into a review: vmreplay report ${out}`);
+});
+
+t.test('report: usage errors are exit 2', async (t) => {
+  const noOut = await capture(() => main(['report', fixture('basic.ktr')]));
+  t.equal(noOut.code, 2);
+  t.match(noOut.stderr, /no report directory \(-o DIR\)/);
+  const none = await capture(() => main(['report']));
+  t.equal(none.code, 2);
+  const notRun = await capture(() => main(['report', dir, '-o', join(dir, 'x')]));
+  t.equal(notRun.code, 2, 'a directory that is no run is read as a trace and refused');
+});

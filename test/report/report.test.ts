@@ -1,0 +1,153 @@
+// `vmreplay report` on the fixtures: report.md against a golden file (stable
+// order, stable numbers), the charts as Vega-Lite, SVG and PNG (decoded:
+// non-blank, with text drawn in the bundled font), and escaping of the
+// untrusted strings a trace carries. UPDATE_GOLDEN=1 rewrites the goldens.
+
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { Resvg } from '@resvg/resvg-js';
+import t from 'tap';
+import { main } from '../../src/cli.js';
+import { VERSION } from '../../src/common/version.js';
+import { chart, CHART_FONT, chartFontFiles, svgToPng } from '../../src/report/charts/render.js';
+import { escapeHtml, escapeMarkdown } from '../../src/report/escape.js';
+import { para } from '../../src/report/document.js';
+import { codeSpan, renderMarkdown } from '../../src/report/markdown.js';
+import { capture, fixture } from '../helpers.js';
+import { decodePng, pixelStats } from './png.js';
+
+const GOLDEN = join(import.meta.dirname, 'golden');
+
+/** The fixture as a path relative to the working directory, so the report names it the same on every machine. */
+const input = (name: string) => relative(process.cwd(), fixture(name));
+
+/** What may differ between machines and releases: the tool version. */
+const normalize = (md: string) => md.replaceAll(`vmreplay ${VERSION}`, 'vmreplay <version>');
+
+function golden(t: { equal(found: string, wanted: string, message: string): unknown }, name: string, actual: string): void {
+  const path = join(GOLDEN, name);
+  if (process.env.UPDATE_GOLDEN) writeFileSync(path, actual);
+  t.equal(actual, readFileSync(path, 'utf8'), `${name} matches test/report/golden/${name} (UPDATE_GOLDEN=1 rewrites it)`);
+}
+
+/** Cells per row of every Markdown table: a row with more cells than its header was split by an unescaped `|`. */
+function tableShapes(md: string): { header: number; row: number; line: string }[] {
+  const cells = (line: string) => line.split(/(?<!\\)\|/).length;
+  const out: { header: number; row: number; line: string }[] = [];
+  let header = 0;
+  for (const line of md.split('\n')) {
+    if (!line.startsWith('|')) header = 0;
+    else if (header === 0) header = cells(line);
+    else out.push({ header, row: cells(line), line });
+  }
+  return out;
+}
+
+t.test('report of basic.ktr: the golden report.md, the charts in three forms', async (t) => {
+  const dir = t.testdir();
+  const r = await capture(() => main(['report', input('basic.ktr'), '-o', dir]));
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout, /saved vs old/, 'the replay summary is printed first');
+  t.match(r.stdout + r.stderr, /report written in .*report\.md.*report\.html.*3 charts/);
+  t.ok(existsSync(join(dir, 'run', 'vmreplay.duckdb')), 'traces are replayed into DIR/run');
+
+  const md = readFileSync(join(dir, 'report.md'), 'utf8');
+  golden(t, 'basic.report.md', normalize(md));
+  // The headline's figures are the replay's, the cost side sits next to them.
+  t.match(md, '| new | 13 | 18 | 2 | 8 | 2 | 1 | 1 | 1 | 18 (58.1%) | 12 (85.7%) |');
+  t.match(md, /What "saved" counts:/);
+  t.match(md, /\| new \| 13 \| 100100 \| sh \| `0x900000` .* `traces\/fixtures\/basic\.ktr:21` \|/, 'a hazard names its fault, thread, object, site and trace line');
+
+  for (const name of ['saved-over-time', 'x-by-site', 'backdowns-by-rule']) {
+    t.match(md, `](charts/${name}.png)`, `${name} is linked from the Markdown`);
+    const spec = JSON.parse(readFileSync(join(dir, 'charts', `${name}.vl.json`), 'utf8'));
+    t.match(spec.$schema, /vega-lite/);
+    const svg = readFileSync(join(dir, 'charts', `${name}.svg`), 'utf8');
+    t.match(svg, /^<svg/);
+    t.match(svg, `font-family="${CHART_FONT}"`, 'the SVG names the bundled font');
+    const png = decodePng(readFileSync(join(dir, 'charts', `${name}.png`)));
+    const stats = pixelStats(png);
+    t.ok(png.width > 300 && png.height > 150, `${name}.png is ${png.width}x${png.height}`);
+    t.ok(stats.nonWhite > png.width * png.height * 0.02, `${name}.png is not blank (${stats.nonWhite} drawn pixels)`);
+    t.ok(stats.dark > 400, `${name}.png has text (${stats.dark} near-black pixels)`);
+    t.ok(stats.colours > 8, `${name}.png has marks in colour`);
+  }
+  t.notOk(existsSync(join(dir, 'charts', 'contention-by-object.svg')), 'no chart without data');
+  t.match(md, /Contention per object: the estimate found no waits/);
+
+  // The same report again from the run directory alone gives the same Markdown.
+  // A stale chart of an earlier report goes; files that are not ours stay.
+  const again = join(dir, 'again');
+  mkdirSync(join(again, 'charts'), { recursive: true });
+  writeFileSync(join(again, 'charts', 'contention-by-object.svg'), '<svg/>');
+  writeFileSync(join(again, 'charts', 'notes.txt'), 'mine');
+  const r2 = await capture(() => main(['report', join(dir, 'run'), '-o', again]));
+  t.equal(r2.code, 0, r2.stderr);
+  t.equal(readFileSync(join(again, 'report.md'), 'utf8'), md, 'report OUT reads the store and gives the same report');
+  t.notOk(existsSync(join(again, 'charts', 'contention-by-object.svg')), 'the stale chart is removed');
+  t.ok(existsSync(join(again, 'charts', 'notes.txt')), 'a file that is not ours stays');
+});
+
+t.test('strings from the trace are escaped in Markdown tables and in HTML', async (t) => {
+  const dir = t.testdir();
+  const r = await capture(() => main(['report', input('hostile-names.jsonl'), '-o', dir]));
+  t.equal(r.code, 0, r.stderr);
+  const md = readFileSync(join(dir, 'report.md'), 'utf8');
+  golden(t, 'hostile-names.report.md', normalize(md));
+  t.notMatch(md, /(?<!\\)<(script|img)/, 'no unescaped tag in the Markdown');
+  t.match(md, '| \\<script\\>alert(1)\\</script\\>\\|\\`sh\\` | 2 |', 'the command name stays in its cell: | and ` escaped');
+  t.match(md, '| /bin/\\<img src=x onerror=alert(2)\\>\\|\\`sh\\` \\* \\& \\_x\\_ | 1 |', 'the object name too, its line break flattened');
+  const rows = tableShapes(md);
+  t.ok(rows.length > 20);
+  t.same(rows.filter((r) => r.row !== r.header), [], 'every table row has as many cells as its header');
+  const html = readFileSync(join(dir, 'report.html'), 'utf8');
+  t.notMatch(html, /<script|<img|onerror=alert\(2\)>/, 'no tag from the trace in the HTML');
+  t.match(html, '&lt;script&gt;alert(1)&lt;/script&gt;|`sh`');
+  t.match(html, 'Content-Security-Policy');
+  for (const svg of readFileSync(join(dir, 'report.html'), 'utf8').match(/<svg[\s\S]*?<\/svg>/g) ?? []) t.notMatch(svg, /<script|<img/);
+});
+
+t.test('escaping functions', async (t) => {
+  t.equal(escapeHtml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+  t.equal(escapeMarkdown('vm_fault_object'), 'vm_fault_object', 'underscores inside a word stay readable');
+  t.equal(escapeMarkdown('_x_ a|b `c` *d* [e](f) <g> ~h~ &i; #j !k'), '\\_x\\_ a\\|b \\`c\\` \\*d\\* \\[e\\](f) \\<g\\> \\~h\\~ \\&i; \\#j \\!k');
+  t.equal(escapeMarkdown('a\nb\r\nc'), 'a b c');
+  const doc = { title: 't', blocks: [para('1. not a list'), para('- nor this'), { kind: 'list' as const, items: [['2) x'], ['+ y'], ['ok']] }] };
+  t.equal(renderMarkdown(doc, (n) => n), '# t\n\n1\\. not a list\n\n\\- nor this\n\n- 2\\) x\n- \\+ y\n- ok\n', 'a trace string cannot start a list');
+  t.equal(codeSpan('a`b'), '``a`b``');
+  t.equal(codeSpan('`x'), '`` `x ``');
+  t.equal(codeSpan('a|b'), '`a\\|b`');
+});
+
+t.test('charts: text needs the bundled font', async (t) => {
+  const svg = await chart({ title: 'Title text', width: 200, height: 100, data: { values: [{ a: 'label one', b: 2 }] }, mark: 'bar', encoding: { y: { field: 'a' }, x: { field: 'b', type: 'quantitative' } } });
+  const withFont = pixelStats(decodePng(svgToPng(svg)));
+  const noFont = new Resvg(svg, { fitTo: { mode: 'zoom', value: 2 }, background: 'white', font: { fontFiles: [], loadSystemFonts: false, defaultFontFamily: CHART_FONT } });
+  const without = pixelStats(decodePng(noFont.render().asPng()));
+  t.ok(withFont.dark > without.dark + 300, `text pixels come from the font file (${withFont.dark} with it, ${without.dark} without)`);
+  t.equal(chartFontFiles().filter(existsSync).length, 2, 'the DejaVu Sans files are found');
+});
+
+/** One fault during which the captured kernel logged its own token acquisition. */
+const OBSERVED_TRACE = [
+  { ts: 1000000000, cpu: 0, event: 'proc_exec', pid: 100, path: '/bin/sh', comm: 'sh', tid: 100100 },
+  { ts: 1000000500, cpu: 0, event: 'obj_name', obj: '0xfffff80010a3c000', otype: 'vnode', name: '/bin/sh' },
+  { ts: 1000002000, cpu: 0, event: 'fault_begin', tid: 100100, pid: 100, va: '0x400000', ftype: 'R', fflags: '0x4', nthreads: 1, comm: 'sh' },
+  { ts: 1000002100, cpu: 0, event: 'fault_obj', tid: 100100, depth: 0, obj: '0xfffff80010a3c000', otype: 'vnode', page: 'valid', backing: 0 },
+  { ts: 1000002200, cpu: 0, event: 'obj_lock', tid: 100100, obj: '0xfffff80010a3c000', op: 'acq', mode: 'S', site: 'vm_fault', class: 'token' },
+  { ts: 1000002300, cpu: 0, event: 'obj_lock', tid: 100100, obj: '0xfffff80010a3c000', op: 'rel', mode: 'S', site: 'vm_fault', class: 'token' },
+  { ts: 1000002400, cpu: 0, event: 'fault_end', tid: 100100, rc: 0, depth: 0, action: 'map' },
+];
+
+t.test("a trace with the kernel's own obj_lock events: observed vs predicted, table and chart", async (t) => {
+  const dir = t.testdir({ 'observed.jsonl': OBSERVED_TRACE.map((e) => JSON.stringify(e)).join('\n') + '\n' });
+  const r = await capture(() => main(['report', join(dir, 'observed.jsonl'), '-o', join(dir, 'report')]));
+  t.equal(r.code, 0, r.stderr);
+  const md = readFileSync(join(dir, 'report', 'report.md'), 'utf8');
+  t.match(md, '| old | 1 | 0 | 0 | 100.0% |');
+  t.match(md, '](charts/observed-vs-predicted.png)');
+  t.match(md, 'X token acquisitions per site: none on this trace.', 'a chart without data is named as not drawn');
+  const png = pixelStats(decodePng(readFileSync(join(dir, 'report', 'charts', 'observed-vs-predicted.png'))));
+  t.ok(png.dark > 300 && png.colours > 8, 'the chart has text and coloured marks');
+  t.match(readFileSync(join(dir, 'report', 'charts', 'observed-vs-predicted.svg'), 'utf8'), />vm_fault</);
+});
