@@ -10,13 +10,15 @@
 //   replay -o OUT          the whole command, default outputs (Parquet + DuckDB)
 // and writes bench/results.json with the machine (cores, memory, Node).
 //
-//   npm run build && npm run bench [-- --events N[,N...]] [--dir DIR] [--store]
+//   npm run build && npm run bench [-- --events N[,N...]] [--dir DIR] [--steps S,...] [--store]
 //
 // --events picks the sizes (default 1M, 10M and 50M events); --dir keeps the
-// generated traces there and reuses them; --store adds bench/store.ts.
+// generated traces there and reuses them; --steps runs some of duckdb, wc,
+// read, validate, ingest+replay, replay (default all); --out writes the
+// results elsewhere than bench/results.json; --store adds bench/store.ts.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,9 +26,12 @@ import { projectRoot } from '../src/common/paths.js';
 import type { Measurement } from './rss.js';
 import { benchStore } from './store.js';
 
-const { values } = parseArgs({ options: { events: { type: 'string' }, dir: { type: 'string' }, store: { type: 'boolean' } } });
+const { values } = parseArgs({ options: { events: { type: 'string' }, dir: { type: 'string' }, steps: { type: 'string' }, out: { type: 'string' }, store: { type: 'boolean' } } });
 const SIZES = (values.events ?? '1000000,10000000,50000000').split(',').map((s) => Number(s.replaceAll('_', '')));
 if (SIZES.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--events: a comma-separated list of positive integers, not '${values.events}'`);
+const ALL_STEPS = ['duckdb', 'wc', 'read', 'validate', 'ingest+replay', 'replay'];
+const STEPS = values.steps?.split(',') ?? ALL_STEPS;
+if (STEPS.some((s) => !ALL_STEPS.includes(s))) throw new Error(`--steps: some of ${ALL_STEPS.join(',')}, not '${values.steps}'`);
 
 const ROOT = projectRoot();
 const BIN = join(ROOT, 'bin', 'vmreplay.js');
@@ -106,24 +111,33 @@ function measureSize(dir: string, events: number): SizeResult {
     const rss = s.peakRssBytes ? fmt.mb(s.peakRssBytes) : '-';
     console.log(
       `  ${fmt.n(events).padStart(4)}  ${step.padEnd(15)} ${s.seconds.toFixed(2).padStart(8)} s  ${fmt.rate(count, s.seconds).padStart(10)}  ${fmt.mbps(bytes, s.seconds).padStart(9)}  ` +
-        `cpu ${s.cpuSeconds.toFixed(1).padStart(6)} s  peak RSS ${rss.padStart(7)}`,
+        `cpu ${s.cpuSeconds.toFixed(1).padStart(6)} s (${fmt.rate(count, s.cpuSeconds).replace(' M/s', ' M per CPU-s')})  peak RSS ${rss.padStart(7)}`,
     );
     return s;
   };
-  const wc = timed('wc', ['-l', path]);
-  const duck = add('duckdb read_csv', child([RSS, 'duckdb', path]));
-  const lines = duck.count;
-  add('wc -l', { count: lines, seconds: wc, cpuSeconds: wc, peakRssBytes: 0, code: 0 });
-  const read = add('read', child([RSS, 'read', path]));
-  add('validate', child([RSS, 'cli', 'validate', path]), read.count);
-  add('ingest+replay', child([RSS, 'replay', path]));
-  const out = join(dir, `out-${events}`);
-  rmSync(out, { recursive: true, force: true });
-  const whole = add('replay -o OUT', child([RSS, 'cli', 'replay', path, '-o', out]), read.count);
-  if (whole.code !== 0) throw new Error(`bench: replay exited ${whole.code}`);
-  const outputBytes = sizeOf(out);
-  rmSync(out, { recursive: true, force: true });
-  console.log(`  ${fmt.n(events).padStart(4)}  output ${fmt.mb(outputBytes)} for ${fmt.mb(bytes)} of input (${((100 * outputBytes) / bytes).toFixed(0)}%)`);
+  const want = (step: string) => STEPS.includes(step);
+  let lines = 0;
+  if (want('duckdb')) lines = add('duckdb read_csv', child([RSS, 'duckdb', path])).count;
+  if (want('wc')) {
+    const seconds = timed('wc', ['-l', path]);
+    add('wc -l', { count: lines, seconds, cpuSeconds: seconds, peakRssBytes: 0, code: 0 });
+  }
+  const read = want('read') || want('validate') ? add('read', child([RSS, 'read', path])) : null;
+  if (want('validate')) add('validate', child([RSS, 'cli', 'validate', path]), read!.count);
+  if (want('ingest+replay')) add('ingest+replay', child([RSS, 'replay', path]));
+  let outputBytes = 0;
+  if (want('replay')) {
+    const out = join(dir, `out-${events}`);
+    rmSync(out, { recursive: true, force: true });
+    const m = child([RSS, 'cli', 'replay', path, '-o', out]);
+    if (m.code !== 0) throw new Error(`bench: replay exited ${m.code}`);
+    // the events table has a row per event replayed
+    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { tables: Record<string, { rows: number }> };
+    add('replay -o OUT', m, manifest.tables.events!.rows);
+    outputBytes = sizeOf(out);
+    rmSync(out, { recursive: true, force: true });
+    console.log(`  ${fmt.n(events).padStart(4)}  output ${fmt.mb(outputBytes)} for ${fmt.mb(bytes)} of input (${((100 * outputBytes) / bytes).toFixed(0)}%)`);
+  }
   return { events, trace: path, bytes, lines, outputBytes, steps };
 }
 
@@ -137,28 +151,27 @@ interface TargetRow {
 
 function targets(results: readonly SizeResult[]): TargetRow[] {
   const rows: TargetRow[] = [];
-  const step = (r: SizeResult, name: string) => r.steps.find((s) => s.step === name)!;
+  const step = (r: SizeResult, name: string) => r.steps.find((s) => s.step === name);
   for (const r of results) {
     const whole = step(r, 'replay -o OUT');
     const duck = step(r, 'duckdb read_csv');
     const replay = step(r, 'ingest+replay');
     const validate = step(r, 'validate');
     const rate = (s: Step) => s.events / s.seconds;
-    rows.push(
-      { target: 'replay -o OUT >= 1M events/s', events: r.events, measured: fmt.rate(whole.events, whole.seconds), ratio: rate(whole) / TARGETS.replayEventsPerSec },
-      { target: 'replay -o OUT <= 2.5x duckdb', events: r.events, measured: `${(whole.seconds / duck.seconds).toFixed(1)}x`, ratio: (TARGETS.replayVsDuckdb * duck.seconds) / whole.seconds },
-      { target: 'ingest+replay >= 2M events/s', events: r.events, measured: fmt.rate(replay.events, replay.seconds), ratio: rate(replay) / TARGETS.ingestReplayEventsPerSec },
-      { target: 'validate <= duckdb read_csv', events: r.events, measured: `${(validate.seconds / duck.seconds).toFixed(1)}x`, ratio: duck.seconds / validate.seconds },
-      { target: 'output <= input / 2', events: r.events, measured: `${((100 * r.outputBytes) / r.bytes).toFixed(0)}%`, ratio: (TARGETS.outputVsInput * r.bytes) / r.outputBytes },
-      { target: 'peak RSS < 1 GiB', events: r.events, measured: fmt.mb(whole.peakRssBytes), ratio: TARGETS.peakRssBytes / whole.peakRssBytes },
-    );
+    const row = (target: string, measured: string, ratio: number) => rows.push({ target, events: r.events, measured, ratio });
+    if (whole) row('replay -o OUT >= 1M events/s', fmt.rate(whole.events, whole.seconds), rate(whole) / TARGETS.replayEventsPerSec);
+    if (whole && duck) row('replay -o OUT <= 2.5x duckdb', `${(whole.seconds / duck.seconds).toFixed(1)}x`, (TARGETS.replayVsDuckdb * duck.seconds) / whole.seconds);
+    if (replay) row('ingest+replay >= 2M events/s', fmt.rate(replay.events, replay.seconds), rate(replay) / TARGETS.ingestReplayEventsPerSec);
+    if (validate && duck) row('validate <= duckdb read_csv', `${(validate.seconds / duck.seconds).toFixed(1)}x`, duck.seconds / validate.seconds);
+    if (whole) row('output <= input / 2', `${((100 * r.outputBytes) / r.bytes).toFixed(0)}%`, (TARGETS.outputVsInput * r.bytes) / r.outputBytes);
+    if (whole) row('peak RSS < 1 GiB', fmt.mb(whole.peakRssBytes), TARGETS.peakRssBytes / whole.peakRssBytes);
   }
   const at = (n: number) => results.find((r) => r.events === n);
   const small = at(10_000_000) ?? results[results.length - 2];
   const large = at(50_000_000) ?? results[results.length - 1];
-  if (small && large && small !== large) {
-    const a = step(small, 'replay -o OUT').peakRssBytes;
-    const b = step(large, 'replay -o OUT').peakRssBytes;
+  const a = small && step(small, 'replay -o OUT')?.peakRssBytes;
+  const b = large && step(large, 'replay -o OUT')?.peakRssBytes;
+  if (small && large && small !== large && a && b) {
     const growth = b / a - 1;
     rows.push({
       target: `peak RSS within 10% from ${fmt.n(small.events)} to ${fmt.n(large.events)}`,
@@ -185,7 +198,7 @@ async function main(): Promise<void> {
     for (const r of rows) {
       console.log(`  ${r.target.padEnd(40)} ${fmt.n(r.events).padStart(4)}  ${r.measured.padStart(10)}  ${r.ratio.toFixed(2).padStart(6)}  ${r.ratio >= 1 ? 'met' : 'not met'}`);
     }
-    const file = join(ROOT, 'bench', 'results.json');
+    const file = values.out ?? join(ROOT, 'bench', 'results.json');
     writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine, workload: 'synth forkexec --cpus 8 --seed 7, dtrace', results, targets: rows }, null, 2) + '\n');
     console.log(`\nwritten ${file}`);
     if (values.store) {

@@ -4,7 +4,6 @@
 // the database are written there (open them with openRun); without it the
 // rows are dropped as they come and only the figures are returned.
 
-import { Dictionaries } from '../columns/dictionaries.js';
 import { SAMPLE_TRACE } from '../common/paths.js';
 import { UsageError } from '../common/errors.js';
 import type { IngestOptions } from '../ingest/open.js';
@@ -13,7 +12,7 @@ import { MODELS, modelsByName } from '../models/index.js';
 import { DEFAULT_REPLAY_OPTIONS } from '../replay/engine.js';
 import type { TableOutput } from '../replay/output.js';
 import { replayTraces, type RunProgress, type RunResult } from '../replay/run.js';
-import { openStore } from '../store/index.js';
+import { replayIntoDirectory } from '../store/replay-into.js';
 
 export interface ReplayOptions extends IngestOptions {
   /** models by value or by built-in name, the first being the baseline (default: every built-in model) */
@@ -47,25 +46,10 @@ export async function replay(traces: string | readonly string[], options: Replay
   const holdScale = options.holdScale ?? DEFAULT_REPLAY_OPTIONS.holdScale;
   const siteHoldNs = options.siteHoldNs ?? DEFAULT_REPLAY_OPTIONS.siteHoldNs;
   const runOptions = { ...ingestOptions(options), models, knobs, holdScale, siteHoldNs, onProgress: options.onProgress };
-  const dicts = new Dictionaries();
+  if (options.out === undefined) return { ...(await replayTraces(paths, runOptions, DISCARD)), out: null };
 
-  if (options.out === undefined) return { ...(await replayTraces(paths, runOptions, DISCARD, dicts)), out: null };
-
-  const store = await openStore(options.out, dicts);
-  let run: RunResult;
-  try {
-    run = await replayTraces(paths, runOptions, store, dicts);
-  } catch (e) {
-    await store.abort(); // no half-written run left behind
-    throw e;
-  }
-  const summary = await store.close({
-    inputs: paths,
-    models: models.map((m) => m.name),
-    knobs: { shared_fault: knobs.sharedFault ? 1 : 0, hold_scale: holdScale, site_hold_ns: siteHoldNs },
-    synthetic: run.synthetic,
-  });
-  return { ...run, out: summary.outDir };
+  const { run, store } = await replayIntoDirectory(paths, options.out, runOptions);
+  return { ...run, out: store.outDir };
 }
 
 function resolveModels(given: readonly (LockingModel | string)[]): LockingModel[] {

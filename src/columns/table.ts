@@ -198,8 +198,6 @@ export class BatchBuilder<S extends readonly ColumnSpec[]> {
     readonly capacity: number,
     private readonly flush: (batch: ColumnBatch<S>) => void,
     private readonly recycle = false,
-    /** where a new batch comes from when there is one to reuse (emptied, of this spec and capacity) */
-    private readonly spare?: () => ColumnBatch<S> | undefined,
   ) {
     this.current = new ColumnBatch(spec, capacity);
   }
@@ -220,7 +218,7 @@ export class BatchBuilder<S extends readonly ColumnSpec[]> {
     if (this.current.length > 0) {
       this.flush(this.current);
       if (this.recycle) this.current.clear();
-      else this.current = this.spare?.() ?? new ColumnBatch(this.spec, this.capacity);
+      else this.current = new ColumnBatch(this.spec, this.capacity);
     }
   }
 }

@@ -4,16 +4,15 @@
 // Traces are replayed first into -o DIR, or into a temporary directory that
 // is removed afterwards.
 
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../common/errors.js';
 import { loadReportData } from '../report/data.js';
 import { checkThresholds, type Thresholds } from '../report/thresholds.js';
 import { number, parse } from './args.js';
-import { isQuiet } from './console.js';
+import { aside, data as write } from './console.js';
 import { REPLAY_OPTIONS } from './replay.js';
 import { isRunDirectory, REPLAY_OPTION_LINES, runFrom } from './run-source.js';
+import { withTempDir } from './temp-dir.js';
 
 const USAGE = `usage: vmreplay check OUT|TRACE... [--model M] [thresholds] [-o DIR] [replay options]
   --model M                the model checked (default: the first model after the baseline)
@@ -37,7 +36,7 @@ const CHECK_OPTIONS = {
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, CHECK_OPTIONS, USAGE);
   if (values.help) {
-    process.stdout.write(USAGE + '\n');
+    write(USAGE + '\n');
     return 0;
   }
   if (positionals.length === 0) throw new UsageError(`give a run directory or traces\n${USAGE}`);
@@ -55,20 +54,18 @@ export async function run(argv: string[]): Promise<number> {
   };
   if (Object.values(thresholds).every((v) => v === undefined)) throw new UsageError(`give at least one threshold\n${USAGE}`);
 
-  const fromRun = positionals.length === 1 && isRunDirectory(positionals[0]!);
-  const temp = fromRun || values.out ? null : await mkdtemp(join(tmpdir(), 'vmreplay-check-'));
-  try {
-    // The replay's summary goes to stderr: stdout is the verdict a CI log greps (printed even with --quiet).
-    const runDir = await runFrom(positionals, values.out ?? join(temp ?? '.', 'run'), values, (s) => {
-      if (!isQuiet()) process.stderr.write(s + '\n');
-    });
+  // The replay's summary goes to stderr: stdout is the verdict a CI log greps (printed even with --quiet).
+  const check = async (replayDir: string): Promise<number> => {
+    const runDir = await runFrom(positionals, replayDir, values, (s) => aside(s + '\n'));
     const data = await loadReportData(runDir);
     const model = values.model ?? data.models.find((m) => m !== data.baseline) ?? data.baseline;
     if (!data.models.includes(model)) throw new UsageError(`--model ${model} is not in the run (it has ${data.models.join(', ')})`);
     const verdict = checkThresholds(data, model, thresholds);
-    process.stdout.write(verdict.lines.join('\n') + '\n');
+    write(verdict.lines.join('\n') + '\n');
     return verdict.ok ? 0 : 1;
-  } finally {
-    if (temp) await rm(temp, { recursive: true, force: true });
-  }
+  };
+  const fromRun = positionals.length === 1 && isRunDirectory(positionals[0]!);
+  if (fromRun || values.out) return check(values.out ?? '.');
+  // Traces without -o: replayed into a temporary directory that goes away (on Ctrl-C too).
+  return withTempDir('vmreplay-check-', (temp) => check(join(temp, 'run')));
 }

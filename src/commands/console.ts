@@ -24,6 +24,16 @@ export function say(text: string): void {
   (process.stdout.isTTY ? process.stdout : process.stderr).write(text);
 }
 
+/** The data a command was asked to write (compare's Markdown or JSON, check's verdict): standard output, even with --quiet. */
+export function data(text: string): void {
+  process.stdout.write(text);
+}
+
+/** What a command says while its standard output carries data (a replay's summary before a comparison): standard error; not with --quiet. */
+export function aside(text: string): void {
+  if (!quiet) process.stderr.write(text);
+}
+
 /** Columns of the terminal standard output goes to; 80 when it is not one. */
 export function terminalWidth(): number {
   const columns = process.stdout.isTTY ? process.stdout.columns : undefined;

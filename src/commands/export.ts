@@ -4,7 +4,7 @@
 import { UsageError } from '../common/errors.js';
 import { writePerfetto } from '../report/perfetto.js';
 import { parse } from './args.js';
-import { say } from './console.js';
+import { data, say } from './console.js';
 
 const USAGE = `usage: vmreplay export OUT --perfetto FILE.json
   --perfetto FILE  write Chrome trace-event JSON: one process per model, one track per thread
@@ -14,7 +14,7 @@ const USAGE = `usage: vmreplay export OUT --perfetto FILE.json
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { perfetto: { type: 'string' } }, USAGE);
   if (values.help) {
-    process.stdout.write(USAGE + '\n');
+    data(USAGE + '\n');
     return 0;
   }
   if (positionals.length !== 1) throw new UsageError(`give one run directory\n${USAGE}`);

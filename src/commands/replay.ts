@@ -3,13 +3,11 @@
 // appears whole when the run is complete (see src/store/outdir.ts); Ctrl-C
 // leaves it as it was.
 
-import { Dictionaries } from '../columns/dictionaries.js';
 import { DEFAULT_MODELS, modelsByName } from '../models/index.js';
 import { formatSummary, type RunTiming } from '../report/summary.js';
 import { DEFAULT_REPLAY_OPTIONS } from '../replay/engine.js';
-import { type RunResult, replayTraces } from '../replay/run.js';
-import { openStore } from '../store/index.js';
-import { VERSION } from '../common/version.js';
+import { type RunResult } from '../replay/run.js';
+import { replayIntoDirectory } from '../store/replay-into.js';
 import { number, oneOf, parse } from './args.js';
 import { INGEST_OPTIONS, INGEST_USAGE, ingestOptions } from './ingest-options.js';
 import { progressReporter } from './progress.js';
@@ -66,45 +64,29 @@ export async function replayToDirectory(traces: string[], outDir: string, values
     throw new UsageError((e as Error).message);
   }
   const knobs = { sharedFault: oneOf(values['shared-fault'], ['0', '1'] as const, '--shared-fault', '1') === '1' };
+  // Open: an option the replay or the store learns goes in here and reaches them through replayIntoDirectory.
   const options = {
     models,
     knobs,
     ...ingestOptions(values),
     holdScale: number(values['hold-scale'], '--hold-scale', DEFAULT_REPLAY_OPTIONS.holdScale),
     siteHoldNs: number(values['site-hold-ns'], '--site-hold-ns', DEFAULT_REPLAY_OPTIONS.siteHoldNs),
+    arrow: values.arrow === true,
   };
   const started = performance.now();
   const progress = progressReporter(inputBytes(traces));
-  const dicts = new Dictionaries();
-  const store = await openStore(outDir, dicts, { arrow: values.arrow === true });
-  let run: RunResult;
+  let replayed;
   try {
-    run = await replayTraces(traces, { ...options, onProgress: progress.update }, store, dicts);
-  } catch (e) {
-    progress.done();
-    await store.abort(); // no half-written run left behind
-    throw e;
-  }
-  const building = performance.now();
-  const manifestInput = {
-    tool: 'vmreplay',
-    version: VERSION,
-    inputs: traces,
-    models: modelNames,
-    knobs: { shared_fault: knobs.sharedFault ? 1 : 0, hold_scale: options.holdScale, site_hold_ns: options.siteHoldNs },
-    synthetic: run.synthetic,
-  };
-  try {
-    await store.close(manifestInput, progress.building);
+    replayed = await replayIntoDirectory(traces, outDir, { ...options, onProgress: progress.update, onBuilding: progress.building });
   } finally {
     progress.done();
   }
-  const ended = performance.now();
+  const { run } = replayed;
   const timing: RunTiming = {
-    seconds: (ended - started) / 1000,
+    seconds: (performance.now() - started) / 1000,
     phases: [
       { name: 'read + replay', seconds: run.seconds },
-      { name: 'build tables', seconds: (ended - building) / 1000 },
+      { name: 'build tables', seconds: replayed.buildSeconds },
     ],
   };
   return { run, knobs, timing };

@@ -7,7 +7,7 @@ import { isAbsolute, join, relative } from 'node:path';
 import { UsageError } from '../common/errors.js';
 import { writeReport } from '../report/write.js';
 import { parse } from './args.js';
-import { result, say } from './console.js';
+import { data, result, say } from './console.js';
 import { REPLAY_OPTIONS } from './replay.js';
 import { isRunDirectory, REPLAY_OPTION_LINES, runFrom } from './run-source.js';
 
@@ -23,7 +23,7 @@ export const RUN_SUBDIR = 'run';
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, REPLAY_OPTIONS, USAGE);
   if (values.help) {
-    process.stdout.write(USAGE + '\n');
+    data(USAGE + '\n');
     return 0;
   }
   if (positionals.length === 0) throw new UsageError(`give a run directory or traces\n${USAGE}`);

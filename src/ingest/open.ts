@@ -26,7 +26,6 @@ export interface IngestOptions {
 }
 
 export const DEFAULT_SORT_WINDOW_NS = 1e9;
-const MAX_SPARES = 4;
 
 /** The shared state of one ingest run over one or more files. */
 export class Ingest {
@@ -34,8 +33,6 @@ export class Ingest {
   readonly addresses: AddressTable;
   readonly files: FileStats[] = [];
   private readonly inputs: ByteInput[] = [];
-  /** event batches handed back by the consumer (recycle()), refilled instead of allocating new ones */
-  private readonly spares: EventBatch[] = [];
   readonly ctx: IngestContext;
 
   constructor(
@@ -50,13 +47,6 @@ export class Ingest {
   /** Compressed bytes read so far over all files (for progress). */
   bytesRead(): number {
     return this.inputs.reduce((n, i) => n + i.consumed(), 0);
-  }
-
-  /** Take back a batch events() yielded that its consumer is done with (no reference to it kept anywhere). */
-  recycle(batch: EventBatch): void {
-    if (batch.capacity !== (this.options.batchRows ?? EVENT_BATCH_ROWS) || this.spares.length >= MAX_SPARES) return;
-    batch.clear();
-    this.spares.push(batch);
   }
 
   /** Events of all `paths`, merged in time order. */
@@ -94,7 +84,7 @@ export class Ingest {
 
     const ready: EventBatch[] = [];
     const sorter = new Sorter(this.options.sortWindowNs ?? DEFAULT_SORT_WINDOW_NS, stats, batchRows);
-    const builder = new BatchBuilder(EVENTS, batchRows, (b) => ready.push(...sorter.push(b)), false, () => this.spares.pop());
+    const builder = new BatchBuilder(EVENTS, batchRows, (b) => ready.push(...sorter.push(b)));
     const decoder = new EventDecoder(this.ctx, stats, builder);
     const fctx: FramingContext = { decoder, stats, sorter, ingest: this.ctx };
     if (binary) {

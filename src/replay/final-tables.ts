@@ -1,5 +1,5 @@
 // The tables known only at the end of a run: objects, processes, ingest
-// accounting, model agreement.
+// accounting and the readers' notes, model agreement.
 
 import { NULL_ENUM, NULL_ID } from '../columns/table.js';
 import type { ObjectRegistry, ProcessRegistry } from './registry.js';
@@ -7,7 +7,7 @@ import type { StringTable } from '../columns/strings.js';
 import type { FileStats } from '../ingest/common/stats.js';
 import type { AgreementTally } from './agreement.js';
 import { type TableOutput, tableBuilder } from './output.js';
-import { INGEST_STATS, OBJECTS, PROCESSES } from './tables.js';
+import { INGEST_NOTES, INGEST_STATS, OBJECTS, PROCESSES } from './tables.js';
 
 
 export function writeObjects(registry: ObjectRegistry, out: TableOutput): void {
@@ -48,6 +48,7 @@ export function writeProcesses(p: ProcessRegistry, out: TableOutput): void {
   b.finishBatch();
 }
 
+/** How every input line was accounted for (ingest_stats), and what the readers noted about the files (ingest_notes). */
 export function writeIngestStats(files: readonly FileStats[], strings: StringTable, out: TableOutput): void {
   const b = tableBuilder(INGEST_STATS, out);
   for (const f of files) {
@@ -101,6 +102,28 @@ export function writeIngestStats(files: readonly FileStats[], strings: StringTab
       a.last_ts[r] = c.lastTs;
       a.truncated_begin[r] = c.truncatedBegin;
       a.truncated_end[r] = c.truncatedEnd;
+    }
+  }
+  b.finishBatch();
+  writeIngestNotes(files, strings, out);
+}
+
+/** The readers' notes and warnings per file, in the order they were made (the report shows them). */
+function writeIngestNotes(files: readonly FileStats[], strings: StringTable, out: TableOutput): void {
+  const b = tableBuilder(INGEST_NOTES, out);
+  const note = strings.intern('note');
+  const warning = strings.intern('warning');
+  for (const f of files) {
+    const path = strings.intern(f.path);
+    for (const [kind, texts] of [[note, f.notes], [warning, f.warnings]] as const) {
+      for (const text of texts) {
+        const r = b.row();
+        const a = b.current.cols;
+        a.file_index[r] = f.index;
+        a.path[r] = path;
+        a.kind[r] = kind;
+        a.text[r] = strings.intern(text);
+      }
     }
   }
   b.finishBatch();

@@ -1,7 +1,7 @@
 // One replay run, start to end: ingest the traces, drive the engine, write the
 // final tables, and return what the run found as a plain value (the summary
-// and the report read that, never the engine). The `replay` command adds the
-// store and the printing; tests call this with an in-memory output.
+// and the report read that, never the engine). store/replay-into.ts adds the
+// store; tests call this with an in-memory output.
 
 import { Dictionaries } from '../columns/dictionaries.js';
 import type { FileStats } from '../ingest/common/stats.js';
@@ -40,7 +40,10 @@ export interface ModelTotals {
   readonly sChain: number;
   readonly mapTokens: number;
   readonly prefaultFull: number;
+  /** chain links below the recorded levels that no event described, met in faults (the sum of faults.unknown_links) */
   readonly unknownLinks: number;
+  /** the same, met at the other lock sites (vm_object_deallocate, ...): not in any table */
+  readonly siteUnknownLinks: number;
   readonly incomplete: number;
   readonly waits: number;
   readonly waitNs: number;
@@ -85,7 +88,6 @@ export async function replayTraces(paths: readonly string[], options: RunOptions
     engine.batch(batch);
     options.onProgress?.({ bytesRead: ingest.bytesRead(), events: engine.events, faults: engine.faultsReplayed });
     await out.flush();
-    if (out.releasesBatches) ingest.recycle(batch); // the engine keeps no row of it, and the output has it on disk
   }
   engine.finish();
   writeObjects(engine.registry, out);
@@ -125,6 +127,7 @@ function totalsOf(t: ModelTally, siteName: (id: number) => string): ModelTotals 
     mapTokens: t.mapTokens,
     prefaultFull: t.prefaultFull,
     unknownLinks: t.unknownLinks,
+    siteUnknownLinks: t.siteUnknownLinks,
     incomplete: t.incomplete,
     waits: t.waits,
     waitNs: t.waitNs,

@@ -157,6 +157,13 @@ export const INGEST_STATS = defineTable('ingest_stats', 'How every input line wa
   { name: 'truncated_end', kind: 'i64', doc: 'faults cut off at the end of the window' },
 ] as const);
 
+export const INGEST_NOTES = defineTable('ingest_notes', 'What the readers noted about each input file: how fields were obtained, and what may make figures less exact', [
+  { name: 'file_index', kind: 'i16', doc: 'input file (ingest_stats.file_index)' },
+  { name: 'path', kind: 'str', doc: 'input path' },
+  { name: 'kind', kind: 'str', doc: 'note (how fields were obtained: relative clocks, inferred fields, compression, ...) or warning (what may make figures less exact: a missing clock line, records a perf shape lacks, ...)' },
+  { name: 'text', kind: 'str', doc: 'what the reader said, in its words' },
+] as const);
+
 export const AGREEMENT = defineTable('agreement', 'Model against the lock operations the captured kernel logged (obj_lock)', [
   { name: 'model', kind: 'str', doc: 'locking model' },
   { name: 'site', kind: 'str', doc: 'site (the model’s for matches and model-only, the trace’s for trace-only)' },
@@ -165,4 +172,4 @@ export const AGREEMENT = defineTable('agreement', 'Model against the lock operat
   { name: 'trace_only', kind: 'i64', doc: 'acquisitions only the captured kernel took' },
 ] as const);
 
-export const REPLAY_TABLES = [ACQUISITIONS, WAITS, FAULTS, HAZARDS, BACKDOWNS, OBJECTS, PROCESSES, INGEST_STATS, AGREEMENT] as const;
+export const REPLAY_TABLES = [ACQUISITIONS, WAITS, FAULTS, HAZARDS, BACKDOWNS, OBJECTS, PROCESSES, INGEST_STATS, INGEST_NOTES, AGREEMENT] as const;

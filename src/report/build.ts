@@ -9,6 +9,7 @@ import type { ChartSpec } from './charts/specs.js';
 import type { KeyedCounts, ReportData } from './data.js';
 import { type Block, type Cell, code, heading, type Inline, para, strong, table } from './document.js';
 import { nanos, percent } from './text-table.js';
+import { faultLinksText, SITE_LINKS_IN_SUMMARY_ONLY } from './unknown-links.js';
 
 /** Rows of each "where" table. */
 const TOP = { sites: 15, types: 20, objects: 10, processes: 10 } as const;
@@ -207,6 +208,7 @@ function coverage(d: ReportData): Block[] {
       ['file', 'format', 'lines', 'events', 'context', 'unknown', 'rejected', 'dropped', 'cut off at start', 'cut off at end'],
       files.map((f) => [f.path, f.format, f.lines, f.events, f.context, f.unknown, f.rejected, f.dropped, f.truncatedBegin, f.truncatedEnd]),
     ),
+    ...readerNotes(files),
     heading(3, 'Time window per CPU'),
     table(
       ['file', 'cpu', 'events', 'first ts (ns)', 'last ts (ns)', 'window'],
@@ -225,10 +227,20 @@ function coverage(d: ReportData): Block[] {
       ? ['No event carries inferred keys: every key was observed.']
       : ['Events with inferred keys (derived by the reader rather than logged): ', inferred.map((i) => `${i.kind} ${i.events}`).join(', '), '.'],
   ];
-  const links = d.models.map((m) => [m, d.coverage.unknownLinks[m] ?? 0] as const).filter(([, n]) => n > 0);
-  if (links.length) items.push([`Chain links below the recorded levels that no event described, in faults: ${links.map(([m, n]) => `${m} ${n}`).join(', ')} (walks stopped there).`]);
+  // Worded as in the terminal summary (unknown-links.ts), which also counts the links met outside faults.
+  const links = d.models.map((m) => [m, d.coverage.unknownLinks[m] ?? 0] as const);
+  if (links.some(([, n]) => n > 0)) {
+    const text = faultLinksText(links);
+    items.push([`${text[0]!.toUpperCase()}${text.slice(1)}; ${SITE_LINKS_IN_SUMMARY_ONLY}.`]);
+  }
   blocks.push({ kind: 'list', items });
   return blocks;
+}
+
+/** What the readers said about each file: how they got the fields (relative clocks, inferred fields, compression) and what may make figures less exact. */
+function readerNotes(files: ReportData['coverage']['files']): Block[] {
+  const items = files.flatMap((f) => f.notes.map((n): Inline[] => [code(f.path), ': ', ...(n.kind === 'warning' ? [strong('warning:'), ' '] : []), n.text]));
+  return [heading(3, 'What the readers noted'), items.length ? { kind: 'list', items } : para('The readers left no note or warning about the input.')];
 }
 
 /** The command that makes this report again, from what the manifest recorded. */

@@ -126,6 +126,13 @@ export interface FileCoverage {
   readonly truncatedBegin: number;
   readonly truncatedEnd: number;
   readonly cpus: readonly CpuWindow[];
+  /** what the reader noted about the file (how fields were obtained) and warned of (what may make figures less exact), in order */
+  readonly notes: readonly ReaderNote[];
+}
+
+export interface ReaderNote {
+  readonly kind: 'note' | 'warning';
+  readonly text: string;
 }
 
 export interface Coverage {
@@ -394,6 +401,9 @@ async function readHazards(all: All): Promise<{ hazards: HazardRow[]; hazardsTot
 
 async function readCoverage(all: All, baseline: string): Promise<Coverage> {
   const stats = await all('SELECT * FROM ingest_stats ORDER BY file_index, cpu');
+  // Runs written before ingest_notes existed have no notes to show.
+  const hasNotes = (await all(`SELECT 1 FROM information_schema.tables WHERE table_name = 'ingest_notes'`)).length > 0;
+  const noteRows = hasNotes ? await all('SELECT file_index, kind, text FROM ingest_notes') : [];
   const files: FileCoverage[] = [];
   for (const r of stats.filter((s) => num(s.cpu) < 0)) {
     const cpus = stats
@@ -413,6 +423,7 @@ async function readCoverage(all: All, baseline: string): Promise<Coverage> {
       truncatedBegin: num(r.truncated_begin),
       truncatedEnd: num(r.truncated_end),
       cpus,
+      notes: noteRows.filter((n) => n.file_index === r.file_index).map((n) => ({ kind: str(n.kind) === 'warning' ? 'warning' : 'note', text: str(n.text) })),
     });
   }
   const inferredEvents = (await all(`SELECT kind, count(*) AS events FROM events WHERE inferred <> 0 GROUP BY kind ORDER BY kind`)).map((r) => ({

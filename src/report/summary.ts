@@ -7,6 +7,7 @@
 import type { RunResult } from '../replay/run.js';
 import { HOLD_MODEL } from '../replay/timeline.js';
 import { nanos, percent, textTable } from './text-table.js';
+import { faultLinksText, siteLinksText } from './unknown-links.js';
 import { wrap } from './wrap.js';
 
 /** Wall time of a whole command run, and of its phases in order (e.g. read + replay, build tables). */
@@ -81,8 +82,11 @@ export function formatSummary(run: RunResult, knobs: { sharedFault: boolean }, o
   if (rejected > 0) notes.push(`${rejected} input lines rejected (see ingest_stats; run validate for the first ones)`);
   const dropped = files.reduce((n, f) => n + f.dropped, 0);
   if (dropped > 0) notes.push(`${dropped} events dropped by the tracer: counts are lower bounds`);
-  const unknownLinks = t.reduce((n, m) => n + m.unknownLinks, 0);
-  if (unknownLinks > 0) notes.push(`${unknownLinks} chain links below the recorded levels were unknown (vnode pager lock / prefault walks stopped there)`);
+  // Per model and split by where they were met: the report can show the links in faults only (unknown-links.ts).
+  const inFaults = t.map((m) => [m.model, m.unknownLinks] as const);
+  const atSites = t.map((m) => [m.model, m.siteUnknownLinks] as const);
+  if (atSites.some(([, n]) => n > 0)) notes.push(`${faultLinksText(inFaults)}; ${siteLinksText(atSites)}`);
+  else if (inFaults.some(([, n]) => n > 0)) notes.push(faultLinksText(inFaults));
 
   for (const n of notes) out += para(`note: ${n}`);
   // What the readers said about how they got the fields (inferred, relative clocks, ...).

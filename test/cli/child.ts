@@ -21,11 +21,11 @@ export interface Ended {
 
 export type Cli = ChildProcess & { done: Promise<Ended> };
 
-/** `vmreplay ARGS` as a child process, run in `cwd`; with `stdin`, its standard input is a pipe the caller writes. */
-export function spawnCli(args: readonly string[], cwd: string = ROOT, stdin = false): Cli {
+/** `vmreplay ARGS` as a child process, run in `cwd`; with `stdin`, its standard input is a pipe the caller writes; `extraEnv` is added to its environment. */
+export function spawnCli(args: readonly string[], cwd: string = ROOT, stdin = false, extraEnv: NodeJS.ProcessEnv = {}): Cli {
   // Without tap's NODE_OPTIONS: the child's coverage (transformed without
   // source text) would blur the report's, not add to it.
-  const env = { ...process.env, NODE_OPTIONS: '' };
+  const env = { ...process.env, ...extraEnv, NODE_OPTIONS: '' };
   const child = spawn(process.execPath, ['--import', TSX, '--input-type=module', '-e', CLI, '--', ...args], { cwd, env, stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   child.stdin?.on('error', () => {}); // a child that stops reading (it was interrupted) is what some tests want
   let stdout = '';

@@ -8,6 +8,7 @@ import t from 'tap';
 import { main } from '../../src/cli.js';
 import { compareRuns, delta } from '../../src/report/compare.js';
 import { loadReportData, type ReportData } from '../../src/report/data.js';
+import { SAMPLE_TRACE } from '../../src/common/paths.js';
 import { capture, fixture } from '../helpers.js';
 import { decodePng, pixelStats } from './png.js';
 
@@ -184,4 +185,23 @@ t.test('report: usage errors are exit 2', async (t) => {
   t.equal(none.code, 2);
   const notRun = await capture(() => main(['report', dir, '-o', join(dir, 'x')]));
   t.equal(notRun.code, 2, 'a directory that is no run is read as a trace and refused');
+});
+
+t.test('unknown chain links: the summary and the report give the same per-model count in faults, and say where the rest are', async (t) => {
+  const out = join(dir, 'sample');
+  const r = await capture(() => main(['replay', SAMPLE_TRACE(), '-o', out]));
+  t.equal(r.code, 0, r.stderr);
+  const note = r.stdout.replace(/\n {2}/g, ' ').match(/^note: chain links .*$/m)?.[0] ?? '';
+  // The sample meets unknown links in a few faults, and many more at vm_object_deallocate: 4 + 51 in all.
+  t.match(note, 'in faults: old 2, new 1, new-fixed 1 (vnode_pager_lock and vm_prefault walks stopped there; faults.unknown_links)');
+  t.match(note, 'at other lock sites: old 17, new 17, new-fixed 17 (vm_object_deallocate');
+  t.match(note, 'not in the tables, so not in the report');
+
+  const report = await capture(() => main(['report', out]));
+  t.equal(report.code, 0, report.stderr);
+  const md = readFileSync(join(out, 'report.md'), 'utf8');
+  t.match(md, '- Chain links below the recorded levels that no event described, in faults: old 2, new 1, new-fixed 1 (vnode_pager_lock and vm_prefault walks stopped there; faults.unknown_links)');
+  t.match(md, 'links met at other lock sites (vm_object_deallocate) are not in the tables; the replay’s terminal summary counts them separately.');
+  const data = await loadReportData(out);
+  t.same(data.coverage.unknownLinks, { old: 2, new: 1, 'new-fixed': 1 }, "the report's count is the faults table's");
 });

@@ -151,3 +151,26 @@ t.test("a trace with the kernel's own obj_lock events: observed vs predicted, ta
   t.ok(png.dark > 300 && png.colours > 8, 'the chart has text and coloured marks');
   t.match(readFileSync(join(dir, 'report', 'charts', 'observed-vs-predicted.svg'), 'utf8'), />vm_fault</);
 });
+
+t.test('what the readers noted and warned of is stored with the run and shown in "What the trace covers"', async (t) => {
+  const dir = t.testdir();
+  const cases = [
+    ['basic-s.ktr', /^- `traces\/fixtures\/basic-s\.ktr`: relative timestamps \(ktrdump -r -s\): rebuilt by adding up the deltas/m],
+    ['basic.dtrace.zst', /^- `traces\/fixtures\/basic\.dtrace\.zst`: zstd-compressed$/m],
+    ['kit-freebsd.dtrace', /^- `traces\/fixtures\/kit-freebsd\.dtrace`: \*\*warning:\*\* dtrace dropped 12 events/m],
+  ] as const;
+  for (const [name, shown] of cases) {
+    const out = join(dir, name);
+    const r = await capture(() => main(['report', input(name), '-o', out]));
+    t.equal(r.code, 0, r.stderr);
+    const md = readFileSync(join(out, 'report.md'), 'utf8');
+    const section = md.slice(md.indexOf('## What the trace covers'), md.indexOf('## How to reproduce it'));
+    t.match(section, '### What the readers noted', name);
+    t.match(section, shown, `${name}: the reader's words, under the file's name`);
+    // The same words the replay's summary printed, every one of them.
+    const said = [...r.stdout.replace(/\n {2}/g, ' ').matchAll(/^input \S+: (warning: )?(.*)$/gm)];
+    t.ok(said.length > 0, `${name}: the summary has notes`);
+    const listed = section.replace(/\*\*warning:\*\* /g, 'warning: ').replace(/\\(.)/g, '$1'); // Markdown escapes undone
+    for (const [, warning, text] of said) t.ok(listed.includes(`${warning ?? ''}${text}`), `${name}: ${warning ?? ''}${text}`);
+  }
+});

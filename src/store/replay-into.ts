@@ -1,0 +1,48 @@
+// Replaying traces into an output directory, the one place that does it (the
+// `replay` command and the library's replay() both call it): open the store on
+// OUT, replay into it, give the run up if the replay fails (OUT stays as it
+// was), else build the tables and the database and write the manifest.
+
+import { Dictionaries } from '../columns/dictionaries.js';
+import { DEFAULT_REPLAY_OPTIONS } from '../replay/engine.js';
+import { replayTraces, type RunOptions, type RunResult } from '../replay/run.js';
+import type { BuildProgress } from './database.js';
+import { openStore, type StoreOptions, type StoreSummary } from './store.js';
+
+/**
+ * What the replay and the store take, in one object: it is handed whole to
+ * both, so an option either one learns reaches it without passing through here.
+ */
+export interface DirectoryReplayOptions extends RunOptions, StoreOptions {
+  /** hears of each table as DuckDB finishes it (the slow part of a close) */
+  readonly onBuilding?: (progress: BuildProgress) => void;
+}
+
+export interface DirectoryReplay {
+  readonly run: RunResult;
+  readonly store: StoreSummary;
+  /** seconds spent building the tables, the database and the manifest after the replay */
+  readonly buildSeconds: number;
+}
+
+/** Replay `traces` under `options.models` into `outDir`, which holds the whole run when this returns and is untouched if it throws. */
+export async function replayIntoDirectory(traces: readonly string[], outDir: string, options: DirectoryReplayOptions): Promise<DirectoryReplay> {
+  const dicts = new Dictionaries();
+  const store = await openStore(outDir, dicts, options);
+  let run: RunResult;
+  try {
+    run = await replayTraces(traces, options, store, dicts);
+  } catch (e) {
+    await store.abort(); // no half-written run left behind
+    throw e;
+  }
+  const building = performance.now();
+  const knobs = {
+    shared_fault: options.knobs.sharedFault ? 1 : 0,
+    hold_scale: options.holdScale ?? DEFAULT_REPLAY_OPTIONS.holdScale,
+    site_hold_ns: options.siteHoldNs ?? DEFAULT_REPLAY_OPTIONS.siteHoldNs,
+  };
+  const manifest = { inputs: traces, models: options.models.map((m) => m.name), knobs, synthetic: run.synthetic };
+  const summary = await store.close(manifest, options.onBuilding);
+  return { run, store: summary, buildSeconds: (performance.now() - building) / 1000 };
+}
