@@ -10,7 +10,7 @@
 //   replay -o OUT          the whole command, default outputs (Parquet + DuckDB)
 // and writes bench/results.json with the machine (cores, memory, Node).
 //
-//   npm run build && npm run bench [-- --events N[,N...]] [--dir DIR] [--steps S,...] [--store]
+//   npm run bench [-- --events N[,N...]] [--dir DIR] [--steps S,...] [--store]
 //
 // --events picks the sizes (default 1M, 10M and 50M events); --dir keeps the
 // generated traces there and reuses them; --steps runs some of duckdb, wc,
