@@ -121,3 +121,13 @@ t.test('the recursive flag: set exactly on a take over a hold the thread already
   const burst = replay(oldModel, fault({ ftype: 'W', phases: [{ levels: [{ name: 'F', otype: 'default', page: 'absent' }] }] }));
   t.same(burst.recursive, ['X token F vm_prefault prefault']);
 });
+
+t.test('a level the trace says has no backing object ends the walk, whatever the registry says', async (t) => {
+  // The registry may hold a stale link for a reused address; the fault's own level wins.
+  const f = fault({ ftype: 'R', flags: [], nthreads: 2, phases: [{ levels: [{ name: 'F', otype: 'default', page: 'valid', backing: 0 }] }], below: { F: obj('B1', 'vnode') } });
+  for (const m of MODELS) {
+    const r = replay(m, f, false);
+    t.notOk(r.acq.some((a) => a.includes('vnode_pager_lock')), m.name);
+    t.equal(r.unknownLinks, 0, m.name);
+  }
+});
