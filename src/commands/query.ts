@@ -64,11 +64,12 @@ function quietOnClosedPipe(e: NodeJS.ErrnoException): void {
 }
 
 const MODELS_DOC = 'The models of the run in the order given; the first is the baseline of every saved_* figure';
+const TRACES_DOC = 'The traces of a dataset: partition name (the trace column of every table) and input file';
 
 /** The run's tables (with their rows) and views, one line each: the first sentence of what the docs say they hold. */
 async function listing(connection: DuckDBConnection, width: number): Promise<string> {
   const found = (await connection.runAndReadAll(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY table_name`)).getRows().map((r) => r[0] as string);
-  const docs = new Map<string, string>([...STANDARD_TABLES.map((t) => [t.name, t.doc] as const), ['models', MODELS_DOC]]);
+  const docs = new Map<string, string>([...STANDARD_TABLES.map((t) => [t.name, t.doc] as const), ['models', MODELS_DOC], ['traces', TRACES_DOC]]);
   const viewDocs = new Map(VIEWS.map((v) => [v.name, v.doc] as const));
   const tables = [...docs.keys(), ...found.filter((n) => !docs.has(n) && !viewDocs.has(n))].filter((n) => found.includes(n));
   const views = VIEW_NAMES.filter((n) => found.includes(n));

@@ -14,8 +14,13 @@ import { progressReporter } from './progress.js';
 import { result, say, terminalWidth } from './console.js';
 import { statSync } from 'node:fs';
 import { UsageError } from '../common/errors.js';
+import { replayDataset } from './replay-dataset.js';
 
 export const REPLAY_USAGE = `usage: vmreplay replay TRACE... -o OUTDIR [options]
+       vmreplay replay --dataset DIR|GLOB|TRACE... -o OUTDIR [options]
+  TRACE...             the files of one capture (per-CPU files, a capture in pieces), merged by time as one trace
+  --dataset            many traces as one dataset: each file (a directory's trace files, a quoted glob's matches)
+                       replayed on its own, in parallel, into OUTDIR/trace=NAME/, with one database over them all
   --models LIST        comma-separated models (default ${DEFAULT_MODELS.join(',')}); the first is the baseline
   --shared-fault 0|1   the vm.shared_fault sysctl (default 1)
   --hold-scale F       multiply every hold time in the contention estimate (default 1)
@@ -31,6 +36,7 @@ export const REPLAY_OPTIONS = {
   'hold-scale': { type: 'string' },
   'site-hold-ns': { type: 'string' },
   arrow: { type: 'boolean' },
+  dataset: { type: 'boolean' },
   ...INGEST_OPTIONS,
 } as const;
 
@@ -44,6 +50,11 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length === 0) throw new UsageError(`no trace given\n${REPLAY_USAGE}`);
   if (!values.out) throw new UsageError(`no output directory (-o OUTDIR)\n${REPLAY_USAGE}`);
+  if (values.dataset) {
+    replayOptions(values); // a usage error before any trace is read
+    await replayDataset(positionals, values.out, passedOn(values));
+    return 0;
+  }
   const replayed = await replayToDirectory(positionals, values.out, values);
   result(formatRunSummary(replayed));
   say(`tables and database written to ${values.out}; for a report to paste into a review: vmreplay report ${values.out}\n`);
@@ -55,24 +66,18 @@ export function formatRunSummary(replayed: { run: RunResult; knobs: { sharedFaul
   return formatSummary(replayed.run, replayed.knobs, { timing: replayed.timing, width: terminalWidth() });
 }
 
-export async function replayToDirectory(traces: string[], outDir: string, values: Values) {
-  const modelNames = (values.models ?? DEFAULT_MODELS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
-  let models;
-  try {
-    models = modelsByName(modelNames);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
+/** The options of `values` as command-line words again, for each trace's replay in a dataset. */
+function passedOn(values: Values): string[] {
+  const words: string[] = [];
+  for (const [name, value] of Object.entries(values)) {
+    if (name === 'out' || name === 'dataset' || name === 'help' || value === undefined || value === false) continue;
+    words.push(value === true ? `--${name}` : `--${name}=${String(value)}`);
   }
-  const knobs = { sharedFault: oneOf(values['shared-fault'], ['0', '1'] as const, '--shared-fault', '1') === '1' };
-  // Open: an option the replay or the store learns goes in here and reaches them through replayIntoDirectory.
-  const options = {
-    models,
-    knobs,
-    ...ingestOptions(values),
-    holdScale: number(values['hold-scale'], '--hold-scale', DEFAULT_REPLAY_OPTIONS.holdScale),
-    siteHoldNs: number(values['site-hold-ns'], '--site-hold-ns', DEFAULT_REPLAY_OPTIONS.siteHoldNs),
-    arrow: values.arrow === true,
-  };
+  return words;
+}
+
+export async function replayToDirectory(traces: string[], outDir: string, values: Values) {
+  const options = replayOptions(values);
   const started = performance.now();
   const progress = progressReporter(inputBytes(traces));
   let replayed;
@@ -89,7 +94,7 @@ export async function replayToDirectory(traces: string[], outDir: string, values
       { name: 'build tables', seconds: replayed.buildSeconds },
     ],
   };
-  return { run, knobs, timing };
+  return { run, knobs: options.knobs, timing };
 }
 
 /** Total size of the traces on disk, for the progress percentage; null when one is standard input or unreadable. */
@@ -104,4 +109,25 @@ function inputBytes(traces: readonly string[]): number | null {
     }
   }
   return total;
+}
+
+/** What the replay and the store take, from the command line; usage errors are thrown here. */
+function replayOptions(values: Values) {
+  const modelNames = (values.models ?? DEFAULT_MODELS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
+  let models;
+  try {
+    models = modelsByName(modelNames);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const knobs = { sharedFault: oneOf(values['shared-fault'], ['0', '1'] as const, '--shared-fault', '1') === '1' };
+  // Open: an option the replay or the store learns goes in here and reaches them through replayIntoDirectory.
+  return {
+    models,
+    knobs,
+    ...ingestOptions(values),
+    holdScale: number(values['hold-scale'], '--hold-scale', DEFAULT_REPLAY_OPTIONS.holdScale),
+    siteHoldNs: number(values['site-hold-ns'], '--site-hold-ns', DEFAULT_REPLAY_OPTIONS.siteHoldNs),
+    arrow: values.arrow === true,
+  };
 }

@@ -52,7 +52,7 @@ export interface BuildProgress {
  */
 const BUILD_CONFIG = { threads: '1', enable_external_file_cache: 'false' };
 
-const HEX_MACRO = `CREATE OR REPLACE MACRO hex64(x) AS '0x' || lower(hex(x))`;
+export const HEX_MACRO = `CREATE OR REPLACE MACRO hex64(x) AS '0x' || lower(hex(x))`;
 
 /** Write OUT/<table>.parquet for every staged table and build OUT/vmreplay.duckdb over them. */
 export async function buildDatabase(
@@ -104,10 +104,11 @@ function hexColumns(spec: TableSpec<readonly ColumnSpec[]>): string[] {
   return spec.columns.filter(isAddress).map((c) => `hex64(${ident(c.name)}) AS ${ident(`${c.name}_hex`)}`);
 }
 
-function parquetView(spec: TableSpec<readonly ColumnSpec[]>): string {
+/** The view of a table over its Parquet file (or, for a dataset, a glob of files and read_parquet's `options`). */
+export function parquetView(spec: TableSpec<readonly ColumnSpec[]>, file = `${spec.name}.parquet`, options = ''): string {
   const select = ['*', ...hexColumns(spec)].join(', ');
   // Relative here (the build runs in a temporary directory): anchorViews() makes it absolute in OUT.
-  return `CREATE OR REPLACE VIEW ${ident(spec.name)} AS SELECT ${select} FROM read_parquet(${literal(`${spec.name}.parquet`)})`;
+  return `CREATE OR REPLACE VIEW ${ident(spec.name)} AS SELECT ${select} FROM read_parquet(${literal(file)}${options ? `, ${options}` : ''})`;
 }
 
 function loadTable(dir: string, spec: TableSpec<readonly ColumnSpec[]>): string[] {
@@ -142,7 +143,7 @@ async function runContext(con: DuckDBConnection, staged: readonly StagedTable[],
   return { models, baseline, t0, ...chooseBuckets(t0, t1) };
 }
 
-function modelsTable(ctx: ViewContext): string {
+export function modelsTable(ctx: ViewContext): string {
   const rows = ctx.models.map((m, i) => `(${i + 1}, ${literal(m)}, ${m === ctx.baseline})`);
   const values = rows.length ? `VALUES ${rows.join(', ')}` : `SELECT 1, 'none', false WHERE false`;
   return `CREATE OR REPLACE TABLE models AS SELECT * FROM (${values}) t(position, model, baseline)`;

@@ -11,8 +11,9 @@
 // database instead: docs/tables.md ("Path-independent views") has the numbers.
 
 import { realpathSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { PARTITION_PREFIX } from './outdir.js';
 import { literal } from './sql.js';
 
 /** A view reading one Parquet file, and the file name it reads as written in its SQL. */
@@ -22,8 +23,19 @@ export interface ParquetViewLocation {
   readonly file: string;
 }
 
-/** A single-quoted SQL string literal inside read_parquet(...), as DuckDB stores a view's SQL. */
-const READ_PARQUET = /read_parquet\('((?:[^']|'')*)'\)/;
+/** The single-quoted file name read_parquet(...) starts with, as DuckDB stores a view's SQL (a dataset's views add options after it). */
+const READ_PARQUET = /read_parquet\('((?:[^']|'')*)'(?=\s*[,)])/;
+
+/** A dataset's partitions (`trace=NAME`), read by its views through the glob `trace=*`. */
+export const PARTITION_GLOB = `${PARTITION_PREFIX}*`;
+
+/** The file's name relative to the directory it belongs to: `t.parquet`, or under the partition glob for a dataset's view. */
+function ownName(file: string): string {
+  return basename(dirname(file)) === PARTITION_GLOB ? join(PARTITION_GLOB, basename(file)) : basename(file);
+}
+
+/** The directory a view's file belongs to (above the partition glob of a dataset). */
+const ownerDir = (file: string): string => (ownName(file) === basename(file) ? dirname(file) : dirname(dirname(file)));
 
 const unquote = (text: string): string => text.replaceAll("''", "'");
 
@@ -50,15 +62,15 @@ function canonical(path: string): string {
 /** Views whose file is not `dir/<its own name>`: relative names, or a run moved or copied from elsewhere. */
 export function misplacedViews(views: readonly ParquetViewLocation[], dir: string): ParquetViewLocation[] {
   const here = canonical(dir);
-  return views.filter((v) => !v.file.startsWith('/') || canonical(join(v.file, '..')) !== here);
+  return views.filter((v) => !v.file.startsWith('/') || canonical(ownerDir(v.file)) !== here);
 }
 
 /** The view's SQL, reading `dir/<the same file name>` and replacing the view. */
 export function anchoredSql(v: ParquetViewLocation, dir: string): string {
-  const target = join(resolve(dir), basename(v.file));
+  const target = join(resolve(dir), ownName(v.file));
   return v.sql
     .replace(/^CREATE VIEW /, 'CREATE OR REPLACE VIEW ')
-    .replace(READ_PARQUET, () => `read_parquet(${literal(target)})`)
+    .replace(READ_PARQUET, () => `read_parquet(${literal(target)}`)
     .replace(/;\s*$/, '');
 }
 

@@ -54,6 +54,15 @@ export interface Manifest {
   readonly views?: readonly string[];
   readonly time_buckets?: { readonly t0_ns: number; readonly bucket_ns: number; readonly buckets: number };
   readonly node?: string;
+  /** a dataset's traces (`vmreplay replay --dataset`), each a whole run in its partition directory */
+  readonly traces?: readonly DatasetTraceRecord[];
+}
+
+export interface DatasetTraceRecord {
+  /** the partition's value: the run is in `trace=NAME/` */
+  readonly name: string;
+  readonly input: string;
+  readonly manifest: Manifest;
 }
 
 /** Size and SHA-256 of a file, read as a stream (traces can be tens of GB). */

@@ -17,6 +17,8 @@ import { onInterrupt } from '../common/interrupt.js';
 
 export const DATABASE_FILE = 'vmreplay.duckdb';
 export const STAGING_DIR = '.vmreplay-staging';
+/** A dataset's per-trace runs are directories `trace=NAME` (a Hive partition); never a user's file to keep. */
+export const PARTITION_PREFIX = 'trace=';
 
 /** Files of a run in `outDir` for these tables (whether they exist or not). */
 export function runFiles(tables: readonly string[]): string[] {
@@ -150,7 +152,7 @@ async function checkReplaceable(outDir: string, abs: string): Promise<string[] |
 function keepForeignFiles(from: string, to: string, tables: readonly string[]): void {
   const ours = new Set(runFiles(tables));
   for (const name of readdirSync(from)) {
-    if (ours.has(name) || existsSync(join(to, name))) continue;
+    if (ours.has(name) || name.startsWith(PARTITION_PREFIX) || existsSync(join(to, name))) continue;
     renameSync(join(from, name), join(to, name));
   }
 }

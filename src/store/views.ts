@@ -18,6 +18,8 @@ export interface ViewContext {
   readonly t0: number;
   readonly bucketNs: number;
   readonly buckets: number;
+  /** a dataset's database: every table has a `trace` column, and each view is per trace (see byTrace) */
+  readonly byTrace?: boolean;
 }
 
 export interface ViewDoc {
@@ -28,7 +30,14 @@ export interface ViewDoc {
 
 interface ViewDef extends ViewDoc {
   sql(ctx: ViewContext): string;
+  /** false: not made in a dataset (its time buckets are one trace's clock) */
+  readonly acrossTraces?: false;
 }
+
+/** `trace, ` (qualified by `q`) leading the keys of a view in a dataset, else nothing. */
+const tr = (ctx: ViewContext, q = ''): string => (ctx.byTrace ? `${q}trace, ` : '');
+/** ` AND a.trace = b.trace` joining two relations of a dataset on their trace, else nothing. */
+const sameTrace = (ctx: ViewContext, a: string, b: string): string => (ctx.byTrace ? ` AND ${a}.trace = ${b}.trace` : '');
 
 /** X object token acquisitions; `q` qualifies the columns (`a.`). */
 const xToken = (q = ''): string => `${q}"class" = 'token' AND ${q}"mode" = 'X'`;
@@ -60,8 +69,9 @@ function pivotOrder(ctx: ViewContext): string {
   return ctx.models.length > 0 ? `${ident(`x_${slug(ctx.models[0]!)}`)} DESC` : '1';
 }
 
-const OBJECT_NAMES = `(SELECT obj, max(name) AS name FROM objects WHERE name IS NOT NULL GROUP BY obj)`;
-const PROCESS_NAMES = `(SELECT pid, arg_max(comm, last_ts) FILTER (WHERE comm IS NOT NULL) AS comm, arg_max(path, last_ts) FILTER (WHERE path IS NOT NULL) AS path FROM processes GROUP BY pid)`;
+const objectNames = (ctx: ViewContext): string => `(SELECT ${tr(ctx)}obj, max(name) AS name FROM objects WHERE name IS NOT NULL GROUP BY ${tr(ctx)}obj)`;
+const processNames = (ctx: ViewContext): string =>
+  `(SELECT ${tr(ctx)}pid, arg_max(comm, last_ts) FILTER (WHERE comm IS NOT NULL) AS comm, arg_max(path, last_ts) FILTER (WHERE path IS NOT NULL) AS path FROM processes GROUP BY ${tr(ctx)}pid)`;
 
 const PIVOT_DOCS: readonly (readonly [string, string])[] = [
   ['x_<model>', 'X token acquisitions under that model (one column per model of the run, e.g. x_old, x_new, x_new_fixed)'],
@@ -78,13 +88,13 @@ const VIEW_DEFS: readonly ViewDef[] = [
     name: 'saved_by_site',
     doc: 'X token acquisitions per kernel site (the function taking the lock), one column per model, and the X each model saves against the baseline.',
     columns: [['site', 'kernel function taking the token'], ...PIVOT_DOCS],
-    sql: (ctx) => `SELECT site, ${pivot(ctx, '').join(', ')} FROM acquisitions WHERE ${xToken()} GROUP BY site ORDER BY ${pivotOrder(ctx)}, site`,
+    sql: (ctx) => `SELECT ${tr(ctx)}site, ${pivot(ctx, '').join(', ')} FROM acquisitions WHERE ${xToken()} GROUP BY ${tr(ctx)}site ORDER BY ${tr(ctx)}${pivotOrder(ctx)}, site`,
   },
   {
     name: 'saved_by_otype',
     doc: 'X token acquisitions per object type, one column per model, and the savings.',
     columns: [['otype', 'object type'], ...PIVOT_DOCS],
-    sql: (ctx) => `SELECT otype, ${pivot(ctx, '').join(', ')} FROM acquisitions WHERE ${xToken()} GROUP BY otype ORDER BY ${pivotOrder(ctx)}, otype`,
+    sql: (ctx) => `SELECT ${tr(ctx)}otype, ${pivot(ctx, '').join(', ')} FROM acquisitions WHERE ${xToken()} GROUP BY ${tr(ctx)}otype ORDER BY ${tr(ctx)}${pivotOrder(ctx)}, otype`,
   },
   {
     name: 'saved_by_object',
@@ -97,9 +107,9 @@ const VIEW_DEFS: readonly ViewDef[] = [
       ...PIVOT_DOCS,
     ],
     sql: (ctx) =>
-      `SELECT a.obj, hex64(a.obj) AS obj_hex, any_value(a.otype) AS otype, n.name, ${pivot(ctx, 'a.').join(', ')} ` +
-      `FROM acquisitions a LEFT JOIN ${OBJECT_NAMES} n ON n.obj = a.obj WHERE ${xToken('a.')} ` +
-      `GROUP BY a.obj, n.name ORDER BY ${pivotOrder(ctx)}, a.obj`,
+      `SELECT ${tr(ctx, 'a.')}a.obj, hex64(a.obj) AS obj_hex, any_value(a.otype) AS otype, n.name, ${pivot(ctx, 'a.').join(', ')} ` +
+      `FROM acquisitions a LEFT JOIN ${objectNames(ctx)} n ON n.obj = a.obj${sameTrace(ctx, 'n', 'a')} WHERE ${xToken('a.')} ` +
+      `GROUP BY ${tr(ctx, 'a.')}a.obj, n.name ORDER BY ${tr(ctx, 'a.')}${pivotOrder(ctx)}, a.obj`,
   },
   {
     name: 'saved_by_process',
@@ -111,12 +121,13 @@ const VIEW_DEFS: readonly ViewDef[] = [
       ...PIVOT_DOCS,
     ],
     sql: (ctx) =>
-      `SELECT a.pid, p.comm, p.path, ${pivot(ctx, 'a.').join(', ')} ` +
-      `FROM acquisitions a LEFT JOIN ${PROCESS_NAMES} p ON p.pid = a.pid WHERE ${xToken('a.')} ` +
-      `GROUP BY a.pid, p.comm, p.path ORDER BY ${pivotOrder(ctx)}, a.pid`,
+      `SELECT ${tr(ctx, 'a.')}a.pid, p.comm, p.path, ${pivot(ctx, 'a.').join(', ')} ` +
+      `FROM acquisitions a LEFT JOIN ${processNames(ctx)} p ON p.pid = a.pid${sameTrace(ctx, 'p', 'a')} WHERE ${xToken('a.')} ` +
+      `GROUP BY ${tr(ctx, 'a.')}a.pid, p.comm, p.path ORDER BY ${tr(ctx, 'a.')}${pivotOrder(ctx)}, a.pid`,
   },
   {
     name: 'saved_over_time',
+    acrossTraces: false,
     doc:
       'X token acquisitions per time bucket, one column per model, and the savings. The trace span (first to last `ts` of every table that has one: events, acquisitions, waits, faults, hazards, backdowns) is cut into about 100 buckets of a round width (1, 2 or 5 times a power of ten nanoseconds); every bucket has a row, empty ones with zeros. The width is in manifest.json (time_buckets).',
     columns: [
@@ -140,13 +151,14 @@ const VIEW_DEFS: readonly ViewDef[] = [
       ['operations', 'distinct operations (faults or site events) that backed down by this rule'],
       ['pct_of_model', "share of the model's back-downs, in percent"],
     ],
-    sql: () =>
-      `SELECT b.rule, b.model, count(*) AS backdowns, count(DISTINCT b.op_id) AS operations, ` +
-      `round(100.0 * count(*) / sum(count(*)) OVER (PARTITION BY b.model), 2) AS pct_of_model ` +
-      `FROM backdowns b LEFT JOIN models m ON m.model = b.model GROUP BY b.rule, b.model, m.position ORDER BY m.position, b.rule`,
+    sql: (ctx) =>
+      `SELECT ${tr(ctx, 'b.')}b.rule, b.model, count(*) AS backdowns, count(DISTINCT b.op_id) AS operations, ` +
+      `round(100.0 * count(*) / sum(count(*)) OVER (PARTITION BY ${tr(ctx, 'b.')}b.model), 2) AS pct_of_model ` +
+      `FROM backdowns b LEFT JOIN models m ON m.model = b.model GROUP BY ${tr(ctx, 'b.')}b.rule, b.model, m.position ORDER BY ${tr(ctx, 'b.')}m.position, b.rule`,
   },
   {
     name: 'backdowns_over_time',
+    acrossTraces: false,
     doc: 'Back-downs per time bucket (the buckets of saved_over_time), rule and model; buckets without back-downs have no row.',
     columns: [
       ['bucket', 'bucket number'],
@@ -177,14 +189,14 @@ const VIEW_DEFS: readonly ViewDef[] = [
       ['wait_ns', 'summed estimated waiting time'],
       ['max_wait_ns', 'longest single wait'],
     ],
-    sql: () =>
-      `WITH acq AS (SELECT model, obj, any_value(otype) AS otype, count(*) AS token_acquisitions, count(*) FILTER (WHERE "mode" = 'X') AS x_tokens ` +
-      `FROM acquisitions WHERE "class" = 'token' AND obj IS NOT NULL GROUP BY model, obj), ` +
-      `w AS (SELECT model, obj, count(*) AS waits, count(*) FILTER (WHERE "mode" = 'X') AS x_waits, sum(wait_ns) AS wait_ns, max(wait_ns) AS max_wait_ns FROM waits GROUP BY model, obj) ` +
-      `SELECT acq.obj, hex64(acq.obj) AS obj_hex, acq.otype, n.name, acq.model, acq.token_acquisitions, acq.x_tokens, ` +
+    sql: (ctx) =>
+      `WITH acq AS (SELECT ${tr(ctx)}model, obj, any_value(otype) AS otype, count(*) AS token_acquisitions, count(*) FILTER (WHERE "mode" = 'X') AS x_tokens ` +
+      `FROM acquisitions WHERE "class" = 'token' AND obj IS NOT NULL GROUP BY ${tr(ctx)}model, obj), ` +
+      `w AS (SELECT ${tr(ctx)}model, obj, count(*) AS waits, count(*) FILTER (WHERE "mode" = 'X') AS x_waits, sum(wait_ns) AS wait_ns, max(wait_ns) AS max_wait_ns FROM waits GROUP BY ${tr(ctx)}model, obj) ` +
+      `SELECT ${tr(ctx, 'acq.')}acq.obj, hex64(acq.obj) AS obj_hex, acq.otype, n.name, acq.model, acq.token_acquisitions, acq.x_tokens, ` +
       `coalesce(w.waits, 0) AS waits, coalesce(w.x_waits, 0) AS x_waits, coalesce(w.wait_ns, 0) AS wait_ns, w.max_wait_ns ` +
-      `FROM acq LEFT JOIN w ON w.model = acq.model AND w.obj = acq.obj LEFT JOIN ${OBJECT_NAMES} n ON n.obj = acq.obj LEFT JOIN models m ON m.model = acq.model ` +
-      `ORDER BY wait_ns DESC, waits DESC, acq.obj, m.position`,
+      `FROM acq LEFT JOIN w ON w.model = acq.model AND w.obj = acq.obj${sameTrace(ctx, 'w', 'acq')} LEFT JOIN ${objectNames(ctx)} n ON n.obj = acq.obj${sameTrace(ctx, 'n', 'acq')} LEFT JOIN models m ON m.model = acq.model ` +
+      `ORDER BY ${tr(ctx, 'acq.')}wait_ns DESC, waits DESC, acq.obj, m.position`,
   },
   {
     name: 'summary',
@@ -209,38 +221,48 @@ const VIEW_DEFS: readonly ViewDef[] = [
       ['waits', 'token acquisitions that would have waited'],
       ['wait_ns', 'summed estimated waiting time'],
     ],
-    sql: (ctx) => {
-      const base = ctx.baseline === null ? 'NULL' : `coalesce((SELECT x_tokens FROM a WHERE model = ${literal(ctx.baseline)}), 0)`;
-      return (
-        `WITH a AS (SELECT model, count(*) FILTER (WHERE ${xToken()}) AS x_tokens, count(*) FILTER (WHERE "class" = 'token' AND "mode" = 'S') AS s_tokens, ` +
-        `count(*) FILTER (WHERE "class" = 'chain' AND "mode" = 'X') AS x_chain, count(*) FILTER (WHERE "class" = 'chain' AND "mode" = 'S') AS s_chain, ` +
-        `count(*) FILTER (WHERE "class" = 'map') AS map_tokens, count(*) FILTER (WHERE reason = 'upgrade') AS upgrades, count(*) AS acquisitions FROM acquisitions GROUP BY model), ` +
-        `f AS (SELECT model, count(*) AS faults, CAST(sum(attempts) AS BIGINT) AS attempts, CAST(sum(restarts) AS BIGINT) AS restarts FROM faults GROUP BY model), ` +
-        `b AS (SELECT model, count(*) AS backdowns FROM backdowns GROUP BY model), ` +
-        `h AS (SELECT model, count(*) AS hazards FROM hazards GROUP BY model), ` +
-        `w AS (SELECT model, count(*) AS waits, sum(wait_ns) AS wait_ns FROM waits GROUP BY model) ` +
-        `SELECT m.model, m.baseline, coalesce(f.faults, 0) AS faults, coalesce(f.attempts, 0) AS attempts, ` +
-        `coalesce(a.x_tokens, 0) AS x_tokens, coalesce(a.s_tokens, 0) AS s_tokens, coalesce(a.x_chain, 0) AS x_chain, coalesce(a.s_chain, 0) AS s_chain, ` +
-        `coalesce(a.map_tokens, 0) AS map_tokens, coalesce(a.acquisitions, 0) AS acquisitions, coalesce(b.backdowns, 0) AS backdowns, ` +
-        `coalesce(f.restarts, 0) AS restarts, coalesce(h.hazards, 0) AS hazards, coalesce(a.upgrades, 0) AS upgrades, ` +
-        `${base} - coalesce(a.x_tokens, 0) AS saved_x, round(100.0 * (${base} - coalesce(a.x_tokens, 0)) / nullif(${base}, 0), 2) AS saved_x_pct, ` +
-        `coalesce(w.waits, 0) AS waits, coalesce(w.wait_ns, 0) AS wait_ns ` +
-        `FROM models m LEFT JOIN a ON a.model = m.model LEFT JOIN f ON f.model = m.model LEFT JOIN b ON b.model = m.model ` +
-        `LEFT JOIN h ON h.model = m.model LEFT JOIN w ON w.model = m.model ORDER BY m.position`
-      );
-    },
+    sql: (ctx) => summarySql(ctx),
   },
 ];
 
 export const VIEWS: readonly ViewDoc[] = VIEW_DEFS;
 
+/** The summary's figures per model, or in a dataset per trace and model (every trace has a row per model, from the traces table). */
+function summarySql(ctx: ViewContext): string {
+  const byTrace = ctx.byTrace === true;
+  const keys = byTrace ? 'trace, model' : 'model';
+  const on = (t: string) => `${t}.model = m.model${byTrace ? ` AND ${t}.trace = t.trace` : ''}`;
+  const base =
+    ctx.baseline === null ? 'NULL' : `coalesce((SELECT x_tokens FROM a a0 WHERE a0.model = ${literal(ctx.baseline)}${byTrace ? ' AND a0.trace = t.trace' : ''}), 0)`;
+  return (
+    `WITH a AS (SELECT ${keys}, count(*) FILTER (WHERE ${xToken()}) AS x_tokens, count(*) FILTER (WHERE "class" = 'token' AND "mode" = 'S') AS s_tokens, ` +
+    `count(*) FILTER (WHERE "class" = 'chain' AND "mode" = 'X') AS x_chain, count(*) FILTER (WHERE "class" = 'chain' AND "mode" = 'S') AS s_chain, ` +
+    `count(*) FILTER (WHERE "class" = 'map') AS map_tokens, count(*) FILTER (WHERE reason = 'upgrade') AS upgrades, count(*) AS acquisitions FROM acquisitions GROUP BY ${keys}), ` +
+    `f AS (SELECT ${keys}, count(*) AS faults, CAST(sum(attempts) AS BIGINT) AS attempts, CAST(sum(restarts) AS BIGINT) AS restarts FROM faults GROUP BY ${keys}), ` +
+    `b AS (SELECT ${keys}, count(*) AS backdowns FROM backdowns GROUP BY ${keys}), ` +
+    `h AS (SELECT ${keys}, count(*) AS hazards FROM hazards GROUP BY ${keys}), ` +
+    `w AS (SELECT ${keys}, count(*) AS waits, sum(wait_ns) AS wait_ns FROM waits GROUP BY ${keys}) ` +
+    `SELECT ${byTrace ? 't.trace, ' : ''}m.model, m.baseline, coalesce(f.faults, 0) AS faults, coalesce(f.attempts, 0) AS attempts, ` +
+    `coalesce(a.x_tokens, 0) AS x_tokens, coalesce(a.s_tokens, 0) AS s_tokens, coalesce(a.x_chain, 0) AS x_chain, coalesce(a.s_chain, 0) AS s_chain, ` +
+    `coalesce(a.map_tokens, 0) AS map_tokens, coalesce(a.acquisitions, 0) AS acquisitions, coalesce(b.backdowns, 0) AS backdowns, ` +
+    `coalesce(f.restarts, 0) AS restarts, coalesce(h.hazards, 0) AS hazards, coalesce(a.upgrades, 0) AS upgrades, ` +
+    `${base} - coalesce(a.x_tokens, 0) AS saved_x, round(100.0 * (${base} - coalesce(a.x_tokens, 0)) / nullif(${base}, 0), 2) AS saved_x_pct, ` +
+    `coalesce(w.waits, 0) AS waits, coalesce(w.wait_ns, 0) AS wait_ns ` +
+    `FROM ${byTrace ? 'traces t CROSS JOIN ' : ''}models m LEFT JOIN a ON ${on('a')} LEFT JOIN f ON ${on('f')} LEFT JOIN b ON ${on('b')} ` +
+    `LEFT JOIN h ON ${on('h')} LEFT JOIN w ON ${on('w')} ORDER BY ${byTrace ? 't.trace, ' : ''}m.position`
+  );
+}
+
 /** The views' names, the canned queries of `vmreplay query`. */
 export const VIEW_NAMES: readonly string[] = VIEW_DEFS.map((v) => v.name);
 
-/** CREATE VIEW statements for the run described by `ctx` (the models table must exist). */
+/** CREATE VIEW statements for the run (or, with ctx.byTrace, the dataset) described by `ctx` (the models table, and a dataset's traces table, must exist). */
 export function viewStatements(ctx: ViewContext): string[] {
-  return VIEW_DEFS.map((v) => `CREATE OR REPLACE VIEW ${ident(v.name)} AS ${v.sql(ctx)}`);
+  return VIEW_DEFS.filter((v) => !ctx.byTrace || v.acrossTraces !== false).map((v) => `CREATE OR REPLACE VIEW ${ident(v.name)} AS ${v.sql(ctx)}`);
 }
+
+/** The views of a dataset's database: every view but those whose time buckets are one trace's clock. */
+export const DATASET_VIEW_NAMES: readonly string[] = VIEW_DEFS.filter((v) => v.acrossTraces !== false).map((v) => v.name);
 
 /**
  * About `target` buckets over [t0, t1], the width rounded up to 1, 2 or 5
