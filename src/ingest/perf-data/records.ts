@@ -112,15 +112,7 @@ export class Layout {
     out.rawStart = out.rawEnd = -1;
     if (t & SAMPLE.IDENTIFIER) at += 8;
     if (t & SAMPLE.IP) at += 8;
-    if (t & SAMPLE.TID) {
-      out.pid = v.getInt32(at, true);
-      out.tid = v.getInt32(at + 4, true);
-      at += 8;
-    }
-    if (t & SAMPLE.TIME) {
-      out.time = u64At(v, at);
-      at += 8;
-    }
+    at = readTidTime(v, at, t, out);
     if (t & SAMPLE.ADDR) at += 8;
     if (t & SAMPLE.ID) at += 8;
     if (t & SAMPLE.STREAM_ID) at += 8;
@@ -167,15 +159,7 @@ export class Layout {
     let at = e - size;
     if (at < s) return false;
     out.attr = attr;
-    if (t & SAMPLE.TID) {
-      out.pid = v.getInt32(at, true);
-      out.tid = v.getInt32(at + 4, true);
-      at += 8;
-    }
-    if (t & SAMPLE.TIME) {
-      out.time = u64At(v, at);
-      at += 8;
-    }
+    at = readTidTime(v, at, t, out);
     if (t & SAMPLE.ID) at += 8;
     if (t & SAMPLE.STREAM_ID) at += 8;
     if (t & SAMPLE.CPU) out.cpu = v.getUint32(at, true);
@@ -200,4 +184,18 @@ export function cString(b: Uint8Array, s: number, e: number): string {
   let k = s;
   while (k < e && b[k] !== 0) k++;
   return Buffer.from(b.buffer, b.byteOffset + s, k - s).toString('utf8');
+}
+
+/** The TID and TIME fields at `at`, where both a sample and a sample_id trailer put them; the offset after them. */
+function readTidTime(v: DataView, at: number, sampleType: number, out: SampleView): number {
+  if (sampleType & SAMPLE.TID) {
+    out.pid = v.getInt32(at, true);
+    out.tid = v.getInt32(at + 4, true);
+    at += 8;
+  }
+  if (sampleType & SAMPLE.TIME) {
+    out.time = u64At(v, at);
+    at += 8;
+  }
+  return at;
 }
