@@ -10,6 +10,7 @@ import { resolve } from 'node:path';
 import { InputError } from '../common/errors.js';
 import { type Manifest, readManifest, RunDatabase } from '../store/index.js';
 import { savedColumn, slug } from '../store/views.js';
+import { ident } from '../store/sql.js';
 
 /** The column of a model's X token acquisitions in the saved_* views: `new-fixed` -> `x_new_fixed`. */
 export const xColumn = (model: string): string => `x_${slug(model)}`;
@@ -113,8 +114,6 @@ export async function openRun(dir: string): Promise<Run> {
   }
   return new Run(abs, manifest, db);
 }
-
-const ident = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 
 function plain(v: unknown): Value {
   if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) && BigInt(Number(v)) === v ? Number(v) : v;
