@@ -17,9 +17,10 @@ const SITES_SHOWN = 12;
 /** Counts are whole: no 0.5 ticks. */
 const COUNT_AXIS = { tickMinStep: 1, format: ',d' };
 
-/** One colour per model, the same in every chart. */
-function modelColor(models: readonly string[]) {
-  return { field: 'model', type: 'nominal', title: 'model', scale: { domain: models, range: PALETTE.slice(0, Math.max(1, models.length)) } };
+/** One colour per model, the same in every chart: a model keeps its place among all the run's models even where only some are shown. */
+function modelColor(models: readonly string[], shown: readonly string[] = models) {
+  const range = shown.map((m) => PALETTE[Math.max(0, models.indexOf(m)) % PALETTE.length]!);
+  return { field: 'model', type: 'nominal', title: 'model', scale: { domain: shown, range: range.length ? range : PALETTE.slice(0, 1) } };
 }
 
 /** Every chart a report may have, by file name stem. */
@@ -53,7 +54,7 @@ export function savedOverTime(d: ReportData): ChartSpec | null {
       encoding: {
         x: { field: 't', type: 'quantitative', title: `time since the first event (${unit.label}, buckets of ${formatWidth(d.overTime.bucketNs)})` },
         y: { field: 'value', type: 'quantitative', title: compared.length ? 'X saved per bucket' : 'X per bucket' },
-        color: modelColor(compared.length ? compared : d.models),
+        color: modelColor(d.models, compared.length ? compared : d.models),
       },
     },
   };
