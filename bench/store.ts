@@ -65,7 +65,7 @@ export async function benchStore(): Promise<void> {
     const utf8 = new Utf8Cache(dicts.strings);
     const staging = await best(() =>
       withDir(async (dir) => {
-        const table = new StagingTable(dir, batches[0]!.spec, dicts, utf8);
+        const table = new StagingTable(dir, batches[0]!.spec, dicts, utf8, () => {});
         const seconds = timed(() => writeAll(batches, rows, (b) => table.write(b)));
         table.close();
         return seconds;

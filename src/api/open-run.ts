@@ -6,11 +6,13 @@
 import type { DuckDBConnection, DuckDBResultReader, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import { DuckDBTypeId } from '@duckdb/node-api';
 import * as arrow from 'apache-arrow';
-import { resolve } from 'node:path';
-import { InputError } from '../common/errors.js';
+import { join, resolve } from 'node:path';
+import { InputError, UsageError } from '../common/errors.js';
 import { type Manifest, readManifest, RunDatabase } from '../store/index.js';
 import { savedColumn, slug } from '../store/views.js';
 import { ident } from '../store/sql.js';
+import { PARTITION_PREFIX } from '../store/outdir.js';
+import { naturalOrder } from '../report/dataset.js';
 
 /** The column of a model's X token acquisitions in the saved_* views: `new-fixed` -> `x_new_fixed`. */
 export const xColumn = (model: string): string => `x_${slug(model)}`;
@@ -53,6 +55,28 @@ export class Run {
     return this.manifest.synthetic ?? null;
   }
 
+  /**
+   * A dataset's traces (`vmreplay replay --dataset ... -o DIR`), in natural order of their names
+   * (cpus2, cpus4, ..., cpus16), as the report has them: the values of the `trace` column every
+   * table and view then has. Empty for a single run.
+   */
+  get traces(): readonly string[] {
+    return (this.manifest.traces ?? []).map((t) => t.name).sort(naturalOrder);
+  }
+
+  /** True when the directory is a dataset of traces rather than one run. */
+  get isDataset(): boolean {
+    return Array.isArray(this.manifest.traces);
+  }
+
+  /** One trace of a dataset as a run of its own (its partition `trace=NAME`), with the views over time the dataset leaves out. Close it when done. */
+  async openTrace(name: string): Promise<Run> {
+    if (!this.traces.includes(name)) {
+      throw new UsageError(this.isDataset ? `no trace '${name}' in the dataset ${this.dir} (it has ${this.traces.join(', ')})` : `${this.dir} is a single run, not a dataset of traces`);
+    }
+    return openRun(join(this.dir, `${PARTITION_PREFIX}${name}`));
+  }
+
   /** The tables and views of the run, by name. */
   async names(): Promise<string[]> {
     const rows = await this.rows(`SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() ORDER BY table_name`);
@@ -70,7 +94,7 @@ export class Run {
     return this.rows(`SELECT * FROM ${ident(name)}${limit === undefined ? '' : ` LIMIT ${Math.max(0, Math.floor(limit))}`}`);
   }
 
-  /** The `summary` view: one row per model, the figures `vmreplay replay` prints. */
+  /** The `summary` view: one row per model (per trace and model in a dataset), the figures `vmreplay replay` prints. */
   async summary(): Promise<Row[]> {
     return this.table('summary');
   }
@@ -103,7 +127,11 @@ export class Run {
   }
 }
 
-/** Open the run written to `dir` by `vmreplay replay ... -o DIR` (or replay({ out })). Close it when done. */
+/**
+ * Open the run written to `dir` by `vmreplay replay ... -o DIR` (or replay({ out })), or the
+ * dataset written by `vmreplay replay --dataset ... -o DIR`: its database has every table and
+ * view across the traces, with a `trace` column. Close it when done.
+ */
 export async function openRun(dir: string): Promise<Run> {
   const abs = resolve(dir);
   const db = await RunDatabase.open(abs);

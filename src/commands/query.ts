@@ -2,6 +2,9 @@
 // the result of any SQL, from a run's database (opened read-only); with
 // neither, list what there is to query. A bad query or a missing run is one
 // line on stderr and exit 2 (via UsageError / InputError), never a stack trace.
+// A dataset's database (`replay --dataset ... -o OUT`) is queried the same way:
+// its tables and views have a `trace` column; the views over time are per
+// trace, in OUT/trace=NAME.
 
 import { once } from 'node:events';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -11,11 +14,15 @@ import { ident } from '../store/sql.js';
 import { VIEWS, VIEW_NAMES } from '../store/views.js';
 import { STANDARD_TABLES } from '../store/store.js';
 import { textTable } from '../report/text-table.js';
+import { wrap } from '../report/wrap.js';
 import { terminalWidth } from './console.js';
 import { number, oneOf, parse } from './args.js';
 import { UsageError } from '../common/errors.js';
 
 const USAGE = `usage: vmreplay query OUTDIR [NAME|SQL] [--format table|csv|json] [--max-rows N]
+  OUTDIR          a run directory, or a dataset (vmreplay replay --dataset ... -o OUT): every table
+                  and view then has a trace column (the views over time are per trace: query
+                  OUT/trace=NAME, one trace's own run, for them)
   (nothing)       list the run's tables and views, one line each on what they hold
   NAME            a canned view (${VIEW_NAMES.join(', ')}) or a table (events, acquisitions, faults, ...)
   SQL             any SQL on the run's database (docs/tables.md lists every table, view and column)
@@ -78,14 +85,24 @@ async function listing(connection: DuckDBConnection, width: number): Promise<str
     const count = (await connection.runAndReadAll(`SELECT count(*) FROM ${ident(name)}`)).getRows()[0]![0] as bigint;
     rows.push([name, count, docs.get(name) ?? '']);
   }
+  const traces = found.includes('traces') ? await datasetTraces(connection) : null;
   const nameWidth = Math.max(...[...tables, ...views].map((n) => n.length));
   const fit = (doc: string, used: number) => oneLine(doc, width - used);
-  let out = 'tables (vmreplay query OUT NAME prints one; docs/tables.md has every column)\n';
+  let out = '';
+  if (traces) {
+    out += wrap(`a dataset of ${traces.length} trace${traces.length === 1 ? '' : 's'} (${traces.join(', ')}): every table and view has a trace column; one trace alone, and its views over time: vmreplay query OUT/trace=NAME`, width) + '\n';
+  }
+  out += 'tables (vmreplay query OUT NAME prints one; docs/tables.md has every column)\n';
   const rowsWidth = Math.max(4, ...rows.map((r) => String(r[1]).length));
   for (const [name, count, doc] of rows) out += `  ${name.padEnd(nameWidth)}  ${String(count).padStart(rowsWidth)} rows  ${fit(doc, 2 + nameWidth + 2 + rowsWidth + 7)}\n`;
   out += '\nviews (canned queries: vmreplay query OUT NAME)\n';
   for (const name of views) out += `  ${name.padEnd(nameWidth)}  ${fit(viewDocs.get(name) ?? '', 2 + nameWidth + 2)}\n`;
   return out;
+}
+
+/** A dataset's trace names, in its order. */
+async function datasetTraces(connection: DuckDBConnection): Promise<string[]> {
+  return (await connection.runAndReadAll('SELECT trace FROM traces')).getRows().map((r) => String(r[0]));
 }
 
 /** The first sentence of `doc`, cut to `room` characters. */
@@ -99,7 +116,13 @@ function oneLine(doc: string, room: number): string {
 async function sqlFor(connection: DuckDBConnection, text: string): Promise<string> {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(text)) return text;
   const known = (await connection.runAndReadAll(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'`)).getRows().map((r) => r[0] as string);
-  if (!known.includes(text)) throw new UsageError(`no table or view named '${text}'; canned views: ${VIEW_NAMES.join(', ')}`);
+  if (!known.includes(text)) {
+    if (known.includes('traces') && VIEW_NAMES.includes(text)) {
+      const traces = await datasetTraces(connection);
+      throw new UsageError(`'${text}' is per trace in a dataset (its time buckets follow one trace's clock): vmreplay query OUT/trace=NAME ${text} (traces: ${traces.join(', ')})`);
+    }
+    throw new UsageError(`no table or view named '${text}'; canned views: ${VIEW_NAMES.join(', ')}`);
+  }
   return `SELECT * FROM ${ident(text)}`;
 }
 

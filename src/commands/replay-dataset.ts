@@ -34,8 +34,8 @@ function childNodeFlags(): string[] {
   return flags;
 }
 
-/** Replay `args` (expanded to trace files) as a dataset into `outDir`; `options` are the replay options each child is given. */
-export async function replayDataset(args: readonly string[], outDir: string, options: readonly string[]): Promise<void> {
+/** Replay `args` (expanded to trace files) as a dataset into `outDir`; `options` are the replay options each child is given; the table of traces goes to `print`. */
+export async function replayDataset(args: readonly string[], outDir: string, options: readonly string[], print: (text: string) => void = result): Promise<void> {
   const inputs = await expandTraceArgs(args);
   const parallel = availableParallelism();
   const started = performance.now();
@@ -53,8 +53,8 @@ export async function replayDataset(args: readonly string[], outDir: string, opt
     t.manifest.tables?.['faults']?.rows ?? 0,
     Number((seconds.get(t.input) ?? 0).toFixed(1)),
   ]);
-  result(textTable(['trace', 'input', 'events', 'fault rows', 'seconds'], rows) + '\n');
-  say(`${plural(inputs.length)} in ${((performance.now() - started) / 1000).toFixed(1)} s; dataset written to ${outDir} (per trace: vmreplay query ${outDir} summary)\n`);
+  print(textTable(['trace', 'input', 'events', 'fault rows', 'seconds'], rows) + '\n');
+  say(`${plural(inputs.length)} in ${((performance.now() - started) / 1000).toFixed(1)} s; dataset written to ${outDir} (per trace: vmreplay query ${outDir} summary; a report across the traces: vmreplay report ${outDir})\n`);
 }
 
 /** `vmreplay -q replay INPUT -o DIR OPTIONS` in a child; rejects with an InputError naming INPUT when it fails. */

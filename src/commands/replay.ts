@@ -67,7 +67,7 @@ export function formatRunSummary(replayed: { run: RunResult; knobs: { sharedFaul
 }
 
 /** The options of `values` as command-line words again, for each trace's replay in a dataset. */
-function passedOn(values: Values): string[] {
+export function passedOn(values: Values): string[] {
   const words: string[] = [];
   for (const [name, value] of Object.entries(values)) {
     if (name === 'out' || name === 'dataset' || name === 'help' || value === undefined || value === false) continue;

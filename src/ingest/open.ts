@@ -82,18 +82,18 @@ export class Ingest {
     const def = binary ? null : this.pick(path, first);
     stats.format = (binary ?? def!).name;
 
-    const ready: EventBatch[] = [];
     const sorter = new Sorter(this.options.sortWindowNs ?? DEFAULT_SORT_WINDOW_NS, stats, batchRows);
-    const builder = new BatchBuilder(EVENTS, batchRows, (b) => ready.push(...sorter.push(b)));
+    // The sorter copies what it is given: the builder refills the same batch.
+    const builder = new BatchBuilder(EVENTS, batchRows, (b) => sorter.push(b), true);
     const decoder = new EventDecoder(this.ctx, stats, builder);
     const fctx: FramingContext = { decoder, stats, sorter, ingest: this.ctx };
     if (binary) {
       const bin: BinaryInput = { path, compressed: input.compression !== 'none', stream: resume(first, it), consumed: () => input.consumed() };
       this.inputs[this.inputs.indexOf(input)] = { ...input, consumed: () => bin.consumed() };
-      for await (const _ of binary.read(bin, fctx)) if (ready.length) yield* ready.splice(0);
+      for await (const _ of binary.read(bin, fctx)) yield* sorter.drain();
       builder.finishBatch();
-      ready.push(...sorter.finish());
-      yield* ready.splice(0);
+      sorter.finish();
+      yield* sorter.drain();
       return;
     }
     const framing = def!.create(fctx);
@@ -107,13 +107,13 @@ export class Ingest {
 
     for (let chunk: Uint8Array | null = first; chunk; chunk = await next(it, path)) {
       splitter.push(chunk);
-      if (ready.length) yield* ready.splice(0);
+      yield* sorter.drain();
     }
     splitter.end();
     framing.finish();
     builder.finishBatch();
-    ready.push(...sorter.finish());
-    yield* ready.splice(0);
+    sorter.finish();
+    yield* sorter.drain();
     if (stats.lines === 0) {
       if (this.ctx.strict) throw new InputError(path, 0, 'empty trace');
       stats.warn('empty trace: no lines');

@@ -55,6 +55,8 @@ export interface AssembledFault {
   locks: LoggedLock[];
 }
 
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
 const tri = (v: number): Tri => (v === NULL_I8 ? -1 : v === 0 ? 0 : 1);
 
 export class FaultAssembler {
@@ -64,6 +66,9 @@ export class FaultAssembler {
   /** by file: fault_obj events of walks outside vm_fault (the kits' `entry` key) */
   private readonly outsideWalks = new Map<number, number>();
   private readonly backdownId: number;
+  /** replayed faults and their levels, to be filled again (recycling) */
+  private readonly spareFaults: AssembledFault[] = [];
+  private readonly spareLevels: Level[] = [];
   private nextId = 0;
   truncated = 0;
 
@@ -73,6 +78,13 @@ export class FaultAssembler {
     private readonly onFault: (f: AssembledFault) => void,
     /** called for each fault_obj link (obj at depth d, the next recorded level below it) */
     private readonly onLink: (obj: number, below: number) => void = () => {},
+    /**
+     * onFault keeps nothing of a fault once it returns: the assembler then
+     * refills the same objects for later faults. A fault in flight lives
+     * across many events, so fresh objects would be copied by the young
+     * generation's collector and promoted; recycled ones are neither.
+     */
+    private readonly recycle = false,
   ) {
     this.backdownId = strings.intern('backdown');
   }
@@ -167,48 +179,104 @@ export class FaultAssembler {
 
   private begin(b: EventBatch, i: number): AssembledFault {
     const c = b.cols;
-    return {
-      id: this.opId(),
-      fileIndex: c.src_file[i]!,
-      tid: c.tid[i]!,
-      pid: c.pid[i]!,
-      cpu: c.cpu[i]!,
-      comm: c.comm[i]!,
-      vaLo: c.va[2 * i]!,
-      vaHi: c.va[2 * i + 1]!,
-      ftype: c.ftype[i]!,
-      fflags: c.fflags[i]!,
-      nthreads: c.nthreads[i]!,
-      map: c.map[i]!,
-      maptype: c.maptype[i]!,
-      wired: c.wired[i]!,
-      tsBegin: c.ts[i]!,
-      tsEnd: NaN,
-      phases: [{ levels: [], retry: null }],
-      recordedAttempts: 1,
-      rc: NULL_I32,
-      endDepth: null,
-      action: NULL_ENUM,
-      io: false,
-      ioNs: NaN,
-      locks: [],
-    };
+    const f = this.spareFaults.pop();
+    if (!f) {
+      return {
+        id: this.opId(),
+        fileIndex: c.src_file[i]!,
+        tid: c.tid[i]!,
+        pid: c.pid[i]!,
+        cpu: c.cpu[i]!,
+        comm: c.comm[i]!,
+        vaLo: c.va[2 * i]!,
+        vaHi: c.va[2 * i + 1]!,
+        ftype: c.ftype[i]!,
+        fflags: c.fflags[i]!,
+        nthreads: c.nthreads[i]!,
+        map: c.map[i]!,
+        maptype: c.maptype[i]!,
+        wired: c.wired[i]!,
+        tsBegin: c.ts[i]!,
+        tsEnd: NaN,
+        phases: [{ levels: [], retry: null }],
+        recordedAttempts: 1,
+        rc: NULL_I32,
+        endDepth: null,
+        action: NULL_ENUM,
+        io: false,
+        ioNs: NaN,
+        locks: [],
+      };
+    }
+    // The same fields as a fresh fault (its phases and levels emptied by release()).
+    f.id = this.opId();
+    f.fileIndex = c.src_file[i]!;
+    f.tid = c.tid[i]!;
+    f.pid = c.pid[i]!;
+    f.cpu = c.cpu[i]!;
+    f.comm = c.comm[i]!;
+    f.vaLo = c.va[2 * i]!;
+    f.vaHi = c.va[2 * i + 1]!;
+    f.ftype = c.ftype[i]!;
+    f.fflags = c.fflags[i]!;
+    f.nthreads = c.nthreads[i]!;
+    f.map = c.map[i]!;
+    f.maptype = c.maptype[i]!;
+    f.wired = c.wired[i]!;
+    f.tsBegin = c.ts[i]!;
+    f.tsEnd = NaN;
+    f.recordedAttempts = 1;
+    f.rc = NULL_I32;
+    f.endDepth = null;
+    f.action = NULL_ENUM;
+    f.io = false;
+    f.ioNs = NaN;
+    return f;
+  }
+
+  /** Keep a replayed fault's objects for later faults: one empty phase, no locks. */
+  private release(f: AssembledFault): void {
+    for (const p of f.phases) {
+      const levels = p.levels;
+      while (levels.length > 0) {
+        const level = levels.pop();
+        if (level !== undefined) this.spareLevels.push(level); // (a hole: no level)
+      }
+    }
+    if (f.phases.length > 1) f.phases.length = 1;
+    f.phases[0]!.retry = null;
+    if (f.locks.length > 0) f.locks.length = 0;
+    this.spareFaults.push(f);
   }
 
   private level(open: AssembledFault, b: EventBatch, i: number): void {
     const c = b.cols;
     const depth = c.depth[i]!;
-    const level: Level = {
-      obj: c.obj[i]!,
-      otype: c.otype[i]!,
-      page: c.page[i]!,
-      hasBacking: tri(c.has_backing[i]!),
-      shadowed: tri(c.shadowed[i]!),
-      swapped: c.swapped[i] === 1,
-      pager: c.pager[i] === NULL_ENUM ? -1 : (c.pager[i] as Tri),
-      ref: c.ref[i]!,
-    };
     const phase = open.phases[open.phases.length - 1]!;
+    const pager = c.pager[i] === NULL_ENUM ? -1 : (c.pager[i] as Tri);
+    // A level examined again (after a back-down) is overwritten: its object is refilled.
+    let level = (phase.levels[depth] ?? this.spareLevels.pop()) as Writable<Level> | undefined;
+    if (level) {
+      level.obj = c.obj[i]!;
+      level.otype = c.otype[i]!;
+      level.page = c.page[i]!;
+      level.hasBacking = tri(c.has_backing[i]!);
+      level.shadowed = tri(c.shadowed[i]!);
+      level.swapped = c.swapped[i] === 1;
+      level.pager = pager;
+      level.ref = c.ref[i]!;
+    } else {
+      level = {
+        obj: c.obj[i]!,
+        otype: c.otype[i]!,
+        page: c.page[i]!,
+        hasBacking: tri(c.has_backing[i]!),
+        shadowed: tri(c.shadowed[i]!),
+        swapped: c.swapped[i] === 1,
+        pager,
+        ref: c.ref[i]!,
+      };
+    }
     phase.levels[depth] = level;
     const above = depth > 0 ? phase.levels[depth - 1] : undefined;
     if (above && above.obj !== NULL_ID) this.onLink(above.obj, level.obj);
@@ -225,6 +293,7 @@ export class FaultAssembler {
     // A phase whose levels have holes (depth 2 without depth 1) keeps them as
     // holes; the models report such a fault as incomplete where they need one.
     this.onFault(f);
+    if (this.recycle) this.release(f);
   }
 
   private orphan(b: EventBatch, i: number, tid: number): void {

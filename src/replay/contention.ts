@@ -108,7 +108,8 @@ export class ContentionSimulator {
     let holder = NONE;
     // Walk the object's holds, unlinking those that ended before t.
     let prev = NONE;
-    let h = lists.get(obj) ?? NONE;
+    const first = lists.get(obj) ?? NONE;
+    let h = first;
     let head = h;
     while (h !== NONE) {
       const after = this.next[h]!;
@@ -133,6 +134,7 @@ export class ContentionSimulator {
       this.next[k] = head;
       head = k;
     } else this.release(k);
+    if (head === first) return;
     if (head === NONE) lists.delete(obj);
     else lists.set(obj, head);
   }

@@ -20,7 +20,7 @@ import { ContentionSimulator } from './contention.js';
 import { resolveFault } from './resolve-fault.js';
 import { RecordingLockLog } from './lock-log.js';
 import type { TableOutput } from './output.js';
-import { ReplayRecords } from './model-rows.js';
+import { type OpPlace, ReplayRecords } from './model-rows.js';
 import { siteOpOf } from './site-ops.js';
 import { ModelTally } from './tally.js';
 import { Timeline } from './timeline.js';
@@ -57,6 +57,10 @@ export class ReplayEngine {
   private readonly chain = { below: (obj: number) => this.registry.below(obj) };
   /** string ids of the site kinds, for acquisitions.op_kind */
   private readonly kindIds = new Map<string, number>();
+  private readonly faultKind: number;
+  /** where the current operation happened: one object, refilled for each */
+  private readonly where: OpPlace = { opId: 0, opKind: 0, cpu: 0, tid: 0, pid: 0 };
+  private readonly nextOpId = (): number => this.assembler.opId();
   private lastTs = -Infinity;
   private readonly syntheticName: number;
   /** the payload of a `vmtrace_synthetic` marker event: the trace was generated */
@@ -81,6 +85,7 @@ export class ReplayEngine {
     this.tallies = options.models.map((m) => new ModelTally(m.name));
     this.agreement = new AgreementTally(options.models.map((m) => m.name));
     this.syntheticName = s.intern(SYNTHETIC_MARKER);
+    this.faultKind = this.kindId('fault');
     this.contention = new ContentionSimulator(options.models.length, (w) => {
       this.records.wait(w);
       this.tallies[w.segment.model]!.waits++;
@@ -91,6 +96,7 @@ export class ReplayEngine {
       s,
       (f) => this.fault(f),
       (obj, below) => this.registry.link(obj, below),
+      true, // fault() keeps nothing of a fault once it returns
     );
   }
 
@@ -101,7 +107,7 @@ export class ReplayEngine {
       const kind = c.kind[i]!;
       const ts = c.ts[i]!;
       if (ts > this.lastTs) this.lastTs = ts;
-      const op = kind > K.obj_lock ? siteOpOf(b, i, this.registry, () => this.assembler.opId(), this.dict.strings) : null;
+      const op = kind > K.obj_lock ? siteOpOf(b, i, this.registry, this.nextOpId, this.dict.strings) : null;
       this.registry.apply(b, i);
       this.processes.apply(b, i);
       if (kind <= K.obj_lock) this.assembler.event(b, i);
@@ -131,15 +137,17 @@ export class ReplayEngine {
     const ts = c.ts[i]!;
     const pid = c.pid[i] !== NULL_I32 ? c.pid[i]! : this.processes.pidOf(op.tid);
     this.siteOps++;
-    const where = { opId: op.id, opKind: this.kindId(op.kind), cpu: c.cpu[i]!, tid: op.tid, pid };
+    const where = this.place(op.id, this.kindId(op.kind), c.cpu[i]!, op.tid, pid);
     const hold = this.options.siteHoldNs * this.options.holdScale;
-    this.options.models.forEach((model, m) => {
-      this.log.reset();
-      model.site(op, this.options.knobs, this.log);
-      this.timeline.layout(this.log, ts, hold, 0);
-      this.records.operation(m, where, this.log, this.timeline, this.contention);
-      this.tallies[m]!.site(op.kind, this.log);
-    });
+    const { models, knobs } = this.options;
+    const log = this.log;
+    for (let m = 0; m < models.length; m++) {
+      log.reset();
+      models[m]!.site(op, knobs, log);
+      this.timeline.layout(log, ts, hold, 0);
+      this.records.operation(m, where, log, this.timeline, this.contention);
+      this.tallies[m]!.site(op.kind, log);
+    }
   }
 
   // ---- faults ----
@@ -153,21 +161,33 @@ export class ReplayEngine {
     const { facts, inferred } = resolved;
     this.faultsReplayed++;
     this.registry.faultsFirst[facts.phases[0]!.levels[0]!.obj]!++;
-    const where = { opId: af.id, opKind: this.kindId('fault'), cpu: af.cpu, tid: af.tid, pid: af.pid };
+    const where = this.place(af.id, this.faultKind, af.cpu, af.tid, af.pid);
     const duration = Math.max(0, af.tsEnd - af.tsBegin);
     const ioNs = Number.isNaN(af.ioNs) ? 0 : Math.min(af.ioNs, duration);
     const cpuNs = (duration - ioNs) * this.options.holdScale;
-    this.options.models.forEach((model, m) => {
-      this.log.reset();
-      model.fault(facts, this.options.knobs, this.log);
-      this.timeline.layout(this.log, af.tsBegin, cpuNs, ioNs);
+    const { models, knobs } = this.options;
+    const log = this.log;
+    for (let m = 0; m < models.length; m++) {
+      log.reset();
+      models[m]!.fault(facts, knobs, log);
+      this.timeline.layout(log, af.tsBegin, cpuNs, ioNs);
       this.records.mapToken(m, af, duration);
       this.tallies[m]!.mapTokens++;
-      this.records.operation(m, where, this.log, this.timeline, this.contention);
-      this.records.fault(m, af, facts, inferred, this.log);
-      this.tallies[m]!.fault(this.log);
-      if (af.locks.length > 0) this.agreement.fault(m, af.locks, this.log);
-    });
+      this.records.operation(m, where, log, this.timeline, this.contention);
+      this.records.fault(m, af, facts, inferred, log);
+      this.tallies[m]!.fault(log);
+      if (af.locks.length > 0) this.agreement.fault(m, af.locks, log);
+    }
+  }
+
+  private place(opId: number, opKind: number, cpu: number, tid: number, pid: number): OpPlace {
+    const w = this.where;
+    w.opId = opId;
+    w.opKind = opKind;
+    w.cpu = cpu;
+    w.tid = tid;
+    w.pid = pid;
+    return w;
   }
 
   private kindId(kind: string): number {

@@ -32,10 +32,10 @@ export function writeObjects(registry: ObjectRegistry, out: TableOutput): void {
 
 export function writeProcesses(p: ProcessRegistry, out: TableOutput): void {
   const b = tableBuilder(PROCESSES, out);
-  p.pids.forEach((pid, k) => {
+  for (let k = 0; k < p.count; k++) {
     const r = b.row();
     const a = b.current.cols;
-    a.pid[r] = pid;
+    a.pid[r] = p.pids[k]!;
     a.parent[r] = p.parent[k]!;
     a.comm[r] = p.comm[k]!;
     a.path[r] = p.path[k]!;
@@ -44,7 +44,7 @@ export function writeProcesses(p: ProcessRegistry, out: TableOutput): void {
     a.exited[r] = p.exited[k] ? 1 : 0;
     a.faults[r] = p.faults[k]!;
     a.max_threads[r] = p.maxThreads[k]!;
-  });
+  }
   b.finishBatch();
 }
 

@@ -71,6 +71,10 @@ export class RecordingLockLog implements LockLog {
   private held = new Int32Array(64);
   private nHeld = 0;
   private readonly siteIds = new Map<string, number>();
+  // Sites and reasons are a few dozen literals, met twice per acquisition: a
+  // direct-mapped cache in front of the map (slot from length, first and last character).
+  private readonly cachedName: string[] = new Array<string>(64).fill('');
+  private readonly cachedId = new Int32Array(64).fill(-1);
 
   constructor(private readonly strings: StringTable) {}
 
@@ -222,11 +226,15 @@ export class RecordingLockLog implements LockLog {
   }
 
   private intern(s: string): number {
+    const slot = (s.length + s.charCodeAt(0) + s.charCodeAt(s.length - 1)) & 63;
+    if (this.cachedName[slot] === s && this.cachedId[slot]! >= 0) return this.cachedId[slot]!;
     let id = this.siteIds.get(s);
     if (id === undefined) {
       id = this.strings.intern(s);
       this.siteIds.set(s, id);
     }
+    this.cachedName[slot] = s;
+    this.cachedId[slot] = id;
     return id;
   }
 }

@@ -185,7 +185,7 @@ export class ReplayRecords {
     a.s_tokens[r] = log.sTokens;
     a.x_chain[r] = log.xChain;
     a.s_chain[r] = log.sChain;
-    a.prefault[r] = log.prefaulted ? this.ids[log.prefaulted]! : NULL_ID;
+    a.prefault[r] = log.prefaulted === null ? NULL_ID : log.prefaulted === 'full' ? this.ids.full : this.ids.quick;
     a.outcome[r] = this.strings.intern(log.result);
     a.found_depth[r] = log.foundDepth;
     a.hazard[r] = log.hazards.length > 0 ? 1 : 0;

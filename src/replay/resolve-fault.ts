@@ -16,26 +16,38 @@ export interface ResolvedFault {
   inferred: number;
 }
 
-/** The facts of `af`, or null when it has no first object to replay. */
+// The inferred bits this file sets, looked up once.
+const BIT = {
+  nthreads: inferredBit('nthreads'),
+  map: inferredBit('map'),
+  maptype: inferredBit('maptype'),
+  wired: inferredBit('wired'),
+  backing: inferredBit('backing'),
+  shadowed: inferredBit('shadowed'),
+  pager: inferredBit('pager'),
+} as const;
+
+/** The facts of `af`, or null when it has no first object to replay. The facts share af's phases and levels. */
 export function resolveFault(af: AssembledFault, registry: ObjectRegistry, chain: ChainView): ResolvedFault | null {
   let inferred = 0;
-  const phases: Phase[] = [];
-  for (const p of af.phases) {
-    if (!p.levels[0]) return null;
-    p.levels.forEach((level, depth) => {
-      inferred |= resolveLevel(level, depth, p.levels, af, registry);
-    });
-    phases.push({ levels: p.levels, retry: p.retry });
+  const phases: readonly Phase[] = af.phases;
+  for (const p of phases) {
+    const levels = p.levels;
+    if (!levels[0]) return null;
+    // (holes, depths no event described, stay holes)
+    for (let depth = 0; depth < levels.length; depth++) {
+      const level = levels[depth];
+      if (level !== undefined) inferred |= resolveLevel(level, depth, levels, af, registry);
+    }
   }
-  const byDefault = (raw: number, nullValue: number, key: string): boolean => {
-    if (raw !== nullValue) return false;
-    inferred |= inferredBit(key);
-    return true;
-  };
-  const nthreads = byDefault(af.nthreads, NULL_I32, 'nthreads') ? 1 : af.nthreads;
-  const kernelMap = byDefault(af.map, NULL_ENUM, 'map') ? false : af.map === MapKind.codes.kernel;
-  const vpagetable = byDefault(af.maptype, NULL_ENUM, 'maptype') ? false : af.maptype === MapType.codes.vpagetable;
-  const wired = byDefault(af.wired, NULL_I8, 'wired') ? false : af.wired === 1;
+  let nthreads = af.nthreads;
+  if (nthreads === NULL_I32) {
+    inferred |= BIT.nthreads;
+    nthreads = 1;
+  }
+  if (af.map === NULL_ENUM) inferred |= BIT.map;
+  if (af.maptype === NULL_ENUM) inferred |= BIT.maptype;
+  if (af.wired === NULL_I8) inferred |= BIT.wired;
   return {
     facts: {
       id: af.id,
@@ -45,9 +57,10 @@ export function resolveFault(af: AssembledFault, registry: ObjectRegistry, chain
       ftype: af.ftype,
       fflags: af.fflags,
       nthreads,
-      kernelMap,
-      vpagetable,
-      wired,
+      // a key the trace left out takes the spec's default: user map, normal entry, not wired
+      kernelMap: af.map === MapKind.codes.kernel,
+      vpagetable: af.maptype === MapType.codes.vpagetable,
+      wired: af.wired === 1,
       phases,
       chain,
       foundDepth: af.endDepth,
@@ -63,13 +76,13 @@ function resolveLevel(level: Level, depth: number, levels: Level[], af: Assemble
     if (deeper) level.hasBacking = 1;
     else {
       const below = registry.below(level.obj);
-      if (below === undefined) inferred |= inferredBit('backing');
+      if (below === undefined) inferred |= BIT.backing;
       level.hasBacking = below ? 1 : 0;
     }
   }
   if (level.shadowed === -1 && depth === 0) {
     const known = registry.shadowed(level.obj);
-    if (known === -1) inferred |= inferredBit('shadowed');
+    if (known === -1) inferred |= BIT.shadowed;
     level.shadowed = known === 1 ? 1 : 0;
   }
   if (level.pager === -1) {
@@ -78,7 +91,7 @@ function resolveLevel(level: Level, depth: number, levels: Level[], af: Assemble
     else if (deeper || end === -1 || (end !== null && end > depth)) level.pager = 0;
     else {
       // Not recorded where the page came from: the deepest level had it.
-      inferred |= inferredBit('pager');
+      inferred |= BIT.pager;
       level.pager = deeper ? 0 : 1;
     }
   }

@@ -15,8 +15,7 @@ export function siteOpOf(b: EventBatch, i: number, registry: ObjectRegistry, nex
   const tid = c.tid[i]!;
   const objId = c.obj[i]!;
   if (objId === NULL_ID) return null;
-  const typeOr = (t: number, fallback: number): number => (t !== NULL_ENUM ? t : registry.typeOf(objId) !== NULL_ENUM ? registry.typeOf(objId) : fallback);
-  const obj = { obj: objId, otype: typeOr(c.otype[i]!, OT.vnode) };
+  const obj = { obj: objId, otype: typeOr(c.otype[i]!, registry, objId, OT.vnode) };
   switch (kind) {
     case K.exec_page:
       return { kind: 'exec_page', id: nextId(), tid, obj, page: c.page[i]! };
@@ -46,7 +45,7 @@ export function siteOpOf(b: EventBatch, i: number, registry: ObjectRegistry, nex
         kind: 'collapse',
         id: nextId(),
         tid,
-        obj: { obj: objId, otype: typeOr(NULL_ENUM, OT.default) },
+        obj: { obj: objId, otype: typeOr(NULL_ENUM, registry, objId, OT.default) },
         backing: { obj: c.backing_obj[i]!, otype: c.backing_otype[i]! },
         backing2: bb === NULL_ID ? null : { obj: bb, otype: c.backing2_otype[i]! },
         collapseCase: c.collapse_case[i] === NULL_ENUM ? null : c.collapse_case[i]!,
@@ -55,4 +54,11 @@ export function siteOpOf(b: EventBatch, i: number, registry: ObjectRegistry, nex
     default:
       return null;
   }
+}
+
+/** The event's type `t`, else the registry's type of `obj`, else `fallback`. */
+function typeOr(t: number, registry: ObjectRegistry, obj: number, fallback: number): number {
+  if (t !== NULL_ENUM) return t;
+  const known = registry.typeOf(obj);
+  return known !== NULL_ENUM ? known : fallback;
 }

@@ -30,9 +30,12 @@ export class ModelTally {
   waits = 0;
   waitNs = 0;
   readonly backdowns = new Map<string, number>();
-  /** X / S token acquisitions by site id */
-  readonly xBySite = new Map<number, number>();
-  readonly sBySite = new Map<number, number>();
+  // X / S token acquisitions by site id, counted in arrays (no Map update per
+  // acquisition), with the sites in the order first seen (the maps' order).
+  private readonly xCounts: number[] = [];
+  private readonly sCounts: number[] = [];
+  private readonly xSites: number[] = [];
+  private readonly sSites: number[] = [];
   readonly siteKinds = new Map<SiteKind, number>();
 
   constructor(readonly model: string) {}
@@ -54,6 +57,16 @@ export class ModelTally {
     this.common(log);
   }
 
+  /** X token acquisitions by site id, sites in the order first seen */
+  get xBySite(): Map<number, number> {
+    return new Map(this.xSites.map((site) => [site, this.xCounts[site]!]));
+  }
+
+  /** S token acquisitions by site id, sites in the order first seen */
+  get sBySite(): Map<number, number> {
+    return new Map(this.sSites.map((site) => [site, this.sCounts[site]!]));
+  }
+
   get backdownTotal(): number {
     let n = 0;
     for (const v of this.backdowns.values()) n += v;
@@ -68,14 +81,26 @@ export class ModelTally {
       const cls = log.cls[a];
       const isX = log.mode[a] === X;
       if (cls === TOKEN) {
-        const bySite = isX ? this.xBySite : this.sBySite;
-        bySite.set(log.site[a]!, (bySite.get(log.site[a]!) ?? 0) + 1);
-        if (isX) this.xTokens++;
-        else this.sTokens++;
+        const site = log.site[a]!;
+        if (isX) {
+          this.xTokens++;
+          if (!(this.xCounts[site]! > 0)) this.firstSeen(this.xCounts, this.xSites, site);
+          this.xCounts[site]!++;
+        } else {
+          this.sTokens++;
+          if (!(this.sCounts[site]! > 0)) this.firstSeen(this.sCounts, this.sSites, site);
+          this.sCounts[site]!++;
+        }
       } else if (cls === CHAIN) {
         if (isX) this.xChain++;
         else this.sChain++;
       }
     }
+  }
+
+  /** `site` counted for the first time (its count is 0 or beyond the array) */
+  private firstSeen(counts: number[], sites: number[], site: number): void {
+    while (counts.length <= site) counts.push(0); // packed, no holes
+    sites.push(site);
   }
 }

@@ -58,10 +58,10 @@ export class Timeline {
    */
   segments(a: number): number {
     const log = this.log;
-    const last = log.releasedAt[a]! < 0 ? log.steps - 1 : log.releasedAt[a]!;
     const seg = this.seg;
     let n = 0;
     let start = this.t[log.step[a]!]!;
+    const last = log.ioSleeps === 0 ? -1 : log.releasedAt[a]! < 0 ? log.steps - 1 : log.releasedAt[a]!; // no sleep to split at
     for (let k = log.step[a]! + 1; k <= last && n < 31; k++) {
       if (!log.ioStep[k]) continue;
       seg[2 * n] = start;

@@ -246,11 +246,17 @@ function readerNotes(files: ReportData['coverage']['files']): Block[] {
 /** The command that makes this report again, from what the manifest recorded. */
 export function reproduceCommand(d: ReportData): string {
   const knobs = d.run.knobs;
-  const args = ['vmreplay', 'report', ...d.run.inputs.map((i) => shellWord(i.path)), '-o', 'report', '--models', d.models.join(',')];
+  const args = ['vmreplay', 'report', ...d.run.inputs.map((i) => shellWord(i.path)), '-o', 'report', '--models', d.models.join(','), ...knobArgs(knobs)];
+  return args.join(' ');
+}
+
+/** The replay options that set the knobs a manifest recorded. */
+export function knobArgs(knobs: ReportData['run']['knobs']): string[] {
+  const args: string[] = [];
   if (knobs.shared_fault !== undefined) args.push('--shared-fault', String(knobs.shared_fault));
   if (knobs.hold_scale !== undefined) args.push('--hold-scale', String(knobs.hold_scale));
   if (knobs.site_hold_ns !== undefined) args.push('--site-hold-ns', String(knobs.site_hold_ns));
-  return args.join(' ');
+  return args;
 }
 
 function reproduce(d: ReportData): Block[] {
@@ -270,6 +276,6 @@ function reproduce(d: ReportData): Block[] {
 const per100 = (part: number, faults: number): string => (faults === 0 ? '-' : ((100 * part) / faults).toFixed(1));
 
 /** A path as one shell word: quoted when it holds anything but safe characters. */
-function shellWord(s: string): string {
+export function shellWord(s: string): string {
   return /^[A-Za-z0-9_./,:=@+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }

@@ -62,3 +62,19 @@ export function checkThresholds(d: ReportData, model: string, t: Thresholds): Ve
   if (failed.length === 0) return { ok: true, lines: [`OK ${model}: ${results.map((r) => r.pass).join(', ')}`] };
   return { ok: false, lines: failed.map((r) => `FAIL ${r.fail}`) };
 }
+
+/**
+ * Check `model` in every trace of a dataset: one line per trace that holds
+ * (`OK trace=NAME ...`) and one per threshold a trace fails
+ * (`FAIL trace=NAME: ...`), in the dataset's order; ok only when all hold.
+ */
+export function checkDataset(traces: readonly { readonly name: string; readonly data: ReportData }[], model: string, t: Thresholds): Verdict {
+  const lines: string[] = [];
+  let ok = true;
+  for (const trace of traces) {
+    const v = checkThresholds(trace.data, model, t);
+    ok &&= v.ok;
+    lines.push(...v.lines.map((l) => l.replace(/^(OK|FAIL) /, (_, word: string) => `${word} trace=${trace.name}${word === 'OK' ? ' ' : ': '}`)));
+  }
+  return { ok, lines };
+}

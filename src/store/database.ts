@@ -1,7 +1,7 @@
-// The DuckDB side, all at close: turn the staging files into the final
-// zstd Parquet tables (sentinel values to NULL, counts and times to BIGINT),
-// then build OUT/vmreplay.duckdb over them: one view (or table) per table with
-// a `<column>_hex` text column for every address, the `models` table, and the
+// The DuckDB database of a run, built at close once every table's Parquet
+// file is complete (convert.ts writes them while the replay runs):
+// OUT/vmreplay.duckdb with one view (or table) per table with a
+// `<column>_hex` text column for every address, the `models` table, and the
 // analysis views. Queries open the database read-only through RunDatabase.open().
 //
 // Why views over the Parquet files by default (bench/store.ts has the
@@ -19,84 +19,49 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ColumnSpec, TableSpec } from '../columns/table.js';
 import { DATABASE_FILE } from './outdir.js';
 import { anchorViews, misplacedViews, parquetViews } from './location.js';
-import { finalSelect, ident, isAddress, literal, sqlType } from './sql.js';
+import { ident, isAddress, literal, sqlType } from './sql.js';
+import { BUILD_CONFIG } from './convert.js';
 import { chooseBuckets, type ViewContext, viewStatements } from './views.js';
 import { InputError } from '../common/errors.js';
 
 /** `parquet-views`: the database holds views over OUT/<table>.parquet; `tables`: it holds its own copy. */
 export type DatabaseLayout = 'parquet-views' | 'tables';
 
-export interface StagedTable {
-  readonly spec: TableSpec<readonly ColumnSpec[]>;
-  readonly files: readonly string[];
-}
+type AnyTable = TableSpec<readonly ColumnSpec[]>;
 
 export interface DatabaseBuild {
-  readonly rows: Readonly<Record<string, number>>;
   readonly context: ViewContext;
   readonly duckdb: string;
 }
 
-/** Where a build is: `step` of `steps` done, the last being `name` (a table, or the database itself). */
+/** Where the close of a store is: `step` of `steps` done, the last being `name` (a table, or the database itself). */
 export interface BuildProgress {
   readonly name: string;
   readonly step: number;
   readonly steps: number;
 }
 
-/**
- * DuckDB while it builds: one thread, and no cache of the staging files it
- * reads. Measured on 1M and 4M-event runs (docs/scale.md), the default (a
- * thread per core, file cache on) took 460 and 720 MB for the COPYs, growing
- * with the trace; this takes 270 and 290 MB, and fewer CPU-seconds.
- */
-const BUILD_CONFIG = { threads: '1', enable_external_file_cache: 'false' };
-
 export const HEX_MACRO = `CREATE OR REPLACE MACRO hex64(x) AS '0x' || lower(hex(x))`;
 
-/** Write OUT/<table>.parquet for every staged table and build OUT/vmreplay.duckdb over them. */
-export async function buildDatabase(
-  outDir: string,
-  staged: readonly StagedTable[],
-  givenModels: readonly string[],
-  layout: DatabaseLayout,
-  onProgress?: (p: BuildProgress) => void,
-): Promise<DatabaseBuild> {
+/** Build OUT/vmreplay.duckdb over the finished OUT/<table>.parquet of each of `tables`. */
+export async function buildDatabase(outDir: string, tables: readonly AnyTable[], givenModels: readonly string[], layout: DatabaseLayout): Promise<DatabaseBuild> {
   const dir = resolve(outDir);
-  const steps = staged.length + 1;
-  let step = 0;
   const instance = await DuckDBInstance.create(join(dir, DATABASE_FILE), BUILD_CONFIG);
   const con = await instance.connect();
   try {
     await con.run(`SET file_search_path = ${literal(dir)}`);
-    const rows: Record<string, number> = {};
-    for (const t of staged) {
-      onProgress?.({ name: t.spec.name, step, steps });
-      rows[t.spec.name] = await writeParquet(con, dir, t);
-      step++;
-    }
-    onProgress?.({ name: 'database', step, steps });
-
     await con.run(HEX_MACRO);
-    for (const t of staged) for (const sql of layout === 'tables' ? loadTable(dir, t.spec) : [parquetView(t.spec)]) await con.run(sql);
-    const context = await runContext(con, staged, givenModels);
+    for (const spec of tables) for (const sql of layout === 'tables' ? loadTable(dir, spec) : [parquetView(spec)]) await con.run(sql);
+    const context = await runContext(con, tables, givenModels);
     await con.run(modelsTable(context));
     for (const sql of viewStatements(context)) await con.run(sql);
     await con.run('CHECKPOINT');
-    onProgress?.({ name: 'database', step: steps, steps });
     const version = (await con.runAndReadAll('SELECT version()')).getRows()[0]![0] as string;
-    return { rows, context, duckdb: version };
+    return { context, duckdb: version };
   } finally {
     con.closeSync();
     instance.closeSync();
   }
-}
-
-async function writeParquet(con: DuckDBConnection, dir: string, t: StagedTable): Promise<number> {
-  const source = `read_parquet([${t.files.map(literal).join(', ')}])`;
-  const target = join(dir, `${t.spec.name}.parquet`);
-  const result = await con.runAndReadAll(`COPY (${finalSelect(t.spec.columns, source)}) TO ${literal(target)} (FORMAT parquet, COMPRESSION zstd)`);
-  return Number(result.getRows()[0]![0]);
 }
 
 /** The table's columns plus `<name>_hex` for each address column. */
@@ -122,22 +87,22 @@ function loadTable(dir: string, spec: TableSpec<readonly ColumnSpec[]>): string[
 }
 
 /** Models present (the given order first, then any others found), the baseline, and the time buckets. */
-async function runContext(con: DuckDBConnection, staged: readonly StagedTable[], givenModels: readonly string[]): Promise<ViewContext> {
-  const has = (t: StagedTable, column: string) => t.spec.columns.some((c) => c.name === column);
-  const withModel = staged.filter((t) => has(t, 'model'));
+async function runContext(con: DuckDBConnection, tables: readonly AnyTable[], givenModels: readonly string[]): Promise<ViewContext> {
+  const has = (t: AnyTable, column: string) => t.columns.some((c) => c.name === column);
+  const withModel = tables.filter((t) => has(t, 'model'));
   const found = withModel.length
-    ? ((await con.runAndReadAll(`SELECT DISTINCT model FROM (${withModel.map((t) => `SELECT model FROM ${ident(t.spec.name)}`).join(' UNION ALL ')}) WHERE model IS NOT NULL ORDER BY model`))
+    ? ((await con.runAndReadAll(`SELECT DISTINCT model FROM (${withModel.map((t) => `SELECT model FROM ${ident(t.name)}`).join(' UNION ALL ')}) WHERE model IS NOT NULL ORDER BY model`))
         .getRows()
         .map((r) => r[0] as string))
     : [];
   const models = [...givenModels, ...found.filter((m) => !givenModels.includes(m))];
   const baseline = givenModels[0] ?? (models.includes('old') ? 'old' : models[0] ?? null);
 
-  const withTs = staged.filter((t) => has(t, 'ts'));
+  const withTs = tables.filter((t) => has(t, 'ts'));
   let t0 = 0;
   let t1 = 0;
   if (withTs.length) {
-    const [lo, hi] = (await con.runAndReadAll(`SELECT min(ts), max(ts) FROM (${withTs.map((t) => `SELECT ts FROM ${ident(t.spec.name)}`).join(' UNION ALL ')})`)).getRows()[0]!;
+    const [lo, hi] = (await con.runAndReadAll(`SELECT min(ts), max(ts) FROM (${withTs.map((t) => `SELECT ts FROM ${ident(t.name)}`).join(' UNION ALL ')})`)).getRows()[0]!;
     if (lo !== null && hi !== null) [t0, t1] = [Number(lo), Number(hi)];
   }
   return { models, baseline, t0, ...chooseBuckets(t0, t1) };

@@ -14,14 +14,14 @@ import { openStore, type StoreOptions, type StoreSummary } from './store.js';
  * both, so an option either one learns reaches it without passing through here.
  */
 export interface DirectoryReplayOptions extends RunOptions, StoreOptions {
-  /** hears of each table as DuckDB finishes it (the slow part of a close) */
+  /** hears of each table as its last staging files are converted, then of the database (the close) */
   readonly onBuilding?: (progress: BuildProgress) => void;
 }
 
 export interface DirectoryReplay {
   readonly run: RunResult;
   readonly store: StoreSummary;
-  /** seconds spent building the tables, the database and the manifest after the replay */
+  /** seconds spent finishing the tables, building the database and writing the manifest after the replay */
   readonly buildSeconds: number;
 }
 

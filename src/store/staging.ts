@@ -1,16 +1,18 @@
 // Staging files written while the replay runs: each batch becomes one Parquet
 // row group (see parquet.ts), so the cost per batch is a writev plus one pass
 // over the string, enum, boolean and address columns. Numbers go in as the
-// batch's raw bytes with their sentinel nulls (the SQL at close turns those
-// into NULL). The others are resolved here, while the batch is at hand, as
+// batch's raw bytes with their sentinel nulls (the SQL of the conversion turns
+// those into NULL). The others are resolved here, while the batch is at hand, as
 // OPTIONAL columns: strings dictionary-encoded per row group, enums with
 // their label list as the dictionary, booleans as bits, addresses as exact
-// uint64. That leaves DuckDB a plain projection at close, which keeps the
-// rows in order; resolving ids with joins at close did not (hash joins
-// reorder rows) and was slower.
+// uint64. That leaves DuckDB a plain projection, which keeps the rows in
+// order; resolving ids with joins did not (hash joins reorder rows) and was
+// slower.
 //
-// A table's staging is split into files of at most ROW_GROUPS_PER_FILE row
-// groups so the footer kept in memory stays small however long the trace is.
+// A table's staging is split into files of ROW_GROUPS_PER_FILE row groups;
+// each finished file is handed on at once (convert.ts turns it into a part
+// of the final table while the replay goes on), so the files on disk and the
+// footer kept in memory stay small however long the trace is.
 
 import { join } from 'node:path';
 import { type ColumnBatch, type ColumnSpec, NULL_ENUM, NULL_I8, NULL_ID, type TableSpec } from '../columns/table.js';
@@ -19,13 +21,22 @@ import { bytesOf, type ColumnPage, type ParquetColumn, ParquetWriter, plainStrin
 import { stagingColumn } from './sql.js';
 import { type Dictionaries } from '../columns/dictionaries.js';
 
-export const ROW_GROUPS_PER_FILE = 64;
+/**
+ * 15 batches of 8192 rows are 122880 rows, DuckDB's own row group size: each
+ * converted part is then one whole row group, and the joined table has the
+ * row groups a single COPY of the whole table would have written. Small
+ * files also leave little to convert once the replay ends.
+ */
+export const ROW_GROUPS_PER_FILE = 15;
+
+/** Hears of each staging file once it is complete (footer written, closed). */
+export type FileDone = (path: string) => void;
 
 type Encode = (batch: ColumnBatch<readonly ColumnSpec[]>, n: number) => ColumnPage;
 
 export class StagingTable {
   private writer: ParquetWriter | null = null;
-  private readonly paths: string[] = [];
+  private files = 0;
   private readonly columns: ParquetColumn[];
   private readonly encoders: Encode[];
 
@@ -34,14 +45,10 @@ export class StagingTable {
     readonly spec: TableSpec<readonly ColumnSpec[]>,
     dicts: Dictionaries,
     utf8: Utf8Cache,
+    private readonly onFileDone: FileDone,
   ) {
     this.columns = spec.columns.map(stagingColumn);
     this.encoders = spec.columns.map((c) => encoderFor(c, dicts, utf8));
-  }
-
-  /** The staging files written so far (at least one once closed). */
-  get files(): readonly string[] {
-    return this.paths;
   }
 
   write(batch: ColumnBatch<readonly ColumnSpec[]>): void {
@@ -53,26 +60,32 @@ export class StagingTable {
   }
 
   /** Finish the last file; a table that got no rows still gets one (empty) file for its schema. */
-  close(): readonly string[] {
-    if (this.writer || this.paths.length === 0) {
+  close(): void {
+    if (this.writer || this.files === 0) {
       this.current();
       this.finishFile();
     }
-    return this.paths;
+  }
+
+  /** Close the open file without handing it on (the run is being given up). */
+  abandon(): void {
+    this.writer?.close();
+    this.writer = null;
   }
 
   private current(): ParquetWriter {
     if (!this.writer) {
-      const path = join(this.dir, `${this.spec.name}.${String(this.paths.length).padStart(5, '0')}.parquet`);
+      const path = join(this.dir, `${this.spec.name}.${String(this.files++).padStart(5, '0')}.parquet`);
       this.writer = new ParquetWriter(path, this.columns);
-      this.paths.push(path);
     }
     return this.writer;
   }
 
   private finishFile(): void {
-    this.writer!.close();
+    const writer = this.writer!;
+    writer.close();
     this.writer = null;
+    this.onFileDone(writer.path);
   }
 }
 

@@ -1,9 +1,15 @@
-// The columnar store a replay writes into: every batch goes, before write()
+// The columnar store a replay writes into. Every batch goes, before write()
 // returns, to the table's staging Parquet file (and its Arrow IPC stream when
-// asked for), so memory holds no rows between batches. close() lets DuckDB turn the staging
-// files into the final zstd Parquet tables and the database, then writes
-// manifest.json. All of it happens in a temporary directory beside OUT that
-// close() renames into place (see outdir.ts), so OUT only ever holds a whole run.
+// asked for), so memory holds no rows between batches. Each staging file a
+// table finishes is converted at once, on DuckDB's own thread, into a zstd
+// part appended to the table's final Parquet file (convert.ts, join.ts): the
+// build of the tables overlaps the replay instead of following it. flush(),
+// awaited between input batches, reports a failed conversion and holds the
+// replay back while too many files wait. close() converts what is left,
+// writes the tables' footers, builds the database over them (database.ts) and
+// writes manifest.json. All of it happens in a temporary directory beside OUT
+// that close() renames into place (see outdir.ts), so OUT only ever holds a
+// whole run; abort() stops DuckDB before that directory is removed.
 
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -14,6 +20,7 @@ import { REPLAY_TABLES } from '../replay/tables.js';
 import { VERSION } from '../common/version.js';
 import { ArrowTableWriter } from './arrow.js';
 import { buildDatabase, type BuildProgress, type DatabaseLayout } from './database.js';
+import { TableConverter } from './convert.js';
 import { hashFile, type Manifest, MANIFEST_FILE, type ManifestInput, type TableRecord, TOOL, writeManifest } from './manifest.js';
 import { claimOutDir, DATABASE_FILE, type OutDirClaim, STAGING_DIR } from './outdir.js';
 import { anchorViews } from './location.js';
@@ -52,7 +59,14 @@ interface OpenTable {
 /** Claim `outDir` (see claimOutDir) and return a store writing the run that ends up there; `dicts` resolve the batches' string and address ids. */
 export async function openStore(outDir: string, dicts: Dictionaries, options: StoreOptions = {}): Promise<Store> {
   const claim = await claimOutDir(outDir, STANDARD_TABLES.map((t) => t.name));
-  return new Store(claim, dicts, options);
+  let converter: TableConverter;
+  try {
+    converter = await TableConverter.open(claim.workDir);
+  } catch (e) {
+    await claim.abandon();
+    throw e;
+  }
+  return new Store(claim, converter, dicts, options);
 }
 
 export class Store implements TableOutput {
@@ -71,6 +85,7 @@ export class Store implements TableOutput {
   /** Use openStore(), which claims the directory first. */
   constructor(
     private readonly claim: OutDirClaim,
+    private readonly converter: TableConverter,
     private readonly dicts: Dictionaries,
     private readonly options: StoreOptions,
   ) {
@@ -92,8 +107,13 @@ export class Store implements TableOutput {
     t.rows += batch.length;
   }
 
-  /** Every write is on disk when write() returns, so there is nothing to wait for. */
-  async flush(): Promise<void> {}
+  /**
+   * Every write is on disk when write() returns; this throws if a conversion
+   * failed and waits while too many staging files are queued for DuckDB.
+   */
+  async flush(): Promise<void> {
+    await this.converter.wait();
+  }
 
   /** Rows written so far per table. */
   get rowCounts(): Record<string, number> {
@@ -101,9 +121,9 @@ export class Store implements TableOutput {
   }
 
   /**
-   * Finish the files, build the Parquet tables and the database, write
+   * Convert what is left, finish the Parquet tables, build the database, write
    * manifest.json, and put the run in place of OUT. `onProgress` hears of
-   * each table as DuckDB finishes it (the slow part of a close).
+   * each table as its last files are converted, then of the database.
    */
   async close(input: ManifestInput, onProgress?: (p: BuildProgress) => void): Promise<StoreSummary> {
     if (this.closed) throw new Error(`store ${this.outDir} is already closed`);
@@ -112,15 +132,22 @@ export class Store implements TableOutput {
     const hashing = Promise.all(input.inputs.map(hashFile)); // runs while DuckDB works
     try {
       const open = [...this.tables.values()];
-      const staged = open.map((t) => {
-        t.arrow?.close();
-        return { spec: t.spec, files: t.staging.close() };
-      });
-      const layout = this.options.layout ?? 'parquet-views';
-      const build = await buildDatabase(this.workDir, staged, input.models, layout, onProgress);
       for (const t of open) {
-        if (build.rows[t.spec.name] !== t.rows) throw new Error(`store: ${t.spec.name}.parquet has ${build.rows[t.spec.name]} rows, ${t.rows} were written`);
+        t.arrow?.close();
+        t.staging.close(); // queues the table's last file
       }
+      const steps = open.length + 1;
+      const rows: Record<string, number> = {};
+      for (const [step, t] of open.entries()) {
+        onProgress?.({ name: t.spec.name, step, steps });
+        rows[t.spec.name] = await this.converter.finish(t.spec);
+        if (rows[t.spec.name] !== t.rows) throw new Error(`store: ${t.spec.name}.parquet has ${rows[t.spec.name]} rows, ${t.rows} were written`);
+      }
+      this.converter.close();
+      onProgress?.({ name: 'database', step: open.length, steps });
+      const layout = this.options.layout ?? 'parquet-views';
+      const build = await buildDatabase(this.workDir, open.map((t) => t.spec), input.models, layout);
+      onProgress?.({ name: 'database', step: steps, steps });
       const tables: Record<string, TableRecord> = {};
       for (const t of open) tables[t.spec.name] = { rows: t.rows, parquet: `${t.spec.name}.parquet`, arrow: t.arrow ? `${t.spec.name}.arrow` : null };
       const manifest: Manifest = {
@@ -145,26 +172,33 @@ export class Store implements TableOutput {
       committed = true;
       await anchorViews(join(this.outDir, DATABASE_FILE)); // the views now name the files in OUT
       const files = [...open.flatMap((t) => [tables[t.spec.name]!.parquet, ...(t.arrow ? [`${t.spec.name}.arrow`] : [])]), DATABASE_FILE, MANIFEST_FILE];
-      return { outDir: resolve(this.outDir), rows: build.rows, files, manifest };
+      return { outDir: resolve(this.outDir), rows, files, manifest };
     } finally {
       await hashing.catch(() => {});
-      if (!committed) await this.claim.abandon();
+      if (!committed) {
+        await this.converter.stop(); // DuckDB done with the directory before it goes
+        await this.claim.abandon();
+      }
     }
   }
 
-  /** Give up a run (the replay failed): close the files and remove the temporary directory; OUT stays as it was. */
+  /** Give up a run (the replay failed): stop DuckDB, close the files and remove the temporary directory; OUT stays as it was. */
   async abort(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const t of this.tables.values()) {
-      try {
-        t.arrow?.close();
-        t.staging.close();
-      } catch {
-        // best effort: the directory is being abandoned
+    try {
+      await this.converter.stop();
+    } finally {
+      for (const t of this.tables.values()) {
+        try {
+          t.arrow?.close();
+          t.staging.abandon();
+        } catch {
+          // best effort: the directory is being abandoned
+        }
       }
+      await this.claim.abandon();
     }
-    await this.claim.abandon();
   }
 
   private table(spec: AnyTable): OpenTable {
@@ -174,7 +208,8 @@ export class Store implements TableOutput {
       return t;
     }
     const arrow = this.options.arrow !== true ? null : new ArrowTableWriter(join(this.workDir, `${spec.name}.arrow`), spec, this.dicts);
-    t = { spec, staging: new StagingTable(this.stagingDir, spec, this.dicts, this.utf8), arrow, rows: 0 };
+    const staging = new StagingTable(this.stagingDir, spec, this.dicts, this.utf8, (file) => this.converter.convert(spec, file));
+    t = { spec, staging, arrow, rows: 0 };
     this.tables.set(spec.name, t);
     return t;
   }

@@ -11,26 +11,55 @@ export const EQ = 0x3d;
 export const isBlank = (b: number): boolean => b === SP || b === TAB || b === CR;
 export const isDigit = (b: number): boolean => b >= 0x30 && b <= 0x39;
 
-/** A fixed set of ASCII words, found by the bytes of a span. */
+/**
+ * Byte classes, so a scanner tests one table entry per byte instead of a
+ * chain of comparisons.
+ */
+export const C_BLANK = 1; // space, tab, CR
+export const C_EQ = 2;
+export const C_QUOTE = 4;
+export const C_BACKSLASH = 8;
+export const BYTE_CLASS: Uint8Array = (() => {
+  const t = new Uint8Array(256);
+  t[SP] = t[TAB] = t[CR] = C_BLANK;
+  t[EQ] = C_EQ;
+  t[QUOTE] = C_QUOTE;
+  t[BACKSLASH] = C_BACKSLASH;
+  return t;
+})();
+
+/**
+ * A fixed set of ASCII words, found by the bytes of a span. The words are
+ * few and known, so the hash looks at the length and three bytes only (a
+ * collision costs a probe, never a wrong answer: the bytes are compared).
+ */
 export class WordTable {
   private readonly slots: Int32Array;
-  private readonly words: Uint8Array[] = [];
+  /** every word's bytes, back to back */
+  private readonly bytes: Uint8Array;
+  private readonly starts: number[] = [];
+  private readonly lengths: number[] = [];
   readonly names: string[] = [];
 
   constructor(words: readonly string[]) {
     let size = 64;
     while (size < words.length * 4) size *= 2;
     this.slots = new Int32Array(size).fill(-1);
-    for (const w of words) this.add(w);
+    this.bytes = new Uint8Array(Buffer.from(words.join(''), 'latin1'));
+    let at = 0;
+    for (const w of words) {
+      this.add(w, at);
+      at += w.length;
+    }
   }
 
-  private add(w: string): void {
-    const bytes = Buffer.from(w, 'latin1');
-    const id = this.words.length;
-    this.words.push(bytes);
+  private add(w: string, at: number): void {
+    const id = this.names.length;
     this.names.push(w);
+    this.starts.push(at);
+    this.lengths.push(w.length);
     const mask = this.slots.length - 1;
-    let i = hashBytes(bytes, 0, bytes.length) & mask;
+    let i = wordHash(this.bytes, at, at + w.length) & mask;
     while (this.slots[i]! >= 0) i = (i + 1) & mask;
     this.slots[i] = id;
   }
@@ -39,22 +68,36 @@ export class WordTable {
   find(buf: Uint8Array, start: number, end: number): number {
     const mask = this.slots.length - 1;
     const len = end - start;
-    for (let i = hashBytes(buf, start, end) & mask; ; i = (i + 1) & mask) {
+    const bytes = this.bytes;
+    for (let i = wordHash(buf, start, end) & mask; ; i = (i + 1) & mask) {
       const id = this.slots[i]!;
       if (id < 0) return -1;
-      const w = this.words[id]!;
-      if (w.length !== len) continue;
+      if (this.lengths[id] !== len) continue;
+      const at = this.starts[id]!;
       let k = 0;
-      while (k < len && w[k] === buf[start + k]) k++;
+      while (k < len && bytes[at + k] === buf[start + k]) k++;
       if (k === len) return id;
     }
   }
+
+  /** Whether buf[start, end) is word `id`. */
+  is(id: number, buf: Uint8Array, start: number, end: number): boolean {
+    const len = end - start;
+    if (this.lengths[id] !== len) return false;
+    const at = this.starts[id]!;
+    const bytes = this.bytes;
+    for (let k = 0; k < len; k++) if (bytes[at + k] !== buf[start + k]) return false;
+    return true;
+  }
 }
 
-function hashBytes(buf: Uint8Array, start: number, end: number): number {
-  let h = 0x811c9dc5;
-  for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
-  return (h ^ (h >>> 13)) >>> 0;
+/** A hash of a short word from its length, first, middle and last bytes (an int32, never boxed). */
+function wordHash(buf: Uint8Array, start: number, end: number): number {
+  const len = end - start;
+  if (len === 0) return 0;
+  let h = Math.imul(len, 0x9e3779b1) ^ buf[start]! ^ (buf[end - 1]! << 8) ^ (buf[start + (len >> 1)]! << 16);
+  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+  return (h ^ (h >>> 12)) & 0x7fffffff;
 }
 
 /**
@@ -74,7 +117,7 @@ export function parseInteger(buf: Uint8Array, start: number, end: number): numbe
     i += 2;
     if (end - i > 13) return NaN; // more than 52 bits
     for (; i < end; i++) {
-      const d = hexDigit(buf[i]!);
+      const d = HEX[buf[i]!]!;
       if (d < 0) return NaN;
       v = v * 16 + d;
     }
@@ -89,11 +132,19 @@ export function parseInteger(buf: Uint8Array, start: number, end: number): numbe
   return neg ? -v : v;
 }
 
+/** The value of each byte as a hex digit, -1 when it is not one. */
+const HEX: Int8Array = (() => {
+  const t = new Int8Array(256).fill(-1);
+  for (let b = 0; b < 256; b++) {
+    if (b >= 0x30 && b <= 0x39) t[b] = b - 0x30;
+    else if (b >= 0x61 && b <= 0x66) t[b] = b - 0x57;
+    else if (b >= 0x41 && b <= 0x46) t[b] = b - 0x37;
+  }
+  return t;
+})();
+
 export function hexDigit(b: number): number {
-  if (b >= 0x30 && b <= 0x39) return b - 0x30;
-  if (b >= 0x61 && b <= 0x66) return b - 0x57;
-  if (b >= 0x41 && b <= 0x46) return b - 0x37;
-  return -1;
+  return HEX[b & 0xff]!;
 }
 
 /** Result slot of parseU64: the two exact halves of the last value parsed. */
@@ -113,12 +164,12 @@ export function parseU64(buf: Uint8Array, start: number, end: number): boolean {
     let hi = 0;
     let lo = 0;
     for (let k = i; k < split; k++) {
-      const d = hexDigit(buf[k]!);
+      const d = HEX[buf[k]!]!;
       if (d < 0) return false;
       hi = hi * 16 + d;
     }
     for (let k = split; k < end; k++) {
-      const d = hexDigit(buf[k]!);
+      const d = HEX[buf[k]!]!;
       if (d < 0) return false;
       lo = lo * 16 + d;
     }

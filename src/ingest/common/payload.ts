@@ -1,8 +1,11 @@
 // The payload grammar shared by every text framing: `NAME key=value ...`, with
 // values that are integers, bare words, or double-quoted strings (\" and \\).
 
-import { BACKSLASH, EQ, QUOTE, isBlank } from './bytes.js';
+import { BACKSLASH, BYTE_CLASS, C_BLANK, C_EQ, EQ, QUOTE } from './bytes.js';
 import { Escape, type FieldList } from './fields.js';
+
+/** what ends a name or a key */
+const WORD_STOP = C_BLANK | C_EQ;
 
 export interface PayloadSpan {
   nameStart: number;
@@ -17,10 +20,11 @@ export interface PayloadSpan {
  */
 export function tokenizePayload(buf: Uint8Array, start: number, end: number, fields: FieldList, span: PayloadSpan): string | null {
   fields.reset(buf);
+  const cls = BYTE_CLASS;
   let i = start;
-  while (i < end && isBlank(buf[i]!)) i++;
+  while (i < end && cls[buf[i]!] === C_BLANK) i++;
   let w = i;
-  while (w < end && !isBlank(buf[w]!) && buf[w] !== EQ) w++;
+  while (w < end && (cls[buf[w]!]! & WORD_STOP) === 0) w++;
   if (w < end && buf[w] === EQ) {
     span.nameStart = span.nameEnd = i;
   } else {
@@ -29,10 +33,10 @@ export function tokenizePayload(buf: Uint8Array, start: number, end: number, fie
     i = w;
   }
   for (;;) {
-    while (i < end && isBlank(buf[i]!)) i++;
+    while (i < end && cls[buf[i]!] === C_BLANK) i++;
     if (i >= end) return null;
     const ks = i;
-    while (i < end && !isBlank(buf[i]!) && buf[i] !== EQ) i++;
+    while (i < end && (cls[buf[i]!]! & WORD_STOP) === 0) i++;
     const ke = i;
     if (i >= end || buf[i] !== EQ) return `expected key=value, found '${text(buf, ks, ke)}'`;
     if (ke === ks) return 'empty key before =';
@@ -50,10 +54,10 @@ export function tokenizePayload(buf: Uint8Array, start: number, end: number, fie
       if (i >= end) return `unterminated quoted value for ${text(buf, ks, ke)}`;
       fields.add(ks, ke, vs, i, true, escaped ? Escape.Payload : Escape.None);
       i++;
-      if (i < end && !isBlank(buf[i]!)) return `unexpected text after quoted value for ${text(buf, ks, ke)}`;
+      if (i < end && cls[buf[i]!] !== C_BLANK) return `unexpected text after quoted value for ${text(buf, ks, ke)}`;
     } else {
       const vs = i;
-      while (i < end && !isBlank(buf[i]!)) i++;
+      while (i < end && cls[buf[i]!] !== C_BLANK) i++;
       fields.add(ks, ke, vs, i, false, Escape.None);
     }
   }

@@ -9,7 +9,7 @@
 // line are told apart. dtrace buffers per CPU and the default sort window
 // covers its switch interval.
 
-import { isBlank, isDigit, latin1 } from '../common/bytes.js';
+import { BYTE_CLASS, C_BLANK, isDigit, latin1 } from '../common/bytes.js';
 import type { Framing, FramingContext, FramingDef } from '../framing.js';
 import { DtraceNotices } from './notices.js';
 
@@ -129,12 +129,12 @@ class DtraceFraming implements Framing {
 }
 
 function skip(buf: Uint8Array, i: number, end: number): number {
-  while (i < end && isBlank(buf[i]!)) i++;
+  while (i < end && BYTE_CLASS[buf[i]!] === C_BLANK) i++;
   return i;
 }
 
 function word(buf: Uint8Array, i: number, end: number): number {
-  while (i < end && !isBlank(buf[i]!)) i++;
+  while (i < end && BYTE_CLASS[buf[i]!] !== C_BLANK) i++;
   return i;
 }
 

@@ -14,7 +14,7 @@
 // field widths above. Rows themselves are split by whitespace so hand-edited
 // or re-spaced dumps still read.
 
-import { SP, hexDigit, isBlank, isDigit } from '../common/bytes.js';
+import { BYTE_CLASS, C_BLANK, SP, hexDigit, isBlank, isDigit } from '../common/bytes.js';
 
 export interface Layout {
   readonly cpu: boolean;
@@ -54,12 +54,12 @@ export class RowCells {
 }
 
 function skipBlanks(buf: Uint8Array, i: number, end: number): number {
-  while (i < end && isBlank(buf[i]!)) i++;
+  while (i < end && BYTE_CLASS[buf[i]!] === C_BLANK) i++;
   return i;
 }
 
 function wordEnd(buf: Uint8Array, i: number, end: number): number {
-  while (i < end && !isBlank(buf[i]!)) i++;
+  while (i < end && BYTE_CLASS[buf[i]!] !== C_BLANK) i++;
   return i;
 }
 

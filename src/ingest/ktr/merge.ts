@@ -2,9 +2,12 @@
 // prints each CPU's ring in turn, so a row can be earlier than rows a whole
 // ring before it. Each block is already in time order, so the rows are held
 // as raw bytes (cheaper than decoded rows) and merged run by run, O(n log k)
-// for k runs, instead of sorting every decoded row at the end.
+// for k runs, instead of sorting every decoded row at the end. Each row may
+// carry a few integers of its own (`width`, e.g. where its cells were found),
+// so it need not be parsed again when it goes out.
 
-export type HeldRow = (buf: Uint8Array, start: number, end: number, lineNo: number, ts: number) => void;
+/** `tags[at, at + width)` are the integers the row was held with. */
+export type HeldRow = (buf: Uint8Array, start: number, end: number, lineNo: number, ts: number, tags: Int32Array, at: number) => void;
 
 export class RunMerger {
   private arena: Uint8Array = new Uint8Array(1 << 20);
@@ -12,27 +15,39 @@ export class RunMerger {
   private offsets: Float64Array = new Float64Array(1024);
   private lineNos: Float64Array = new Float64Array(1024);
   private times: Float64Array = new Float64Array(1024);
+  private tags: Int32Array;
   private count = 0;
   /** index of the first row of each run of non-decreasing times */
   private runStarts: number[] = [];
+
+  constructor(private readonly width = 0) {
+    this.tags = new Int32Array(1024 * width);
+  }
 
   get size(): number {
     return this.count;
   }
 
-  /** Hold row buf[start, end) with its line number and time (not NaN). */
-  add(buf: Uint8Array, start: number, end: number, lineNo: number, ts: number): void {
+  /** Hold row buf[start, end) with its line number, time (not NaN) and `width` tags (from the returned index on, to be filled by the caller). */
+  add(buf: Uint8Array, start: number, end: number, lineNo: number, ts: number): number {
     const n = this.count;
     if (n === this.times.length) this.growRows();
     if (n === 0 || ts < this.times[n - 1]!) this.runStarts.push(n);
     const len = end - start;
     if (this.used + len > this.arena.length) this.growArena(len);
-    this.arena.set(buf.subarray(start, end), this.used);
+    // a plain view: Buffer.subarray would build a Buffer (a JS constructor) per row
+    this.arena.set(new Uint8Array(buf.buffer, buf.byteOffset + start, len), this.used);
     this.offsets[n] = this.used;
     this.used += len;
     this.lineNos[n] = lineNo;
     this.times[n] = ts;
     this.count = n + 1;
+    return n * this.width;
+  }
+
+  /** The tags of the held rows, to fill at the index add() returned. */
+  get heldTags(): Int32Array {
+    return this.tags;
   }
 
   /** Hand every held row to `emit` in time order (ties in arrival order), then forget them. */
@@ -68,7 +83,7 @@ export class RunMerger {
       const row = next[run]!;
       const start = this.offsets[row]!;
       const end = row + 1 < n ? this.offsets[row + 1]! : this.used;
-      emit(this.arena, start, end, this.lineNos[row]!, this.times[row]!);
+      emit(this.arena, start, end, this.lineNos[row]!, this.times[row]!, this.tags, row * this.width);
       if (++next[run]! === stop[run]!) heap[0] = heap[--size]!;
       down(0);
     }
@@ -86,6 +101,9 @@ export class RunMerger {
     this.offsets = grow(this.offsets);
     this.lineNos = grow(this.lineNos);
     this.times = grow(this.times);
+    const tags = new Int32Array(this.tags.length * 2);
+    tags.set(this.tags);
+    this.tags = tags;
   }
 
   private growArena(need: number): void {

@@ -14,6 +14,8 @@ import { RunMerger } from './merge.js';
 import { DumpShape, Order } from './shape.js';
 
 const TSC_LINE = Buffer.from('TSC frequency is', 'latin1');
+/** What a held row keeps of its cells: cpu, ID and trace spans (see hold()). */
+const HELD_TAGS = 5;
 /** Rows before the first header are held this long: ktrdump prints one every 20 rows unless -q. */
 const HEADER_EVERY = 20;
 
@@ -41,11 +43,17 @@ class KtrFraming implements Framing {
   private readonly clock = new KtrClock();
   private readonly shape = new DumpShape();
   /** rows of per-CPU blocks (or of a dump whose order is not known yet), held until merged */
-  private readonly held = new RunMerger();
+  private readonly held = new RunMerger(HELD_TAGS);
   private readonly heldCells = new RowCells();
-  private readonly emitHeld = (buf: Uint8Array, start: number, end: number, lineNo: number, ts: number): void => {
-    splitRow(buf, start, end, this.layout!, this.heldCells); // it split once already
-    this.dispatch(buf, this.heldCells, ts, lineNo);
+  private readonly emitHeld = (buf: Uint8Array, start: number, end: number, lineNo: number, ts: number, tags: Int32Array, at: number): void => {
+    // the row was split when it came: its cells went with it, relative to its start
+    const c = this.heldCells;
+    c.cpu = tags[at]!;
+    c.idStart = start + tags[at + 1]!;
+    c.idEnd = start + tags[at + 2]!;
+    c.traceStart = start + tags[at + 3]!;
+    c.traceEnd = start + tags[at + 4]!;
+    this.dispatch(buf, c, ts, lineNo);
   };
   private droppedTotal = 0;
   private sawTscLine = false;
@@ -162,9 +170,20 @@ class KtrFraming implements Framing {
     if (layout.time) {
       ts = this.clock.time(buf, c.timeStart, c.timeEnd, c.micros, chain, merged);
       if (Number.isNaN(ts)) return decoder.reject(lineNo, cpu, `bad timestamp '${utf8(buf, c.timeStart, c.timeEnd).slice(0, 30)}'`);
-      if (!merged) return this.held.add(buf, start, end, lineNo, ts);
+      if (!merged) return this.hold(buf, start, end, lineNo, ts, c);
     }
     this.dispatch(buf, c, ts, lineNo);
+  }
+
+  /** Keep a row for the merge, with the cells dispatch() reads. */
+  private hold(buf: Uint8Array, start: number, end: number, lineNo: number, ts: number, c: RowCells): void {
+    const at = this.held.add(buf, start, end, lineNo, ts);
+    const tags = this.held.heldTags;
+    tags[at] = c.cpu;
+    tags[at + 1] = c.idStart - start;
+    tags[at + 2] = c.idEnd - start;
+    tags[at + 3] = c.traceStart - start;
+    tags[at + 4] = c.traceEnd - start;
   }
 
   /** The event of a row split from buf into `c`, at time ts. */

@@ -11,14 +11,14 @@ export interface ChartSpec {
   readonly spec: Readonly<Record<string, unknown>>;
 }
 
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+export const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 const PALETTE = ['#4c78a8', '#f58518', '#54a24b', '#b279a2', '#e45756', '#72b7b2', '#9d755d'];
 const SITES_SHOWN = 12;
 /** Counts are whole: no 0.5 ticks. */
 const COUNT_AXIS = { tickMinStep: 1, format: ',d' };
 
 /** One colour per model, the same in every chart: a model keeps its place among all the run's models even where only some are shown. */
-function modelColor(models: readonly string[], shown: readonly string[] = models) {
+export function modelColor(models: readonly string[], shown: readonly string[] = models) {
   const range = shown.map((m) => PALETTE[Math.max(0, models.indexOf(m)) % PALETTE.length]!);
   return { field: 'model', type: 'nominal', title: 'model', scale: { domain: shown, range: range.length ? range : PALETTE.slice(0, 1) } };
 }
@@ -168,7 +168,7 @@ export function agreementBySite(d: ReportData): ChartSpec | null {
 }
 
 /** The unit a span of `ns` reads best in. */
-function timeUnit(ns: number): { ns: number; label: string } {
+export function timeUnit(ns: number): { ns: number; label: string } {
   if (ns >= 10e9) return { ns: 1e9, label: 's' };
   if (ns >= 10e6) return { ns: 1e6, label: 'ms' };
   if (ns >= 10e3) return { ns: 1e3, label: 'µs' };

@@ -1,0 +1,169 @@
+// The final Parquet tables, built while the replay runs. Each staging file a
+// table finishes (staging.ts) is queued here; one DuckDB COPY at a time turns
+// it into a zstd part (sentinel values to NULL, counts and times to BIGINT:
+// sql.ts, finalSelect), which is appended to the table's file in the run
+// directory without re-encoding (join.ts) and the staging file removed. The
+// COPYs run on a libuv worker thread, so DuckDB's Parquet writer, the costly
+// part of the build, uses the second core while the main thread replays.
+//
+// write() cannot wait, so a failed conversion is kept and thrown by the next
+// wait() (the store's flush(), awaited between input batches), which also
+// holds the replay back while too many files are queued: disk and memory
+// stay bounded when DuckDB is the slower side.
+
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { ColumnSpec, TableSpec } from '../columns/table.js';
+import { onInterrupt } from '../common/interrupt.js';
+import { JoinedParquet } from './join.js';
+import { finalSelect, literal } from './sql.js';
+
+type AnyTable = TableSpec<readonly ColumnSpec[]>;
+
+/**
+ * DuckDB while it converts: one thread, and no cache of the staging files it
+ * reads. Measured on 1M and 4M-event runs (docs/scale.md), the default (a
+ * thread per core, file cache on) took 460 and 720 MB for the COPYs, growing
+ * with the trace; this takes 270 and 290 MB, and fewer CPU-seconds.
+ */
+export const BUILD_CONFIG = { threads: '1', enable_external_file_cache: 'false' };
+
+/** Staging files queued but not yet converted before wait() holds the replay back. */
+export const MAX_QUEUED = 8;
+
+interface TableParts {
+  readonly spec: AnyTable;
+  readonly joined: JoinedParquet;
+  /** rows DuckDB reported converting */
+  copied: number;
+  /** settles when the table's last queued file is converted (or dropped) */
+  last: Promise<void>;
+}
+
+export class TableConverter {
+  private readonly tables = new Map<string, TableParts>();
+  private tail: Promise<void> = Promise.resolve();
+  private queued = 0;
+  private running = false;
+  private stopped = false;
+  private failure: { readonly error: unknown } | null = null;
+  private waiters: (() => void)[] = [];
+  private closed = false;
+  private readonly unregister: () => void;
+
+  private constructor(
+    private readonly dir: string,
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+  ) {
+    // On Ctrl-C the process exits after the cleanups: ask DuckDB to stop writing into the directory being removed.
+    this.unregister = onInterrupt(() => {
+      if (this.running) this.connection.interrupt();
+    });
+  }
+
+  /** A converter writing the tables into `dir` (an in-memory DuckDB: the conversions need no database). */
+  static async open(dir: string): Promise<TableConverter> {
+    const instance = await DuckDBInstance.create(':memory:', BUILD_CONFIG);
+    try {
+      return new TableConverter(dir, instance, await instance.connect());
+    } catch (e) {
+      instance.closeSync();
+      throw e;
+    }
+  }
+
+  /** Where `spec`'s table ends up. */
+  target(spec: AnyTable): string {
+    return join(this.dir, `${spec.name}.parquet`);
+  }
+
+  /** Queue `stagingFile` (a finished staging file of `spec`) to be converted and appended to the table, in order. */
+  convert(spec: AnyTable, stagingFile: string): void {
+    if (this.stopped) return;
+    let t = this.tables.get(spec.name);
+    if (!t) this.tables.set(spec.name, (t = { spec, joined: new JoinedParquet(this.target(spec)), copied: 0, last: Promise.resolve() }));
+    const table = t;
+    this.queued++;
+    this.tail = this.tail
+      .then(async () => {
+        if (this.stopped || this.failure) return;
+        try {
+          await this.convertOne(table, stagingFile);
+        } catch (e) {
+          const why = (e as Error).message.split('\n').find((l) => l.trim() !== '') ?? String(e);
+          this.failure ??= { error: new Error(`store: converting ${stagingFile} into ${table.spec.name}.parquet failed: ${why}`, { cause: e }) };
+        }
+      })
+      .finally(() => {
+        this.queued--;
+        for (const wake of this.waiters.splice(0)) wake();
+      });
+    table.last = this.tail;
+  }
+
+  /** Staging files queued and not yet converted. */
+  get pending(): number {
+    return this.queued;
+  }
+
+  /** Throw a conversion's failure if one failed; wait while more than `max` files are queued. */
+  async wait(max = MAX_QUEUED): Promise<void> {
+    this.check();
+    while (this.queued > max) {
+      await new Promise<void>((wake) => this.waiters.push(wake));
+      this.check();
+    }
+  }
+
+  /** Wait for every file of `spec` queued so far (and those queued before them), then write the table's footer; returns its rows. */
+  async finish(spec: AnyTable): Promise<number> {
+    const t = this.tables.get(spec.name);
+    if (!t) throw new Error(`store: no staging file was queued for ${spec.name}`);
+    await t.last;
+    this.check();
+    const rows = await t.joined.finish();
+    if (rows !== t.copied) throw new Error(`store: ${spec.name}.parquet has ${rows} rows, DuckDB wrote ${t.copied}`);
+    return rows;
+  }
+
+  /** Stop converting: the COPY in flight is interrupted and awaited, the rest dropped, DuckDB closed. Safe to call twice. */
+  async stop(): Promise<void> {
+    if (!this.stopped) {
+      this.stopped = true;
+      if (this.running) this.connection.interrupt();
+    }
+    await this.tail;
+    this.close();
+  }
+
+  /** Close DuckDB (every conversion finished or stopped). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.unregister();
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+
+  private check(): void {
+    if (this.failure) throw this.failure.error;
+  }
+
+  private async convertOne(t: TableParts, stagingFile: string): Promise<void> {
+    const part = stagingFile.replace(/\.parquet$/, '.part.parquet');
+    const source = `read_parquet(${literal(stagingFile)})`;
+    this.running = true;
+    let copied: number;
+    try {
+      const result = await this.connection.runAndReadAll(`COPY (${finalSelect(t.spec.columns, source)}) TO ${literal(part)} (FORMAT parquet, COMPRESSION zstd)`);
+      copied = Number(result.getRows()[0]![0]);
+    } finally {
+      this.running = false;
+    }
+    await rm(stagingFile);
+    await t.joined.add(part);
+    t.copied += copied;
+  }
+}
