@@ -8,12 +8,8 @@
 //   node dist/bench/rss.js duckdb TRACE     DuckDB read_csv of the file's lines into a table
 //   node dist/bench/rss.js cli ARGS...      the command line itself (vmreplay ARGS...)
 
-import { DuckDBInstance } from '@duckdb/node-api';
-import { main } from '../src/cli.js';
-import { Ingest } from '../src/ingest/open.js';
-import { MODELS } from '../src/models/index.js';
-import { replayTraces } from '../src/replay/run.js';
-import { literal } from '../src/store/sql.js';
+// Each mode loads only what it runs, so that its CPU-seconds do not count
+// loading DuckDB or the replay for a step that uses neither.
 
 export interface Measurement {
   /** events read or replayed (lines for duckdb; 0 for cli, whose count bench.ts knows) */
@@ -28,16 +24,19 @@ export interface Measurement {
 async function measure(mode: string, args: string[]): Promise<{ count: number; code: number }> {
   switch (mode) {
     case 'read': {
+      const { Ingest } = await import('../src/ingest/open.js');
       const ingest = new Ingest();
       let n = 0;
       for await (const b of ingest.events(args)) n += b.length;
       return { count: n, code: 0 };
     }
     case 'replay': {
+      const [{ MODELS }, { replayTraces }] = await Promise.all([import('../src/models/index.js'), import('../src/replay/run.js')]);
       const run = await replayTraces(args, { models: MODELS, knobs: { sharedFault: true } }, { write() {}, async flush() {}, releasesBatches: true });
       return { count: run.events, code: 0 };
     }
     case 'duckdb': {
+      const [{ DuckDBInstance }, { literal }] = await Promise.all([import('@duckdb/node-api'), import('../src/store/sql.js')]);
       const db = await DuckDBInstance.create(':memory:');
       const con = await db.connect();
       // One VARCHAR per line, loaded into a table: what "DuckDB reads the lines" means here.
@@ -49,8 +48,10 @@ async function measure(mode: string, args: string[]): Promise<{ count: number; c
       db.closeSync();
       return { count: n, code: 0 };
     }
-    case 'cli':
+    case 'cli': {
+      const { main } = await import('../src/cli.js');
       return { count: 0, code: await main(args) };
+    }
     default:
       throw new Error(`bench/rss: unknown mode '${mode}'`);
   }

@@ -59,8 +59,27 @@ type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 const tri = (v: number): Tri => (v === NULL_I8 ? -1 : v === 0 ? 0 : 1);
 
+export interface AssemblerOptions {
+  /**
+   * onFault keeps nothing of a fault once it returns: the assembler then
+   * refills the same objects for later faults. A fault in flight lives
+   * across many events, so fresh objects would be copied by the young
+   * generation's collector and promoted; recycled ones are neither.
+   */
+  readonly recycle?: boolean;
+  /** threads with no fault in flight kept in the map before a sweep (default 4096; tests make it small) */
+  readonly sweepAfter?: number;
+}
+
 export class FaultAssembler {
-  private readonly inFlight = new Map<number, AssembledFault>();
+  /**
+   * By thread: its fault in flight, or null when it has none. A fault's end
+   * leaves a null rather than deleting the entry (a delete per fault makes
+   * the map reallocate its table over and over); nulls are swept in bulk.
+   */
+  private readonly inFlight = new Map<number, AssembledFault | null>();
+  private idle = 0;
+  private readonly sweepAfter: number;
   /** threads whose current fault began before the trace window */
   private readonly orphans = new Set<number>();
   /** by file: fault_obj events of walks outside vm_fault (the kits' `entry` key) */
@@ -78,15 +97,10 @@ export class FaultAssembler {
     private readonly onFault: (f: AssembledFault) => void,
     /** called for each fault_obj link (obj at depth d, the next recorded level below it) */
     private readonly onLink: (obj: number, below: number) => void = () => {},
-    /**
-     * onFault keeps nothing of a fault once it returns: the assembler then
-     * refills the same objects for later faults. A fault in flight lives
-     * across many events, so fresh objects would be copied by the young
-     * generation's collector and promoted; recycled ones are neither.
-     */
-    private readonly recycle = false,
+    private readonly options: AssemblerOptions = {},
   ) {
     this.backdownId = strings.intern('backdown');
+    this.sweepAfter = options.sweepAfter ?? 4096;
   }
 
   /** Allocate an operation id (faults and site events share one sequence). */
@@ -97,7 +111,7 @@ export class FaultAssembler {
   /** The earliest begin time of the faults still in flight (Infinity when none). */
   earliestInFlight(): number {
     let t = Infinity;
-    for (const f of this.inFlight.values()) if (f.tsBegin < t) t = f.tsBegin;
+    for (const f of this.inFlight.values()) if (f !== null && f.tsBegin < t) t = f.tsBegin;
     return t;
   }
 
@@ -114,6 +128,7 @@ export class FaultAssembler {
       case K.fault_begin: {
         const open = this.inFlight.get(tid);
         if (open) this.truncate(open.fileIndex, open.cpu, 'end');
+        else if (open === null) this.idle--;
         this.orphans.delete(tid);
         this.inFlight.set(tid, this.begin(b, i));
         return;
@@ -149,7 +164,8 @@ export class FaultAssembler {
           if (!this.orphans.delete(tid)) this.truncate(c.src_file[i]!, c.cpu[i]!, 'begin');
           return;
         }
-        this.inFlight.delete(tid);
+        this.inFlight.set(tid, null);
+        if (++this.idle > this.sweepAfter && this.idle > this.inFlight.size / 2) this.sweep();
         this.end(open, b, i);
         return;
       }
@@ -166,11 +182,18 @@ export class FaultAssembler {
 
   /** End of input: faults still open were cut off by the end of the window. */
   finish(): void {
-    for (const fault of this.inFlight.values()) this.truncate(fault.fileIndex, fault.cpu, 'end');
+    for (const fault of this.inFlight.values()) if (fault !== null) this.truncate(fault.fileIndex, fault.cpu, 'end');
     this.inFlight.clear();
+    this.idle = 0;
     for (const [file, n] of this.outsideWalks) {
       this.files[file]?.note(`${n} fault_obj events of walks outside vm_fault (entry=...: vm_fault_page, vm_fault_object_page, page tables): counted, not replayed`);
     }
+  }
+
+  /** Drop the threads with no fault in flight. */
+  private sweep(): void {
+    for (const [tid] of this.inFlight) this.inFlight.delete(tid);
+    this.idle = 0;
   }
 
   private outsideWalk(fileIndex: number): void {
@@ -293,7 +316,7 @@ export class FaultAssembler {
     // A phase whose levels have holes (depth 2 without depth 1) keeps them as
     // holes; the models report such a fault as incomplete where they need one.
     this.onFault(f);
-    if (this.recycle) this.release(f);
+    if (this.options.recycle) this.release(f);
   }
 
   private orphan(b: EventBatch, i: number, tid: number): void {

@@ -96,7 +96,7 @@ export class ReplayEngine {
       s,
       (f) => this.fault(f),
       (obj, below) => this.registry.link(obj, below),
-      true, // fault() keeps nothing of a fault once it returns
+      { recycle: true }, // fault() keeps nothing of a fault once it returns
     );
   }
 

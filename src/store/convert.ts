@@ -30,7 +30,7 @@ type AnyTable = TableSpec<readonly ColumnSpec[]>;
 export const BUILD_CONFIG = { threads: '1', enable_external_file_cache: 'false' };
 
 /** Staging files queued but not yet converted before wait() holds the replay back. */
-export const MAX_QUEUED = 8;
+export const MAX_QUEUED = 4;
 
 interface TableParts {
   readonly spec: AnyTable;
@@ -43,12 +43,13 @@ interface TableParts {
 
 export class TableConverter {
   private readonly tables = new Map<string, TableParts>();
-  private tail: Promise<void> = Promise.resolve();
+  /** the COPYs, one after the other; each settles with its part, or null when skipped or failed */
+  private copies: Promise<unknown> = Promise.resolve();
   private queued = 0;
   private running = false;
   private stopped = false;
   private failure: { readonly error: unknown } | null = null;
-  private waiters: (() => void)[] = [];
+  private readonly waiters: (() => void)[] = [];
   private closed = false;
   private readonly unregister: () => void;
 
@@ -79,33 +80,27 @@ export class TableConverter {
     return join(this.dir, `${spec.name}.parquet`);
   }
 
-  /** Queue `stagingFile` (a finished staging file of `spec`) to be converted and appended to the table, in order. */
+  /**
+   * Queue `stagingFile` (a finished staging file of `spec`) to be converted
+   * and appended to the table, in order. The next COPY starts as soon as
+   * DuckDB is done with this one; the part is appended to its table
+   * meanwhile, so DuckDB does not wait for the file work, which goes at the
+   * pace of the replay's thread.
+   */
   convert(spec: AnyTable, stagingFile: string): void {
     if (this.stopped) return;
     let t = this.tables.get(spec.name);
     if (!t) this.tables.set(spec.name, (t = { spec, joined: new JoinedParquet(this.target(spec)), copied: 0, last: Promise.resolve() }));
     const table = t;
     this.queued++;
-    this.tail = this.tail
-      .then(async () => {
-        if (this.stopped || this.failure) return;
-        try {
-          await this.convertOne(table, stagingFile);
-        } catch (e) {
-          const why = (e as Error).message.split('\n').find((l) => l.trim() !== '') ?? String(e);
-          this.failure ??= { error: new Error(`store: converting ${stagingFile} into ${table.spec.name}.parquet failed: ${why}`, { cause: e }) };
-        }
-      })
+    const copied = this.copies.then(() => this.guarded(table, stagingFile, () => this.copy(table, stagingFile)));
+    this.copies = copied;
+    table.last = Promise.all([copied, table.last])
+      .then(([part]) => (part === undefined ? undefined : this.guarded(table, stagingFile, () => this.append(table, stagingFile, part))))
       .finally(() => {
         this.queued--;
         for (const wake of this.waiters.splice(0)) wake();
       });
-    table.last = this.tail;
-  }
-
-  /** Staging files queued and not yet converted. */
-  get pending(): number {
-    return this.queued;
   }
 
   /** Throw a conversion's failure if one failed; wait while more than `max` files are queued. */
@@ -134,7 +129,8 @@ export class TableConverter {
       this.stopped = true;
       if (this.running) this.connection.interrupt();
     }
-    await this.tail;
+    await this.copies;
+    await Promise.all([...this.tables.values()].map((t) => t.last));
     this.close();
   }
 
@@ -151,19 +147,36 @@ export class TableConverter {
     if (this.failure) throw this.failure.error;
   }
 
-  private async convertOne(t: TableParts, stagingFile: string): Promise<void> {
+  /** Run `step` unless the converter stopped or failed; a failure is kept (and thrown by wait() and finish()). Undefined when skipped or failed. */
+  private async guarded<T>(t: TableParts, stagingFile: string, step: () => Promise<T>): Promise<T | undefined> {
+    if (this.stopped || this.failure) return undefined;
+    try {
+      return await step();
+    } catch (e) {
+      const why = (e as Error).message.split('\n').find((l) => l.trim() !== '') ?? String(e);
+      this.failure ??= { error: new Error(`store: converting ${stagingFile} into ${t.spec.name}.parquet failed: ${why}`, { cause: e }) };
+      return undefined;
+    }
+  }
+
+  /** DuckDB's part of a conversion: the staging file to a zstd part beside it; returns the part. */
+  private async copy(t: TableParts, stagingFile: string): Promise<string> {
     const part = stagingFile.replace(/\.parquet$/, '.part.parquet');
     const source = `read_parquet(${literal(stagingFile)})`;
     this.running = true;
-    let copied: number;
     try {
-      const result = await this.connection.runAndReadAll(`COPY (${finalSelect(t.spec.columns, source)}) TO ${literal(part)} (FORMAT parquet, COMPRESSION zstd)`);
-      copied = Number(result.getRows()[0]![0]);
+      // run(), not runAndReadAll(): one call into DuckDB, the count then read without another round trip.
+      const result = await this.connection.run(`COPY (${finalSelect(t.spec.columns, source)}) TO ${literal(part)} (FORMAT parquet, COMPRESSION zstd)`);
+      t.copied += Number(result.getChunk(0).getColumnValues(0)[0]);
     } finally {
       this.running = false;
     }
+    return part;
+  }
+
+  /** The file work: the staging file goes, the part joins the table. */
+  private async append(t: TableParts, stagingFile: string, part: string): Promise<void> {
     await rm(stagingFile);
     await t.joined.add(part);
-    t.copied += copied;
   }
 }
