@@ -192,7 +192,7 @@ export class FaultAssembler {
 
   /** Drop the threads with no fault in flight. */
   private sweep(): void {
-    for (const [tid] of this.inFlight) this.inFlight.delete(tid);
+    for (const [tid, f] of this.inFlight) if (f === null) this.inFlight.delete(tid);
     this.idle = 0;
   }
 
