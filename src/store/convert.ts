@@ -29,6 +29,16 @@ type AnyTable = TableSpec<readonly ColumnSpec[]>;
  */
 export const BUILD_CONFIG = { threads: '1', enable_external_file_cache: 'false' };
 
+/**
+ * How each part is written. A dictionary is kept only while it stays under
+ * DICTIONARY_SIZE_LIMIT bytes per row group: the low-cardinality columns
+ * (model, site, reason, types, modes, pids) keep theirs, while near-unique
+ * ones (op_id, hold_ns) go PLAIN and zstd does better on them. Measured on
+ * the acquisitions of a 1M-event run: 12% less DuckDB time and 24% smaller
+ * (15.7 against 20.6 MB) than DuckDB's default limit.
+ */
+export const PART_OPTIONS = 'FORMAT parquet, COMPRESSION zstd, DICTIONARY_SIZE_LIMIT 10000';
+
 /** Staging files queued but not yet converted before wait() holds the replay back. */
 export const MAX_QUEUED = 4;
 
@@ -166,7 +176,7 @@ export class TableConverter {
     this.running = true;
     try {
       // run(), not runAndReadAll(): one call into DuckDB, the count then read without another round trip.
-      const result = await this.connection.run(`COPY (${finalSelect(t.spec.columns, source)}) TO ${literal(part)} (FORMAT parquet, COMPRESSION zstd)`);
+      const result = await this.connection.run(`COPY (${finalSelect(t.spec.columns, source)}) TO ${literal(part)} (${PART_OPTIONS})`);
       t.copied += Number(result.getChunk(0).getColumnValues(0)[0]);
     } finally {
       this.running = false;
