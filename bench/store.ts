@@ -5,9 +5,10 @@
 //      bindings, copy_data_to_vector) while the run goes, Parquet by COPY
 //      from the loaded table at close;
 //  (b) what the store does: staging Parquet row groups written from the typed
-//      arrays during the run, DuckDB COPY to zstd Parquet at close, and the
-//      database as views over those files ("parquet-views") or as its own
-//      tables loaded from them ("tables");
+//      arrays during the run, each finished staging file converted by DuckDB
+//      into a zstd part on its own thread while the run goes on, the parts
+//      joined at close, and the database as views over those files
+//      ("parquet-views") or as its own tables loaded from them ("tables");
 //  (c) Arrow IPC stream writing alone (with --arrow; DuckDB cannot read it
 //      back offline: its arrow extension is not built in);
 //  (d) DuckDBDataChunk.setColumnValues with JS arrays, for reference.
