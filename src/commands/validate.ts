@@ -24,9 +24,10 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (positionals.length === 0) throw new UsageError(`no trace given\n${USAGE}`);
   const ingest = new Ingest(ingestOptions(values));
-  const assembler = new FaultAssembler(ingest.files, ingest.strings, () => {});
-  for await (const batch of ingest.events(positionals)) assembler.batch(batch);
-  assembler.finish();
+  // Only the counts of faults cut off by the window are printed: count, build none.
+  const faults = FaultAssembler.counter(ingest.files, ingest.strings);
+  for await (const batch of ingest.events(positionals)) faults.batch(batch);
+  faults.finish();
   result(formatIngestStats(ingest.files, terminalWidth()));
   const lost = ingest.files.reduce((n, f) => n + f.rejected + f.dropped, 0);
   return lost > 0 ? 1 : 0;

@@ -3,7 +3,8 @@
 // back-downs are not workload: the levels examined again after a
 // `fault_retry why=backdown` are merged into one recorded attempt. Faults cut
 // off by the trace window at either end are counted per file and CPU, never
-// replayed as whole.
+// replayed as whole. `FaultAssembler.counter` runs the same rules but builds
+// no fault: for validate, which prints only those counts.
 
 import { NULL_ENUM, NULL_I16, NULL_I32, NULL_I8, NULL_ID } from '../columns/table.js';
 import type { EventBatch } from '../events/schema.js';
@@ -69,6 +70,12 @@ export interface AssemblerOptions {
   readonly recycle?: boolean;
   /** threads with no fault in flight kept in the map before a sweep (default 4096; tests make it small) */
   readonly sweepAfter?: number;
+  /**
+   * Count the faults cut off by the trace window, and nothing else: no
+   * levels, phases, locks or links are built and onFault is never called.
+   * The begin/end/truncation rules are the very same code as a full run's.
+   */
+  readonly countOnly?: boolean;
 }
 
 export class FaultAssembler {
@@ -89,7 +96,13 @@ export class FaultAssembler {
   private readonly spareFaults: AssembledFault[] = [];
   private readonly spareLevels: Level[] = [];
   private nextId = 0;
+  private readonly countOnly: boolean;
   truncated = 0;
+
+  /** An assembler that only counts truncated faults (and walks outside vm_fault) into the files' stats. */
+  static counter(files: readonly FileStats[], strings: StringTable): FaultAssembler {
+    return new FaultAssembler(files, strings, () => {}, undefined, { countOnly: true });
+  }
 
   constructor(
     private readonly files: readonly FileStats[],
@@ -101,6 +114,7 @@ export class FaultAssembler {
   ) {
     this.backdownId = strings.intern('backdown');
     this.sweepAfter = options.sweepAfter ?? 4096;
+    this.countOnly = options.countOnly ?? false;
   }
 
   /** Allocate an operation id (faults and site events share one sequence). */
@@ -139,12 +153,13 @@ export class FaultAssembler {
         if (c.site[i] !== NULL_ID) return this.outsideWalk(c.src_file[i]!);
         const open = this.inFlight.get(tid);
         if (!open) return this.orphan(b, i, tid);
-        this.level(open, b, i);
+        if (!this.countOnly) this.level(open, b, i);
         return;
       }
       case K.fault_retry: {
         const open = this.inFlight.get(tid);
         if (!open) return this.orphan(b, i, tid);
+        if (this.countOnly) return;
         open.recordedAttempts++;
         // After a back-down the levels come again: they overwrite the same
         // attempt's levels instead of starting a new one. A restart before any
@@ -166,10 +181,13 @@ export class FaultAssembler {
         }
         this.inFlight.set(tid, null);
         if (++this.idle > this.sweepAfter && this.idle > this.inFlight.size / 2) this.sweep();
-        this.end(open, b, i);
+        // Counting hands nothing over: the fault's object serves a later fault.
+        if (this.countOnly) this.release(open);
+        else this.end(open, b, i);
         return;
       }
       case K.obj_lock: {
+        if (this.countOnly) return;
         const open = this.inFlight.get(tid);
         // Object tokens and chain locks only: a map lock is not a model's to match.
         if (open && c.op[i] === LockOp.codes.acq && c.class[i] !== LockClass.codes.map) {

@@ -14,6 +14,7 @@ import { commonModels, type Dataset, type DatasetTraceData, partitionDir } from 
 import { type Block, type Cell, code, heading, type Inline, para, strong, table } from './document.js';
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
+import { removeStaleTraceReports, type StaleTraceReports } from './stale-trace-reports.js';
 import { nanos, percent } from './text-table.js';
 import { CHART_FILES, CHARTS_DIR, REPORT_HTML, REPORT_MD, writeChartFiles, writeReport } from './write.js';
 
@@ -23,6 +24,8 @@ export interface WrittenDatasetReport {
   readonly charts: readonly string[];
   /** each trace's own report: its directory and files */
   readonly traces: readonly { readonly name: string; readonly dir: string; readonly markdown: string; readonly html: string }[];
+  /** report folders of traces no longer in the dataset: removed, or kept as they hold more than a report */
+  readonly stale: StaleTraceReports;
 }
 
 export function datasetTitle(dataset: Dataset): string {
@@ -30,7 +33,10 @@ export function datasetTitle(dataset: Dataset): string {
   return `vmreplay report: a dataset of ${names.length} trace${names.length === 1 ? '' : 's'} (${names.join(', ')})`;
 }
 
-/** Write each trace's report into `outDir`/trace=NAME/, then the dataset's report.md, report.html and charts into `outDir`. */
+/**
+ * Write each trace's report into `outDir`/trace=NAME/, then the dataset's report.md, report.html and charts into `outDir`;
+ * then remove the report folders of traces the dataset no longer has (see stale-trace-reports.ts).
+ */
 export async function writeDatasetReport(dataset: Dataset, outDir: string): Promise<WrittenDatasetReport> {
   const traces: DatasetTraceData[] = [];
   const written: WrittenDatasetReport['traces'][number][] = [];
@@ -57,7 +63,9 @@ export async function writeDatasetReport(dataset: Dataset, outDir: string): Prom
   const page = { title, blocks: buildDatasetReport(dataset, traces, specs, REPORT_HTML) };
   await writeFile(markdown, renderMarkdown(md, (name) => `${CHARTS_DIR}/${name}.png`));
   await writeFile(html, renderHtml(page, (name) => svgs.get(name) ?? ''));
-  return { markdown, html, charts: specs.map((c) => c.name), traces: written };
+  // Reports of traces the dataset no longer has would read as current (never touched when outDir is the dataset).
+  const stale = await removeStaleTraceReports(outDir, dataset.dir, dataset.traces.map((t) => partitionDir(t.name)));
+  return { markdown, html, charts: specs.map((c) => c.name), traces: written, stale };
 }
 
 /** The dataset's page; `reportFile` is the file each trace's link points to (report.md or report.html). */

@@ -5,12 +5,13 @@
 // reads the dataset's database. The dataset has two small traces with
 // different figures: the basic fixture and a generated fork/exec storm.
 
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { main } from '../../src/cli.js';
 import { naturalOrder } from '../../src/report/dataset.js';
 import { capture, fixture } from '../helpers.js';
+import { ok, writeTraces } from './datasets.js';
 import { decodePng, pixelStats } from './png.js';
 
 const dir = t.testdir();
@@ -22,21 +23,12 @@ const MODELS = ['old', 'new', 'new-fixed'];
 
 type Row = Record<string, unknown>;
 
-async function ok(argv: string[]): Promise<string> {
-  const r = await capture(() => main(argv));
-  if (r.code !== 0) throw new Error(`${argv.join(' ')}: exit ${r.code}: ${r.stderr}`);
-  return r.stdout;
-}
-
 const json = async (out: string, sql: string): Promise<Row[]> => JSON.parse(await ok(['query', out, sql, '--format', 'json'])) as Row[];
 
 const TRACES = join(dir, 'traces');
 
 t.before(async () => {
-  const traces = TRACES;
-  mkdirSync(traces);
-  copyFileSync(fixture('basic.ktr'), join(traces, 'basic.ktr'));
-  await ok(['synth', 'forkexec', '--cpus', '2', '--events', '3000', '--seed', '3', '-o', join(traces, 'fe2.dtrace')]);
+  const traces = await writeTraces(TRACES);
   await ok(['replay', '--dataset', traces, '-o', DS]);
   await ok(['replay', '--dataset', join(traces, 'basic.ktr'), '-o', DS_SF0, '--shared-fault', '0']);
   const other = join(dir, 'other');
@@ -236,4 +228,61 @@ t.test('--dataset: report, check and compare replay traces as a dataset first', 
 t.test('traces are read in natural order of their names: cpus16 after cpus8', async (t) => {
   const names = ['cpus16', 'cpus2', 'build', 'cpus8', 'cpus02', 'Build', 'cpus4-2', 'cpus4', 'x10y2', 'x10y10', 'x9'];
   t.same([...names].sort(naturalOrder), ['Build', 'build', 'cpus02', 'cpus2', 'cpus4', 'cpus4-2', 'cpus8', 'cpus16', 'x9', 'x10y2', 'x10y10']);
+});
+
+t.test('report -o DIR again: report folders of traces no longer in the dataset are removed, only when all in them is ours', async (t) => {
+  const out = join(dir, 'report-again');
+  await ok(['report', DS, '-o', out]);
+  const copyReport = (to: string) => cpSync(join(out, 'trace=basic'), join(out, to), { recursive: true });
+  copyReport('trace=gone'); // a trace's report, as an earlier dataset report left it
+  copyReport('trace=annotated');
+  writeFileSync(join(out, 'trace=annotated', 'notes.txt'), 'mine\n'); // a user's file beside it
+  copyReport('trace=odd-chart');
+  writeFileSync(join(out, 'trace=odd-chart', 'charts', 'mine.png'), '');
+  cpSync(join(DS, 'trace=basic'), join(out, 'trace=data'), { recursive: true }); // a partition: data
+  await ok(['report', RUN, '-o', join(out, 'trace=single')]); // a single run's report: no link back to a dataset page
+  writeFileSync(join(out, 'trace=file'), 'not a folder\n');
+  symlinkSync(join(out, 'trace=gone'), join(out, 'trace=link'));
+  mkdirSync(join(out, 'keep'));
+
+  const r = await capture(() => main(['report', DS, '-o', out]));
+  t.equal(r.code, 0, r.stderr);
+  t.same(readdirSync(out).sort(), ['charts', 'keep', 'report.html', 'report.md', 'trace=annotated', 'trace=basic', 'trace=data', 'trace=fe2', 'trace=file', 'trace=link', 'trace=odd-chart', 'trace=single']);
+  t.match(r.stderr, /removed the reports of traces no longer in the dataset: \S*trace=gone\n/);
+  t.match(r.stderr, /note: \S*trace=annotated, \S*trace=data, \S*trace=odd-chart, \S*trace=single belong to no trace of the dataset but hold more than a report; left in place\n/);
+  t.ok(existsSync(join(out, 'trace=annotated', 'report.md')), 'a folder with a user\'s file is left whole');
+  t.ok(existsSync(join(out, 'trace=data', 'manifest.json')));
+  t.ok(existsSync(join(out, 'trace=basic', 'report.html')) && existsSync(join(out, 'trace=fe2', 'report.html')), 'the current traces\' reports');
+
+  const again = await capture(() => main(['report', DS, '-o', out]));
+  t.notMatch(again.stderr, /removed/, 'nothing more to remove');
+});
+
+t.test('report OUT on the dataset itself: trace=NAME folders are data there, never removed', async (t) => {
+  const traces = join(dir, 'self-traces');
+  mkdirSync(traces);
+  copyFileSync(fixture('basic.ktr'), join(traces, 'basic.ktr'));
+  const ds = join(dir, 'ds-self');
+  await ok(['replay', '--dataset', traces, '-o', ds]);
+  await ok(['report', ds]);
+  // A report folder of a trace the dataset does not list, as removal would recognise it elsewhere.
+  cpSync(join(ds, 'trace=basic', 'charts'), join(ds, 'trace=gone', 'charts'), { recursive: true });
+  for (const f of ['report.md', 'report.html']) copyFileSync(join(ds, 'trace=basic', f), join(ds, 'trace=gone', f));
+  const r = await capture(() => main(['report', ds]));
+  t.equal(r.code, 0, r.stderr);
+  t.ok(existsSync(join(ds, 'trace=gone', 'report.md')), 'left in place');
+  t.notMatch(r.stderr, /removed|note:/);
+  // The same folder beside a report written elsewhere is recognised: the check is on the directory, not the folder.
+  const out = join(dir, 'self-elsewhere');
+  await ok(['report', ds, '-o', out]);
+  cpSync(join(ds, 'trace=gone'), join(out, 'trace=gone'), { recursive: true });
+  t.match((await capture(() => main(['report', ds, '-o', out]))).stderr, /removed the reports of traces no longer in the dataset: \S*trace=gone\n/);
+  t.notOk(existsSync(join(out, 'trace=gone')));
+
+  // Nor in a directory that holds a run: the dataset's report written into it keeps its folders.
+  const run = join(dir, 'run-copy');
+  cpSync(RUN, run, { recursive: true });
+  cpSync(join(ds, 'trace=gone'), join(run, 'trace=gone'), { recursive: true });
+  t.notMatch((await capture(() => main(['report', ds, '-o', run]))).stderr, /removed|note:/);
+  t.ok(existsSync(join(run, 'trace=gone', 'report.md')), 'left in place');
 });
