@@ -1,7 +1,7 @@
 // The columnar store a replay writes into. Every batch goes, before write()
 // returns, to the table's staging Parquet file (and its Arrow IPC stream when
 // asked for), so memory holds no rows between batches. Each staging file a
-// table finishes is converted at once, on DuckDB's own thread, into a zstd
+// table finishes is converted at once, on DuckDB's own threads, into a zstd
 // part appended to the table's final Parquet file (convert.ts, join.ts): the
 // build of the tables overlaps the replay instead of following it. flush(),
 // awaited between input batches, reports a failed conversion and holds the
