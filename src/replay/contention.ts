@@ -10,6 +10,8 @@
 // typed-array slots (no object per hold): a heap of slots by start time, and
 // per model and object a linked list of the holds that may still be active.
 
+import { widen } from '../columns/typed.js';
+
 /** A hold as reported with a wait. */
 export interface HoldSegment {
   model: number;
@@ -177,11 +179,6 @@ export class ContentionSimulator {
 
   private grow(): void {
     const cap = this.cap * 2;
-    const widen = <T extends Float64Array | Int32Array>(x: T, n: number): T => {
-      const y = new (x.constructor as new (n: number) => T)(n);
-      y.set(x);
-      return y;
-    };
     this.start = widen(this.start, cap);
     this.end = widen(this.end, cap);
     this.opId = widen(this.opId, cap);

@@ -5,6 +5,7 @@
 
 import type { ObjRef } from '../models/facts.js';
 import { NULL_ENUM, NULL_I32, NULL_ID } from '../columns/table.js';
+import { IntMap, widen } from '../columns/typed.js';
 import type { EventBatch } from '../events/schema.js';
 import { CollapseCase, K, OT, hasChainLock } from '../events/vocabulary.js';
 
@@ -34,22 +35,16 @@ export class ObjectRegistry {
     if (id < this.otype.length) return;
     let n = this.otype.length;
     while (n <= id) n *= 2;
-    const widen = <T extends Uint8Array | Int32Array | Float64Array>(a: T, fill: number): T => {
-      const b = new (a.constructor as new (n: number) => T)(n);
-      b.fill(fill);
-      b.set(a);
-      return b;
-    };
-    this.otype = widen(this.otype, NULL_TYPE);
-    this.backing = widen(this.backing, UNKNOWN_BACKING);
-    this.shadows = widen(this.shadows, 0);
-    this.ref = widen(this.ref, -1);
-    this.maxRef = widen(this.maxRef, -1);
-    this.name = widen(this.name, NULL_ID);
-    this.firstTs = widen(this.firstTs, NaN);
-    this.lastTs = widen(this.lastTs, NaN);
-    this.events = widen(this.events, 0);
-    this.faultsFirst = widen(this.faultsFirst, 0);
+    this.otype = widen(this.otype, n, NULL_TYPE);
+    this.backing = widen(this.backing, n, UNKNOWN_BACKING);
+    this.shadows = widen(this.shadows, n);
+    this.ref = widen(this.ref, n, -1);
+    this.maxRef = widen(this.maxRef, n, -1);
+    this.name = widen(this.name, n, NULL_ID);
+    this.firstTs = widen(this.firstTs, n, NaN);
+    this.lastTs = widen(this.lastTs, n, NaN);
+    this.events = widen(this.events, n);
+    this.faultsFirst = widen(this.faultsFirst, n);
   }
 
   /** An event names `obj` (with its type when the event says it). */
@@ -247,76 +242,4 @@ export class ProcessRegistry {
         break;
     }
   }
-}
-
-function widen<T extends Int32Array | Float64Array | Uint8Array>(a: T, n: number): T {
-  const b = new (a.constructor as new (n: number) => T)(n);
-  b.set(a);
-  return b;
-}
-
-/**
- * int32 -> int32, open addressing in typed arrays (8 bytes a slot, at most
- * three quarters full); `missing` is what get() answers for a key never set.
- * NULL_I32 marks an empty slot, so that key is kept aside.
- */
-class IntMap {
-  private keys = new Int32Array(1024).fill(NULL_I32);
-  private values = new Int32Array(1024);
-  private size = 0;
-  private nullKeyValue: number;
-
-  constructor(private readonly missing: number) {
-    this.nullKeyValue = missing;
-  }
-
-  get(key: number): number {
-    if (key === NULL_I32) return this.nullKeyValue;
-    const keys = this.keys;
-    const mask = keys.length - 1;
-    for (let i = mix(key) & mask; ; i = (i + 1) & mask) {
-      const k = keys[i]!;
-      if (k === key) return this.values[i]!;
-      if (k === NULL_I32) return this.missing;
-    }
-  }
-
-  set(key: number, value: number): void {
-    if (key === NULL_I32) {
-      this.nullKeyValue = value;
-      return;
-    }
-    const keys = this.keys;
-    const mask = keys.length - 1;
-    let i = mix(key) & mask;
-    for (; keys[i] !== NULL_I32; i = (i + 1) & mask) {
-      if (keys[i] === key) {
-        this.values[i] = value;
-        return;
-      }
-    }
-    keys[i] = key;
-    this.values[i] = value;
-    if (++this.size * 4 > keys.length * 3) this.rehash();
-  }
-
-  private rehash(): void {
-    const { keys, values } = this;
-    const n = 2 * keys.length;
-    this.keys = new Int32Array(n).fill(NULL_I32);
-    this.values = new Int32Array(n);
-    const mask = n - 1;
-    for (let j = 0; j < keys.length; j++) {
-      if (keys[j] === NULL_I32) continue;
-      let i = mix(keys[j]!) & mask;
-      while (this.keys[i] !== NULL_I32) i = (i + 1) & mask;
-      this.keys[i] = keys[j]!;
-      this.values[i] = values[j]!;
-    }
-  }
-}
-
-function mix(key: number): number {
-  const h = Math.imul(key ^ (key >>> 16), 0x45d9f3b);
-  return (h ^ (h >>> 15)) >>> 0;
 }
