@@ -9,15 +9,15 @@ import * as arrow from 'apache-arrow';
 import { join, resolve } from 'node:path';
 import { InputError, UsageError } from '../common/errors.js';
 import { type Manifest, readManifest, RunDatabase } from '../store/index.js';
-import { savedColumn, slug } from '../store/views.js';
+import { modelColumns } from '../models/index.js';
 import { ident } from '../store/sql.js';
 import { PARTITION_PREFIX } from '../store/outdir.js';
 import { naturalOrder } from '../report/dataset.js';
 
-/** The column of a model's X token acquisitions in the saved_* views: `new-fixed` -> `x_new_fixed`. */
-export const xColumn = (model: string): string => `x_${slug(model)}`;
-/** The column of the X a model saves against the baseline in the saved_* views: `new` -> `saved_x`, `new-fixed` -> `saved_x_fixed`. */
-export { savedColumn };
+/** The column of a model's measured lock in the saved_* views (declared by the model): `new-fixed` -> `x_new_fixed`, `linux-vma` -> `mm_linux_vma`. */
+export const xColumn = (model: string): string => modelColumns(model).countColumn;
+/** The column of what a model saves against its baseline in the saved_* views: `new` -> `saved_x`, `new-fixed` -> `saved_x_fixed`, `linux-vma` -> `saved_mm_vma`; a baseline has none. */
+export const savedColumn = (model: string): string => modelColumns(model).savedColumn ?? `saved_x_${modelColumns(model).countColumn.slice(2)}`;
 
 /** A value of a row: integers are numbers while exact, larger ones (addresses) stay bigint. */
 export type Value = string | number | bigint | boolean | null | Value[] | { readonly [key: string]: Value };

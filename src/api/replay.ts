@@ -8,14 +8,14 @@ import { SAMPLE_TRACE } from '../common/paths.js';
 import { UsageError } from '../common/errors.js';
 import type { IngestOptions } from '../ingest/open.js';
 import type { LockingModel } from '../models/model.js';
-import { MODELS, modelsByName } from '../models/index.js';
+import { modelsByName, resolveModels } from '../models/index.js';
 import { DEFAULT_REPLAY_OPTIONS } from '../replay/engine.js';
 import type { TableOutput } from '../replay/output.js';
 import { replayTraces, type RunProgress, type RunResult } from '../replay/run.js';
 import { replayIntoDirectory } from '../store/replay-into.js';
 
 export interface ReplayOptions extends IngestOptions {
-  /** models by value or by built-in name, the first being the baseline (default: every built-in model) */
+  /** models by value or by built-in name (default: the trace's family's models; each compared against its family's baseline) */
   readonly models?: readonly (LockingModel | string)[];
   /** the sysctl vm.shared_fault (default true) */
   readonly sharedFault?: boolean;
@@ -41,31 +41,20 @@ export const sampleTrace = (): string => SAMPLE_TRACE();
 export async function replay(traces: string | readonly string[], options: ReplayOptions = {}): Promise<ReplayResult> {
   const paths = typeof traces === 'string' ? [traces] : [...traces];
   if (paths.length === 0) throw new UsageError('replay: no trace given');
-  const models = resolveModels(options.models ?? MODELS);
+  const models = options.models === undefined ? undefined : resolveGiven(options.models);
   const knobs = { sharedFault: options.sharedFault ?? true };
   const holdScale = options.holdScale ?? DEFAULT_REPLAY_OPTIONS.holdScale;
   const siteHoldNs = options.siteHoldNs ?? DEFAULT_REPLAY_OPTIONS.siteHoldNs;
-  const runOptions = { ...ingestOptions(options), models, knobs, holdScale, siteHoldNs, onProgress: options.onProgress };
+  const runOptions = { ...ingestOptions(options), ...(models ? { models } : {}), knobs, holdScale, siteHoldNs, onProgress: options.onProgress };
   if (options.out === undefined) return { ...(await replayTraces(paths, runOptions, DISCARD)), out: null };
 
   const { run, store } = await replayIntoDirectory(paths, options.out, runOptions);
   return { ...run, out: store.outDir };
 }
 
-function resolveModels(given: readonly (LockingModel | string)[]): LockingModel[] {
+function resolveGiven(given: readonly (LockingModel | string)[]): LockingModel[] {
   if (given.length === 0) throw new UsageError('replay: no model given');
-  const models = given.map((m) => {
-    if (typeof m !== 'string') return m;
-    try {
-      return modelsByName([m])[0]!;
-    } catch (e) {
-      throw new UsageError((e as Error).message);
-    }
-  });
-  const names = models.map((m) => m.name);
-  const twice = names.find((n, i) => names.indexOf(n) !== i);
-  if (twice !== undefined) throw new UsageError(`replay: model '${twice}' given twice (every model needs its own name)`);
-  return models;
+  return resolveModels(given.map((m) => (typeof m === 'string' ? modelsByName([m])[0]! : m)));
 }
 
 function ingestOptions(o: IngestOptions): IngestOptions {

@@ -23,6 +23,7 @@ const USAGE = `usage: vmreplay check OUT|TRACE... [--model M] [thresholds] [-o D
                            trace is checked, one line each (OK trace=NAME ... or FAIL trace=NAME: ...)
   --model M                the model checked (default: the first model after the baseline)
   --min-saved-x PCT        least X token acquisitions saved against the baseline, in percent
+  --min-agreement PCT      Linux models: least precision and recall of the faults predicted to take mmap_lock, against the capture
   --max-hazards N          most hazards
   --max-backdown-rate PCT  most back-downs per fault, in percent
   --max-contention-ns N    most estimated waiting time, in nanoseconds
@@ -36,6 +37,7 @@ const CHECK_OPTIONS = {
   ...REPLAY_OPTIONS,
   model: { type: 'string' },
   'min-saved-x': { type: 'string' },
+  'min-agreement': { type: 'string' },
   'max-hazards': { type: 'string' },
   'max-backdown-rate': { type: 'string' },
   'max-contention-ns': { type: 'string' },
@@ -56,6 +58,7 @@ export async function run(argv: string[]): Promise<number> {
   };
   const thresholds: Thresholds = {
     minSavedXPct: values['min-saved-x'] === undefined ? undefined : number(values['min-saved-x'], '--min-saved-x', 0),
+    minAgreementPct: values['min-agreement'] === undefined ? undefined : number(values['min-agreement'], '--min-agreement', 0),
     maxHazards: optional(values['max-hazards'], '--max-hazards'),
     maxBackdownRatePct: optional(values['max-backdown-rate'], '--max-backdown-rate'),
     maxContentionNs: optional(values['max-contention-ns'], '--max-contention-ns'),

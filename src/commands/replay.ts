@@ -3,7 +3,7 @@
 // appears whole when the run is complete (see src/store/outdir.ts); Ctrl-C
 // leaves it as it was.
 
-import { DEFAULT_MODELS, modelsByName } from '../models/index.js';
+import { FAMILIES, modelsByName, resolveModels } from '../models/index.js';
 import { formatSummary, type RunTiming } from '../report/summary.js';
 import { DEFAULT_REPLAY_OPTIONS } from '../replay/engine.js';
 import { type RunResult } from '../replay/run.js';
@@ -21,7 +21,7 @@ export const REPLAY_USAGE = `usage: vmreplay replay TRACE... -o OUTDIR [options]
   TRACE...             the files of one capture (per-CPU files, a capture in pieces), merged by time as one trace
   --dataset            many traces as one dataset: each file (a directory's trace files, a quoted glob's matches)
                        replayed on its own, in parallel, into OUTDIR/trace=NAME/, with one database over them all
-  --models LIST        comma-separated models (default ${DEFAULT_MODELS.join(',')}); the first is the baseline
+  --models LIST        comma-separated models (default: the trace's family, ${FAMILIES.dragonfly.defaults.join(',')} for a DragonFly or FreeBSD trace, ${FAMILIES.linux.defaults.join(',')} for a Linux capture); each is compared against its family's baseline (old, linux-mmap)
   --shared-fault 0|1   the vm.shared_fault sysctl (default 1)
   --hold-scale F       multiply every hold time in the contention estimate (default 1)
   --site-hold-ns N     hold time of a one-event lock site (default ${DEFAULT_REPLAY_OPTIONS.siteHoldNs})
@@ -113,13 +113,7 @@ function inputBytes(traces: readonly string[]): number | null {
 
 /** What the replay and the store take, from the command line; usage errors are thrown here. */
 function replayOptions(values: Values) {
-  const modelNames = (values.models ?? DEFAULT_MODELS.join(',')).split(',').map((s) => s.trim()).filter(Boolean);
-  let models;
-  try {
-    models = modelsByName(modelNames);
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const models = values.models === undefined ? undefined : resolveModels(modelsByName(values.models.split(',').map((s) => s.trim()).filter(Boolean)));
   const knobs = { sharedFault: oneOf(values['shared-fault'], ['0', '1'] as const, '--shared-fault', '1') === '1' };
   // Open: an option the replay or the store learns goes in here and reaches them through replayIntoDirectory.
   return {

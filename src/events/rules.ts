@@ -3,7 +3,7 @@
 // (plus the `load_section` event and the `inferred` key, see docs/events.md).
 
 import type { EventSpec } from './schema.js';
-import { CollapseCase, EventKind, type EventKindName, FaultAction, LockClass, LockMode, LockOp, MapKind, MapType, ObjType, PagerAnswer, PageState } from './vocabulary.js';
+import { CollapseCase, EventKind, type EventKindName, FaultAction, LockClass, LockMode, LockOp, MapKind, MapType, ObjType, PagerAnswer, PageState, VmaKind } from './vocabulary.js';
 import { type Enum } from '../columns/enum.js';
 
 type ColumnName = EventSpec[number]['name'];
@@ -136,6 +136,21 @@ export const EVENT_RULES: Record<Exclude<EventKindName, 'context' | 'unknown'>, 
     optTid,
   ],
   proc_exit: [{ key: 'pid', col: 'pid', type: 'int', required: true }, optTid],
+  lx_fault: [
+    tid,
+    { key: 'pid', col: 'pid', type: 'int', required: true },
+    { key: 'va', col: 'va', type: 'u64', required: true },
+    { key: 'ftype', col: 'ftype', type: 'ftype', required: true },
+    { key: 'map', col: 'map', type: 'enum', enum: MapKind, required: true },
+    { key: 'mm', col: 'obj', type: 'addr', required: true },
+    { key: 'error', col: 'pf_error', type: 'flags', required: true },
+    { key: 'vma', col: 'vma', type: 'u64' },
+    { key: 'vma_kind', col: 'vma_kind', type: 'enum', enum: VmaKind, required: true },
+    { key: 'facts', col: 'lx_facts', type: 'flags' },
+    { key: 'obs_mm', col: 'obs_mm', type: 'int', min: -1 },
+    { key: 'dur_ns', col: 'dur_ns', type: 'num', min: 0 },
+    { key: 'comm', col: 'comm', type: 'str' },
+  ],
 };
 
 for (const rules of Object.values(EVENT_RULES)) (rules as KeyRule[]).push(inferred);

@@ -14,6 +14,7 @@ import {
   ObjType,
   PagerAnswer,
   PageState,
+  VmaKind,
 } from './vocabulary.js';
 
 export const EVENTS = defineTable('events', 'Canonical trace events, in time order', [
@@ -59,6 +60,12 @@ export const EVENTS = defineTable('events', 'Canonical trace events, in time ord
   { name: 'collapse_case', kind: 'enum', enum: CollapseCase, doc: 'obj_collapse `case`' },
   { name: 'child', kind: 'i32', doc: 'child pid (proc_fork)' },
   { name: 'text', kind: 'str', doc: 'object name (obj_name) or executable path (proc_exec)' },
+  { name: 'pf_error', kind: 'u32', doc: 'x86 page fault error code (lx_fault)' },
+  { name: 'vma', kind: 'u64', doc: 'start of the VMA a Linux fault hit (lx_fault)' },
+  { name: 'vma_kind', kind: 'enum', enum: VmaKind, doc: 'kind of that VMA: anon, file, shared_file, stack, heap, special, shared_anon, none (lx_fault)' },
+  { name: 'lx_facts', kind: 'u32', doc: 'what the reader worked out about a Linux fault, a bit set (docs/events.md, lx_fault)' },
+  { name: 'obs_mm', kind: 'i32', doc: 'mm lock acquisitions the faulting thread made inside the fault, as captured (-1: the capture has no mmap_lock events)' },
+  { name: 'dur_ns', kind: 'f64', doc: 'from the fault entry to its end (lx_fault; the event is written at the end)' },
   { name: 'inferred', kind: 'u32', doc: 'bit set of the keys that are inferred rather than observed (see docs/events.md)' },
   { name: 'extra', kind: 'str', doc: 'unknown keys (and unknown events’ payloads), as written' },
 ] as const);

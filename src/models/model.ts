@@ -2,9 +2,10 @@
 // decision procedure: given the facts of one operation it tells the LockLog,
 // step by step, what it would lock, release, upgrade, back down from or
 // restart; it keeps no state between operations. To add a model, write one
-// file with a LockingModel and list it in src/models/index.ts.
+// file with a LockingModel and add one line to the registry, src/models/index.ts.
 
 import type { FaultFacts, ObjRef, SiteOp } from './facts.js';
+import type { LinuxFaultFacts } from './linux-facts.js';
 
 export type Mode = 'S' | 'X';
 
@@ -14,6 +15,8 @@ export type BackdownRule = 'B1' | 'B2' | 'B3' | 'B4' | 'exec_map_page';
 export interface Knobs {
   /** the sysctl vm.shared_fault */
   readonly sharedFault: boolean;
+  /** Linux: the kernel version whose per-VMA rules apply (major * 100 + minor); default the capture's */
+  readonly linuxVersion?: number;
 }
 
 export interface LockLog {
@@ -47,12 +50,43 @@ export interface LockLog {
   hazard(kind: string, o: ObjRef, site: string, detail: string): void;
   /** The model needed the object behind `o` and neither the trace nor the registry knew it. */
   unknownLink(o: ObjRef): void;
+  /** Linux: acquire the mm lock (`mm`) or a VMA lock (`vma`) of o. */
+  lock(o: ObjRef, cls: 'mm' | 'vma', mode: Mode, site: string, reason: string): void;
+  /** Linux: the fault leaves its VMA lock for mmap_lock, for `reason`. */
+  fallback(reason: string): void;
 }
 
-export interface LockingModel {
+/** The kernel family a model belongs to: its traces, its facts and its baseline. */
+export type Family = 'dragonfly' | 'linux';
+
+/** Who a model is: what the command line, the tables and the saved_* columns call it. */
+export interface ModelIdentity {
   /** the name used on the command line and in the tables */
   readonly name: string;
   readonly description: string;
+  /** default `dragonfly` */
+  readonly family?: Family;
+  /** the model of the same family its savings are measured against (its own name for the baseline); default the family's baseline */
+  readonly baseline?: string;
+  /** the model in column names: x_<slug> (mm_<slug> for Linux) in the saved_* views; default the name, lower case, runs of other characters as `_` */
+  readonly slug?: string;
+  /** the saving in column names: saved_x_<savedSlug>, or saved_x when empty; default the slug */
+  readonly savedSlug?: string;
+}
+
+/** A DragonFly model: faults as object-chain walks, and the other vm_object lock sites. */
+export interface DragonFlyModel extends ModelIdentity {
+  readonly family?: 'dragonfly';
   fault(f: FaultFacts, knobs: Knobs, log: LockLog): void;
   site(op: SiteOp, knobs: Knobs, log: LockLog): void;
 }
+
+/** A Linux model: which of the mm lock and a VMA lock one page fault takes (no other lock sites). */
+export interface LinuxModel extends ModelIdentity {
+  readonly family: 'linux';
+  fault(f: LinuxFaultFacts, knobs: Knobs, log: LockLog): void;
+}
+
+export type LockingModel = DragonFlyModel | LinuxModel;
+
+export const isLinuxModel = (m: LockingModel): m is LinuxModel => m.family === 'linux';

@@ -6,14 +6,18 @@
 import { CollapseCase, FaultFlag, OT, PG, hasChainLock } from '../events/vocabulary.js';
 import { type AttemptEnd, burstAllowed, deallocateLocked, isValid, needsUnswap, outcomeOf, pagerFinds, prefault, recordedRestart, runFault, tryPager, VNODE_PAGER_REFERENCE_SITES, vnodePagerLock } from './common.js';
 import type { FaultFacts, Phase, SiteOp } from './facts.js';
-import type { Knobs, LockLog, LockingModel, Mode } from './model.js';
+import type { DragonFlyModel, Knobs, LockLog, Mode } from './model.js';
 
 export const newModel = makeNewModel('new', false);
 export const newFixedModel = makeNewModel('new-fixed', true);
 
-function makeNewModel(name: string, fixed: boolean): LockingModel {
+function makeNewModel(name: string, fixed: boolean): DragonFlyModel {
   return {
     name,
+    family: 'dragonfly',
+    baseline: 'old',
+    slug: fixed ? 'new_fixed' : 'new',
+    savedSlug: fixed ? 'fixed' : '',
     description: fixed
       ? '501747bf + 61dac052: as new, but DIRTY/UNSWAP faults take the first object exclusive'
       : '501747bf as committed: shared first and backing objects with back-downs (has the DIRTY livelock)',

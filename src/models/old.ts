@@ -19,10 +19,13 @@ import {
   vnodePagerLock,
 } from './common.js';
 import type { FaultFacts, ObjRef, Phase, SiteOp } from './facts.js';
-import type { Knobs, LockLog, LockingModel } from './model.js';
+import type { DragonFlyModel, Knobs, LockLog } from './model.js';
 
-export const oldModel: LockingModel = {
+export const oldModel: DragonFlyModel = {
   name: 'old',
+  family: 'dragonfly',
+  baseline: 'old',
+  slug: 'old',
   description: 'DragonFly just before 501747bf (parent a66fe2e3): exclusive first object, terminal vnode shared, quick path',
   fault(f, knobs, log) {
     runFault(f, log, (phase) => attempt(f, phase, knobs, log));

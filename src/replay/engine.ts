@@ -13,7 +13,8 @@ import type { StringTable } from '../columns/strings.js';
 import { K, SYNTHETIC_MARKER } from '../events/vocabulary.js';
 import type { FileStats } from '../ingest/common/stats.js';
 import type { SiteOp } from '../models/facts.js';
-import type { Knobs, LockingModel } from '../models/model.js';
+import { type DragonFlyModel, type Knobs, type LinuxModel, type LockingModel, isLinuxModel } from '../models/model.js';
+import { linuxFacts, releaseVersion } from './linux-facts.js';
 import { AgreementTally } from './agreement.js';
 import { type AssembledFault, FaultAssembler } from './assemble.js';
 import { ContentionSimulator } from './contention.js';
@@ -35,6 +36,8 @@ export interface ReplayOptions {
   /** faults in flight longer than this stop holding back the contention estimate */
   readonly maxFaultNs: number;
 }
+
+const knobVersion = (k: Knobs): number | undefined => k.linuxVersion;
 
 export const DEFAULT_REPLAY_OPTIONS = { holdScale: 1, siteHoldNs: 1000, maxFaultNs: 10e9 } as const;
 
@@ -70,6 +73,13 @@ export class ReplayEngine {
   faultsUnreplayable = 0;
   siteOps = 0;
 
+  /** the models of each family, with their index among options.models */
+  private readonly dragonfly: { m: number; model: DragonFlyModel }[] = [];
+  private readonly linux: { m: number; model: LinuxModel }[] = [];
+  linuxFaults = 0;
+  /** the families of the run's models */
+  readonly families = new Set<string>();
+
   constructor(
     private readonly dict: ReplayDictionaries,
     private readonly out: TableOutput,
@@ -85,6 +95,8 @@ export class ReplayEngine {
     this.tallies = options.models.map((m) => new ModelTally(m.name));
     this.agreement = new AgreementTally(options.models.map((m) => m.name));
     this.syntheticName = s.intern(SYNTHETIC_MARKER);
+    options.models.forEach((model, m) => (isLinuxModel(model) ? this.linux.push({ m, model }) : this.dragonfly.push({ m, model })));
+    for (const model of options.models) this.families.add(model.family ?? 'dragonfly');
     this.faultKind = this.kindId('fault');
     this.contention = new ContentionSimulator(options.models.length, (w) => {
       this.records.wait(w);
@@ -107,6 +119,10 @@ export class ReplayEngine {
       const kind = c.kind[i]!;
       const ts = c.ts[i]!;
       if (ts > this.lastTs) this.lastTs = ts;
+      if (kind === K.lx_fault) {
+        this.linuxFault(b, i);
+        continue;
+      }
       const op = kind > K.obj_lock ? siteOpOf(b, i, this.registry, this.nextOpId, this.dict.strings) : null;
       this.registry.apply(b, i);
       this.processes.apply(b, i);
@@ -126,6 +142,10 @@ export class ReplayEngine {
     this.records.finish();
   }
 
+  get models(): readonly LockingModel[] {
+    return this.options.models;
+  }
+
   get contentionStats(): { waits: number; late: number } {
     return { waits: this.contention.waits, late: this.contention.late };
   }
@@ -133,17 +153,18 @@ export class ReplayEngine {
   // ---- lock sites other than vm_fault ----
 
   private replaySite(op: SiteOp, b: EventBatch, i: number): void {
+    if (this.dragonfly.length === 0) return;
     const c = b.cols;
     const ts = c.ts[i]!;
     const pid = c.pid[i] !== NULL_I32 ? c.pid[i]! : this.processes.pidOf(op.tid);
     this.siteOps++;
     const where = this.place(op.id, this.kindId(op.kind), c.cpu[i]!, op.tid, pid);
     const hold = this.options.siteHoldNs * this.options.holdScale;
-    const { models, knobs } = this.options;
+    const { knobs } = this.options;
     const log = this.log;
-    for (let m = 0; m < models.length; m++) {
+    for (const { m, model } of this.dragonfly) {
       log.reset();
-      models[m]!.site(op, knobs, log);
+      model.site(op, knobs, log);
       this.timeline.layout(log, ts, hold, 0);
       this.records.operation(m, where, log, this.timeline, this.contention);
       this.tallies[m]!.site(op.kind, log);
@@ -153,6 +174,7 @@ export class ReplayEngine {
   // ---- faults ----
 
   private fault(af: AssembledFault): void {
+    if (this.dragonfly.length === 0) return; // a Linux capture's mapped faults, with no DragonFly model to replay them
     const resolved = resolveFault(af, this.registry, this.chain);
     if (!resolved) {
       this.faultsUnreplayable++;
@@ -165,11 +187,11 @@ export class ReplayEngine {
     const duration = Math.max(0, af.tsEnd - af.tsBegin);
     const ioNs = Number.isNaN(af.ioNs) ? 0 : Math.min(af.ioNs, duration);
     const cpuNs = (duration - ioNs) * this.options.holdScale;
-    const { models, knobs } = this.options;
+    const { knobs } = this.options;
     const log = this.log;
-    for (let m = 0; m < models.length; m++) {
+    for (const { m, model } of this.dragonfly) {
       log.reset();
-      models[m]!.fault(facts, knobs, log);
+      model.fault(facts, knobs, log);
       this.timeline.layout(log, af.tsBegin, cpuNs, ioNs);
       this.records.mapToken(m, af, duration);
       this.tallies[m]!.mapTokens++;
@@ -177,6 +199,35 @@ export class ReplayEngine {
       this.records.fault(m, af, facts, inferred, log);
       this.tallies[m]!.fault(log);
       if (af.locks.length > 0) this.agreement.fault(m, af.locks, log);
+    }
+  }
+
+  // ---- Linux faults ----
+
+  private linuxFault(b: EventBatch, i: number): void {
+    if (this.linux.length === 0) return;
+    const c = b.cols;
+    const file = this.dict.files[c.src_file[i]!];
+    const version = releaseVersion(file?.kernelRelease ?? null);
+    const id = this.nextOpId();
+    const facts = linuxFacts(b, i, id, knobVersion(this.options.knobs) ?? version, this.dict.addresses);
+    const observed = c.obs_mm[i]!;
+    const tsEnd = c.ts[i]!;
+    const duration = Number.isNaN(c.dur_ns[i]!) ? 0 : c.dur_ns[i]!;
+    const tsBegin = tsEnd - duration;
+    this.linuxFaults++;
+    this.faultsReplayed++;
+    const where = this.place(id, this.faultKind, c.cpu[i]!, facts.tid, c.pid[i]!);
+    const cpuNs = duration * this.options.holdScale;
+    const { knobs } = this.options;
+    const log = this.log;
+    for (const { m, model } of this.linux) {
+      log.reset();
+      model.fault(facts, knobs, log);
+      this.timeline.layout(log, tsBegin, cpuNs, 0);
+      this.records.operation(m, where, log, this.timeline, this.contention);
+      this.records.linuxFault(m, b, i, id, tsBegin, log, observed);
+      this.tallies[m]!.linuxFault(log, observed);
     }
   }
 

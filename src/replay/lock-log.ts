@@ -12,6 +12,8 @@ import type { BackdownRule, LockLog, Mode } from '../models/model.js';
 
 const TOKEN = LockClass.codes.token;
 const CHAIN = LockClass.codes.chain;
+const MM = LockClass.codes.mm;
+const VMA = LockClass.codes.vma;
 const S = LockMode.codes.S;
 const X = LockMode.codes.X;
 
@@ -62,6 +64,12 @@ export class RecordingLockLog implements LockLog {
   restarts = 0;
   upgrades = 0;
   unknownLinks = 0;
+  /** Linux: mm lock and VMA lock acquisitions, and why the fault left its VMA lock (null: it did not) */
+  mmLocks = 0;
+  vmaLocks = 0;
+  fallbackReason: string | null = null;
+  /** Linux: why the fault first took the mm lock (a fallback, or the anon_vma trylock), null when it did not */
+  mmReason: string | null = null;
   prefaulted: 'full' | 'quick' | null = null;
   result = 'incomplete';
   foundDepth = -1;
@@ -90,6 +98,10 @@ export class RecordingLockLog implements LockLog {
     this.restarts = 0;
     this.upgrades = 0;
     this.unknownLinks = 0;
+    this.mmLocks = 0;
+    this.vmaLocks = 0;
+    this.fallbackReason = null;
+    this.mmReason = null;
     this.prefaulted = null;
     this.result = 'incomplete';
     this.foundDepth = -1;
@@ -184,6 +196,18 @@ export class RecordingLockLog implements LockLog {
     this.unknownLinks++;
   }
 
+  lock(o: ObjRef, cls: 'mm' | 'vma', mode: Mode, site: string, reason: string): void {
+    if (cls === 'mm') {
+      this.mmLocks++;
+      this.mmReason ??= reason;
+    } else this.vmaLocks++;
+    this.record(o, cls === 'mm' ? MM : VMA, mode === 'X' ? X : S, site, reason, false);
+  }
+
+  fallback(reason: string): void {
+    this.fallbackReason ??= reason;
+  }
+
   private record(o: ObjRef, cls: number, mode: number, site: string, reason: string, recursive: boolean): void {
     const a = this.n++;
     this.obj[a] = o.obj;
@@ -200,8 +224,10 @@ export class RecordingLockLog implements LockLog {
     if (cls === TOKEN) {
       if (mode === X) this.xTokens++;
       else this.sTokens++;
-    } else if (mode === X) this.xChain++;
-    else this.sChain++;
+    } else if (cls === CHAIN) {
+      if (mode === X) this.xChain++;
+      else this.sChain++;
+    }
     if (this.nHeld === this.held.length) {
       const wider = new Int32Array(this.held.length * 2);
       wider.set(this.held);

@@ -2,9 +2,10 @@
 // hold segments for the contention estimate), faults, back-downs, hazards,
 // waits. One writer serves every model; rows go out a batch at a time.
 
-import { type BatchBuilder, type ColumnSpec, NULL_ID, type TableSpec } from '../columns/table.js';
+import { type BatchBuilder, type ColumnSpec, NULL_ENUM, NULL_I32, NULL_ID, NULL_U32, type TableSpec } from '../columns/table.js';
+import type { EventBatch } from '../events/schema.js';
 import type { StringTable } from '../columns/strings.js';
-import { LockClass, LockMode, MapKind } from '../events/vocabulary.js';
+import { LinuxFact, LockClass, LockMode, MapKind, VmaKind } from '../events/vocabulary.js';
 import type { FaultFacts } from '../models/facts.js';
 import type { AssembledFault } from './assemble.js';
 import type { ContentionSimulator, Wait } from './contention.js';
@@ -193,6 +194,58 @@ export class ReplayRecords {
     a.io_ns[r] = af.ioNs;
     a.unknown_links[r] = log.unknownLinks;
     a.inferred[r] = inferred;
+    a.map_locks[r] = NULL_I32;
+    a.vma_locks[r] = NULL_I32;
+    a.observed_map_locks[r] = NULL_I32;
+    a.mm_reason[r] = NULL_ID;
+    a.vma_kind[r] = NULL_ID;
+    a.lx_facts[r] = NULL_U32;
+  }
+
+  /** A Linux fault's row, from its lx_fault event (row `i` of `b`) and what model `m` did. */
+  linuxFault(m: number, b: EventBatch, i: number, id: number, tsBegin: number, log: RecordingLockLog, observed: number): void {
+    const c = b.cols;
+    const r = this.faults.row();
+    const a = this.faults.current.cols;
+    a.model[r] = this.modelIds[m]!;
+    a.op_id[r] = id;
+    a.ts[r] = tsBegin;
+    a.ts_end[r] = c.ts[i]!;
+    a.cpu[r] = c.cpu[i]!;
+    a.tid[r] = c.tid[i]!;
+    a.pid[r] = c.pid[i]!;
+    a.comm[r] = c.comm[i]!;
+    a.va[2 * r] = c.va[2 * i]!;
+    a.va[2 * r + 1] = c.va[2 * i + 1]!;
+    a.ftype[r] = c.ftype[i]!;
+    a.fflags[r] = 0;
+    a.nthreads[r] = NULL_I32;
+    a.map[r] = c.map[i]!;
+    a.first_obj[r] = c.obj[i]!;
+    a.first_otype[r] = NULL_ENUM;
+    a.levels[r] = 0;
+    a.recorded_attempts[r] = 1;
+    a.attempts[r] = log.attempts;
+    a.restarts[r] = log.restarts;
+    a.backdowns[r] = 0;
+    a.b1[r] = a.b2[r] = a.b3[r] = a.b4[r] = 0;
+    a.upgrades[r] = 0;
+    a.x_tokens[r] = a.s_tokens[r] = a.x_chain[r] = a.s_chain[r] = 0;
+    a.prefault[r] = NULL_ID;
+    a.outcome[r] = this.strings.intern(log.result);
+    a.found_depth[r] = 0;
+    a.hazard[r] = 0;
+    a.io[r] = (c.lx_facts[i]! & LinuxFact.MAJOR) !== 0 ? 1 : 0;
+    a.io_ns[r] = NaN;
+    a.unknown_links[r] = 0;
+    a.inferred[r] = c.inferred[i]!;
+    a.map_locks[r] = log.mmLocks;
+    a.vma_locks[r] = log.vmaLocks;
+    a.observed_map_locks[r] = observed < 0 ? NULL_I32 : observed;
+    a.mm_reason[r] = log.mmReason === null ? NULL_ID : this.strings.intern(log.mmReason);
+    const kind = c.vma_kind[i]!;
+    a.vma_kind[r] = kind === NULL_ENUM ? NULL_ID : this.strings.intern(VmaKind.labels[kind]!);
+    a.lx_facts[r] = c.lx_facts[i]!;
   }
 
   wait(w: Wait): void {

@@ -10,9 +10,18 @@ import { DEFAULT_REPLAY_OPTIONS, ReplayEngine, type ReplayOptions } from './engi
 import { writeAgreement, writeIngestStats, writeObjects, writeProcesses } from './final-tables.js';
 import type { TableOutput } from './output.js';
 import type { ModelTally } from './tally.js';
+import { defaultModels, resolveModels } from '../models/index.js';
+import type { Family } from '../models/model.js';
+
+/** A trace's kernel family, from the framing of its first file: perf text and perf.data are Linux captures. */
+export function traceFamily(files: readonly FileStats[]): Family {
+  const f = files[0]?.format;
+  return f === 'perf' || f === 'perf-data' ? 'linux' : 'dragonfly';
+}
 
 export interface RunOptions extends IngestOptions, Partial<Omit<ReplayOptions, 'models' | 'knobs'>> {
-  readonly models: ReplayOptions['models'];
+  /** the models to run; omitted: the default models of the trace's family (models/index.ts FAMILIES) */
+  readonly models?: ReplayOptions['models'];
   readonly knobs: ReplayOptions['knobs'];
   /** called between input batches (progress display) */
   readonly onProgress?: (progress: RunProgress) => void;
@@ -52,6 +61,15 @@ export interface ModelTotals {
   readonly backdowns: Readonly<Record<string, number>>;
   /** X token acquisitions by site name */
   readonly xTokensBySite: Readonly<Record<string, number>>;
+  /** Linux models: mm lock and VMA lock acquisitions, faults that took the mm lock, and those faults by why */
+  readonly family: Family;
+  readonly mmLocks: number;
+  readonly vmaLocks: number;
+  readonly mmFaults: number;
+  readonly mmReasons: Readonly<Record<string, number>>;
+  /** Linux models: faults the capture shows taking the mm lock, and of those the model predicted */
+  readonly observedMmFaults: number;
+  readonly agreedMmFaults: number;
 }
 
 export interface AgreementTotals {
@@ -63,6 +81,12 @@ export interface AgreementTotals {
 
 /** The figures of a finished run; the first model is the baseline. */
 export interface RunResult {
+  /** the kernel family of the traces (from their framing) */
+  readonly family: Family;
+  /** DragonFly models replayed a Linux capture through the reader's mapping onto the BSD vocabulary: a labelled proxy */
+  readonly proxy: boolean;
+  /** Linux faults replayed (lx_fault events) */
+  readonly linuxFaults: number;
   readonly events: number;
   readonly faultsReplayed: number;
   /** faults with no first object recorded */
@@ -83,19 +107,28 @@ export interface RunResult {
 export async function replayTraces(paths: readonly string[], options: RunOptions, out: TableOutput, dicts = new Dictionaries()): Promise<RunResult> {
   const started = performance.now();
   const ingest = new Ingest(options, dicts);
-  const engine = new ReplayEngine(ingest, out, { ...DEFAULT_REPLAY_OPTIONS, ...options });
+  // The engine starts with the first batch: by then the framing tells the trace's family, whose models are the default.
+  let engineOf: ReplayEngine | null = null;
+  const start = (): ReplayEngine =>
+    (engineOf ??= new ReplayEngine(ingest, out, { ...DEFAULT_REPLAY_OPTIONS, ...options, models: resolveModels(options.models ?? defaultModels(traceFamily(ingest.files))) }));
   for await (const batch of ingest.events(paths)) {
+    const engine = start();
     engine.batch(batch);
     options.onProgress?.({ bytesRead: ingest.bytesRead(), events: engine.events, faults: engine.faultsReplayed });
     await out.flush();
   }
+  const engine = start();
   engine.finish();
   writeObjects(engine.registry, out);
   writeProcesses(engine.processes, out);
   writeIngestStats(ingest.files, ingest.strings, out);
   writeAgreement(engine.agreement, ingest.strings, out);
   await out.flush();
+  const family = traceFamily(ingest.files);
   return {
+    family,
+    proxy: family === 'linux' && engine.families.has('dragonfly'),
+    linuxFaults: engine.linuxFaults,
     events: engine.events,
     faultsReplayed: engine.faultsReplayed,
     faultsUnreplayable: engine.faultsUnreplayable,
@@ -104,12 +137,12 @@ export async function replayTraces(paths: readonly string[], options: RunOptions
     synthetic: engine.synthetic,
     seconds: (performance.now() - started) / 1000,
     files: ingest.files,
-    models: engine.tallies.map((t) => totalsOf(t, (id) => ingest.strings.get(id) ?? '?')),
+    models: engine.tallies.map((t, m) => totalsOf(t, (id) => ingest.strings.get(id) ?? '?', engine.models[m]!.family ?? 'dragonfly')),
     agreement: { faultsCompared: engine.agreement.faultsCompared, totals: engine.agreement.totals() },
   };
 }
 
-function totalsOf(t: ModelTally, siteName: (id: number) => string): ModelTotals {
+function totalsOf(t: ModelTally, siteName: (id: number) => string, family: Family): ModelTotals {
   const xTokensBySite: Record<string, number> = {};
   for (const [site, n] of t.xBySite) xTokensBySite[siteName(site)] = n;
   return {
@@ -134,5 +167,12 @@ function totalsOf(t: ModelTally, siteName: (id: number) => string): ModelTotals 
     backdownTotal: t.backdownTotal,
     backdowns: Object.fromEntries(t.backdowns),
     xTokensBySite,
+    family,
+    mmLocks: t.mmLocks,
+    vmaLocks: t.vmaLocks,
+    mmFaults: t.mmFaults,
+    mmReasons: Object.fromEntries(t.fallbacks),
+    observedMmFaults: t.observedMmFaults,
+    agreedMmFaults: t.agreedMmFaults,
   };
 }

@@ -84,6 +84,12 @@ export const FAULTS = defineTable('faults', 'One row per fault per model', [
   { name: 'io_ns', kind: 'f64', doc: 'recorded I/O time', nulls: { may: 'true', doc: 'when fault_end gave no io_ns' } },
   { name: 'unknown_links', kind: 'i16', doc: 'chain links the model needed that nobody knew' },
   { name: 'inferred', kind: 'u32', doc: 'bit set of facts filled in by default (docs/events.md)' },
+  { name: 'map_locks', kind: 'i32', doc: 'Linux models: mm lock (mmap_lock) acquisitions the model takes in the fault', nulls: { may: 'true', doc: 'under a DragonFly model' } },
+  { name: 'vma_locks', kind: 'i32', doc: 'Linux models: VMA lock acquisitions', nulls: { may: 'true', doc: 'under a DragonFly model' } },
+  { name: 'observed_map_locks', kind: 'i32', doc: 'Linux: mm lock acquisitions the captured kernel made in the fault (mmap_lock events of the faulting thread)', nulls: { may: 'true', doc: 'under a DragonFly model, or when the capture has no mmap_lock events' } },
+  { name: 'mm_reason', kind: 'str', doc: 'Linux models: why the fault took the mm lock (every_fault, kernel_mode, no_vma, vma_write_locked, anon_vma_trylock, file_io, ...; docs/models.md)', nulls: { may: 'true', doc: 'when it did not, and under a DragonFly model' } },
+  { name: 'vma_kind', kind: 'str', doc: 'Linux: the kind of VMA the fault hit (anon, file, shared_file, stack, heap, special, shared_anon, none)', nulls: { may: 'true', doc: 'under a DragonFly model' } },
+  { name: 'lx_facts', kind: 'u32', doc: 'Linux: what the reader worked out about the fault (events.lx_facts)', nulls: { may: 'true', doc: 'under a DragonFly model' } },
 ] as const);
 
 export const HAZARDS = defineTable('hazards', 'Rules that would deadlock or assert under a model', [

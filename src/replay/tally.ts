@@ -30,6 +30,14 @@ export class ModelTally {
   waits = 0;
   waitNs = 0;
   readonly backdowns = new Map<string, number>();
+  /** Linux: mm lock and VMA lock acquisitions, faults that took the mm lock, and those faults by why they first took it */
+  mmLocks = 0;
+  vmaLocks = 0;
+  mmFaults = 0;
+  readonly fallbacks = new Map<string, number>();
+  /** Linux: faults the capture shows taking the mm lock, and of those the model predicted */
+  observedMmFaults = 0;
+  agreedMmFaults = 0;
   // X / S token acquisitions by site id, counted in arrays (no Map update per
   // acquisition), with the sites in the order first seen (the maps' order).
   private readonly xCounts: number[] = [];
@@ -48,6 +56,19 @@ export class ModelTally {
     if (log.result === 'incomplete') this.incomplete++;
     this.unknownLinks += log.unknownLinks;
     this.common(log);
+  }
+
+  /** A Linux fault; `observed` the mm lock acquisitions the capture shows (-1: not known). */
+  linuxFault(log: RecordingLockLog, observed: number): void {
+    this.fault(log);
+    this.mmLocks += log.mmLocks;
+    this.vmaLocks += log.vmaLocks;
+    if (log.mmLocks > 0) this.mmFaults++;
+    if (log.mmReason !== null) this.fallbacks.set(log.mmReason, (this.fallbacks.get(log.mmReason) ?? 0) + 1);
+    if (observed > 0) {
+      this.observedMmFaults++;
+      if (log.mmLocks > 0) this.agreedMmFaults++;
+    }
   }
 
   site(kind: SiteKind, log: RecordingLockLog): void {

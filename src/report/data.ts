@@ -11,7 +11,7 @@ import { InputError } from '../common/errors.js';
 import { RunDatabase } from '../store/database.js';
 import { type Manifest, readManifest } from '../store/manifest.js';
 import { literal } from '../store/sql.js';
-import { slug } from '../store/views.js';
+import { modelColumns } from '../models/index.js';
 
 export interface ModelSummary {
   readonly model: string;
@@ -59,6 +59,22 @@ export interface ExtraFault {
   readonly backdowns: number;
   readonly upgrades: number;
   readonly attempts: number;
+}
+
+/** A Linux model's figures: the summary's mm and VMA locks and saving, and its agreement with the captured kernel (null without mmap_lock events). */
+export interface LinuxRow {
+  readonly model: string;
+  readonly faults: number;
+  readonly mmLocks: number;
+  readonly vmaLocks: number;
+  readonly savedMm: number;
+  readonly savedMmPct: number | null;
+  readonly undecidable: number | null;
+  readonly predicted: number | null;
+  readonly observed: number | null;
+  readonly both: number | null;
+  readonly precisionPct: number | null;
+  readonly recallPct: number | null;
 }
 
 /** Faults where a model takes more token and chain acquisitions than the baseline. */
@@ -162,6 +178,8 @@ export interface RunInfo {
 
 export interface ReportData {
   readonly run: RunInfo;
+  /** the Linux models' figures (empty when the run has none) */
+  readonly linux: readonly LinuxRow[];
   /** models in report order; the baseline first */
   readonly models: readonly string[];
   readonly baseline: string;
@@ -255,7 +273,25 @@ async function query(con: DuckDBConnection, dir: string, manifest: Manifest): Pr
   ).map((r) => ({ model: str(r.model), site: str(r.site ?? '(no site)'), matched: num(r.matched), modelOnly: num(r.model_only), traceOnly: num(r.trace_only) }));
 
   const coverage = await readCoverage(all, baseline);
+  const hasView = async (name: string) => (await all(`SELECT 1 FROM duckdb_views() WHERE view_name = ${literal(name)}`)).length > 0;
+  const linux: LinuxRow[] = (await hasView('fallback_agreement'))
+    ? (await all('SELECT s.model, s.faults, s.mm_locks, s.vma_locks, s.saved_mm, s.saved_mm_pct, a.undecidable, a.predicted, a.observed, a.both, a.precision_pct, a.recall_pct FROM summary s LEFT JOIN fallback_agreement a USING (model) WHERE s.mm_locks IS NOT NULL')).map((r) => ({
+        model: str(r.model),
+        faults: num(r.faults),
+        mmLocks: num(r.mm_locks),
+        vmaLocks: num(r.vma_locks),
+        savedMm: num(r.saved_mm),
+        savedMmPct: r.saved_mm_pct === null ? null : num(r.saved_mm_pct),
+        undecidable: r.undecidable === null ? null : num(r.undecidable),
+        predicted: r.predicted === null ? null : num(r.predicted),
+        observed: r.observed === null ? null : num(r.observed),
+        both: r.both === null ? null : num(r.both),
+        precisionPct: r.precision_pct === null ? null : num(r.precision_pct),
+        recallPct: r.recall_pct === null ? null : num(r.recall_pct),
+      }))
+    : [];
   return {
+    linux,
     run: {
       dir,
       version: manifest.version,
@@ -314,7 +350,7 @@ async function readOverTime(all: All, models: readonly string[]): Promise<OverTi
   const t0 = rows.length ? num(rows[0]!.start_ns) : 0;
   return {
     bucketNs: rows.length ? num(rows[0]!.bucket_ns) : 0,
-    buckets: rows.map((r) => ({ startNs: num(r.start_ns) - t0, x: Object.fromEntries(models.map((m) => [m, num(r[`x_${slug(m)}`] ?? 0)])) })),
+    buckets: rows.map((r) => ({ startNs: num(r.start_ns) - t0, x: Object.fromEntries(models.map((m) => [m, num(r[modelColumns(m).countColumn] ?? 0)])) })),
   };
 }
 

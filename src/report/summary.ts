@@ -29,16 +29,27 @@ export const WHERE_SITES = 5;
 export function formatSummary(run: RunResult, knobs: { sharedFault: boolean }, options: SummaryOptions = {}): string {
   const width = options.width ?? 80;
   const para = (text: string) => wrap(text, width);
-  const t = run.models;
-  const base = t[0]!;
+  const all = run.models;
+  const t = all.filter((m) => m.family !== 'linux');
+  const base = t[0] ?? all[0]!;
   const files = run.files;
   let out = '';
+  for (const b of banners(run)) out += para(b);
   if (run.synthetic) out += para(`SYNTHETIC TRACE (${run.synthetic}): figures describe a generated workload, not a measured one.`);
   out += para(
     `${run.events} events from ${files.length} file${files.length === 1 ? '' : 's'} in ${timingText(run, options.timing)}; ` +
-      `${run.faultsReplayed} faults and ${run.siteOps} other lock operations replayed under ${t.length} model${t.length === 1 ? '' : 's'}`,
+      `${run.faultsReplayed} faults and ${run.siteOps} other lock operations replayed under ${all.length} model${all.length === 1 ? '' : 's'}`,
   );
   out += '\n';
+  const linux = all.filter((m) => m.family === 'linux');
+  if (linux.length > 0) out += linuxBlock(linux, para);
+  if (t.length === 0) {
+    for (const f of files) {
+      for (const n of f.notes) out += para(`input ${f.path}: ${n}`);
+      for (const w of f.warnings) out += para(`input ${f.path}: warning: ${w}`);
+    }
+    return out;
+  }
   out += textTable(
     ['model', 'X tokens', 'S tokens', 'X chain', 'S chain', 'back-downs', 'restarts', 'upgrades', 'hazards', `X tokens saved vs ${base.model}`, `X chain saved vs ${base.model}`],
     t.map((m, i) => [
@@ -95,6 +106,49 @@ export function formatSummary(run: RunResult, knobs: { sharedFault: boolean }, o
     for (const w of f.warnings) out += para(`input ${f.path}: warning: ${w}`);
   }
   return out;
+}
+
+/**
+ * What must be read before any figure: a run that replayed nothing, and
+ * DragonFly models replayed on a Linux capture through the reader's mapping.
+ */
+export function banners(run: RunResult): string[] {
+  const out: string[] = [];
+  if (run.faultsReplayed === 0) {
+    out.push(
+      'NOTHING REPLAYED: 0 faults were replayed, so no figure below rests on a fault. ' +
+        'See the input warnings for what the trace lacks (fault entry tracepoints, or their ends).',
+    );
+  }
+  if (run.proxy) {
+    out.push(
+      "PROXY: DragonFly models replayed a Linux capture through the reader's mapping onto BSD objects; their objects, chains and " +
+        'reference events are inferred, not observed (the Linux models, the default for a Linux capture, read it in its own terms).',
+    );
+  }
+  return out;
+}
+
+/** The Linux models: mm and VMA lock acquisitions, the saving, why faults take the mm lock, and agreement with the kernel. */
+function linuxBlock(models: RunResult['models'], para: (text: string) => string): string {
+  const base = models[0]!;
+  let out = textTable(
+    ['model', 'faults', 'mm locks', 'VMA locks', 'faults taking mm lock', `mm locks saved vs ${base.model}`],
+    models.map((m, i) => [m.model, m.faults, m.mmLocks, m.vmaLocks, m.mmFaults, i === 0 ? '' : `${base.mmLocks - m.mmLocks} (${percent(base.mmLocks - m.mmLocks, base.mmLocks)})`]),
+  );
+  for (const m of models.slice(1)) {
+    const reasons = Object.entries(m.mmReasons).sort((a, b) => b[1] - a[1]);
+    if (reasons.length > 0) out += para(`${m.model} takes the mm lock for: ${reasons.map(([r, n]) => `${r} ${n}`).join(', ')}`);
+  }
+  const observed = models.some((m) => m.observedMmFaults > 0);
+  if (observed) {
+    out += '\n' + para('against the captured kernel, fault by fault (the fallback_agreement view leaves undecidable faults out):');
+    out += textTable(
+      ['model', 'predicted', 'observed', 'both', 'precision', 'recall'],
+      models.map((m) => [m.model, m.mmFaults, m.observedMmFaults, m.agreedMmFaults, percent(m.agreedMmFaults, m.mmFaults), percent(m.agreedMmFaults, m.observedMmFaults)]),
+    );
+  }
+  return out + '\n';
 }
 
 /** `17.30 s (read + replay 7.69 s, build tables 9.61 s; 26000 events/s)`: the whole run, then its phases. */

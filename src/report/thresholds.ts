@@ -13,6 +13,8 @@ export interface Thresholds {
   readonly maxBackdownRatePct?: number;
   /** most estimated waiting time in all, in nanoseconds */
   readonly maxContentionNs?: number;
+  /** Linux models: least precision and recall, in percent, of the faults predicted to take the mm lock against the captured kernel */
+  readonly minAgreementPct?: number;
 }
 
 export interface Verdict {
@@ -28,6 +30,22 @@ export function checkThresholds(d: ReportData, model: string, t: Thresholds): Ve
   const base = d.summary.find((m) => m.model === d.baseline)!;
   const results: { ok: boolean; pass: string; fail: string }[] = [];
   const pct = (n: number) => `${Number(n.toFixed(2))}%`;
+  // No threshold holds on nothing: a run that replayed no fault fails whatever was asked.
+  const faults = d.summary.reduce((n, m) => Math.max(n, m.faults), 0);
+  if (faults === 0) return { ok: false, lines: ['FAIL nothing replayed: 0 faults in this run, so no figure rests on a fault (see its input warnings)'] };
+  if (t.minAgreementPct !== undefined) {
+    const l = d.linux.find((r) => r.model === model);
+    if (!l || l.precisionPct === null || l.recallPct === null) {
+      results.push({ ok: false, pass: '', fail: `agreement of ${model}: not measured (a Linux model on a capture with mmap_lock events is needed)` });
+    } else {
+      const low = Math.min(l.precisionPct, l.recallPct);
+      results.push({
+        ok: low >= t.minAgreementPct,
+        pass: `agreement with the kernel: precision ${pct(l.precisionPct)}, recall ${pct(l.recallPct)} >= ${pct(t.minAgreementPct)}`,
+        fail: `agreement of ${model} with the captured kernel: precision ${pct(l.precisionPct)} (${l.both} of ${l.predicted} predicted), recall ${pct(l.recallPct)} (${l.both} of ${l.observed} observed), below the minimum ${pct(t.minAgreementPct)}`,
+      });
+    }
+  }
   if (t.minSavedXPct !== undefined) {
     const saved = base.xTokens === 0 ? 0 : (100 * (base.xTokens - s.xTokens)) / base.xTokens;
     results.push({

@@ -21,6 +21,7 @@ import { DATABASE_FILE } from './outdir.js';
 import { anchorViews, misplacedViews, parquetViews } from './location.js';
 import { ident, isAddress, literal, sqlType } from './sql.js';
 import { BUILD_CONFIG } from './convert.js';
+import { runColumns } from '../models/index.js';
 import { chooseBuckets, type ViewContext, viewStatements } from './views.js';
 import { InputError } from '../common/errors.js';
 
@@ -96,7 +97,8 @@ async function runContext(con: DuckDBConnection, tables: readonly AnyTable[], gi
         .map((r) => r[0] as string))
     : [];
   const models = [...givenModels, ...found.filter((m) => !givenModels.includes(m))];
-  const baseline = givenModels[0] ?? (models.includes('old') ? 'old' : models[0] ?? null);
+  // each model is compared against its family's baseline (models/index.ts); the run's is the first model's
+  const baseline = models.length > 0 ? runColumns(models)[0]!.baseline : null;
 
   const withTs = tables.filter((t) => has(t, 'ts'));
   let t0 = 0;
@@ -109,7 +111,8 @@ async function runContext(con: DuckDBConnection, tables: readonly AnyTable[], gi
 }
 
 export function modelsTable(ctx: ViewContext): string {
-  const rows = ctx.models.map((m, i) => `(${i + 1}, ${literal(m)}, ${m === ctx.baseline})`);
+  const columns = runColumns(ctx.models);
+  const rows = ctx.models.map((m, i) => `(${i + 1}, ${literal(m)}, ${columns[i]!.baseline === m})`);
   const values = rows.length ? `VALUES ${rows.join(', ')}` : `SELECT 1, 'none', false WHERE false`;
   return `CREATE OR REPLACE TABLE models AS SELECT * FROM (${values}) t(position, model, baseline)`;
 }

@@ -42,7 +42,7 @@ export async function replayIntoDirectory(traces: readonly string[], outDir: str
     hold_scale: options.holdScale ?? DEFAULT_REPLAY_OPTIONS.holdScale,
     site_hold_ns: options.siteHoldNs ?? DEFAULT_REPLAY_OPTIONS.siteHoldNs,
   };
-  const manifest = { inputs: traces, models: options.models.map((m) => m.name), knobs, synthetic: run.synthetic };
+  const manifest = { inputs: traces, models: run.models.map((m) => m.model), knobs, synthetic: run.synthetic };
   const summary = await store.close(manifest, options.onBuilding);
   return { run, store: summary, buildSeconds: (performance.now() - building) / 1000 };
 }

@@ -7,6 +7,7 @@
 // "X tokens" are always acquisitions with class = 'token' and mode = 'X': the
 // per-map token (class 'map') and chain locks never enter token counts.
 
+import { type ModelColumns, runColumns } from '../models/index.js';
 import { ident, literal } from './sql.js';
 
 export interface ViewContext {
@@ -42,31 +43,37 @@ const sameTrace = (ctx: ViewContext, a: string, b: string): string => (ctx.byTra
 /** X object token acquisitions; `q` qualifies the columns (`a.`). */
 const xToken = (q = ''): string => `${q}"class" = 'token' AND ${q}"mode" = 'X'`;
 
-/** A model name as part of a column name: `new-fixed` -> `new_fixed`. */
-export const slug = (model: string): string => model.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '') || 'model';
+/** The measured lock of a family's models, as a condition on acquisitions (`q` qualifies the columns). */
+const measured = (c: ModelColumns, q = ''): string => (c.family === 'linux' ? `${q}"class" = 'mm'` : xToken(q));
 
-/** Column of the X acquisitions a model saves against the baseline: `new` -> saved_x, `new-fixed` -> saved_x_fixed, `m` -> saved_x_m. */
-export function savedColumn(model: string): string {
-  if (model === 'new') return 'saved_x';
-  return `saved_x_${slug(model.startsWith('new-') ? model.slice(4) : model)}`;
+/** The columns of the run's models (models/index.ts: declared slugs, each family's baseline). */
+const columnsOf = (ctx: ViewContext): ModelColumns[] => runColumns(ctx.models);
+
+/** Every model's measured lock (X tokens, mm locks) as a row condition. */
+function anyMeasured(ctx: ViewContext, q = ''): string {
+  const families = new Set(columnsOf(ctx).map((c) => c.family));
+  if (families.size === 0) return xToken(q);
+  return [...families].map((f) => measured({ family: f } as ModelColumns, q)).join(' OR ');
 }
 
-/** `x_<model>` per model, and `saved_x...` for every model but the baseline. */
+/** `x_<slug>` (`mm_<slug>`) per model, and `saved_...` for every model compared against a baseline in the run. */
 function pivot(ctx: ViewContext, qualifier: string): string[] {
-  const count = (m: string) => `count(*) FILTER (WHERE ${qualifier}model = ${literal(m)})`;
-  const cols = ctx.models.map((m) => `${count(m)} AS ${ident(`x_${slug(m)}`)}`);
-  const base = ctx.baseline;
-  if (base !== null) {
-    for (const m of ctx.models) if (m !== base) cols.push(`${count(base)} - ${count(m)} AS ${ident(savedColumn(m))}`);
+  const cols = columnsOf(ctx);
+  const count = (c: ModelColumns) => `count(*) FILTER (WHERE ${qualifier}model = ${literal(c.name)} AND (${measured(c, qualifier)}))`;
+  const out = cols.map((c) => `${count(c)} AS ${ident(c.countColumn)}`);
+  for (const c of cols) {
+    const base = cols.find((b) => b.name === c.baseline);
+    if (c.savedColumn !== null && base) out.push(`${count(base)} - ${count(c)} AS ${ident(c.savedColumn)}`);
   }
-  return cols;
+  return out;
 }
 
-/** Largest savings first (by the first compared model), else most X first. */
+/** Largest savings first (by the first compared model), else most of the first model's measure first. */
 function pivotOrder(ctx: ViewContext): string {
-  const compared = ctx.models.find((m) => m !== ctx.baseline);
-  if (ctx.baseline !== null && compared !== undefined) return `${ident(savedColumn(compared))} DESC`;
-  return ctx.models.length > 0 ? `${ident(`x_${slug(ctx.models[0]!)}`)} DESC` : '1';
+  const cols = columnsOf(ctx);
+  const compared = cols.find((c) => c.savedColumn !== null);
+  if (compared) return `${ident(compared.savedColumn!)} DESC`;
+  return cols.length > 0 ? `${ident(cols[0]!.countColumn)} DESC` : '1';
 }
 
 const objectNames = (ctx: ViewContext): string => `(SELECT ${tr(ctx)}obj, max(name) AS name FROM objects WHERE name IS NOT NULL GROUP BY ${tr(ctx)}obj)`;
@@ -88,13 +95,13 @@ const VIEW_DEFS: readonly ViewDef[] = [
     name: 'saved_by_site',
     doc: 'X token acquisitions per kernel site (the function taking the lock), one column per model, and the X each model saves against the baseline.',
     columns: [['site', 'kernel function taking the token'], ...PIVOT_DOCS],
-    sql: (ctx) => `SELECT ${tr(ctx)}site, ${pivot(ctx, '').join(', ')} FROM acquisitions WHERE ${xToken()} GROUP BY ${tr(ctx)}site ORDER BY ${tr(ctx)}${pivotOrder(ctx)}, site`,
+    sql: (ctx) => `SELECT ${tr(ctx)}site, ${pivot(ctx, '').join(', ')} FROM acquisitions WHERE ${anyMeasured(ctx)} GROUP BY ${tr(ctx)}site ORDER BY ${tr(ctx)}${pivotOrder(ctx)}, site`,
   },
   {
     name: 'saved_by_otype',
     doc: 'X token acquisitions per object type, one column per model, and the savings.',
     columns: [['otype', 'object type'], ...PIVOT_DOCS],
-    sql: (ctx) => `SELECT ${tr(ctx)}otype, ${pivot(ctx, '').join(', ')} FROM acquisitions WHERE ${xToken()} GROUP BY ${tr(ctx)}otype ORDER BY ${tr(ctx)}${pivotOrder(ctx)}, otype`,
+    sql: (ctx) => `SELECT ${tr(ctx)}otype, ${pivot(ctx, '').join(', ')} FROM acquisitions WHERE ${anyMeasured(ctx)} GROUP BY ${tr(ctx)}otype ORDER BY ${tr(ctx)}${pivotOrder(ctx)}, otype`,
   },
   {
     name: 'saved_by_object',
@@ -108,7 +115,7 @@ const VIEW_DEFS: readonly ViewDef[] = [
     ],
     sql: (ctx) =>
       `SELECT ${tr(ctx, 'a.')}a.obj, hex64(a.obj) AS obj_hex, any_value(a.otype) AS otype, n.name, ${pivot(ctx, 'a.').join(', ')} ` +
-      `FROM acquisitions a LEFT JOIN ${objectNames(ctx)} n ON n.obj = a.obj${sameTrace(ctx, 'n', 'a')} WHERE ${xToken('a.')} ` +
+      `FROM acquisitions a LEFT JOIN ${objectNames(ctx)} n ON n.obj = a.obj${sameTrace(ctx, 'n', 'a')} WHERE (${anyMeasured(ctx, 'a.')}) ` +
       `GROUP BY ${tr(ctx, 'a.')}a.obj, n.name ORDER BY ${tr(ctx, 'a.')}${pivotOrder(ctx)}, a.obj`,
   },
   {
@@ -122,7 +129,7 @@ const VIEW_DEFS: readonly ViewDef[] = [
     ],
     sql: (ctx) =>
       `SELECT ${tr(ctx, 'a.')}a.pid, p.comm, p.path, ${pivot(ctx, 'a.').join(', ')} ` +
-      `FROM acquisitions a LEFT JOIN ${processNames(ctx)} p ON p.pid = a.pid${sameTrace(ctx, 'p', 'a')} WHERE ${xToken('a.')} ` +
+      `FROM acquisitions a LEFT JOIN ${processNames(ctx)} p ON p.pid = a.pid${sameTrace(ctx, 'p', 'a')} WHERE (${anyMeasured(ctx, 'a.')}) ` +
       `GROUP BY ${tr(ctx, 'a.')}a.pid, p.comm, p.path ORDER BY ${tr(ctx, 'a.')}${pivotOrder(ctx)}, a.pid`,
   },
   {
@@ -137,7 +144,7 @@ const VIEW_DEFS: readonly ViewDef[] = [
       ...PIVOT_DOCS,
     ],
     sql: (ctx) =>
-      `WITH x AS (SELECT ${bucketOf(ctx, 'ts')} AS bucket, model FROM acquisitions WHERE ${xToken()} AND ts IS NOT NULL) ` +
+      `WITH x AS (SELECT ${bucketOf(ctx, 'ts')} AS bucket, model, "class", "mode" FROM acquisitions WHERE (${anyMeasured(ctx)}) AND ts IS NOT NULL) ` +
       `SELECT b.bucket, ${Math.round(ctx.t0)} + b.bucket * ${ctx.bucketNs} AS start_ns, CAST(${ctx.bucketNs} AS BIGINT) AS bucket_ns, ${pivot(ctx, 'x.').join(', ')} ` +
       `FROM range(0, ${ctx.buckets}) b(bucket) LEFT JOIN x ON x.bucket = b.bucket GROUP BY b.bucket ORDER BY b.bucket`,
   },
@@ -199,6 +206,62 @@ const VIEW_DEFS: readonly ViewDef[] = [
       `ORDER BY ${tr(ctx, 'acq.')}wait_ns DESC, waits DESC, acq.obj, m.position`,
   },
   {
+    name: 'fallback_agreement',
+    doc: 'Linux models against the captured kernel, fault by fault: the faults a model predicts to take the mm lock (mmap_lock) against those the capture shows taking it. Faults whose outcome the capture cannot decide (a writer too close in time, a VMA older than the capture) are counted apart and left out of precision and recall.',
+    columns: [
+      ['model', 'Linux model'],
+      ['faults', 'faults with the mm lock observed (the capture has mmap_lock events)'],
+      ['undecidable', 'faults the model names undecidable (mm_reason writer_race or anon_vma_unknown)'],
+      ['predicted', 'decidable faults the model says take the mm lock'],
+      ['observed', 'decidable faults the captured kernel took it in'],
+      ['both', 'decidable faults in both'],
+      ['precision_pct', 'both / predicted, percent'],
+      ['recall_pct', 'both / observed, percent'],
+      ['exact', 'decidable faults where the model takes the mm lock as many times as the kernel did'],
+    ],
+    sql: (ctx) =>
+      `WITH f AS (SELECT ${tr(ctx)}model, map_locks, observed_map_locks, coalesce(mm_reason IN ('writer_race', 'anon_vma_unknown'), false) AS undecidable FROM faults WHERE map_locks IS NOT NULL AND observed_map_locks IS NOT NULL) ` +
+      `SELECT ${tr(ctx, 'f.')}f.model, count(*) AS faults, count(*) FILTER (WHERE undecidable) AS undecidable, ` +
+      `count(*) FILTER (WHERE NOT undecidable AND map_locks > 0) AS predicted, count(*) FILTER (WHERE NOT undecidable AND observed_map_locks > 0) AS observed, ` +
+      `count(*) FILTER (WHERE NOT undecidable AND map_locks > 0 AND observed_map_locks > 0) AS both, ` +
+      `round(100.0 * count(*) FILTER (WHERE NOT undecidable AND map_locks > 0 AND observed_map_locks > 0) / nullif(count(*) FILTER (WHERE NOT undecidable AND map_locks > 0), 0), 2) AS precision_pct, ` +
+      `round(100.0 * count(*) FILTER (WHERE NOT undecidable AND map_locks > 0 AND observed_map_locks > 0) / nullif(count(*) FILTER (WHERE NOT undecidable AND observed_map_locks > 0), 0), 2) AS recall_pct, ` +
+      `count(*) FILTER (WHERE NOT undecidable AND map_locks = observed_map_locks) AS exact ` +
+      `FROM f LEFT JOIN models m ON m.model = f.model GROUP BY ${tr(ctx, 'f.')}f.model, m.position ORDER BY ${tr(ctx, 'f.')}m.position`,
+  },
+  {
+    name: 'mm_lock_reasons',
+    doc: 'Linux models: the faults that take the mm lock (mmap_lock), by why they first take it (a fallback from the VMA lock, or the anon_vma trylock), with how many the captured kernel took it in.',
+    columns: [
+      ['model', 'Linux model'],
+      ['mm_reason', 'why (docs/models.md, Linux rules)'],
+      ['faults', 'faults'],
+      ['map_locks', 'mm lock acquisitions the model takes in them'],
+      ['observed', 'of those faults, the ones the capture shows taking the mm lock'],
+    ],
+    sql: (ctx) =>
+      `SELECT ${tr(ctx, 'f.')}f.model, f.mm_reason, count(*) AS faults, CAST(sum(f.map_locks) AS BIGINT) AS map_locks, count(*) FILTER (WHERE f.observed_map_locks > 0) AS observed ` +
+      `FROM faults f LEFT JOIN models m ON m.model = f.model WHERE f.mm_reason IS NOT NULL GROUP BY ${tr(ctx, 'f.')}f.model, f.mm_reason, m.position ORDER BY ${tr(ctx, 'f.')}m.position, faults DESC, f.mm_reason`,
+  },
+  {
+    name: 'writer_waits',
+    doc:
+      'Linux models: the waiting behind mmap_lock writers each model implies, estimated from the write holds the capture shows (mmap_lock write acquisition to release or downgrade, per mm and thread). A fault that takes the mm lock while another thread of its mm holds it for writing waits until that hold ends. First-order: the holds are as captured, the fault asks for the lock at its entry, and nothing else moves.',
+    columns: [
+      ['model', 'Linux model'],
+      ['faults_waiting', 'faults that would wait behind a writer'],
+      ['wait_ns', 'summed waiting time'],
+      ['max_wait_ns', 'longest single wait'],
+    ],
+    sql: (ctx) =>
+      `WITH l AS (SELECT obj, tid, ts, op, "mode", lead(ts) OVER (PARTITION BY ${tr(ctx)}obj, tid ORDER BY ts, src_line) AS next_ts${ctx.byTrace ? ', trace' : ''} FROM events WHERE kind = 'obj_lock' AND "class" = 'map' AND op IN ('acq', 'rel')), ` +
+      `h AS (SELECT ${tr(ctx)}obj, tid, ts AS since, next_ts AS until FROM l WHERE op = 'acq' AND "mode" = 'X' AND next_ts IS NOT NULL), ` +
+      `w AS (SELECT ${tr(ctx, 'f.')}f.model, f.op_id, max(h.until - f.ts) AS wait_ns FROM faults f JOIN h ON h.obj = f.first_obj AND h.tid <> f.tid AND f.ts >= h.since AND f.ts < h.until${sameTrace(ctx, 'h', 'f')} ` +
+      `WHERE f.map_locks > 0 GROUP BY ${tr(ctx, 'f.')}f.model, f.op_id) ` +
+      `SELECT ${tr(ctx, 'm.')}m.model, count(w.op_id) AS faults_waiting, coalesce(sum(w.wait_ns), 0) AS wait_ns, max(w.wait_ns) AS max_wait_ns ` +
+      `FROM ${ctx.byTrace ? 'traces t CROSS JOIN ' : ''}models m LEFT JOIN w ON w.model = m.model${ctx.byTrace ? ' AND w.trace = t.trace' : ''} WHERE m.model LIKE 'linux-%' GROUP BY ${tr(ctx, 'm.')}m.model, m.position ORDER BY ${tr(ctx, 'm.')}m.position`,
+  },
+  {
     name: 'summary',
     doc: 'One row per model: the figures `vmreplay replay` prints, from the tables. Token and chain counts cover every operation (faults and the other lock sites); per-map tokens are counted on their own.',
     columns: [
@@ -220,12 +283,31 @@ const VIEW_DEFS: readonly ViewDef[] = [
       ['saved_x_pct', 'saved_x as a percentage of the baseline’s X tokens'],
       ['waits', 'token acquisitions that would have waited'],
       ['wait_ns', 'summed estimated waiting time'],
+      ['mm_locks', 'Linux models only (the columns exist when the run has one): mm lock (mmap_lock) acquisitions'],
+      ['vma_locks', 'Linux models only: VMA lock acquisitions'],
+      ['saved_mm', 'Linux models only: its baseline’s mm lock acquisitions minus its own'],
+      ['saved_mm_pct', 'Linux models only: saved_mm as a percentage of the baseline’s'],
     ],
     sql: (ctx) => summarySql(ctx),
   },
 ];
 
 export const VIEWS: readonly ViewDoc[] = VIEW_DEFS;
+
+/** A run with Linux models: their mm and VMA lock acquisitions, and the mm locks each saves against its baseline. */
+function linuxSummary(ctx: ViewContext, byTrace: boolean): string {
+  const cols = columnsOf(ctx);
+  if (!cols.some((c) => c.family === 'linux')) return '';
+  const mm = (model: string) => `(SELECT count(*) FROM acquisitions x WHERE x.model = ${model} AND x."class" = 'mm'${byTrace ? ' AND x.trace = t.trace' : ''})`;
+  const base = `CASE m.model ${cols.map((c) => `WHEN ${literal(c.name)} THEN ${literal(c.baseline)}`).join(' ')} END`;
+  const linux = `m.model IN (${cols.filter((c) => c.family === 'linux').map((c) => literal(c.name)).join(', ')})`;
+  return (
+    `, CASE WHEN ${linux} THEN ${mm('m.model')} END AS mm_locks, ` +
+    `CASE WHEN ${linux} THEN (SELECT count(*) FROM acquisitions x WHERE x.model = m.model AND x."class" = 'vma'${byTrace ? ' AND x.trace = t.trace' : ''}) END AS vma_locks, ` +
+    `CASE WHEN ${linux} THEN ${mm(base)} - ${mm('m.model')} END AS saved_mm, ` +
+    `CASE WHEN ${linux} THEN round(100.0 * (${mm(base)} - ${mm('m.model')}) / nullif(${mm(base)}, 0), 2) END AS saved_mm_pct`
+  );
+}
 
 /** The summary's figures per model, or in a dataset per trace and model (every trace has a row per model, from the traces table). */
 function summarySql(ctx: ViewContext): string {
@@ -247,7 +329,7 @@ function summarySql(ctx: ViewContext): string {
     `coalesce(a.map_tokens, 0) AS map_tokens, coalesce(a.acquisitions, 0) AS acquisitions, coalesce(b.backdowns, 0) AS backdowns, ` +
     `coalesce(f.restarts, 0) AS restarts, coalesce(h.hazards, 0) AS hazards, coalesce(a.upgrades, 0) AS upgrades, ` +
     `${base} - coalesce(a.x_tokens, 0) AS saved_x, round(100.0 * (${base} - coalesce(a.x_tokens, 0)) / nullif(${base}, 0), 2) AS saved_x_pct, ` +
-    `coalesce(w.waits, 0) AS waits, coalesce(w.wait_ns, 0) AS wait_ns ` +
+    `coalesce(w.waits, 0) AS waits, coalesce(w.wait_ns, 0) AS wait_ns${linuxSummary(ctx, byTrace)} ` +
     `FROM ${byTrace ? 'traces t CROSS JOIN ' : ''}models m LEFT JOIN a ON ${on('a')} LEFT JOIN f ON ${on('f')} LEFT JOIN b ON ${on('b')} ` +
     `LEFT JOIN h ON ${on('h')} LEFT JOIN w ON ${on('w')} ORDER BY ${byTrace ? 't.trace, ' : ''}m.position`
   );

@@ -45,6 +45,8 @@ export class FileStats {
   dropped = 0;
   late = 0;
   unknownKeys = 0;
+  /** a Linux capture's kernel release (`uname -r`), when its header tells it */
+  kernelRelease: string | null = null;
   /**
    * Extra rows a framing derived from lines already counted (one perf fault
    * line becomes several events); not lines, so not in the identity below.

@@ -25,6 +25,7 @@ import { Decompress } from 'fzstd';
 import { InputError } from '../../common/errors.js';
 import type { BinaryFramingDef, BinaryInput, FramingContext } from '../framing.js';
 import { type MmapRecord, newMmapRecord } from '../perf/records.js';
+import { ADDRESS_SPACE_CALLS } from '../perf/records.js';
 import { type LockStep, PerfMapper } from '../perf/mapper.js';
 import { type Attr, FEAT, PERF_TYPE, PIPE_HEADER_SIZE, attrAt, eventNames, featureSections, headerSize, headerString, isPerfData, parseAttrs, parseHeader } from './header.js';
 import { openSections } from './input.js';
@@ -53,6 +54,9 @@ const enum Kind {
   ExitTp,
   Minor,
   Major,
+  SyscallEnter,
+  SyscallExit,
+  Readahead,
 }
 
 const TRACEPOINTS: Record<string, Kind> = {
@@ -65,6 +69,8 @@ const TRACEPOINTS: Record<string, Kind> = {
   'sched:sched_process_fork': Kind.ForkTp,
   'sched:sched_process_exec': Kind.ExecTp,
   'sched:sched_process_exit': Kind.ExitTp,
+  'readahead:page_cache_sync_ra': Kind.Readahead,
+  'readahead:page_cache_async_ra': Kind.Readahead,
 };
 /** PERF_COUNT_SW_PAGE_FAULTS_MIN / _MAJ */
 const SW_MINOR = 5;
@@ -77,6 +83,8 @@ interface EventPlan {
   name: string;
   /** for a tracepoint: its fields by role (null when the format lacks one) */
   f: Record<'address' | 'error' | 'mm' | 'write' | 'success' | 'ino' | 'dev' | 'index' | 'child' | 'filename' | 'groupDead', Field | null>;
+  /** an address-space syscall tracepoint: the call, and its fields by name (`ret` on exit) */
+  call?: { readonly name: string; readonly fields: readonly [string, Field][] };
 }
 
 /** The fixed fields of each record body the reader reads (bytes), before any name and sample_id. */
@@ -191,11 +199,18 @@ function plan(a: Attr, names: Map<number, string>, tracing: TracingData | null):
   a.name = name;
   if (a.type === PERF_TYPE.SOFTWARE && (a.config === SW_MINOR || a.config === SW_MAJOR)) return { kind: a.config === SW_MINOR ? Kind.Minor : Kind.Major, name, f: empty };
   if (!fmt) return { kind: Kind.Other, name, f: empty };
-  const kind = TRACEPOINTS[`${fmt.system}:${fmt.name}`] ?? Kind.Other;
+  let kind = TRACEPOINTS[`${fmt.system}:${fmt.name}`] ?? Kind.Other;
   const g = (n: string): Field | null => fmt.fields.get(n) ?? null;
+  const sys = fmt.system === 'syscalls' ? /^sys_(enter|exit)_(\w+)$/.exec(fmt.name) : null;
+  let call: EventPlan['call'];
+  if (sys && ADDRESS_SPACE_CALLS.has(sys[2]!)) {
+    kind = sys[1] === 'enter' ? Kind.SyscallEnter : Kind.SyscallExit;
+    call = { name: sys[2]!, fields: [...fmt.fields].filter(([n]) => n !== '__syscall_nr' && !n.startsWith('common_')) };
+  }
   return {
     kind,
     name,
+    ...(call ? { call } : {}),
     f: {
       address: g('address'),
       error: g('error_code'),
@@ -231,7 +246,9 @@ async function noteOrigin(ctx: FramingContext, feature: (bit: number) => Promise
     }
     cmdline = words.join(' ');
   }
-  ctx.stats.note(`perf.data: recorded on ${await str(FEAT.HOSTNAME)}, Linux ${await str(FEAT.OSRELEASE)} ${await str(FEAT.ARCH)}, perf ${await str(FEAT.VERSION)}: ${cmdline}`);
+  const release = await str(FEAT.OSRELEASE);
+  if (release !== '?') ctx.stats.kernelRelease = release;
+  ctx.stats.note(`perf.data: recorded on ${await str(FEAT.HOSTNAME)}, Linux ${release} ${await str(FEAT.ARCH)}, perf ${await str(FEAT.VERSION)}: ${cmdline}`);
   const unknown = plans.filter((p, i) => p.kind === Kind.Other && attrs[i]!.type === PERF_TYPE.TRACEPOINT).map((p) => p.name);
   if (unknown.length > 0) ctx.stats.note(`perf.data: events the mapping does not use, kept as context: ${unknown.join(', ')}`);
 }
@@ -596,6 +613,17 @@ class DataReader {
         const dead = this.field(v, f.groupDead);
         return m.exitTracepoint(Number.isNaN(dead) ? null : dead !== 0);
       }
+      case Kind.SyscallEnter:
+      case Kind.SyscallExit: {
+        const args: Record<string, number> = {};
+        for (const [name, x] of pl.call!.fields) {
+          const n = this.field(v, x);
+          args[name] = Number.isNaN(n) || n > 2 ** 53 || (x.signed && n < 0) ? -1 : n;
+        }
+        return m.syscall(pl.call!.name, pl.kind === Kind.SyscallEnter, args);
+      }
+      case Kind.Readahead:
+        return m.readahead();
       default:
         return m.other(pl.name);
     }

@@ -50,6 +50,13 @@ export const KEY = {
   child: latin('child'),
   path: latin('path'),
   inferred: latin('inferred'),
+  mm: latin('mm'),
+  error: latin('error'),
+  vma: latin('vma'),
+  vma_kind: latin('vma_kind'),
+  facts: latin('facts'),
+  obs_mm: latin('obs_mm'),
+  dur_ns: latin('dur_ns'),
 } as const;
 export type Key = (typeof KEY)[keyof typeof KEY];
 
@@ -59,6 +66,7 @@ export const WORD = {
   W: latin('W'),
   X: latin('X'),
   user: latin('user'),
+  kernel: latin('kernel'),
   normal: latin('normal'),
   valid: latin('valid'),
   absent: latin('absent'),
@@ -96,7 +104,8 @@ export type CanonicalName =
   | 'exec_page'
   | 'proc_fork'
   | 'proc_exec'
-  | 'proc_exit';
+  | 'proc_exit'
+  | 'lx_fault';
 
 /** Bit set of inferred keys, from their names (INFERABLE_KEYS). */
 export function inferred(...keys: string[]): number {

@@ -13,7 +13,7 @@ import type { VmEvents } from './vm-events.js';
 import { MapEntry, PAGE_SIZE, type VmModel, type VmObject } from './vm-model.js';
 
 /** x86 page fault error code bits (arch/x86/include/asm/trap_pf.h). */
-export const PF = { PROT: 0x1, WRITE: 0x2, USER: 0x4, INSTR: 0x10 } as const;
+export const PF = { PROT: 0x1, WRITE: 0x2, USER: 0x4, INSTR: 0x10, PK: 0x20 } as const;
 
 /** How far below its mapping a fault still grows the stack (Linux's default RLIMIT_STACK). */
 const STACK_LIMIT = 8 << 20;

@@ -15,6 +15,7 @@ import { type Proc, ProcessTable } from './processes.js';
 import type { MmapRecord } from './records.js';
 import { VmEvents } from './vm-events.js';
 import { VmModel } from './vm-model.js';
+import { LinuxFaults } from './linux/faults.js';
 
 export type LockStep = 'start' | 'acquired' | 'released';
 
@@ -33,6 +34,8 @@ export class PerfMapper {
   readonly faults: FaultMapper;
   readonly locks: MmapLocks;
   readonly life: Lifecycle;
+  /** the faults in Linux's own terms (lx_fault), for the Linux models */
+  readonly linux: LinuxFaults;
   /** the current unit */
   private unitNo = 0;
   private ts = NaN;
@@ -49,6 +52,7 @@ export class PerfMapper {
   faultEntries = 0;
   accountingSamples = 0;
   lostRecords = 0;
+  syscalls = 0;
   /** faults whose thread's process the unit did not name (text without a pid column) */
   pidFromRecords = 0;
   /** kernel callers named by call chains: mmap_lock sites, fault handlers */
@@ -69,6 +73,7 @@ export class PerfMapper {
     this.faults = new FaultMapper(this.out, this.model, this.vm);
     this.locks = new MmapLocks(this.out);
     this.life = new Lifecycle(this.out, this.vm, this.model, this.procs, this.faults, this.locks, threadGone);
+    this.linux = new LinuxFaults(this.out);
     ctx.stats.note(
       'perf: a Linux trace mapped onto the BSD vocabulary (Linux has no vm_objects): objects are synthetic ' +
         '(VNODE per file device:inode at 0xf1..., DEFAULT per private anonymous mapping and per copy-on-write shadow at 0xd0...); ' +
@@ -120,6 +125,7 @@ export class PerfMapper {
     const proc = this.proc(pid, tid);
     this.procs.touch(proc);
     const va = vaHi * 2 ** 32 + vaLo;
+    this.linux.begin(tid, pid, this.ts, vaHi, vaLo, error, user, this.commOf(tid));
     this.faults.begin(new OpenFault(tid, pid, known < 0, proc, this.ts, this.cpu, va, vaHi, vaLo, error, user, this.commOf(tid)));
     this.out.endLine(null);
   }
@@ -127,6 +133,7 @@ export class PerfMapper {
   /** The minor-faults / major-faults sample that ends the thread's fault. */
   accounting(major: boolean): void {
     this.accountingSamples++;
+    this.linux.end(this.tid, this.ts, major);
     this.faults.complete(this.tid, major, this.ts);
     this.out.endLine(major ? 'major-faults' : 'minor-faults');
   }
@@ -147,10 +154,29 @@ export class PerfMapper {
   /** `site` is the kernel caller a call chain named, else null (the lock's own name). */
   mmapLock(step: LockStep, hi: number, lo: number, write: boolean, success: boolean, site: string | null): void {
     if (site !== null) this.lockSites++;
+    this.linux.mmapLock(this.tid, this.pidOf(this.tid), this.ts, step, hi, lo, write, success);
     if (step === 'start') this.locks.start(this.tid, hi, lo, write, site);
     else if (step === 'released') this.locks.released(this.tid, hi, lo, write, site);
     else this.locks.acquired(this.tid, hi, lo, write, success, site);
     this.out.endLine(null);
+  }
+
+  /** syscalls:sys_enter_* / sys_exit_* of the address-space calls: `args` by field name (`ret` on exit). */
+  syscall(call: string, enter: boolean, args: Readonly<Record<string, number>>): void {
+    this.syscalls++;
+    this.linux.syscall(this.tid, this.pidOf(this.tid), this.ts, call, enter, args);
+    this.out.endLine(enter ? 'sys_enter' : 'sys_exit');
+  }
+
+  /** readahead:page_cache_sync_ra / async_ra: readahead inside the thread's fault. */
+  readahead(): void {
+    this.linux.readahead(this.tid);
+    this.out.endLine('readahead');
+  }
+
+  /** The capture's kernel release (`uname -r`), from its header. */
+  kernelRelease(release: string): void {
+    this.ctx.stats.kernelRelease = release;
   }
 
   // ---- processes ----
@@ -161,7 +187,10 @@ export class PerfMapper {
     if (fork) {
       const parent = this.proc(ppid, ptid);
       if (pid === ppid) this.procs.thread(parent, tid);
-      else this.life.fork(parent, pid, tid, ptid);
+      else {
+        this.linux.fork(ppid, pid);
+        this.life.fork(parent, pid, tid, ptid);
+      }
       return this.out.endLine('fork_thread');
     }
     const p = this.procs.find(pid);
@@ -187,6 +216,8 @@ export class PerfMapper {
     p.comm = comm;
     if (exec) {
       this.execRecords++;
+      this.linux.endInferred(tid, this.ts);
+      this.linux.exec(pid);
       this.life.execStart(p, tid);
     }
     this.out.endLine(exec ? 'exec' : 'comm');
@@ -205,9 +236,11 @@ export class PerfMapper {
     const tid = this.tid;
     const pid = this.pidOf(tid);
     const p = this.procs.find(pid >= 0 ? pid : tid);
+    this.linux.endInferred(tid, this.ts);
     if (p) {
       // group_dead: the whole process; else one thread, whose EXIT record follows
       this.faults.close(tid);
+      if (groupDead ?? tid === p.pid) this.linux.exit(p.pid);
       if (groupDead ?? tid === p.pid) this.life.exit(p, tid);
     }
     this.out.endLine('sched_process_exit');
@@ -216,7 +249,10 @@ export class PerfMapper {
   /** PERF_RECORD_MMAP2 / MMAP (start -1: the kernel's own map). */
   mmapRecord(r: MmapRecord): void {
     this.mmapRecords++;
-    if (r.start >= 0 && r.pid >= 0 && r.length > 0) this.life.mapped(this.proc(r.pid, r.tid), r);
+    if (r.start >= 0 && r.pid >= 0 && r.length > 0) {
+      this.linux.mapped(r.tid, r.pid, this.ts, r.start, r.length, r.path, r.shared, r.read, r.write);
+      this.life.mapped(this.proc(r.pid, r.tid), r);
+    }
     this.out.endLine('mmap');
   }
 
@@ -237,6 +273,8 @@ export class PerfMapper {
   /** The notes on what was replayed, and what the input lacked and what that cost. */
   finish(): void {
     const { stats } = this.ctx;
+    this.linux.finish(this.ts);
+    this.linuxNotes();
     const f = this.faults;
     if (f.begun > 0) {
       stats.note(
@@ -263,6 +301,21 @@ export class PerfMapper {
     }
     if (this.pidFromRecords > 0) stats.note(`perf: ${this.pidFromRecords} faults without a pid column took their process from the FORK/COMM records (not marked: the records are observed)`);
     this.missing();
+  }
+
+  /** What the Linux-native faults rest on, and what each missing kind of event costs the Linux models. */
+  private linuxNotes(): void {
+    const { stats } = this.ctx;
+    const l = this.linux;
+    if (l.faults === 0) return;
+    stats.note(
+      `linux: ${l.faults} faults as lx_fault (${l.endsInferred} ended by the next event of their thread, no accounting sample), ` +
+        `${l.noVma} outside every known VMA, ${l.writeLocked} met a writer's write-locked VMA, ${l.races} too close to a writer's start or end to tell`,
+    );
+    if (!l.sawLocks) stats.warn('linux: no mmap_lock events: what the kernel locked is not observed (observed_map_locks is null; no agreement); record mmap_lock:* (traces/capture/linux/capture.sh)');
+    if (!l.sawMappings) stats.warn('linux: no MMAP2 records: every fault\'s VMA is unknown (linux-vma predicts no_vma fallbacks); record with perf record -d and print with --show-mmap-events');
+    if (this.syscalls === 0) stats.warn('linux: no syscalls:sys_enter_*/sys_exit_* events for mmap, munmap, mprotect, mremap, brk, madvise: writers\' write-locked VMAs are not known (every write hold locks every VMA), unmapped ranges stay mapped');
+    if (this.accountingSamples === 0) stats.warn('linux: no minor-faults/major-faults samples: every fault ends at the next event of its thread (marked inferred), and no fault is known to be major');
   }
 
   /** What the input lacked: said once, with its cost and the command that fixes it. */

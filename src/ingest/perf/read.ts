@@ -22,7 +22,7 @@
 import { WordTable, latin1, u64, utf8 } from '../common/bytes.js';
 import type { Framing, FramingContext, FramingDef } from '../framing.js';
 import { PerfMapper } from './mapper.js';
-import { boolWord, decimal, field, hex64, hexNumber, newMmapRecord, parseComm, parseLost, parseMmap, parseTaskPair, span } from './records.js';
+import { ADDRESS_SPACE_CALLS, boolWord, decimal, field, hex64, hexNumber, newMmapRecord, parseComm, parseLost, parseMmap, parseSyscallArgs, parseTaskPair, span } from './records.js';
 import { type ScriptLine, newScriptLine, parseScriptLine } from './script-line.js';
 import { TraceFaults, newTraceFault, parseTraceFault, traceLinePrefix } from './trace-pf.js';
 import { CallChainSites } from './callchain.js';
@@ -63,6 +63,13 @@ const F = {
   child_pid: key('child_pid'),
   filename: key('filename'),
   group_dead: key('group_dead'),
+};
+
+const OS_RELEASE = Buffer.from('# os release : ', 'latin1');
+const startsWithText = (buf: Uint8Array, i: number, end: number, prefix: Uint8Array): boolean => {
+  if (end - i < prefix.length) return false;
+  for (let k = 0; k < prefix.length; k++) if (buf[i + k] !== prefix[k]) return false;
+  return true;
 };
 
 const SCRIPT_LINE =
@@ -143,7 +150,10 @@ class PerfFraming implements Framing {
     const { decoder } = this.ctx;
     let i = start;
     while (i < end && (buf[i] === 0x20 || buf[i] === 0x09)) i++;
-    if (i === end || buf[i] === 0x23) return decoder.framing(); // blank, or a # header
+    if (i === end || buf[i] === 0x23) {
+      if (startsWithText(buf, i, end, OS_RELEASE)) this.map.kernelRelease(latin1(buf, i + OS_RELEASE.length, end).trim());
+      return decoder.framing(); // blank, or a # header
+    }
     if (this.held.full && this.chain.frame(buf, i, end, start)) {
       this.callchainLines++;
       return decoder.framing();
@@ -279,8 +289,16 @@ class PerfFraming implements Framing {
       case E.PERF_RECORD_LOST:
       case E.PERF_RECORD_LOST_SAMPLES:
         return m.lost(parseLost(buf, s, end));
-      default:
-        return m.other(latin1(buf, h.nameStart, h.nameEnd));
+      default: {
+        const name = latin1(buf, h.nameStart, h.nameEnd);
+        const call = /^syscalls:sys_(enter|exit)_(\w+)$/.exec(name);
+        if (call && ADDRESS_SPACE_CALLS.has(call[2]!)) {
+          const args = parseSyscallArgs(buf, s, e, call[1] === 'enter');
+          return args ? m.syscall(call[2]!, call[1] === 'enter', args) : m.reject(`${name}: cannot read its arguments`);
+        }
+        if (name === 'readahead:page_cache_sync_ra' || name === 'readahead:page_cache_async_ra') return m.readahead();
+        return m.other(name);
+      }
     }
   }
 

@@ -226,3 +226,34 @@ function skip(buf: Uint8Array, i: number, e: number): number {
   while (i < e && blank(buf[i])) i++;
   return i;
 }
+
+/** The address-space calls whose syscall tracepoints the Linux faults read. */
+export const ADDRESS_SPACE_CALLS: ReadonlySet<string> = new Set([
+  'mmap', 'munmap', 'mprotect', 'pkey_mprotect', 'mremap', 'brk', 'madvise', 'process_madvise',
+  'mlock', 'mlock2', 'mlockall', 'munlock', 'munlockall', 'shmat', 'shmdt',
+]);
+
+/**
+ * A syscall tracepoint's payload as perf prints it: `name: 0xHEX, name: 0xHEX`
+ * on entry, the return value `0xHEX` on exit (negative errnos as 64-bit). Values
+ * above 2^53 (an fd of -1, an errno) are negative or not exact: taken as -1.
+ */
+export function parseSyscallArgs(buf: Uint8Array, s: number, e: number, enter: boolean): Record<string, number> | null {
+  const text = latin1(buf, s, e).trim();
+  const value = (v: string): number => {
+    const n = Number(v.startsWith('0x') ? BigInt(v) : BigInt(v));
+    return n > 2 ** 53 ? -1 : n;
+  };
+  try {
+    if (!enter) return { ret: value(text.split(/\s/)[0]!) };
+    const args: Record<string, number> = {};
+    for (const part of text.split(',')) {
+      const m = /^\s*(\w+):\s*(0x[0-9a-fA-F]+|-?\d+)\s*$/.exec(part);
+      if (!m) return null;
+      args[m[1]!] = value(m[2]!);
+    }
+    return args;
+  } catch {
+    return null;
+  }
+}
