@@ -3,6 +3,7 @@
 // each kit emits, what the assembler makes of the walks outside vm_fault and of
 // restarts before any level, and the warnings a kernel developer must see.
 
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
@@ -213,6 +214,32 @@ t.test('DragonFly kit with ktrdump -l: per-CPU rounds, ring overrun counted', as
   t.equal(f.cpu(0).dropped, 0);
   t.match(f.warnings.join('\n'), /3 KTR entries lost to ring wrap between ktrdump -l reads/);
   t.match(f.notes.join('\n'), /ktrdump -l: 2 rounds/);
+});
+
+t.test('DragonFly kit, ktrdump -l killed: ktr-tail.awk takes the lost tail from the frozen rings', async (t) => {
+  const awk = spawnSync('awk', ['BEGIN { exit 0 }']);
+  if (awk.error) return t.skip('no awk here');
+  const dir = t.testdir();
+  const full = readFileSync(DFLY_POLLED, 'latin1').split('\n').filter((l) => l.length > 0);
+  // killed: the last three entry lines were still in ktrdump's stdio buffer
+  const captured = full.slice(0, -3);
+  const lost = full.slice(-3);
+  const capture = join(dir, 'vm.ktr');
+  writeFileSync(capture, captured.join('\n') + '\n', 'latin1');
+  // one more dump of the frozen rings: the TSC line, then each CPU's whole ring as a block
+  const entries = full.filter((l) => /^\s*[0-9a-f]{6}\s/.test(l));
+  const block = (cpu: string): string[] => ['index  cpu timestamp        ID                   trace', ...entries.filter((l) => l.trim().split(/\s+/)[1] === cpu)];
+  const dump = [full[0]!, ...block('0'), ...block('1')].join('\n') + '\n';
+  const tail = spawnSync('awk', ['-f', join(KITS, 'dragonfly', 'ktr-tail.awk'), capture, '-'], { input: dump, encoding: 'latin1' });
+  t.equal(tail.status, 0, tail.stderr);
+  t.same(tail.stdout.split('\n').filter((l) => l.length > 0), lost, 'exactly the entries -l had not written (all of CPU 1 here)');
+  writeFileSync(capture, captured.join('\n') + '\n' + tail.stdout, 'latin1');
+  const whole = await readTrace(DFLY_POLLED);
+  const mended = await readTrace(capture);
+  t.equal(mended.rows.length, whole.rows.length, 'every entry once');
+  t.same(mended.rows.map((r) => [r.ts, r.kind]), whole.rows.map((r) => [r.ts, r.kind]));
+  t.equal(mended.ingest.files[0]!.cpu(1).dropped, 3, 'the ring-wrap gap of the capture is still counted, and no new one');
+  t.equal(mended.ingest.files[0]!.cpu(0).dropped, 0);
 });
 
 t.test('FreeBSD kit through vmtrace.sh: check lines, variants, drops', async (t) => {
