@@ -216,9 +216,9 @@ t.test('DragonFly kit with ktrdump -l: per-CPU rounds, ring overrun counted', as
   t.match(f.notes.join('\n'), /ktrdump -l: 2 rounds/);
 });
 
-t.test('DragonFly kit, ktrdump -l killed: ktr-tail.awk takes the lost tail from the frozen rings', async (t) => {
-  const awk = spawnSync('awk', ['BEGIN { exit 0 }']);
-  if (awk.error) return t.skip('no awk here');
+const NO_AWK = spawnSync('awk', ['BEGIN { exit 0 }']).error ? 'no awk here' : false;
+
+t.test('DragonFly kit, ktrdump -l killed: ktr-tail.awk takes the lost tail from the frozen rings', { skip: NO_AWK }, async (t) => {
   const dir = t.testdir();
   const full = readFileSync(DFLY_POLLED, 'latin1').split('\n').filter((l) => l.length > 0);
   // killed: the last three entry lines were still in ktrdump's stdio buffer
