@@ -169,7 +169,8 @@ export function guardProblems(dText: string, shText: string, file = 'vmtrace.d')
     i = close + 1;
   }
 
-  // Variable reads and writes, clause by clause (the predicate runs before the body).
+  // Variable reads and writes, clause by clause (the predicate runs before the body), each
+  // with the #if conditions of its own line (a body may hold an #ifdef block).
   for (const c of clauses) {
     const part = text.slice(c.start, c.end);
     for (const m of part.matchAll(/\b(self|this)\s*->\s*([A-Za-z_]\w*)/g)) {
@@ -179,9 +180,9 @@ export function guardProblems(dText: string, shText: string, file = 'vmtrace.d')
       if (assign) {
         const semi = part.indexOf(';', m.index!);
         const effect = semi >= 0 ? c.start + semi : c.end;
-        uses.push({ scope: m[1] as 'self' | 'this', name: m[2]!, at: effect, line: lineOf(at), write: true, conds: c.conds });
+        uses.push({ scope: m[1] as 'self' | 'this', name: m[2]!, at: effect, line: lineOf(at), write: true, conds: condsAt(at) });
       } else {
-        uses.push({ scope: m[1] as 'self' | 'this', name: m[2]!, at, line: lineOf(at), write: false, conds: c.conds });
+        uses.push({ scope: m[1] as 'self' | 'this', name: m[2]!, at, line: lineOf(at), write: false, conds: condsAt(at) });
       }
     }
   }

@@ -42,6 +42,8 @@ fbt::g:entry
   const ifdef = '#ifdef X\nfbt::f:entry { self->a = 1; }\n#endif\nfbt::g:entry { trace(self->a); }\n';
   t.match(guardProblems(ifdef, SH).join(), /vmtrace\.d:4: self->a is read/, 'an assignment compiled only with -D X does not declare it for other builds');
   t.same(guardProblems('#ifdef X\nfbt::f:entry { self->a = 1; }\nfbt::g:entry { trace(self->a); }\n#endif\n', SH), []);
+  const inBody = 'fbt::f:entry\n{\n#ifdef X\n\tself->a = 1;\n#endif\n}\nfbt::g:entry { trace(self->a); }\n';
+  t.match(guardProblems(inBody, SH).join(), /vmtrace\.d:7: self->a is read/, 'nor one inside an #ifdef block of a clause body');
   t.match(guardProblems('#define F(x) (self->q + x)\nBEGIN { trace(F(1)); }', SH).join(), /the guard cannot follow macros/);
 });
 
