@@ -3,6 +3,7 @@
 // each kit emits, what the assembler makes of the walks outside vm_fault and of
 // restarts before any level, and the warnings a kernel developer must see.
 
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
@@ -15,8 +16,9 @@ import { MemoryOutput } from '../../src/replay/output.js';
 import { replayTraces } from '../../src/replay/run.js';
 import { formatIngestStats } from '../../src/report/ingest-stats.js';
 import { formatSummary } from '../../src/report/summary.js';
-import { fixture, readTrace } from '../helpers.js';
+import { fixture, readTrace, ROOT } from '../helpers.js';
 
+const KITS = join(ROOT, 'traces', 'capture');
 const DFLY = fixture('kit-dragonfly.ktr');
 const DFLY_POLLED = fixture('kit-dragonfly-l.ktr');
 const FBSD = fixture('kit-freebsd.dtrace');
@@ -138,6 +140,45 @@ t.test('DragonFly kit: walks outside vm_fault are a known kind, stack growth one
   t.same(levelObjs(cow), [['0xffffffe02f300000', '0xffffffe02f200000']]);
 });
 
+t.test('DragonFly kit: the write fault shadows in vm_map_lookup, before its begin is logged', async (t) => {
+  const { rows } = await readTrace(DFLY);
+  const shadow = rows.findIndex((r) => r.kind === 'obj_shadow' && r.site === 'vm_map_lookup');
+  const begin = rows.findIndex((r) => r.kind === 'fault_begin' && r.va === '0x600000');
+  t.ok(shadow >= 0 && begin >= 0);
+  t.ok(shadow < begin, 'fault_begin is logged after vm_map_lookup() returns, so the shadow comes first');
+  t.equal(rows[shadow]!.tid, rows[begin]!.tid);
+});
+
+/** Each event's keys, in order, from the kit's print formats: `event -> [keys...]` per variant. */
+function formatKeys(formats: Iterable<[string, string]>): Map<string, string[][]> {
+  const keys = new Map<string, string[][]>();
+  for (const [event, fmt] of formats) keys.set(event, [...(keys.get(event) ?? []), [...fmt.matchAll(/(\w+)=/g)].map((m) => m[1]!)]);
+  return keys;
+}
+
+/** The keys of a payload, in order; `optional` keys may follow a format's last key. */
+function matchesAVariant(payload: string, variants: string[][] | undefined, optional: string[] = []): boolean {
+  const got = [...payload.replace(/"[^"]*"/g, '""').matchAll(/(\w+)=/g)].map((m) => m[1]!);
+  return (variants ?? []).some((v) => v.every((k, i) => got[i] === k) && got.slice(v.length).every((k) => optional.includes(k)));
+}
+
+t.test('the fixtures print what the kits print: every event line has the keys of one of its formats', async (t) => {
+  const d = readFileSync(join(KITS, 'freebsd', 'vmtrace.d'), 'utf8');
+  const dKeys = formatKeys([...d.matchAll(/printf\("%d %d (\w+) ([^"\\]*(?:\\"[^"\\]*)*)\\n"/g)].map((m) => [m[1]!, m[2]!] as [string, string]));
+  t.ok(dKeys.size >= 14, `${dKeys.size} events printed by vmtrace.d`);
+  for (const line of readFileSync(FBSD, 'utf8').split('\n')) {
+    const m = /^\d+ \d+ (\w+) (.*)$/.exec(line);
+    if (m) t.ok(matchesAVariant(m[2]!, dKeys.get(m[1]!)), `vmtrace.d prints: ${line.slice(0, 90)}`);
+  }
+  const c = readFileSync(join(KITS, 'dragonfly', 'vm_trace.c'), 'utf8');
+  const ktr = formatKeys([...c.matchAll(/KTR_INFO\(KTR_VMTRACE, vmtrace, (\w+), \d+,\s*"((?:[^"\\]|\\.)*)"/g)].map((m) => [m[1]!, m[2]!] as [string, string]));
+  t.ok(ktr.size >= 20, `${ktr.size} KTR_INFOs in vm_trace.c`);
+  for (const line of readFileSync(DFLY, 'latin1').split('\n')) {
+    const m = /^\s*[0-9a-f]{6}\s+\d+\s+\d+\s+vmtrace_(\w+)\s+(.*)$/.exec(line);
+    if (m) t.ok(matchesAVariant(m[2]!, ktr.get(m[1]!), ['pager']), `vm_trace.c prints: ${line.slice(0, 90)}`);
+  }
+});
+
 t.test('DragonFly kit: replay and summary', async (t) => {
   const out = new MemoryOutput();
   const run = await replayTraces([DFLY], { models: MODELS, knobs: { sharedFault: true } }, out, new Dictionaries());
@@ -175,6 +216,32 @@ t.test('DragonFly kit with ktrdump -l: per-CPU rounds, ring overrun counted', as
   t.match(f.notes.join('\n'), /ktrdump -l: 2 rounds/);
 });
 
+const NO_AWK = spawnSync('awk', ['BEGIN { exit 0 }']).error ? 'no awk here' : false;
+
+t.test('DragonFly kit, ktrdump -l killed: ktr-tail.awk takes the lost tail from the frozen rings', { skip: NO_AWK }, async (t) => {
+  const dir = t.testdir();
+  const full = readFileSync(DFLY_POLLED, 'latin1').split('\n').filter((l) => l.length > 0);
+  // killed: the last three entry lines were still in ktrdump's stdio buffer
+  const captured = full.slice(0, -3);
+  const lost = full.slice(-3);
+  const capture = join(dir, 'vm.ktr');
+  writeFileSync(capture, captured.join('\n') + '\n', 'latin1');
+  // one more dump of the frozen rings: the TSC line, then each CPU's whole ring as a block
+  const entries = full.filter((l) => /^\s*[0-9a-f]{6}\s/.test(l));
+  const block = (cpu: string): string[] => ['index  cpu timestamp        ID                   trace', ...entries.filter((l) => l.trim().split(/\s+/)[1] === cpu)];
+  const dump = [full[0]!, ...block('0'), ...block('1')].join('\n') + '\n';
+  const tail = spawnSync('awk', ['-f', join(KITS, 'dragonfly', 'ktr-tail.awk'), capture, '-'], { input: dump, encoding: 'latin1' });
+  t.equal(tail.status, 0, tail.stderr);
+  t.same(tail.stdout.split('\n').filter((l) => l.length > 0), lost, 'exactly the entries -l had not written (all of CPU 1 here)');
+  writeFileSync(capture, captured.join('\n') + '\n' + tail.stdout, 'latin1');
+  const whole = await readTrace(DFLY_POLLED);
+  const mended = await readTrace(capture);
+  t.equal(mended.rows.length, whole.rows.length, 'every entry once');
+  t.same(mended.rows.map((r) => [r.ts, r.kind]), whole.rows.map((r) => [r.ts, r.kind]));
+  t.equal(mended.ingest.files[0]!.cpu(1).dropped, 3, 'the ring-wrap gap of the capture is still counted, and no new one');
+  t.equal(mended.ingest.files[0]!.cpu(0).dropped, 0);
+});
+
 t.test('FreeBSD kit through vmtrace.sh: check lines, variants, drops', async (t) => {
   const { rows, ingest } = await readTrace(FBSD);
   const f = ingest.files[0]!;
@@ -185,7 +252,7 @@ t.test('FreeBSD kit through vmtrace.sh: check lines, variants, drops', async (t)
   t.same(countByKind(rows), {
     proc_fork: 1,
     obj_shadow: 2,
-    obj_lock: 5,
+    obj_lock: 6,
     fault_begin: 4,
     fault_obj: 6,
     fault_end: 4,
@@ -200,8 +267,12 @@ t.test('FreeBSD kit through vmtrace.sh: check lines, variants, drops', async (t)
   });
   t.equal(rows.filter((r) => r.kind === 'map_split' || r.kind === 'load_section').length, 0, 'their probes are missing here');
   const w = f.warnings.join('\n');
-  t.match(w, /capture: missing probe fbt::vm_map_copy_entry:entry: no map_split/);
-  t.match(w, /capture: missing probe fbt::elf64_load_section:entry/);
+  t.match(w, /capture: missing probe fbt::vm_map_copy_entry:entry: no map_split.* \[-D VMTRACE_NO_VM_MAP_COPY_ENTRY\]/);
+  t.match(w, /capture: missing probe fbt::elf64_load_section:entry.* \[-D VMTRACE_NO_ELF64_LOAD_SECTION\]/);
+  // vmtrace.sh leaves out the clauses of each missing fbt probe and test-compiles the result
+  const compiled = /capture: compiled with: (dtrace -C.*)$/m.exec(f.notes.join('\n'))?.[1] ?? '';
+  for (const [, def] of w.matchAll(/\[-D (VMTRACE_NO_\w+)\]/g)) t.match(compiled, ` -D ${def} `, `${def} in the compiled script`);
+  t.match(f.notes.join('\n'), /capture: checked: kern_execve fires inside execve/);
   t.match(w, /dropped 12 events \(CPU 1: 12\)/);
   t.match(w, /3 dynamic variable drops/);
   const notes = f.notes.join('\n');
@@ -215,8 +286,23 @@ t.test('FreeBSD kit through vmtrace.sh: check lines, variants, drops', async (t)
     'sites are function names, not symbol+offset',
   );
   t.same(
-    rows.filter((r) => r.kind === 'obj_lock').map((r) => r.site),
-    ['vmspace_fork', 'vmspace_fork', 'vm_fault', 'vm_fault', 'vm_fault'],
+    rows.filter((r) => r.kind === 'obj_lock').map((r) => [r.site, r.op]),
+    [
+      ['vmspace_fork', 'acq'],
+      ['vmspace_fork', 'rel'],
+      ['vm_fault', 'try_fail'],
+      ['vm_fault', 'acq'],
+      ['vm_fault', 'wait_beg'],
+      ['vm_fault', 'wait_end'],
+    ],
+  );
+  // one event per backing object removed by one vm_object_collapse call, each with its case
+  t.same(
+    rows.filter((r) => r.kind === 'obj_collapse').map((r) => [r.ts, r.obj, r.backing_obj, r.backing2_obj, r.collapse_case]),
+    [
+      [86400000070000, '0xfffff8003c500000', '0xfffff8003c600000', '0xfffff8003c700000', 'collapse'],
+      [86400000070000, '0xfffff8003c500000', '0xfffff8003c700000', null, 'bypass'],
+    ],
   );
   const exec = rows.filter((r) => r.kind === 'exec_page' || r.kind === 'obj_name').map((r) => [r.kind, r.obj, r.text]);
   t.same(

@@ -123,14 +123,26 @@ void	vmtrace_proc_exit(struct proc *p);
 /*
  * Replaces `vm_map_entry_shadow(entry, addref);` at its call sites: the
  * references vm_object_shadow() takes are part of the shadow, and site names
- * the caller (vm_map_lookup, vmspace_fork, vm_map_wire).
+ * the caller (vm_map_lookup, vmspace_fork, vm_map_wire, vm_map_unwire).
+ * vm_object_shadow() returns early, making no shadow, when the source has one
+ * reference, no handle and is DEFAULT/SWAP; with addref it still takes
+ * vm_object_reference_locked(source) there (fork of a share-inherited,
+ * needs-copy entry: the new entry's reference). That +1 is not part of any
+ * shadow, so it is logged as the obj_ref the nesting kept quiet (ref is the
+ * count before it).
  */
 #define VMTRACE_ENTRY_SHADOW(entry, addref) do {				\
 	struct vm_object *vmtrace_src_ = (entry)->object.vm_object;		\
+	int vmtrace_addref_ = (addref);						\
 	VMTRACE_NEST_ENTER();							\
-	vm_map_entry_shadow(entry, addref);					\
+	vm_map_entry_shadow(entry, vmtrace_addref_);				\
 	VMTRACE_NEST_EXIT();							\
-	VMTRACE_OBJ_SHADOW_((entry)->object.vm_object, vmtrace_src_);		\
+	if ((entry)->object.vm_object != vmtrace_src_)				\
+		VMTRACE_OBJ_SHADOW_((entry)->object.vm_object, vmtrace_src_);	\
+	else if (vmtrace_src_ != NULL && vmtrace_addref_ &&			\
+	    VMTRACE_ON(VMTRACE_OBJ_REF) && !VMTRACE_NESTED())			\
+		vmtrace_obj_ref(vmtrace_src_, 1, vmtrace_src_->ref_count - 1,	\
+		    "vm_object_reference_locked");				\
 } while (0)
 #define VMTRACE_MAP_SPLIT_(obj) \
 	VMTRACE(VMTRACE_MAP_SPLIT, vmtrace_map_split(obj))

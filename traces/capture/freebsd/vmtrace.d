@@ -8,8 +8,10 @@
  * CPUs). The first line ties it to the wall clock.
  *
  * Run it through vmtrace.sh, which checks which probes this kernel has
- * (static functions the compiler inlined have no fbt probe), picks the
- * -D options below, and writes what it found at the top of the output:
+ * (static functions the compiler inlined have no fbt probe), picks the -D
+ * options below, test-compiles the result (dtrace -e: a D error stops it on
+ * the terminal, before tracing) and writes what it found at the top of the
+ * output:
  *
  *	sh vmtrace.sh /var/tmp/vm.dtrace
  *
@@ -19,8 +21,16 @@
  *       failing the script (vmtrace.sh says which ones)
  *   -D VMTRACE_KMAP_POINTER   FreeBSD 12 and older: `kernel_map` is a
  *                             vm_map_t variable (13+: `kernel_map_store`)
- *   -D VMTRACE_NO_COPY_ENTRY  vm_map_copy_entry has no probe (inlined into
- *                             vmspace_fork, its only caller)
+ *   -D VMTRACE_NO_<FUNCTION>  fbt::<function> is missing here: the clauses
+ *                             that need it are left out (vmtrace.sh sets one
+ *                             per missing probe of its list)
+ *
+ * Under -Z, a probe description that matches nothing leaves its clause with
+ * no probe to take argument types from, and any args[N] there is a compile
+ * error. So clauses of fbt probes read the untyped argN, cast, never args[].
+ * Thread-locals are integers or pointers (strings are looked up in the
+ * tables of BEGIN by number), and those a clause reads before the first
+ * clause that assigns them are declared here.
  */
 
 #pragma D option quiet
@@ -28,6 +38,9 @@
 #pragma D option switchrate=10hz
 #pragma D option dynvarsize=64m
 #pragma D option strsize=256
+
+self int infault, infork, inexec, inexecve, nest, trydepth, collapsing;
+int vmt_collapse_lost;
 
 #ifdef VMTRACE_KMAP_POINTER
 #define	KERNEL_MAP	((uintptr_t)`kernel_map)
@@ -37,6 +50,19 @@
 
 /* OFF_TO_IDX() on amd64: pages are 4 KB. */
 #define	VMTRACE_PAGE_SHIFT	12
+
+/* Numbers kept in thread-locals; the names are looked up in BEGIN's tables. */
+#define	WHY_RESTART	1
+#define	WHY_BUSY	2
+#define	WHY_MEMORY	3
+#define	SITE_FAULT	1	/* vm_fault */
+#define	SITE_FORK	2	/* vmspace_fork */
+#define	SITE_EXEC	3	/* exec_map_first_page */
+#define	SITE_LOOKUP	4	/* vm_map_lookup */
+#define	SITE_SHADOW	5	/* vm_object_shadow */
+#define	PAGE_ABSENT	1
+#define	PAGE_BUSY	2
+#define	PAGE_PRESENT	3
 
 /*
  * enum obj_type of sys/vm/vm.h, 12 and 13 order: OBJT_DEFAULT, OBJT_SWAP,
@@ -66,28 +92,50 @@ BEGIN
 	ftype[6] = "WX";
 	ftype[7] = "RWX";
 
-	printf("# vmtrace.d 2 timestamp=%d walltimestamp=%d\n", timestamp, walltimestamp);
+	vmt_why[WHY_RESTART] = "restart";
+	vmt_why[WHY_BUSY] = "busy";
+	vmt_why[WHY_MEMORY] = "memory";
+	vmt_site[SITE_FAULT] = "vm_fault";
+	vmt_site[SITE_FORK] = "vmspace_fork";
+	vmt_site[SITE_EXEC] = "exec_map_first_page";
+	vmt_site[SITE_LOOKUP] = "vm_map_lookup";
+	vmt_site[SITE_SHADOW] = "vm_object_shadow";
+	vmt_page[PAGE_ABSENT] = "absent";
+	vmt_page[PAGE_BUSY] = "busy";
+	vmt_page[PAGE_PRESENT] = "present";
+
+	vmt_collapse_lost = 0;
+	printf("# vmtrace.d 3 timestamp=%d walltimestamp=%d\n", timestamp, walltimestamp);
 }
 
-/* The type name of object `o` (dynamic types read "swap"). */
-#define	OTYPE(o)	(otype[(int)(o)->type] != "" ? otype[(int)(o)->type] : "swap")
+/* The type name of object type number `t`, of object `o` (dynamic types read "swap"). */
+#define	TYPENAME(t)	(otype[(int)(t)] != "" ? otype[(int)(t)] : "swap")
+#define	OTYPE(o)	TYPENAME((o)->type)
 
 /* ---- faults ------------------------------------------------------------ */
 
 /*
- * vm_fault(map, vaddr, fault_type, fault_flags, m_hold) (12+).
+ * 13 and later: vm_fault(map, vaddr, fault_type, fault_flags, m_hold) is the
+ * fault, and there is no vm_fault_hold. 12 and older: vm_fault(map, vaddr,
+ * fault_type, fault_flags) is a wrapper around vm_fault_hold(map, vaddr,
+ * fault_type, fault_flags, m_hold), which other callers
+ * (vm_fault_quick_hold_pages, proc_rwmem) enter directly. The first of the
+ * two a thread enters is the fault (12's vm_fault calling vm_fault_hold is
+ * one fault); arguments 0-3 mean the same in both. On 13+ the vm_fault_hold
+ * descriptions match nothing.
  * fflags are translated to DragonFly's VM_FAULT_* bits, the vocabulary's:
  * FreeBSD WIRE (0x1) -> CHANGE_WIRING (0x1), DIRTY (0x2) -> DIRTY (0x8);
  * NOFILL has no counterpart. A user fault has no BURST bit on FreeBSD.
  */
-fbt::vm_fault:entry
+fbt::vm_fault:entry, fbt::vm_fault_hold:entry
+/!self->infault/
 {
-	self->infault = 1;
+	self->infault = probefunc == "vm_fault" ? 1 : 2;
 	self->depth = 0;
 	self->nextobj = (vm_object_t)0;
 	self->nextpidx = (vm_pindex_t)0;
 	self->lookups = 0;
-	self->why = "restart";
+	self->why = WHY_RESTART;
 	self->io = 0;
 	self->io_ns = (uint64_t)0;
 	self->inio = 0;
@@ -109,15 +157,15 @@ fbt::vm_map_lookup:entry
 /self->infault/
 {
 	self->lookups++;
-	self->lk_objp = args[4];
-	self->lk_pidxp = args[5];
+	self->lk_objp = (vm_object_t *)arg4;
+	self->lk_pidxp = (vm_pindex_t *)arg5;
 }
 
 fbt::vm_map_lookup:entry
 /self->infault && self->lookups > 1/
 {
-	printf("%d %d fault_retry tid=%d why=%s\n", timestamp, cpu, tid, self->why);
-	self->why = "restart";
+	printf("%d %d fault_retry tid=%d why=%s\n", timestamp, cpu, tid, vmt_why[self->why]);
+	self->why = WHY_RESTART;
 }
 
 fbt::vm_map_lookup:return
@@ -138,13 +186,13 @@ fbt::vm_map_lookup:return
 fbt::vm_page_busy_sleep:entry, fbt::vm_page_busy_sleep_unlocked:entry
 /self->infault/
 {
-	self->why = "busy";
+	self->why = WHY_BUSY;
 }
 
 fbt::vm_waitpfault:entry
 /self->infault/
 {
-	self->why = "memory";
+	self->why = WHY_MEMORY;
 }
 
 /*
@@ -153,13 +201,13 @@ fbt::vm_waitpfault:entry
  * offset's pages), and so on. Lookups of other pages (prefault neighbours,
  * read-ahead inside the pager) and repeated lookups of a level (the unlocked
  * fast path, then the locked loop) do not match the next expected pair.
- * Pager I/O is excluded outright.
+ * Pager I/O is excluded outright. vm_page_lookup_unlocked is 13+ only.
  */
 fbt::vm_page_lookup:entry, fbt::vm_page_lookup_unlocked:entry
 /self->infault && !self->inio && self->nextobj != NULL &&
     arg0 == (uintptr_t)self->nextobj && arg1 == self->nextpidx/
 {
-	self->lkobj = args[0];
+	self->lkobj = (vm_object_t)arg0;
 	self->lkpidx = (vm_pindex_t)arg1;
 }
 
@@ -196,8 +244,9 @@ fbt::vm_pager_get_pages:return
 	self->io_ns += self->inio == 0 ? timestamp - self->io_start : 0;
 }
 
-fbt::vm_fault:return
-/self->infault/
+/* The return of the function that began the fault (see fault_begin). */
+fbt::vm_fault:return, fbt::vm_fault_hold:return
+/self->infault == (probefunc == "vm_fault" ? 1 : 2)/
 {
 	printf("%d %d fault_end tid=%d rc=%d io=%d io_ns=%d\n",
 	    timestamp, cpu, tid, arg1, self->io, self->io_ns);
@@ -224,6 +273,7 @@ fbt::vm_fault:return
 lockstat:::rw-acquire, lockstat:::rw-release, lockstat:::rw-upgrade, lockstat:::rw-block
 {
 	this->obj = (uintptr_t)0;	/* clause-local values are undefined until assigned in this firing */
+	this->site = "";
 }
 
 lockstat:::rw-acquire, lockstat:::rw-release, lockstat:::rw-upgrade, lockstat:::rw-block
@@ -231,7 +281,7 @@ lockstat:::rw-acquire, lockstat:::rw-release, lockstat:::rw-upgrade, lockstat:::
     stringof(((struct lock_object *)arg0)->lo_name) == "vm object"/
 {
 	this->obj = (uintptr_t)(arg0 - offsetof(struct vm_object, lock));
-	this->site = self->infault ? "vm_fault" : self->infork ? "vmspace_fork" : "exec_map_first_page";
+	this->site = vmt_site[self->infault ? SITE_FAULT : self->infork ? SITE_FORK : SITE_EXEC];
 }
 
 lockstat:::rw-acquire
@@ -265,27 +315,66 @@ lockstat:::rw-block
 	    timestamp, cpu, tid, this->obj, arg2 == 1 ? "S" : "X", this->site);
 }
 
-fbt::__rw_try_wlock_int:entry, fbt::__rw_try_rlock_int:entry, fbt::__rw_try_upgrade_int:entry
-/(self->infault || self->infork || self->inexec) &&
-    stringof(((struct lock_object *)arg0)->lo_name) == "vm object"/
+/*
+ * Failed try-locks. rw_try_wlock() and rw_try_rlock() call the wrappers
+ * __rw_try_wlock / __rw_try_rlock(&rw->rw_lock, file, line) on every kernel
+ * (sys/rwlock.h); rw_try_upgrade() calls __rw_try_upgrade_int(rw) directly
+ * unless LOCK_DEBUG, else its wrapper. Each wrapper calls its _int function,
+ * which the compiler may inline into it, and then the _int probe never fires
+ * for the VM's calls. So both are probed, and the outermost call on the
+ * thread (depth 0 at its entry) is the one that reports.
+ */
+fbt::__rw_try_wlock:entry, fbt::__rw_try_rlock:entry, fbt::__rw_try_upgrade:entry
+/self->trydepth == 0/
 {
-	self->tryobj = (uintptr_t)(arg0 - offsetof(struct vm_object, lock));
-	self->trymode = probefunc == "__rw_try_rlock_int" ? "S" : "X";
-	self->trysite = self->infault ? "vm_fault" : self->infork ? "vmspace_fork" : "exec_map_first_page";
+	self->tryrw = (uintptr_t)(arg0 - offsetof(struct rwlock, rw_lock));
+	self->tryread = probefunc == "__rw_try_rlock";
 }
 
+fbt::__rw_try_wlock_int:entry, fbt::__rw_try_rlock_int:entry, fbt::__rw_try_upgrade_int:entry
+/self->trydepth == 0/
+{
+	self->tryrw = (uintptr_t)arg0;
+	self->tryread = probefunc == "__rw_try_rlock_int";
+}
+
+fbt::__rw_try_wlock:entry, fbt::__rw_try_rlock:entry, fbt::__rw_try_upgrade:entry,
+fbt::__rw_try_wlock_int:entry, fbt::__rw_try_rlock_int:entry, fbt::__rw_try_upgrade_int:entry
+/self->trydepth == 0 && (self->infault || self->infork || self->inexec) &&
+    stringof(((struct lock_object *)self->tryrw)->lo_name) == "vm object"/
+{
+	self->tryobj = (uintptr_t)(self->tryrw - offsetof(struct vm_object, lock));
+	self->trysite = self->infault ? SITE_FAULT : self->infork ? SITE_FORK : SITE_EXEC;
+}
+
+fbt::__rw_try_wlock:entry, fbt::__rw_try_rlock:entry, fbt::__rw_try_upgrade:entry,
+fbt::__rw_try_wlock_int:entry, fbt::__rw_try_rlock_int:entry, fbt::__rw_try_upgrade_int:entry
+{
+	self->trydepth++;
+}
+
+fbt::__rw_try_wlock:return, fbt::__rw_try_rlock:return, fbt::__rw_try_upgrade:return,
 fbt::__rw_try_wlock_int:return, fbt::__rw_try_rlock_int:return, fbt::__rw_try_upgrade_int:return
-/self->tryobj && arg1 == 0/
+/self->trydepth == 1 && self->tryobj && arg1 == 0/
 {
 	printf("%d %d obj_lock tid=%d obj=0x%x op=try_fail mode=%s site=%s class=token\n",
-	    timestamp, cpu, tid, self->tryobj, self->trymode, self->trysite);
+	    timestamp, cpu, tid, self->tryobj, self->tryread ? "S" : "X", vmt_site[self->trysite]);
 }
 
+fbt::__rw_try_wlock:return, fbt::__rw_try_rlock:return, fbt::__rw_try_upgrade:return,
 fbt::__rw_try_wlock_int:return, fbt::__rw_try_rlock_int:return, fbt::__rw_try_upgrade_int:return
-/self->tryobj/
+/self->trydepth > 0/
 {
+	self->trydepth--;
+}
+
+fbt::__rw_try_wlock:return, fbt::__rw_try_rlock:return, fbt::__rw_try_upgrade:return,
+fbt::__rw_try_wlock_int:return, fbt::__rw_try_rlock_int:return, fbt::__rw_try_upgrade_int:return
+/self->trydepth == 0 && self->tryrw/
+{
+	self->tryrw = 0;
+	self->tryread = 0;
 	self->tryobj = 0;
-	self->trymode = 0;
 	self->trysite = 0;
 }
 
@@ -322,9 +411,9 @@ fbt::vm_object_deallocate:entry
 fbt::vm_object_shadow:entry
 {
 	self->nest++;
-	self->shadowp = args[0];
-	self->source = *args[0];
-	self->shadowsite = self->infault ? "vm_map_lookup" : self->infork ? "vmspace_fork" : "vm_object_shadow";
+	self->shadowp = (vm_object_t *)arg0;
+	self->source = *self->shadowp;
+	self->shadowsite = self->infault ? SITE_LOOKUP : self->infork ? SITE_FORK : SITE_SHADOW;
 }
 
 fbt::vm_object_shadow:return
@@ -332,7 +421,7 @@ fbt::vm_object_shadow:return
 {
 	printf("%d %d obj_shadow tid=%d obj=0x%x source=0x%x stype=%s site=%s\n",
 	    timestamp, cpu, tid, (uintptr_t)*self->shadowp, (uintptr_t)self->source, OTYPE(self->source),
-	    self->shadowsite);
+	    vmt_site[self->shadowsite]);
 }
 
 fbt::vm_object_shadow:return
@@ -347,7 +436,7 @@ fbt::vm_object_shadow:return
 fbt::vmspace_fork:entry
 {
 	self->infork = 1;
-#ifdef VMTRACE_NO_COPY_ENTRY
+#ifdef VMTRACE_NO_VM_MAP_COPY_ENTRY
 	self->nest++;		/* no per-entry probe: fork references are not logged at all */
 #endif
 }
@@ -356,21 +445,21 @@ fbt::vmspace_fork:return
 /self->infork/
 {
 	self->infork = 0;
-#ifdef VMTRACE_NO_COPY_ENTRY
+#ifdef VMTRACE_NO_VM_MAP_COPY_ENTRY
 	self->nest--;
 #endif
 }
 
-#ifndef VMTRACE_NO_COPY_ENTRY
+#ifndef VMTRACE_NO_VM_MAP_COPY_ENTRY
 /*
  * FreeBSD's counterpart of DragonFly's vm_map_split: fork copying a
  * copy-on-write entry, vm_map_copy_entry(src_map, dst_map, src_entry,
  * dst_entry). Static, called only from vmspace_fork.
  */
 fbt::vm_map_copy_entry:entry
-/args[2]->object.vm_object != NULL/
+/((vm_map_entry_t)arg2)->object.vm_object != NULL/
 {
-	this->o = args[2]->object.vm_object;
+	this->o = ((vm_map_entry_t)arg2)->object.vm_object;
 	printf("%d %d map_split tid=%d obj=0x%x otype=%s\n",
 	    timestamp, cpu, tid, (uintptr_t)this->o, OTYPE(this->o));
 }
@@ -387,21 +476,118 @@ fbt::vm_map_copy_entry:return
 }
 #endif
 
+/*
+ * obj_collapse, one event per backing object removed. vm_object_collapse(object)
+ * returns at once when there is nothing to do (13+: no backing object, or one
+ * that is not anonymous or is being collapsed; 12: not DEFAULT/SWAP, dead,
+ * paging), and otherwise loops, removing one backing object per pass:
+ * "collapse" when the backing object has only this reference (its pages move
+ * up, it is freed) or "bypass" when this object shadows all of it (it now
+ * points past it); it stops when neither applies. Both replace
+ * object->backing_object with the next object down. Entry saves the chain
+ * (four levels, their types and ref_counts); return compares the new backing
+ * object with the saved chain and logs one event per level removed, up to
+ * three (the kernel's own test decides the case, backing_object->ref_count
+ * == 1: the count saved at entry, which a bypass one level up has raised, so
+ * a level under a bypass is a bypass). A call whose new backing object is not
+ * in the saved chain (more than three levels, or another thread changed the
+ * chain meanwhile) logs nothing and is counted at END.
+ */
 fbt::vm_object_collapse:entry
-/args[0]->backing_object != NULL && args[0]->backing_object->backing_object != NULL/
+/!self->collapsing/
 {
-	this->b = args[0]->backing_object;
-	printf("%d %d obj_collapse tid=%d obj=0x%x backing=0x%x btype=%s bbobj=0x%x bbtype=%s\n",
-	    timestamp, cpu, tid, (uintptr_t)args[0], (uintptr_t)this->b, OTYPE(this->b),
-	    (uintptr_t)this->b->backing_object, OTYPE(this->b->backing_object));
+	self->collapsing = 1;
+	self->colobj = (vm_object_t)arg0;
+	self->colb1 = self->colobj->backing_object;
+	self->colb2 = self->colb1 != NULL ? self->colb1->backing_object : (vm_object_t)0;
+	self->colb3 = self->colb2 != NULL ? self->colb2->backing_object : (vm_object_t)0;
+	self->colb4 = self->colb3 != NULL ? self->colb3->backing_object : (vm_object_t)0;
+	self->colt1 = self->colb1 != NULL ? self->colb1->type : 0;
+	self->colt2 = self->colb2 != NULL ? self->colb2->type : 0;
+	self->colt3 = self->colb3 != NULL ? self->colb3->type : 0;
+	self->colt4 = self->colb4 != NULL ? self->colb4->type : 0;
+	self->colr1 = self->colb1 != NULL ? self->colb1->ref_count : 0;
+	self->colr2 = self->colb2 != NULL ? self->colb2->ref_count : 0;
+	self->colr3 = self->colb3 != NULL ? self->colb3->ref_count : 0;
 }
 
-fbt::vm_object_collapse:entry
-/args[0]->backing_object != NULL && args[0]->backing_object->backing_object == NULL/
+fbt::vm_object_collapse:return
+/self->collapsing/
 {
-	this->b = args[0]->backing_object;
-	printf("%d %d obj_collapse tid=%d obj=0x%x backing=0x%x btype=%s\n",
-	    timestamp, cpu, tid, (uintptr_t)args[0], (uintptr_t)this->b, OTYPE(this->b));
+	this->nb = self->colobj->backing_object;
+	this->steps = self->colb1 == NULL || this->nb == self->colb1 ? 0 :
+	    this->nb == self->colb2 ? 1 : this->nb == self->colb3 ? 2 :
+	    this->nb == self->colb4 ? 3 : -1;
+	this->case1 = self->colr1 == 1 ? "collapse" : "bypass";
+	this->case2 = self->colr1 == 1 && self->colr2 == 1 ? "collapse" : "bypass";
+	this->case3 = self->colr1 == 1 && self->colr2 == 1 && self->colr3 == 1 ? "collapse" : "bypass";
+	vmt_collapse_lost += this->steps < 0 ? 1 : 0;
+}
+
+fbt::vm_object_collapse:return
+/self->collapsing && this->steps >= 1 && self->colb2 != NULL/
+{
+	printf("%d %d obj_collapse tid=%d obj=0x%x backing=0x%x btype=%s bbobj=0x%x bbtype=%s case=%s\n",
+	    timestamp, cpu, tid, (uintptr_t)self->colobj, (uintptr_t)self->colb1, TYPENAME(self->colt1),
+	    (uintptr_t)self->colb2, TYPENAME(self->colt2), this->case1);
+}
+
+fbt::vm_object_collapse:return
+/self->collapsing && this->steps >= 1 && self->colb2 == NULL/
+{
+	printf("%d %d obj_collapse tid=%d obj=0x%x backing=0x%x btype=%s case=%s\n",
+	    timestamp, cpu, tid, (uintptr_t)self->colobj, (uintptr_t)self->colb1, TYPENAME(self->colt1),
+	    this->case1);
+}
+
+fbt::vm_object_collapse:return
+/self->collapsing && this->steps >= 2 && self->colb3 != NULL/
+{
+	printf("%d %d obj_collapse tid=%d obj=0x%x backing=0x%x btype=%s bbobj=0x%x bbtype=%s case=%s\n",
+	    timestamp, cpu, tid, (uintptr_t)self->colobj, (uintptr_t)self->colb2, TYPENAME(self->colt2),
+	    (uintptr_t)self->colb3, TYPENAME(self->colt3), this->case2);
+}
+
+fbt::vm_object_collapse:return
+/self->collapsing && this->steps >= 2 && self->colb3 == NULL/
+{
+	printf("%d %d obj_collapse tid=%d obj=0x%x backing=0x%x btype=%s case=%s\n",
+	    timestamp, cpu, tid, (uintptr_t)self->colobj, (uintptr_t)self->colb2, TYPENAME(self->colt2),
+	    this->case2);
+}
+
+fbt::vm_object_collapse:return
+/self->collapsing && this->steps >= 3 && self->colb4 != NULL/
+{
+	printf("%d %d obj_collapse tid=%d obj=0x%x backing=0x%x btype=%s bbobj=0x%x bbtype=%s case=%s\n",
+	    timestamp, cpu, tid, (uintptr_t)self->colobj, (uintptr_t)self->colb3, TYPENAME(self->colt3),
+	    (uintptr_t)self->colb4, TYPENAME(self->colt4), this->case3);
+}
+
+fbt::vm_object_collapse:return
+/self->collapsing && this->steps >= 3 && self->colb4 == NULL/
+{
+	printf("%d %d obj_collapse tid=%d obj=0x%x backing=0x%x btype=%s case=%s\n",
+	    timestamp, cpu, tid, (uintptr_t)self->colobj, (uintptr_t)self->colb3, TYPENAME(self->colt3),
+	    this->case3);
+}
+
+fbt::vm_object_collapse:return
+/self->collapsing/
+{
+	self->collapsing = 0;
+	self->colobj = (vm_object_t)0;
+	self->colb1 = (vm_object_t)0;
+	self->colb2 = (vm_object_t)0;
+	self->colb3 = (vm_object_t)0;
+	self->colb4 = (vm_object_t)0;
+	self->colt1 = 0;
+	self->colt2 = 0;
+	self->colt3 = 0;
+	self->colt4 = 0;
+	self->colr1 = 0;
+	self->colr2 = 0;
+	self->colr3 = 0;
 }
 
 /* ---- exec ------------------------------------------------------------------ */
@@ -412,12 +598,13 @@ fbt::vm_object_collapse:entry
  * load_file() maps with an image_params of its own whose `args` it never
  * sets (malloc without M_ZERO: garbage, not NULL). So only the first call in
  * an execve is named, from kern_execve's own args; fexecve has no fname.
- * kern_execve(td, args, ...) is exported on 12-14.
+ * kern_execve(td, args, ...) is exported on 12-14; if the compiler inlined it
+ * into sys_execve, this probe never fires for execve(2) (vmtrace.sh checks).
  */
 fbt::kern_execve:entry
 {
 	self->inexecve = 1;
-	self->execargs = args[1];
+	self->execargs = (struct image_args *)arg1;
 	self->named = 0;
 }
 
@@ -429,11 +616,12 @@ fbt::kern_execve:return
 	self->named = 0;
 }
 
+/* v_object is a macro in sys/vnode.h (v_bufobj.bo_object): D sees only the member. */
 fbt::exec_map_first_page:entry
 {
 	self->inexec = 1;
 	self->io = 0;
-	self->execobj = args[0]->vp->v_object;
+	self->execobj = ((struct image_params *)arg0)->vp->v_bufobj.bo_object;
 }
 
 fbt::exec_map_first_page:entry
@@ -469,18 +657,25 @@ fbt::exec_map_first_page:return
 	self->execobj = (vm_object_t)0;
 }
 
-/* Static in imgact_elf.c: often inlined, then absent (vmtrace.sh says so). */
+#ifndef VMTRACE_NO_ELF64_LOAD_SECTION
+/* Static in imgact_elf.c, load_section(imgp, offset, ...): often inlined, then left out. */
 fbt::elf64_load_section:entry
 {
-	printf("%d %d load_section tid=%d obj=0x%x\n", timestamp, cpu, tid, (uintptr_t)args[0]->object);
+	printf("%d %d load_section tid=%d obj=0x%x\n", timestamp, cpu, tid,
+	    (uintptr_t)((struct image_params *)arg0)->object);
 }
+#endif
 
-/* Not inside faults or exec_map_first_page (one event per operation). */
+/*
+ * Not inside faults or exec_map_first_page (one event per operation). The
+ * page is what the first vm_page_lookup inside found; vmtrace.sh checks that
+ * vm_page_grab calls it through its probe (not inlined).
+ */
 fbt::vm_page_grab:entry
 /!self->inexec && !self->infault/
 {
 	self->grabobj = (vm_object_t)arg0;
-	self->grabpage = "absent";
+	self->grabpage = PAGE_ABSENT;
 	self->grablooked = 0;
 }
 
@@ -488,7 +683,7 @@ fbt::vm_page_lookup:return
 /self->grabobj && !self->grablooked/
 {
 	this->m = (vm_page_t)arg1;
-	self->grabpage = this->m == NULL ? "absent" : this->m->busy_lock != 1 ? "busy" : "present";
+	self->grabpage = this->m == NULL ? PAGE_ABSENT : this->m->busy_lock != 1 ? PAGE_BUSY : PAGE_PRESENT;
 	self->grablooked = 1;
 }
 
@@ -496,7 +691,7 @@ fbt::vm_page_grab:return
 /self->grabobj/
 {
 	printf("%d %d page_grab tid=%d obj=0x%x page=%s site=vm_page_grab\n",
-	    timestamp, cpu, tid, (uintptr_t)self->grabobj, self->grabpage);
+	    timestamp, cpu, tid, (uintptr_t)self->grabobj, vmt_page[self->grabpage]);
 	self->grabobj = (vm_object_t)0;
 	self->grabpage = 0;
 	self->grablooked = 0;
@@ -504,20 +699,29 @@ fbt::vm_page_grab:return
 
 /* ---- processes ------------------------------------------------------------- */
 
-/* proc:::create(child, parent, flags) */
+/* proc:::create(child, parent, flags): an SDT probe, always there. */
 proc:::create
 {
 	printf("%d %d proc_fork pid=%d child=%d tid=%d\n",
 	    timestamp, cpu, args[1]->p_pid, args[0]->p_pid, tid);
 }
 
+/* exec-success(path): vmtrace.sh checks for it, so untyped. */
 proc:::exec-success
 {
 	printf("%d %d proc_exec pid=%d path=\"%s\" comm=\"%s\" tid=%d\n",
-	    timestamp, cpu, pid, stringof(args[0]), execname, tid);
+	    timestamp, cpu, pid, stringof((char *)arg0), execname, tid);
 }
 
 proc:::exit
 {
 	printf("%d %d proc_exit pid=%d tid=%d\n", timestamp, cpu, pid, tid);
+}
+
+/* Calls whose collapsed levels could not be told apart (see obj_collapse). */
+END
+/vmt_collapse_lost > 0/
+{
+	printf("# vmtrace: missing obj_collapse: %d calls of vm_object_collapse removed more than three levels or raced with another thread: their levels are not logged\n",
+	    vmt_collapse_lost);
 }
