@@ -20,7 +20,7 @@ keep=0
 gzdata=0
 callgraph=0
 
-usage() { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 while getopts "o:w:r:p:f:j:s:M:gZkh" opt; do
   case $opt in
     o) out=$OPTARG ;;
@@ -97,7 +97,7 @@ skipped=()
 for e in "${optional[@]}"; do
   if has_tp "$e"; then events+=("$e"); else skipped+=("$e"); fi
 done
-[ ${#skipped[@]} -eq 0 ] || echo "capture.sh: warning: not on $(uname -r), not recorded: ${skipped[*]}" >&2
+[ ${#skipped[@]} -eq 0 ] || echo "capture.sh: warning: not available on $(uname -r), skipped: ${skipped[*]}" >&2
 events+=("${software[@]}")
 
 work=$(mktemp -d /tmp/vmreplay-capture.XXXXXX)
