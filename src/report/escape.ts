@@ -4,13 +4,13 @@
 // newline end the row), nor reach a terminal or a Markdown viewer as a raw
 // control character (they are written as escapes, common/printable.ts).
 
-import { escapeControls } from '../common/printable.js';
+import { escapeControls, terminalText } from '../common/printable.js';
 
 const HTML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
-/** Text for an HTML element or a quoted attribute. */
+/** Text for an HTML element or a quoted attribute; control characters (not line breaks) become `\x1b`-style escapes. */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => HTML[c]!);
+  return terminalText(text).replace(/[&<>"']/g, (c) => HTML[c]!);
 }
 
 /**

@@ -73,3 +73,24 @@ t.test('report.md and compare hold no raw control character', async (t) => {
   t.equal(compare.code, 0, compare.stderr);
   t.notMatch(compare.stdout + compare.stderr, RAW_CONTROL, 'compare');
 });
+t.test('report.html and every chart escape control characters (valid XML, rendered)', async (t) => {
+  const out = join(root, 'report-html');
+  const r = await capture(() => main(['report', run, '-o', out]));
+  t.equal(r.code, 0, r.stderr);
+  t.notMatch(readFileSync(join(out, 'report.html'), 'utf8'), RAW_CONTROL, 'report.html');
+  for (const svg of readdirSync(join(out, 'charts')).filter((f) => f.endsWith('.svg'))) {
+    t.notMatch(readFileSync(join(out, 'charts', svg), 'utf8'), RAW_CONTROL, svg);
+  }
+});
+
+t.test('a chart labelled with control characters is valid XML that resvg renders', async (t) => {
+  const { chart, svgToPng } = await import('../../src/report/charts/render.js');
+  const svg = await chart({
+    data: { values: [{ object: '/bin/\u001b[31mred\u0007\u0000', n: 3 }, { object: 'vnode\u0085\u0001', n: 1 }] },
+    mark: 'bar',
+    encoding: { y: { field: 'object', type: 'nominal' }, x: { field: 'n', type: 'quantitative' } },
+  });
+  t.notMatch(svg, RAW_CONTROL);
+  t.match(svg, '/bin/\\x1b[31mred\\x07\\x00');
+  t.ok(svgToPng(svg).length > 0, 'rendered');
+});
