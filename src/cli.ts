@@ -5,6 +5,7 @@
 // `--quiet`/`-q` (errors only).
 
 import { InputError, UsageError } from './common/errors.js';
+import { terminalText } from './common/printable.js';
 import { setQuiet } from './commands/console.js';
 
 type Command = (argv: string[]) => Promise<number>;
@@ -53,7 +54,7 @@ export async function main(argv: string[]): Promise<number> {
     return await run(rest);
   } catch (e) {
     if (e instanceof InputError || e instanceof UsageError) {
-      process.stderr.write(`vmreplay: ${e.message}\n`);
+      process.stderr.write(`vmreplay: ${terminalText(e.message)}\n`);
       return 2;
     }
     throw e;

@@ -3,6 +3,9 @@
 // else); everything said along the way (what is being done, where the files
 // went, progress) goes to standard error then. `--quiet` (any command) keeps
 // errors, and the data a command was asked to write, and nothing else.
+// What is said (not data) has its control characters escaped: it quotes traces.
+
+import { terminalText } from '../common/printable.js';
 
 let quiet = false;
 
@@ -15,13 +18,13 @@ export const isQuiet = (): boolean => quiet;
 
 /** The figures a command reports (the replay summary, validate's accounting): standard output, not with --quiet. */
 export function result(text: string): void {
-  if (!quiet) process.stdout.write(text);
+  if (!quiet) process.stdout.write(terminalText(text));
 }
 
 /** What a command says along the way: standard output on a terminal, else standard error; not with --quiet. */
 export function say(text: string): void {
   if (quiet) return;
-  (process.stdout.isTTY ? process.stdout : process.stderr).write(text);
+  (process.stdout.isTTY ? process.stdout : process.stderr).write(terminalText(text));
 }
 
 /** The data a command was asked to write (compare's Markdown or JSON, check's verdict): standard output, even with --quiet. */
@@ -31,7 +34,7 @@ export function data(text: string): void {
 
 /** What a command says while its standard output carries data (a replay's summary before a comparison): standard error; not with --quiet. */
 export function aside(text: string): void {
-  if (!quiet) process.stderr.write(text);
+  if (!quiet) process.stderr.write(terminalText(text));
 }
 
 /** Columns of the terminal standard output goes to; 80 when it is not one. */

@@ -8,7 +8,8 @@
 
 import { once } from 'node:events';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { firstLine, RunDatabase } from '../store/database.js';
+import { firstLine } from '../store/database.js';
+import { RunDatabase } from '../store/run-database.js';
 import { renderResult, OUTPUT_FORMATS, DEFAULT_TABLE_ROWS } from '../report/results.js';
 import { ident } from '../store/sql.js';
 import { VIEWS, VIEW_NAMES } from '../store/views.js';
@@ -75,7 +76,7 @@ const TRACES_DOC = 'The traces of a dataset: partition name (the trace column of
 
 /** The run's tables (with their rows) and views, one line each: the first sentence of what the docs say they hold. */
 async function listing(connection: DuckDBConnection, width: number): Promise<string> {
-  const found = (await connection.runAndReadAll(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY table_name`)).getRows().map((r) => r[0] as string);
+  const found = (await connection.runAndReadAll(`SELECT DISTINCT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY table_name`)).getRows().map((r) => r[0] as string);
   const docs = new Map<string, string>([...STANDARD_TABLES.map((t) => [t.name, t.doc] as const), ['models', MODELS_DOC], ['traces', TRACES_DOC]]);
   const viewDocs = new Map(VIEWS.map((v) => [v.name, v.doc] as const));
   const tables = [...docs.keys(), ...found.filter((n) => !docs.has(n) && !viewDocs.has(n))].filter((n) => found.includes(n));

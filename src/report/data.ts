@@ -8,7 +8,7 @@
 
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { InputError } from '../common/errors.js';
-import { RunDatabase } from '../store/database.js';
+import { RunDatabase } from '../store/run-database.js';
 import { type Manifest, readManifest } from '../store/manifest.js';
 import { literal } from '../store/sql.js';
 import { modelColumns } from '../models/index.js';

@@ -5,6 +5,7 @@
 
 import { type Block, type Cell, formatNumber, type Inline, type ReportDocument } from './document.js';
 import { escapeMarkdown } from './escape.js';
+import { escapeControls } from '../common/printable.js';
 
 export function renderMarkdown(doc: ReportDocument, chartPath: (name: string) => string): string {
   const out: string[] = [`# ${escapeMarkdown(doc.title)}`];
@@ -66,7 +67,7 @@ function cell(c: Cell): string {
  * line breaks flattened.
  */
 export function codeSpan(text: string): string {
-  const flat = text.replace(/\r\n|[\r\n\u2028\u2029]/g, ' ').replace(/\|/g, '\\|');
+  const flat = escapeControls(text.replace(/\r\n|[\r\n\u2028\u2029]/g, ' ')).replace(/\|/g, '\\|');
   const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map((r) => r.length));
   const fence = '`'.repeat(longest + 1);
   const pad = flat.startsWith('`') || flat.endsWith('`') || flat === '' ? ' ' : '';

@@ -13,7 +13,7 @@
 import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { RunDatabase } from '../store/database.js';
+import { RunDatabase } from '../store/run-database.js';
 
 export interface PerfettoSummary {
   readonly slices: number;

@@ -1,8 +1,12 @@
-// Aligned plain-text tables for the terminal: numbers right-aligned, text left.
+// Aligned plain-text tables for the terminal: numbers right-aligned, text left;
+// control characters in cells and names shown as escapes (common/printable.ts).
+
+import { escapeControls } from '../common/printable.js';
 
 export type Cell = string | number | bigint | boolean | null | undefined;
 
-export function textTable(header: readonly string[], rows: readonly (readonly Cell[])[]): string {
+export function textTable(names: readonly string[], rows: readonly (readonly Cell[])[]): string {
+  const header = names.map(escapeControls);
   const cells = rows.map((r) => r.map(show));
   const numeric = header.map((_, c) => rows.length > 0 && rows.every((r) => r[c] == null || typeof r[c] === 'number' || typeof r[c] === 'bigint'));
   const width = columnWidths(header, cells);
@@ -24,7 +28,7 @@ function columnWidths(header: readonly string[], cells: readonly (readonly strin
  * column so a row can be followed across pages. Rows are never wrapped.
  */
 export function pagedTextTable(header: readonly string[], rows: readonly (readonly Cell[])[], width: number): string {
-  const widths = columnWidths(header, rows.map((r) => r.map(show)));
+  const widths = columnWidths(header.map(escapeControls), rows.map((r) => r.map(show)));
   const total = widths.reduce((a, w) => a + w, 0) + 2 * (widths.length - 1);
   if (total <= width || header.length <= 1) return textTable(header, rows);
   const pages: number[][] = [];
@@ -52,7 +56,7 @@ export function pagedTextTable(header: readonly string[], rows: readonly (readon
 function show(v: Cell): string {
   if (v === null || v === undefined) return '';
   if (typeof v === 'number') return Number.isInteger(v) ? String(v) : v.toFixed(2);
-  return String(v);
+  return escapeControls(String(v));
 }
 
 export const percent = (part: number, whole: number): string => (whole === 0 ? '-' : `${((100 * part) / whole).toFixed(1)}%`);

@@ -2,7 +2,8 @@
 // file is complete (convert.ts writes them while the replay runs):
 // OUT/vmreplay.duckdb with one view (or table) per table with a
 // `<column>_hex` text column for every address, the `models` table, and the
-// analysis views. Queries open the database read-only through RunDatabase.open().
+// analysis views. Queries open the database read-only through RunDatabase.open()
+// (run-database.ts), which first makes sure it is vmreplay's.
 //
 // Why views over the Parquet files by default (bench/store.ts has the
 // numbers): loading the tables into DuckDB's own storage runs at about a third
@@ -13,17 +14,14 @@
 // and re-points them when a run is opened from a new place, so any DuckDB
 // client can open OUT/vmreplay.duckdb from any working directory.
 
-import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ColumnSpec, TableSpec } from '../columns/table.js';
 import { DATABASE_FILE } from './outdir.js';
-import { anchorViews, misplacedViews, parquetViews } from './location.js';
 import { ident, isAddress, literal, sqlType } from './sql.js';
 import { BUILD_CONFIG } from './convert.js';
 import { runColumns } from '../models/index.js';
 import { chooseBuckets, type ViewContext, viewStatements } from './views.js';
-import { InputError } from '../common/errors.js';
 
 /** `parquet-views`: the database holds views over OUT/<table>.parquet; `tables`: it holds its own copy. */
 export type DatabaseLayout = 'parquet-views' | 'tables';
@@ -77,12 +75,17 @@ export function parquetView(spec: TableSpec<readonly ColumnSpec[]>, file = `${sp
   return `CREATE OR REPLACE VIEW ${ident(spec.name)} AS SELECT ${select} FROM read_parquet(${literal(file)}${options ? `, ${options}` : ''})`;
 }
 
-function loadTable(dir: string, spec: TableSpec<readonly ColumnSpec[]>): string[] {
+/** The table of the `tables` layout, with a generated `<name>_hex` per address column. */
+export function tableDdl(spec: TableSpec<readonly ColumnSpec[]>): string {
   const columns = spec.columns.map((c) => `${ident(c.name)} ${sqlType(c.kind)}`);
   const generated = spec.columns.filter(isAddress).map((c) => `${ident(`${c.name}_hex`)} VARCHAR GENERATED ALWAYS AS (hex64(${ident(c.name)})) VIRTUAL`);
+  return `CREATE OR REPLACE TABLE ${ident(spec.name)} (${[...columns, ...generated].join(', ')})`;
+}
+
+function loadTable(dir: string, spec: TableSpec<readonly ColumnSpec[]>): string[] {
   const names = spec.columns.map((c) => ident(c.name)).join(', ');
   return [
-    `CREATE OR REPLACE TABLE ${ident(spec.name)} (${[...columns, ...generated].join(', ')})`,
+    tableDdl(spec),
     `INSERT INTO ${ident(spec.name)} (${names}) SELECT ${names} FROM read_parquet(${literal(join(dir, `${spec.name}.parquet`))})`,
   ];
 }
@@ -115,48 +118,6 @@ export function modelsTable(ctx: ViewContext): string {
   const rows = ctx.models.map((m, i) => `(${i + 1}, ${literal(m)}, ${columns[i]!.baseline === m})`);
   const values = rows.length ? `VALUES ${rows.join(', ')}` : `SELECT 1, 'none', false WHERE false`;
   return `CREATE OR REPLACE TABLE models AS SELECT * FROM (${values}) t(position, model, baseline)`;
-}
-
-/** A run's database opened read-only, with relative table paths resolved in the run directory. */
-export class RunDatabase {
-  private constructor(
-    private readonly instance: DuckDBInstance,
-    readonly connection: DuckDBConnection,
-  ) {}
-
-  static async open(outDir: string): Promise<RunDatabase> {
-    if (!existsSync(outDir) || !statSync(outDir).isDirectory()) throw new InputError(outDir, 0, 'no such directory');
-    const path = join(outDir, DATABASE_FILE);
-    if (!existsSync(path)) throw new InputError(outDir, 0, `not a finished vmreplay output (no ${DATABASE_FILE}); write one with 'vmreplay replay TRACE -o ${outDir}'`);
-    let db = await RunDatabase.openReadOnly(path);
-    // A run moved or copied since it was written: point its views at the files here first.
-    if (misplacedViews(await parquetViews(db.connection), outDir).length > 0) {
-      db.close();
-      try {
-        await anchorViews(path);
-      } catch (e) {
-        throw new InputError(path, 0, `the run was moved here and its views could not be re-pointed at this directory: ${firstLine((e as Error).message)}`);
-      }
-      db = await RunDatabase.openReadOnly(path);
-    }
-    await db.connection.run(`SET file_search_path = ${literal(resolve(outDir))}`);
-    return db;
-  }
-
-  private static async openReadOnly(path: string): Promise<RunDatabase> {
-    let instance: DuckDBInstance;
-    try {
-      instance = await DuckDBInstance.create(path, { access_mode: 'READ_ONLY' });
-    } catch (e) {
-      throw new InputError(path, 0, firstLine((e as Error).message));
-    }
-    return new RunDatabase(instance, await instance.connect());
-  }
-
-  close(): void {
-    this.connection.closeSync();
-    this.instance.closeSync();
-  }
 }
 
 /** The first line of a DuckDB error, without the client's own prefix. */

@@ -31,7 +31,7 @@ export interface DatasetSummary {
 }
 
 /** Read options that make the partition name a string whatever it looks like (a trace named `2024` stays text). */
-const READ_OPTIONS = `hive_partitioning = true, union_by_name = true, hive_types = {'trace': 'VARCHAR'}`;
+export const READ_OPTIONS = `hive_partitioning = true, union_by_name = true, hive_types = {'trace': 'VARCHAR'}`;
 
 /** Partition names for the traces: each file's stem with anything but letters, digits, `.`, `_`, `-` made `_`, unique (`-2`, `-3`, ...). */
 export function partitionNames(inputs: readonly string[]): string[] {
@@ -70,6 +70,12 @@ export async function replayDatasetIntoDirectory(inputs: readonly string[], outD
   } finally {
     if (!committed) await claim.abandon();
   }
+}
+
+/** The `traces` table of a dataset's database: partition name and input file of each trace. */
+export function tracesTable(traces: readonly DatasetTraceRecord[]): string {
+  const rows = traces.map((t) => `(${literal(t.name)}, ${literal(t.input)})`).join(', ');
+  return `CREATE TABLE traces AS SELECT * FROM (VALUES ${rows}) t(trace, input)`;
 }
 
 const partition = (name: string): string => `${PARTITION_PREFIX}${name}`;
@@ -115,8 +121,7 @@ async function buildDataset(workDir: string, traces: readonly DatasetTraceRecord
       await con.run(parquetView(spec as (typeof STANDARD_TABLES)[number], join(workDir, PARTITION_GLOB, `${name}.parquet`), READ_OPTIONS));
     }
     await con.run(modelsTable(ctx));
-    const rows = traces.map((t) => `(${literal(t.name)}, ${literal(t.input)})`).join(', ');
-    await con.run(`CREATE TABLE traces AS SELECT * FROM (VALUES ${rows}) t(trace, input)`);
+    await con.run(tracesTable(traces));
     for (const sql of viewStatements(ctx)) await con.run(sql);
     await con.run('CHECKPOINT');
     duckdb = (await con.runAndReadAll('SELECT version()')).getRows()[0]![0] as string;

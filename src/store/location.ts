@@ -5,8 +5,9 @@
 // the table views name their files by absolute path inside the run directory,
 // and anchorViews() points them there again whenever the directory is not
 // where they say: once when the store has moved a finished run into place
-// (the build happens in a temporary directory), and whenever RunDatabase.open
-// finds the run was moved or copied. Any DuckDB client, from any working
+// (the build happens in a temporary directory). When RunDatabase.open finds
+// the run was moved or copied, it reads through temporary views re-pointed
+// the same way (anchoredSql) and leaves the database file as it is. Any DuckDB client, from any working
 // directory, then reads the right files. Why not load the tables into the
 // database instead: docs/tables.md ("Path-independent views") has the numbers.
 
@@ -30,6 +31,10 @@ const READ_PARQUET = /read_parquet\('((?:[^']|'')*)'(?=\s*[,)])/;
 export const PARTITION_GLOB = `${PARTITION_PREFIX}*`;
 
 /** The file's name relative to the directory it belongs to: `t.parquet`, or under the partition glob for a dataset's view. */
+export function viewFileName(file: string): string {
+  return ownName(file);
+}
+
 function ownName(file: string): string {
   return basename(dirname(file)) === PARTITION_GLOB ? join(PARTITION_GLOB, basename(file)) : basename(file);
 }

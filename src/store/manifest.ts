@@ -36,6 +36,9 @@ export interface TableRecord {
   readonly rows: number;
   readonly parquet: string;
   readonly arrow: string | null;
+  /** size and SHA-256 of the Parquet file (a single run's; a dataset's are in each trace's manifest) */
+  readonly bytes?: number | null;
+  readonly sha256?: string | null;
 }
 
 export interface Manifest {

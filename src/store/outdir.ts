@@ -68,15 +68,32 @@ export async function claimOutDir(outDir: string, tables: readonly string[]): Pr
   await takeLock(outDir, names.lock);
   let workDir: string | null = null;
   let aside: string | null = null;
-  const release = () => rmSync(names.lock, { recursive: true, force: true });
-  // On Ctrl-C: the temporary directory goes; an earlier run moved aside comes back.
+  const release = () => removeDirectory(names.lock);
+  // On Ctrl-C: the temporary directory goes; an earlier run moved aside comes
+  // back. Each step is tried whatever the one before did, and the lock is
+  // released last in every case; the first failure is then thrown.
   const cleanup = () => {
-    if (workDir) rmSync(workDir, { recursive: true, force: true, maxRetries: 3 });
-    if (aside && existsSync(aside)) {
-      if (!existsSync(abs)) renameSync(aside, abs);
-      else rmSync(aside, { recursive: true, force: true, maxRetries: 3 });
-    }
-    release();
+    const failures: unknown[] = [];
+    const attempt = (step: () => void) => {
+      try {
+        step();
+      } catch (e) {
+        failures.push(e);
+      }
+    };
+    attempt(() => {
+      if (workDir) removeDirectory(workDir);
+      workDir = null;
+    });
+    attempt(() => {
+      if (aside && existsSync(aside)) {
+        if (!existsSync(abs)) renameSync(aside, abs);
+        else removeDirectory(aside);
+      }
+      aside = null;
+    });
+    attempt(release);
+    if (failures.length > 0) throw failures[0];
   };
   const unregister = onInterrupt(cleanup);
   try {
@@ -87,7 +104,11 @@ export async function claimOutDir(outDir: string, tables: readonly string[]): Pr
     await mkdir(workDir);
     await mkdir(join(workDir, STAGING_DIR));
   } catch (e) {
-    cleanup();
+    try {
+      cleanup();
+    } catch {
+      // the failure to report is the one that stopped the claim
+    }
     unregister();
     throw e;
   }
@@ -111,16 +132,26 @@ export async function claimOutDir(outDir: string, tables: readonly string[]): Pr
           aside = null;
         }
       } catch (e) {
-        cleanup();
+        try {
+          cleanup();
+        } catch {
+          // the failure to report is the one that stopped the commit
+        }
         throw e instanceof InputError ? e : new InputError(outDir, 0, `cannot put the finished run in place: ${(e as Error).message}`);
       } finally {
-        release();
-        unregister();
+        try {
+          release();
+        } finally {
+          unregister();
+        }
       }
     },
     async abandon() {
-      cleanup();
-      unregister();
+      try {
+        cleanup();
+      } finally {
+        unregister();
+      }
     },
   };
 }
@@ -214,6 +245,22 @@ async function removeLeftovers(abs: string): Promise<void> {
     // An earlier run moved aside by a run killed before it put its own in place: the only copy, so it goes back.
     if (m[1] === 'old' && !existsSync(abs)) renameSync(path, abs);
     else await rm(path, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Remove a directory and everything in it, trying again a few times: a file
+ * still being written into it (DuckDB's threads on an interrupt) makes one
+ * removal fail with ENOTEMPTY; anything else is tried again too.
+ */
+export function removeDirectory(path: string): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      rmSync(path, { recursive: true, force: true, maxRetries: 3, retryDelay: 20 });
+      return;
+    } catch (e) {
+      if (attempt >= 4) throw e;
+    }
   }
 }
 

@@ -146,10 +146,15 @@ export class Store implements TableOutput {
       this.converter.close();
       onProgress?.({ name: 'database', step: open.length, steps });
       const layout = this.options.layout ?? 'parquet-views';
+      // The digests let a reader recognise the run's own files (run-database.ts); hashed while DuckDB builds.
+      const digests = Promise.all(open.map((t) => hashFile(join(this.workDir, `${t.spec.name}.parquet`))));
       const build = await buildDatabase(this.workDir, open.map((t) => t.spec), input.models, layout);
       onProgress?.({ name: 'database', step: steps, steps });
+      const hashed = await digests;
       const tables: Record<string, TableRecord> = {};
-      for (const t of open) tables[t.spec.name] = { rows: t.rows, parquet: `${t.spec.name}.parquet`, arrow: t.arrow ? `${t.spec.name}.arrow` : null };
+      for (const [i, t] of open.entries()) {
+        tables[t.spec.name] = { rows: t.rows, parquet: `${t.spec.name}.parquet`, arrow: t.arrow ? `${t.spec.name}.arrow` : null, bytes: hashed[i]!.bytes, sha256: hashed[i]!.sha256 };
+      }
       const manifest: Manifest = {
         tool: TOOL,
         version: VERSION,

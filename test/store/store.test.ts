@@ -71,7 +71,7 @@ t.test('addresses stay exact 64-bit and get hex columns; rows keep their order; 
   const arrow = tableFromIPC(readFileSync(join(out, 'objects.arrow')));
   t.ok([...arrow.getChild('obj')!].includes(HIGH_ADDRESS), 'Arrow holds the exact address');
   const ordered = await db.connection.runAndReadAll(
-    `SELECT bool_and(ts > prev) FROM (SELECT ts, lag(ts) OVER (ORDER BY file_row_number) AS prev FROM read_parquet('events.parquet', file_row_number = true)) WHERE prev IS NOT NULL`,
+    `SELECT bool_and(ts > prev) FROM (SELECT ts, lag(ts) OVER (ORDER BY file_row_number) AS prev FROM read_parquet('${join(out, 'events.parquet')}', file_row_number = true)) WHERE prev IS NOT NULL`,
   );
   t.same(ordered.getRows(), [[true]], 'events keep their order in the Parquet file');
   const types = Object.fromEntries(

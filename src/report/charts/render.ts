@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import * as vegaLite from 'vega-lite';
+import { escapeControls } from '../../common/printable.js';
 
 /** The font every chart names; the PNG renderer loads exactly this family's files. */
 export const CHART_FONT = 'DejaVu Sans';
@@ -38,10 +39,19 @@ export async function chart(spec: object): Promise<string> {
   const compiled = vegaLite.compile(withConfig as vegaLite.TopLevelSpec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Warn });
   try {
-    return await view.toSVG();
+    return xmlSafe(await view.toSVG());
   } finally {
     view.finalize();
   }
+}
+
+/**
+ * The SVG with every control character XML forbids (or a terminal would act
+ * on) written as an escape, `\x1b`: vega escapes markup in labels but passes
+ * them through, and resvg refuses such a document ("non-XML character").
+ */
+function xmlSafe(svg: string): string {
+  return svg.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g, (c) => escapeControls(c));
 }
 
 /** SVG markup as a PNG image at `scale` times its size, text drawn with the chart font. */
