@@ -5,7 +5,7 @@
 
 import { UsageError } from '../common/errors.js';
 import { linuxMmapModel, linuxVmaModel } from './linux.js';
-import type { Family, LockingModel, ModelIdentity } from './model.js';
+import type { DragonFlyModel, Family, LinuxModel, LockingModel, ModelIdentity } from './model.js';
 import { newFixedModel, newModel } from './new.js';
 import { oldModel } from './old.js';
 
@@ -25,6 +25,12 @@ export const FAMILIES: Readonly<Record<Family, { readonly title: string; readonl
 };
 
 export const MODELS: readonly LockingModel[] = REGISTRY;
+
+/** The built-in DragonFly models (old, new, new-fixed). */
+export const DRAGONFLY_MODELS: readonly DragonFlyModel[] = [oldModel, newModel, newFixedModel];
+
+/** The built-in Linux models (linux-mmap, linux-vma). */
+export const LINUX_MODELS: readonly LinuxModel[] = [linuxMmapModel, linuxVmaModel];
 
 /** The models a DragonFly trace replays under by default (the `--models` default before a trace is read). */
 export const DEFAULT_MODELS: readonly string[] = FAMILIES.dragonfly.defaults;

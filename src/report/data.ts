@@ -274,7 +274,7 @@ async function query(con: DuckDBConnection, dir: string, manifest: Manifest): Pr
 
   const coverage = await readCoverage(all, baseline);
   const hasView = async (name: string) => (await all(`SELECT 1 FROM duckdb_views() WHERE view_name = ${literal(name)}`)).length > 0;
-  const linux: LinuxRow[] = (await hasView('fallback_agreement'))
+  const linux: LinuxRow[] = (await all(`SELECT 1 FROM duckdb_columns() WHERE table_name = 'summary' AND column_name = 'mm_locks'`)).length > 0 && (await hasView('fallback_agreement'))
     ? (await all('SELECT s.model, s.faults, s.mm_locks, s.vma_locks, s.saved_mm, s.saved_mm_pct, a.undecidable, a.predicted, a.observed, a.both, a.precision_pct, a.recall_pct FROM summary s LEFT JOIN fallback_agreement a USING (model) WHERE s.mm_locks IS NOT NULL')).map((r) => ({
         model: str(r.model),
         faults: num(r.faults),

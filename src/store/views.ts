@@ -7,7 +7,7 @@
 // "X tokens" are always acquisitions with class = 'token' and mode = 'X': the
 // per-map token (class 'map') and chain locks never enter token counts.
 
-import { type ModelColumns, runColumns } from '../models/index.js';
+import { type ModelColumns, modelColumns, runColumns } from '../models/index.js';
 import { ident, literal } from './sql.js';
 
 export interface ViewContext {
@@ -358,4 +358,9 @@ export function chooseBuckets(t0: number, t1: number, target = 100): { bucketNs:
   const power = 10 ** Math.floor(Math.log10(raw));
   const bucketNs = Math.max(1, [1, 2, 5, 10].map((m) => m * power).find((w) => w >= raw)!);
   return { bucketNs, buckets: Math.floor(span / bucketNs) + 1 };
+}
+
+/** The column of what a model saves against its family's baseline (models/index.ts: declared by the model): `new` -> saved_x, `new-fixed` -> saved_x_fixed. */
+export function savedColumn(model: string): string | null {
+  return runColumns([model]).length ? modelColumns(model).savedColumn : null;
 }

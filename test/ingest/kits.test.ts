@@ -10,7 +10,7 @@ import t from 'tap';
 import { Dictionaries } from '../../src/columns/dictionaries.js';
 import type { Row } from '../../src/columns/rows.js';
 import { Ingest } from '../../src/ingest/open.js';
-import { MODELS } from '../../src/models/index.js';
+import { DRAGONFLY_MODELS as MODELS } from '../../src/models/index.js';
 import { type AssembledFault, FaultAssembler } from '../../src/replay/assemble.js';
 import { MemoryOutput } from '../../src/replay/output.js';
 import { replayTraces } from '../../src/replay/run.js';

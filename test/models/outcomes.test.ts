@@ -5,7 +5,8 @@
 
 import t, { type Test } from 'tap';
 import { CollapseCase, PG } from '../../src/events/vocabulary.js';
-import { DEFAULT_MODELS, MODELS, modelsByName } from '../../src/models/index.js';
+import { DEFAULT_MODELS, DRAGONFLY_MODELS as MODELS, MODELS as REGISTERED, modelsByName } from '../../src/models/index.js';
+import { linuxMmapModel, linuxVmaModel } from '../../src/models/linux.js';
 import { newFixedModel, newModel } from '../../src/models/new.js';
 import { oldModel } from '../../src/models/old.js';
 import type { LockingModel } from '../../src/models/model.js';
@@ -212,8 +213,9 @@ t.test('F is held from the first take to the end of the fault; prefault walks ha
 t.test('models by name', async (t) => {
   t.same(DEFAULT_MODELS, ['old', 'new', 'new-fixed']);
   t.same(MODELS, [oldModel, newModel, newFixedModel]);
+  t.same(REGISTERED, [oldModel, newModel, newFixedModel, linuxMmapModel, linuxVmaModel]);
   t.same(modelsByName(['new-fixed', 'old']), [newFixedModel, oldModel]);
-  t.throws(() => modelsByName(['old', 'newer']), /unknown model 'newer' \(known: old, new, new-fixed\)/);
+  t.throws(() => modelsByName(['old', 'newer']), { name: 'UsageError', message: /unknown model 'newer' \(known: old, new, new-fixed, linux-mmap, linux-vma\)/ });
   for (const m of MODELS) t.ok(m.description.length > 20, `${m.name} has a description`);
   t.not(newModel.description, newFixedModel.description);
 });
