@@ -50,7 +50,8 @@ function vmaPath(f: LinuxFaultFacts, r: VersionRules, log: LockLog): string | nu
   // LV3 lock_vma_under_rcu (6.4-6.6 early): only anonymous VMAs, and only with an anon_vma.
   if (r.version < 604) return 'no_per_vma_locks';
   if (!r.fileVmas && f.vmaKind !== 'anon' && f.vmaKind !== 'heap' && f.vmaKind !== 'stack') return 'not_anonymous';
-  if (r.needsAnonVmaToLock && f.anonVma !== 1) return f.anonVma === 0 ? 'no_anon_vma' : 'anon_vma_unknown';
+  const anonymous = f.vmaKind === 'anon' || f.vmaKind === 'heap' || f.vmaKind === 'stack';
+  if (r.needsAnonVmaToLock && anonymous && f.anonVma !== 1) return f.anonVma === 0 ? 'no_anon_vma' : 'anon_vma_unknown';
   // LV4 vma_start_read: a writer holds the VMA write-locked until mmap_write_unlock.
   if (f.writeLocked === 1) return 'vma_write_locked';
   if (f.writeLocked === -1) return 'writer_race';
@@ -58,7 +59,6 @@ function vmaPath(f: LinuxFaultFacts, r: VersionRules, log: LockLog): string | nu
   // LV5 do_user_addr_fault: access_error drops the VMA lock and retries under mmap_lock.
   if (f.accessError) return release(log, 'access_error');
   // LV6 handle_mm_fault under FAULT_FLAG_VMA_LOCK: paths that return VM_FAULT_RETRY.
-  const anonymous = f.vmaKind === 'anon' || f.vmaKind === 'heap' || f.vmaKind === 'stack';
   if (f.vmaKind === 'special' && r.noMapPagesRetry) return release(log, 'no_map_pages');
   if (r.fileFaultRetries && !anonymous && (f.write || f.major)) return release(log, 'file_fault');
   if (f.major) return release(log, anonymous ? 'swap_io' : 'file_io');
