@@ -15,6 +15,8 @@ export interface VersionRules {
   readonly anonPrepare: 'retry' | 'trylock';
   /** a read fault on a VMA whose vm_ops has no map_pages (vdso, vvar, other special mappings) retries (6.7+, vmf_can_call_fault) */
   readonly noMapPagesRetry: boolean;
+  /** after a per-VMA attempt that did I/O, the mmap_lock attempt carries FAULT_FLAG_TRIED and waits for the page instead of retrying again (6.8+) */
+  readonly triedAfterVmaRetry: boolean;
   /** a read fault on fresh anonymous memory maps the shared zero page (no anon_vma needed): x86, outside THP */
   readonly readMapsZeroPage: boolean;
 }
@@ -24,6 +26,7 @@ export const SINCE = {
   perVmaLocks: 604,
   fileVmas: 606,
   fileFaultUnderVmaLock: 607,
+  triedAfterVmaRetry: 608,
   anonVmaInPrepare: 610,
 } as const;
 
@@ -36,6 +39,7 @@ export function LINUX_RULES(version: KernelVersion): VersionRules {
     needsAnonVmaToLock: version < SINCE.anonVmaInPrepare,
     anonPrepare: version >= SINCE.anonVmaInPrepare ? 'trylock' : 'retry',
     noMapPagesRetry: version >= SINCE.fileFaultUnderVmaLock,
+    triedAfterVmaRetry: version >= SINCE.triedAfterVmaRetry,
     readMapsZeroPage: true,
   };
 }

@@ -34,7 +34,9 @@ export const linuxVmaModel: LinuxModel = {
     if (why === null) return;
     log.fallback(why);
     log.attempt();
-    mmapPath(f, log, why);
+    // LV8: the I/O the VMA attempt started is waited for under mmap_lock (FAULT_FLAG_TRIED, 6.8+).
+    const ioDone = rules.triedAfterVmaRetry && (why === 'file_io' || why === 'swap_io' || why === 'readahead');
+    mmapPath(f, log, why, ioDone);
   },
 };
 
@@ -85,7 +87,7 @@ function release(log: LockLog, why: string): string {
  * VM_FAULT_RETRY for I/O (filemap_fault drops the lock to wait), and a
  * write hold to grow the stack.
  */
-function mmapPath(f: LinuxFaultFacts, log: LockLog, reason: string): void {
+function mmapPath(f: LinuxFaultFacts, log: LockLog, reason: string, ioDone = false): void {
   log.lock(f.mm, 'mm', 'S', 'lock_mmap', reason);
   if (f.stackGrowth) {
     log.releaseAll();
@@ -96,7 +98,7 @@ function mmapPath(f: LinuxFaultFacts, log: LockLog, reason: string): void {
     log.releaseAll();
     return;
   }
-  if (f.major || f.readahead) {
+  if ((f.major || f.readahead) && !ioDone) {
     log.releaseAll();
     log.restart(f.major ? 'io' : 'readahead');
     log.attempt();
