@@ -4,7 +4,8 @@
 // leaves it as it was.
 
 import { FAMILIES, modelsByName, resolveModels } from '../models/index.js';
-import { formatSummary, type RunTiming } from '../report/summary.js';
+import { formatSummary, type RunTiming, type WriterWaits } from '../report/summary.js';
+import { RunDatabase } from '../store/run-database.js';
 import { DEFAULT_REPLAY_OPTIONS } from '../replay/engine.js';
 import { type RunResult } from '../replay/run.js';
 import { replayIntoDirectory } from '../store/replay-into.js';
@@ -62,8 +63,8 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 /** The summary of a replay made by replayToDirectory(), with its timing, as wide as the terminal. */
-export function formatRunSummary(replayed: { run: RunResult; knobs: { sharedFault: boolean }; timing: RunTiming }): string {
-  return formatSummary(replayed.run, replayed.knobs, { timing: replayed.timing, width: terminalWidth() });
+export function formatRunSummary(replayed: { run: RunResult; knobs: { sharedFault: boolean }; timing: RunTiming; writerWaits?: readonly WriterWaits[] }): string {
+  return formatSummary(replayed.run, replayed.knobs, { timing: replayed.timing, width: terminalWidth(), writerWaits: replayed.writerWaits ?? [] });
 }
 
 /** The options of `values` as command-line words again, for each trace's replay in a dataset. */
@@ -94,7 +95,19 @@ export async function replayToDirectory(traces: string[], outDir: string, values
       { name: 'build tables', seconds: replayed.buildSeconds },
     ],
   };
-  return { run, knobs: options.knobs, timing };
+  const writerWaits = run.models.some((m) => m.family === 'linux') ? await readWriterWaits(outDir) : [];
+  return { run, knobs: options.knobs, timing, writerWaits };
+}
+
+/** The writer_waits view of a Linux run just written (the waiting behind mmap_lock writers each Linux model implies). */
+async function readWriterWaits(outDir: string): Promise<WriterWaits[]> {
+  const db = await RunDatabase.open(outDir);
+  try {
+    const rows = (await db.connection.runAndReadAll('SELECT model, faults_waiting, wait_ns, max_wait_ns FROM writer_waits')).getRows();
+    return rows.map(([model, faults, waitNs, maxNs]) => ({ model: String(model), faults: Number(faults), waitNs: Number(waitNs), maxWaitNs: maxNs === null ? 0 : Number(maxNs) }));
+  } finally {
+    db.close();
+  }
 }
 
 /** Total size of the traces on disk, for the progress percentage; null when one is standard input or unreadable. */

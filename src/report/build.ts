@@ -58,8 +58,25 @@ function linuxHeadline(d: ReportData): Block[] {
         'Why faults take the mm lock: the mm_lock_reasons view; the waiting behind writers each model implies: the writer_waits view (first-order, from the captured write holds).',
     ),
   ];
+  const reasons = d.linuxReasons.filter((r) => r.model !== d.linux[0]!.model);
+  if (reasons.length > 0) {
+    blocks.push(heading(3, 'Why faults still take mmap_lock'));
+    blocks.push(table(['model', 'reason', 'faults', 'the kernel took it in'], reasons.map((r) => [r.model, { code: r.reason }, r.faults, r.observed])));
+  }
+  if (d.writerWaits.length > 0) {
+    const base = d.writerWaits[0]!;
+    blocks.push(heading(3, 'Waiting behind mmap_lock writers'));
+    blocks.push(
+      para(
+        'Estimated from the write holds the capture shows (mmap_lock write acquisition to release or downgrade, per mm and thread): a fault that takes mmap_lock while another thread of its mm holds it for writing waits until that hold ends. First-order: the holds are as captured, each fault asks at its entry, nothing else moves.',
+      ),
+    );
+    blocks.push(table(['model', 'faults waiting', 'wait (ms)', 'longest (ms)', 'avoided (ms)'], d.writerWaits.map((w, i) => [w.model, w.faults, ms(w.waitNs), ms(w.maxWaitNs), i === 0 ? null : ms(base.waitNs - w.waitNs)])));
+  }
   return blocks;
 }
+
+const ms = (ns: number): string => (ns / 1e6).toFixed(3);
 
 const compared = (d: ReportData): string[] => d.models.filter((m) => m !== d.baseline);
 

@@ -180,6 +180,10 @@ export interface ReportData {
   readonly run: RunInfo;
   /** the Linux models' figures (empty when the run has none) */
   readonly linux: readonly LinuxRow[];
+  /** Linux models: faults taking the mm lock, by why (the mm_lock_reasons view) */
+  readonly linuxReasons: readonly { readonly model: string; readonly reason: string; readonly faults: number; readonly observed: number }[];
+  /** Linux models: the waiting behind mmap_lock writers each implies (the writer_waits view) */
+  readonly writerWaits: readonly { readonly model: string; readonly faults: number; readonly waitNs: number; readonly maxWaitNs: number }[];
   /** models in report order; the baseline first */
   readonly models: readonly string[];
   readonly baseline: string;
@@ -290,8 +294,16 @@ async function query(con: DuckDBConnection, dir: string, manifest: Manifest): Pr
         recallPct: r.recall_pct === null ? null : num(r.recall_pct),
       }))
     : [];
+  const linuxReasons = linux.length
+    ? (await all('SELECT model, mm_reason, faults, observed FROM mm_lock_reasons')).map((r) => ({ model: str(r.model), reason: str(r.mm_reason), faults: num(r.faults), observed: num(r.observed) }))
+    : [];
+  const writerWaits = linux.length
+    ? (await all('SELECT model, faults_waiting, wait_ns, max_wait_ns FROM writer_waits')).map((r) => ({ model: str(r.model), faults: num(r.faults_waiting), waitNs: num(r.wait_ns), maxWaitNs: r.max_wait_ns === null ? 0 : num(r.max_wait_ns) }))
+    : [];
   return {
     linux,
+    linuxReasons,
+    writerWaits,
     run: {
       dir,
       version: manifest.version,

@@ -16,7 +16,17 @@ export interface RunTiming {
   readonly phases: readonly { readonly name: string; readonly seconds: number }[];
 }
 
+/** The waiting behind mmap_lock writers a Linux model implies (the writer_waits view). */
+export interface WriterWaits {
+  readonly model: string;
+  readonly faults: number;
+  readonly waitNs: number;
+  readonly maxWaitNs: number;
+}
+
 export interface SummaryOptions {
+  /** Linux runs: the writer_waits view, when the run was written */
+  readonly writerWaits?: readonly WriterWaits[];
   /** the whole run's wall time; without it the summary gives RunResult.seconds (read + replay only) */
   readonly timing?: RunTiming;
   /** characters per line for prose (default 80) */
@@ -42,7 +52,7 @@ export function formatSummary(run: RunResult, knobs: { sharedFault: boolean }, o
   );
   out += '\n';
   const linux = all.filter((m) => m.family === 'linux');
-  if (linux.length > 0) out += linuxBlock(linux, para);
+  if (linux.length > 0) out += linuxBlock(linux, para, options.writerWaits ?? []);
   if (t.length === 0) {
     for (const f of files) {
       for (const n of f.notes) out += para(`input ${f.path}: ${n}`);
@@ -130,7 +140,7 @@ export function banners(run: RunResult): string[] {
 }
 
 /** The Linux models: mm and VMA lock acquisitions, the saving, why faults take the mm lock, and agreement with the kernel. */
-function linuxBlock(models: RunResult['models'], para: (text: string) => string): string {
+function linuxBlock(models: RunResult['models'], para: (text: string) => string, waits: readonly WriterWaits[]): string {
   const base = models[0]!;
   let out = textTable(
     ['model', 'faults', 'mm locks', 'VMA locks', 'faults taking mm lock', `mm locks saved vs ${base.model}`],
@@ -139,6 +149,14 @@ function linuxBlock(models: RunResult['models'], para: (text: string) => string)
   for (const m of models.slice(1)) {
     const reasons = Object.entries(m.mmReasons).sort((a, b) => b[1] - a[1]);
     if (reasons.length > 0) out += para(`${m.model} takes the mm lock for: ${reasons.map(([r, n]) => `${r} ${n}`).join(', ')}`);
+  }
+  if (waits.length > 0) {
+    const base = waits[0]!;
+    out += '\n' + para('waiting behind mmap_lock writers (estimated: the write holds as captured, each fault asking at its entry; first-order, nothing else moves):');
+    out += textTable(
+      ['model', 'faults waiting', 'wait time', 'longest', 'avoided'],
+      waits.map((w, i) => [w.model, w.faults, nanos(w.waitNs), nanos(w.maxWaitNs), i === 0 ? '' : nanos(base.waitNs - w.waitNs)]),
+    );
   }
   const observed = models.some((m) => m.observedMmFaults > 0);
   if (observed) {
