@@ -47,10 +47,10 @@ export function moduleOf(nb: Notebook): string {
  * the module into `workDir`; returns what was displayed, in order. A cell
  * that throws makes this throw.
  */
-export async function runCells(notebookPath: string, runDir: string, workDir: string): Promise<MimeBundle[]> {
+export async function runCells(notebookPath: string, runDir: string, workDir: string, linuxRunDir?: string): Promise<MimeBundle[]> {
   const shown: MimeBundle[] = [];
   const deno = {
-    env: { get: (key: string) => (key === 'VMREPLAY_RUN' ? runDir : undefined) },
+    env: { get: (key: string) => (key === 'VMREPLAY_RUN' ? runDir : key === 'VMREPLAY_LINUX_RUN' ? linuxRunDir : undefined) },
     jupyter: {
       display: async (bundle: MimeBundle, options?: { raw?: boolean }) => {
         if (!options?.raw) throw new Error('display without { raw: true }: Deno would show the object itself, not the bundle');

@@ -52,11 +52,14 @@ try {
   const started = performance.now();
   const run = join(work, 'run');
   await replay(sampleTrace(), { out: run });
+  const linuxRun = join(work, 'linux-run');
+  await replay(join(ROOT, 'traces', 'real', 'linux-churn.perf.data.gz'), { out: linuxRun });
   process.stdout.write(`notebooks: replayed the sample in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
 
   const env = {
     ...process.env,
     VMREPLAY_RUN: run,
+    VMREPLAY_LINUX_RUN: linuxRun,
     JUPYTER_PATH: join(work, 'jupyter'),
     JUPYTER_RUNTIME_DIR: join(work, 'runtime'),
     NO_COLOR: '1',
@@ -80,7 +83,7 @@ try {
         break;
       }
       tidy(path);
-      expected ??= await runCells(path, run, work);
+      expected ??= await runCells(path, run, work, linuxRun);
       problem = firstDifference(expected, storedDisplays(readNotebook(path)));
       process.stdout.write(`notebooks: ${problem === null ? 'ok' : `incomplete (${problem})`} ${name} (${seconds} s)\n`);
     }

@@ -11,13 +11,15 @@ import t from 'tap';
 import { firstDifference, joined, NOTEBOOKS_DIR, readNotebook, runCells, storedDisplays } from '../../notebooks/cells.js';
 import { openRun, replay, sampleTrace, VEGA_LITE_MIME } from '../../src/api/index.js';
 
-const NOTEBOOKS = ['overview', 'objects-and-processes', 'time-and-contention', 'what-if'];
+const NOTEBOOKS = ['overview', 'objects-and-processes', 'time-and-contention', 'what-if', 'linux'];
 const STALE = 'execute the notebooks again: npm run notebooks';
 const path = (name: string): string => join(NOTEBOOKS_DIR, `${name}.ipynb`);
 
 const dir = t.testdir();
 const runDir = join(dir, 'run');
 await replay(sampleTrace(), { out: runDir });
+const linuxRunDir = join(dir, 'linux-run');
+await replay(join(NOTEBOOKS_DIR, '..', 'traces', 'real', 'linux-churn.perf.data.gz'), { out: linuxRunDir });
 const run = await openRun(runDir);
 const headline = await run.summary();
 run.close();
@@ -38,7 +40,7 @@ for (const name of NOTEBOOKS) {
       'no committed errors',
     );
 
-    const shown = await runCells(path(name), runDir, dir);
+    const shown = await runCells(path(name), runDir, dir, linuxRunDir);
     t.ok(shown.length > 0, 'the notebook shows something');
     const committed = storedDisplays(nb);
     t.same(
