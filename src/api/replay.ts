@@ -19,6 +19,8 @@ export interface ReplayOptions extends IngestOptions {
   readonly models?: readonly (LockingModel | string)[];
   /** the sysctl vm.shared_fault (default true) */
   readonly sharedFault?: boolean;
+  /** Linux models: the kernel whose per-VMA rules apply, as major * 100 + minor (606 for 6.6); default the capture's */
+  readonly linuxVersion?: number;
   /** multiply every hold time in the contention estimate (default 1) */
   readonly holdScale?: number;
   /** hold time of a one-event lock site, ns (default 1000) */
@@ -42,7 +44,7 @@ export async function replay(traces: string | readonly string[], options: Replay
   const paths = typeof traces === 'string' ? [traces] : [...traces];
   if (paths.length === 0) throw new UsageError('replay: no trace given');
   const models = options.models === undefined ? undefined : resolveGiven(options.models);
-  const knobs = { sharedFault: options.sharedFault ?? true };
+  const knobs = { sharedFault: options.sharedFault ?? true, ...(options.linuxVersion === undefined ? {} : { linuxVersion: options.linuxVersion }) };
   const holdScale = options.holdScale ?? DEFAULT_REPLAY_OPTIONS.holdScale;
   const siteHoldNs = options.siteHoldNs ?? DEFAULT_REPLAY_OPTIONS.siteHoldNs;
   const runOptions = { ...ingestOptions(options), ...(models ? { models } : {}), knobs, holdScale, siteHoldNs, onProgress: options.onProgress };

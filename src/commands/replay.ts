@@ -24,6 +24,7 @@ export const REPLAY_USAGE = `usage: vmreplay replay TRACE... -o OUTDIR [options]
                        replayed on its own, in parallel, into OUTDIR/trace=NAME/, with one database over them all
   --models LIST        comma-separated models (default: the trace's family, ${FAMILIES.dragonfly.defaults.join(',')} for a DragonFly or FreeBSD trace, ${FAMILIES.linux.defaults.join(',')} for a Linux capture); each is compared against its family's baseline (old, linux-mmap)
   --shared-fault 0|1   the vm.shared_fault sysctl (default 1)
+  --linux-version V    Linux models: the kernel whose per-VMA rules apply, e.g. 6.4, 6.6, 6.18 (default: the capture's uname -r)
   --hold-scale F       multiply every hold time in the contention estimate (default 1)
   --site-hold-ns N     hold time of a one-event lock site (default ${DEFAULT_REPLAY_OPTIONS.siteHoldNs})
   --arrow              also write every table as an Arrow IPC stream (OUT/<table>.arrow, uncompressed)
@@ -34,6 +35,7 @@ export const REPLAY_OPTIONS = {
   out: { type: 'string', short: 'o' },
   models: { type: 'string' },
   'shared-fault': { type: 'string' },
+  'linux-version': { type: 'string' },
   'hold-scale': { type: 'string' },
   'site-hold-ns': { type: 'string' },
   arrow: { type: 'boolean' },
@@ -110,6 +112,15 @@ async function readWriterWaits(outDir: string): Promise<WriterWaits[]> {
   }
 }
 
+/** `--linux-version 6.6` as a knob (606); a version the rules do not cover is a usage error. */
+function linuxVersion(text: string | undefined): { linuxVersion?: number } {
+  if (text === undefined) return {};
+  const m = /^(\d+)\.(\d+)$/.exec(text.trim());
+  const v = m ? Number(m[1]) * 100 + Number(m[2]) : NaN;
+  if (!(v >= 300 && v <= 699)) throw new UsageError(`--linux-version ${text}: give a Linux version as MAJOR.MINOR, e.g. 6.4, 6.6 or 6.18`);
+  return { linuxVersion: v };
+}
+
 /** Total size of the traces on disk, for the progress percentage; null when one is standard input or unreadable. */
 function inputBytes(traces: readonly string[]): number | null {
   let total = 0;
@@ -127,7 +138,7 @@ function inputBytes(traces: readonly string[]): number | null {
 /** What the replay and the store take, from the command line; usage errors are thrown here. */
 function replayOptions(values: Values) {
   const models = values.models === undefined ? undefined : resolveModels(modelsByName(values.models.split(',').map((s) => s.trim()).filter(Boolean)));
-  const knobs = { sharedFault: oneOf(values['shared-fault'], ['0', '1'] as const, '--shared-fault', '1') === '1' };
+  const knobs = { sharedFault: oneOf(values['shared-fault'], ['0', '1'] as const, '--shared-fault', '1') === '1', ...linuxVersion(values['linux-version']) };
   // Open: an option the replay or the store learns goes in here and reaches them through replayIntoDirectory.
   return {
     models,

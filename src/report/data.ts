@@ -279,7 +279,7 @@ async function query(con: DuckDBConnection, dir: string, manifest: Manifest): Pr
   const coverage = await readCoverage(all, baseline);
   const hasView = async (name: string) => (await all(`SELECT 1 FROM duckdb_views() WHERE view_name = ${literal(name)}`)).length > 0;
   const linux: LinuxRow[] = (await all(`SELECT 1 FROM duckdb_columns() WHERE table_name = 'summary' AND column_name = 'mm_locks'`)).length > 0 && (await hasView('fallback_agreement'))
-    ? (await all('SELECT s.model, s.faults, s.mm_locks, s.vma_locks, s.saved_mm, s.saved_mm_pct, a.undecidable, a.predicted, a.observed, a.both, a.precision_pct, a.recall_pct FROM summary s LEFT JOIN fallback_agreement a USING (model) WHERE s.mm_locks IS NOT NULL')).map((r) => ({
+    ? (await all('SELECT s.model, s.faults, s.mm_locks, s.vma_locks, s.saved_mm, s.saved_mm_pct, a.undecidable, a.predicted, a.observed, a.agreed, a.precision_pct, a.recall_pct FROM summary s LEFT JOIN fallback_agreement a USING (model) WHERE s.mm_locks IS NOT NULL')).map((r) => ({
         model: str(r.model),
         faults: num(r.faults),
         mmLocks: num(r.mm_locks),
@@ -289,7 +289,7 @@ async function query(con: DuckDBConnection, dir: string, manifest: Manifest): Pr
         undecidable: r.undecidable === null ? null : num(r.undecidable),
         predicted: r.predicted === null ? null : num(r.predicted),
         observed: r.observed === null ? null : num(r.observed),
-        both: r.both === null ? null : num(r.both),
+        both: r.agreed === null ? null : num(r.agreed),
         precisionPct: r.precision_pct === null ? null : num(r.precision_pct),
         recallPct: r.recall_pct === null ? null : num(r.recall_pct),
       }))

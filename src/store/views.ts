@@ -214,16 +214,16 @@ const VIEW_DEFS: readonly ViewDef[] = [
       ['undecidable', 'faults the model names undecidable (mm_reason writer_race or anon_vma_unknown)'],
       ['predicted', 'decidable faults the model says take the mm lock'],
       ['observed', 'decidable faults the captured kernel took it in'],
-      ['both', 'decidable faults in both'],
-      ['precision_pct', 'both / predicted, percent'],
-      ['recall_pct', 'both / observed, percent'],
+      ['agreed', 'decidable faults in both'],
+      ['precision_pct', 'agreed / predicted, percent'],
+      ['recall_pct', 'agreed / observed, percent'],
       ['exact', 'decidable faults where the model takes the mm lock as many times as the kernel did'],
     ],
     sql: (ctx) =>
       `WITH f AS (SELECT ${tr(ctx)}model, map_locks, observed_map_locks, coalesce(mm_reason IN ('writer_race', 'anon_vma_unknown'), false) AS undecidable FROM faults WHERE map_locks IS NOT NULL AND observed_map_locks IS NOT NULL) ` +
       `SELECT ${tr(ctx, 'f.')}f.model, count(*) AS faults, count(*) FILTER (WHERE undecidable) AS undecidable, ` +
       `count(*) FILTER (WHERE NOT undecidable AND map_locks > 0) AS predicted, count(*) FILTER (WHERE NOT undecidable AND observed_map_locks > 0) AS observed, ` +
-      `count(*) FILTER (WHERE NOT undecidable AND map_locks > 0 AND observed_map_locks > 0) AS both, ` +
+      `count(*) FILTER (WHERE NOT undecidable AND map_locks > 0 AND observed_map_locks > 0) AS agreed, ` +
       `round(100.0 * count(*) FILTER (WHERE NOT undecidable AND map_locks > 0 AND observed_map_locks > 0) / nullif(count(*) FILTER (WHERE NOT undecidable AND map_locks > 0), 0), 2) AS precision_pct, ` +
       `round(100.0 * count(*) FILTER (WHERE NOT undecidable AND map_locks > 0 AND observed_map_locks > 0) / nullif(count(*) FILTER (WHERE NOT undecidable AND observed_map_locks > 0), 0), 2) AS recall_pct, ` +
       `count(*) FILTER (WHERE NOT undecidable AND map_locks = observed_map_locks) AS exact ` +

@@ -112,10 +112,29 @@ t.test('check --min-agreement and the proxy banner on a real capture', async (t)
   t.equal(fail.code, 1);
   t.match(fail.stdout + fail.stderr, /FAIL agreement of linux-vma with the captured kernel: precision 99\.8% \(997 of 999 predicted\), recall 99\.2% \(997 of 1005 observed\)/);
   const q = await capture(() => main(['query', out, 'fallback_agreement', '--format', 'json']));
-  const rows = JSON.parse(q.stdout) as { model: string; predicted: number; observed: number; both: number }[];
-  t.same(rows.find((x) => x.model === 'linux-vma'), { model: 'linux-vma', faults: 1590, undecidable: 0, predicted: 999, observed: 1005, both: 997, precision_pct: 99.8, recall_pct: 99.2, exact: 1579 });
+  const rows = JSON.parse(q.stdout) as { model: string; predicted: number; observed: number; agreed: number }[];
+  t.same(rows.find((x) => x.model === 'linux-vma'), { model: 'linux-vma', faults: 1590, undecidable: 0, predicted: 999, observed: 1005, agreed: 997, precision_pct: 99.8, recall_pct: 99.2, exact: 1579 });
 
   const proxyOut = join(dir, 'proxy');
   const proxy = await capture(() => main(['replay', real('linux-coldfile.perf.data.gz'), '-o', proxyOut, '--models', 'old,new']));
   t.match(proxy.stdout + proxy.stderr, /^PROXY: DragonFly models replayed a Linux capture/m, 'DragonFly models on Linux: labelled');
+});
+
+t.test('--linux-version picks the rules: 6.4, 6.6 and 6.18 on one capture', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'vmreplay-linux-version-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const saved: Record<string, unknown> = {};
+  for (const v of ['6.4', '6.6', '6.18']) {
+    const out = join(dir, v);
+    t.equal((await capture(() => main(['replay', real('linux-coldfile.perf.data.gz'), '-o', out, '-q', '--linux-version', v]))).code, 0);
+    const q = await capture(() => main(['query', out, "SELECT mm_reason, faults FROM mm_lock_reasons WHERE model = 'linux-vma' ORDER BY mm_reason", '--format', 'json']));
+    saved[v] = Object.fromEntries((JSON.parse(q.stdout) as { mm_reason: string; faults: number }[]).map((r) => [r.mm_reason, r.faults]));
+  }
+  t.ok((saved['6.4'] as Record<string, number>).not_anonymous! > 500, '6.4: file VMAs are not taken');
+  t.notOk('not_anonymous' in (saved['6.6'] as object), '6.6: file VMAs are');
+  t.ok((saved['6.4'] as Record<string, number>).no_anon_vma! > 0, '6.4: anonymous VMAs without an anon_vma are refused');
+  t.notOk('no_anon_vma' in (saved['6.18'] as object), '6.18: they take the trylock instead');
+  const bad = await capture(() => main(['replay', real('linux-coldfile.perf.data.gz'), '-o', join(dir, 'bad'), '--linux-version', 'six']));
+  t.equal(bad.code, 2);
+  t.match(bad.stderr, /--linux-version six: give a Linux version as MAJOR.MINOR/);
 });
