@@ -11,6 +11,7 @@ import { ObjectRegistry, ProcessRegistry } from './registry.js';
 import { EVENTS, type EventBatch } from '../events/schema.js';
 import type { StringTable } from '../columns/strings.js';
 import { K, SYNTHETIC_MARKER } from '../events/vocabulary.js';
+import { inferredBit } from '../events/rules.js';
 import type { FileStats } from '../ingest/common/stats.js';
 import type { SiteOp } from '../models/facts.js';
 import { type DragonFlyModel, type Knobs, type LinuxModel, type LockingModel, isLinuxModel } from '../models/model.js';
@@ -62,7 +63,9 @@ export class ReplayEngine {
   private readonly kindIds = new Map<string, number>();
   private readonly faultKind: number;
   /** where the current operation happened: one object, refilled for each */
-  private readonly where: OpPlace = { opId: 0, opKind: 0, cpu: 0, tid: 0, pid: 0 };
+  private readonly where: OpPlace = { opId: 0, opKind: 0, cpu: 0, tid: 0, pid: 0, inferred: 0 };
+  /** the inferred bit of an event that the reader inferred as a whole */
+  private readonly eventBit = inferredBit('event');
   private readonly nextOpId = (): number => this.assembler.opId();
   private lastTs = -Infinity;
   private readonly syntheticName: number;
@@ -158,7 +161,7 @@ export class ReplayEngine {
     const ts = c.ts[i]!;
     const pid = c.pid[i] !== NULL_I32 ? c.pid[i]! : this.processes.pidOf(op.tid);
     this.siteOps++;
-    const where = this.place(op.id, this.kindId(op.kind), c.cpu[i]!, op.tid, pid);
+    const where = this.place(op.id, this.kindId(op.kind), c.cpu[i]!, op.tid, pid, (c.inferred[i]! & this.eventBit) !== 0 || this.linuxCapture(c.src_file[i]!));
     const hold = this.options.siteHoldNs * this.options.holdScale;
     const { knobs } = this.options;
     const log = this.log;
@@ -168,6 +171,7 @@ export class ReplayEngine {
       this.timeline.layout(log, ts, hold, 0);
       this.records.operation(m, where, log, this.timeline, this.contention);
       this.tallies[m]!.site(op.kind, log);
+      if (where.inferred) this.tallies[m]!.inferredAcquisitions += log.n;
     }
   }
 
@@ -183,7 +187,8 @@ export class ReplayEngine {
     const { facts, inferred } = resolved;
     this.faultsReplayed++;
     this.registry.faultsFirst[facts.phases[0]!.levels[0]!.obj]!++;
-    const where = this.place(af.id, this.faultKind, af.cpu, af.tid, af.pid);
+    const mapped = this.linuxCapture(0);
+    const where = this.place(af.id, this.faultKind, af.cpu, af.tid, af.pid, mapped);
     const duration = Math.max(0, af.tsEnd - af.tsBegin);
     const ioNs = Number.isNaN(af.ioNs) ? 0 : Math.min(af.ioNs, duration);
     const cpuNs = (duration - ioNs) * this.options.holdScale;
@@ -193,11 +198,12 @@ export class ReplayEngine {
       log.reset();
       model.fault(facts, knobs, log);
       this.timeline.layout(log, af.tsBegin, cpuNs, ioNs);
-      this.records.mapToken(m, af, duration);
+      this.records.mapToken(m, af, duration, mapped);
       this.tallies[m]!.mapTokens++;
       this.records.operation(m, where, log, this.timeline, this.contention);
       this.records.fault(m, af, facts, inferred, log);
       this.tallies[m]!.fault(log);
+      if (mapped) this.tallies[m]!.inferredAcquisitions += log.n + 1;
       if (af.locks.length > 0) this.agreement.fault(m, af.locks, log);
     }
   }
@@ -231,8 +237,15 @@ export class ReplayEngine {
     }
   }
 
-  private place(opId: number, opKind: number, cpu: number, tid: number, pid: number): OpPlace {
+  /** A Linux capture's file: its DragonFly operations rest on the reader's mapping onto BSD objects. */
+  private linuxCapture(file: number): boolean {
+    const f = this.dict.files[file]?.format;
+    return f === 'perf' || f === 'perf-data';
+  }
+
+  private place(opId: number, opKind: number, cpu: number, tid: number, pid: number, inferred = false): OpPlace {
     const w = this.where;
+    w.inferred = inferred ? 1 : 0;
     w.opId = opId;
     w.opKind = opKind;
     w.cpu = cpu;

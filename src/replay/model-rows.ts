@@ -25,6 +25,8 @@ export interface OpPlace {
   cpu: number;
   tid: number;
   pid: number;
+  /** 1 when the operation rests on inferred events */
+  inferred: number;
 }
 
 export class ReplayRecords {
@@ -56,7 +58,7 @@ export class ReplayRecords {
   }
 
   /** The per-map token around the whole fault: the same in every model, reported on its own. */
-  mapToken(m: number, af: AssembledFault, duration: number): void {
+  mapToken(m: number, af: AssembledFault, duration: number, inferred: boolean): void {
     const r = this.acquisitions.row();
     const a = this.acquisitions.current.cols;
     a.model[r] = this.modelIds[m]!;
@@ -74,6 +76,7 @@ export class ReplayRecords {
     a.site[r] = this.ids.vm_fault!;
     a.reason[r] = this.ids.map_token!;
     a.recursive[r] = 0;
+    a.inferred[r] = inferred ? 1 : 0;
   }
 
   /** Rows for what `log` holds (laid out on `t`): acquisitions, back-downs, hazards; token holds go to `contention`. */
@@ -102,6 +105,7 @@ export class ReplayRecords {
       a.site[r] = log.site[k]!;
       a.reason[r] = log.reason[k]!;
       a.recursive[r] = log.recursive[k] ? 1 : 0;
+      a.inferred[r] = w.inferred;
       if (log.cls[k] === TOKEN) {
         for (let j = 0; j < segments; j++) {
           const opId = j === 0 ? w.opId : -1; // a re-take after an I/O sleep is not an acquisition

@@ -70,6 +70,10 @@ export interface ModelTotals {
   /** Linux models: faults the capture shows taking the mm lock, and of those the model predicted */
   readonly observedMmFaults: number;
   readonly agreedMmFaults: number;
+  /** acquisitions (the per-map token included) of operations that rest on inferred events */
+  readonly inferredAcquisitions: number;
+  /** every acquisition, the per-map token included */
+  readonly acquisitions: number;
 }
 
 export interface AgreementTotals {
@@ -174,5 +178,7 @@ function totalsOf(t: ModelTally, siteName: (id: number) => string, family: Famil
     mmReasons: Object.fromEntries(t.fallbacks),
     observedMmFaults: t.observedMmFaults,
     agreedMmFaults: t.agreedMmFaults,
+    inferredAcquisitions: t.inferredAcquisitions,
+    acquisitions: t.xTokens + t.sTokens + t.xChain + t.sChain + t.mmLocks + t.vmaLocks + t.mapTokens,
   };
 }

@@ -28,6 +28,7 @@ export const ACQUISITIONS = defineTable('acquisitions', 'One row per lock acquis
   { name: 'site', kind: 'str', doc: 'kernel function that takes the lock' },
   { name: 'reason', kind: 'str', doc: 'why: first, backing, quick, vnode_pager_lock, upgrade, chain_release, prefault, ...' },
   { name: 'recursive', kind: 'bool', doc: 'the thread already held this lock (recursion)' },
+  { name: 'inferred', kind: 'bool', doc: 'the operation rests on inferred events: a site event the reader inferred (its `event` bit), or a DragonFly fault on a Linux capture (objects and chains are the mapping’s); count observed and inferred apart with it' },
 ] as const);
 
 export const WAITS = defineTable('waits', 'Contention estimate: one row per object token acquisition that would have waited', [

@@ -37,6 +37,8 @@ export class ModelTally {
   readonly fallbacks = new Map<string, number>();
   /** Linux: faults the capture shows taking the mm lock, and of those the model predicted */
   observedMmFaults = 0;
+  /** acquisitions of operations that rest on inferred events (acquisitions.inferred) */
+  inferredAcquisitions = 0;
   agreedMmFaults = 0;
   // X / S token acquisitions by site id, counted in arrays (no Map update per
   // acquisition), with the sites in the order first seen (the maps' order).

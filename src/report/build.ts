@@ -33,6 +33,11 @@ function banner(d: ReportData): Block[] {
   if (linuxCapture && d.summary.some((s) => !d.linux.some((l) => l.model === s.model))) {
     out.push({ kind: 'banner', parts: ["Proxy: DragonFly models replayed a Linux capture through the reader's mapping onto BSD objects; their objects, chains and reference events are inferred, not observed."] });
   }
+  for (const m of d.inferredAcquisitions) {
+    if (m.acquisitions > 0 && m.inferred * 2 > m.acquisitions) {
+      out.push({ kind: 'banner', parts: [`Inferred: ${m.inferred} of ${m.model}'s ${m.acquisitions} acquisitions (${Math.round((100 * m.inferred) / m.acquisitions)}%) rest on events the reader inferred, not on observed ones (acquisitions.inferred).`] });
+    }
+  }
   if (d.run.synthetic) out.push({ kind: 'banner', parts: [`Generated trace (${d.run.synthetic}): every figure below describes a simulated workload, not a measured one.`] });
   return out;
 }

@@ -178,6 +178,8 @@ export interface RunInfo {
 
 export interface ReportData {
   readonly run: RunInfo;
+  /** per model: acquisitions of operations that rest on inferred events, of all its acquisitions (empty for runs written before the column) */
+  readonly inferredAcquisitions: readonly { readonly model: string; readonly inferred: number; readonly acquisitions: number }[];
   /** the Linux models' figures (empty when the run has none) */
   readonly linux: readonly LinuxRow[];
   /** Linux models: faults taking the mm lock, by why (the mm_lock_reasons view) */
@@ -300,7 +302,12 @@ async function query(con: DuckDBConnection, dir: string, manifest: Manifest): Pr
   const writerWaits = linux.length
     ? (await all('SELECT model, faults_waiting, wait_ns, max_wait_ns FROM writer_waits')).map((r) => ({ model: str(r.model), faults: num(r.faults_waiting), waitNs: num(r.wait_ns), maxWaitNs: r.max_wait_ns === null ? 0 : num(r.max_wait_ns) }))
     : [];
+  const hasInferred = (await all(`SELECT 1 FROM duckdb_columns() WHERE table_name = 'acquisitions' AND column_name = 'inferred'`)).length > 0;
+  const inferredAcquisitions = hasInferred
+    ? (await all('SELECT model, count(*) FILTER (WHERE inferred) AS inferred, count(*) AS acquisitions FROM acquisitions GROUP BY model ORDER BY model')).map((r) => ({ model: str(r.model), inferred: num(r.inferred), acquisitions: num(r.acquisitions) }))
+    : [];
   return {
+    inferredAcquisitions,
     linux,
     linuxReasons,
     writerWaits,

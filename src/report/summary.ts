@@ -136,6 +136,11 @@ export function banners(run: RunResult): string[] {
         'reference events are inferred, not observed (the Linux models, the default for a Linux capture, read it in its own terms).',
     );
   }
+  for (const m of run.models) {
+    if (m.acquisitions > 0 && m.inferredAcquisitions * 2 > m.acquisitions) {
+      out.push(`INFERRED: ${m.inferredAcquisitions} of ${m.model}'s ${m.acquisitions} acquisitions (${percent(m.inferredAcquisitions, m.acquisitions)}) rest on events the reader inferred, not on observed ones (acquisitions.inferred).`);
+    }
+  }
   return out;
 }
 

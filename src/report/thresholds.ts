@@ -33,6 +33,10 @@ export function checkThresholds(d: ReportData, model: string, t: Thresholds): Ve
   // No threshold holds on nothing: a run that replayed no fault fails whatever was asked.
   const faults = d.summary.reduce((n, m) => Math.max(n, m.faults), 0);
   if (faults === 0) return { ok: false, lines: ['FAIL nothing replayed: 0 faults in this run, so no figure rests on a fault (see its input warnings)'] };
+  const inferred = d.inferredAcquisitions.find((m) => m.model === model);
+  if (inferred && inferred.acquisitions > 0 && inferred.inferred * 2 > inferred.acquisitions) {
+    results.push({ ok: false, pass: '', fail: `${model}'s figures rest on inferred events: ${inferred.inferred} of its ${inferred.acquisitions} acquisitions (acquisitions.inferred); replay a capture in its own family's terms` });
+  }
   if (t.minAgreementPct !== undefined) {
     const l = d.linux.find((r) => r.model === model);
     if (!l || l.precisionPct === null || l.recallPct === null) {

@@ -138,3 +138,18 @@ t.test('--linux-version picks the rules: 6.4, 6.6 and 6.18 on one capture', asyn
   t.equal(bad.code, 2);
   t.match(bad.stderr, /--linux-version six: give a Linux version as MAJOR.MINOR/);
 });
+
+t.test('DragonFly models on a Linux capture: a proxy, its acquisitions marked inferred, and check refuses them', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'vmreplay-linux-proxy-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const out = join(dir, 'out');
+  const r = await capture(() => main(['replay', real('linux-coldfile.perf.data.gz'), '-o', out, '--models', 'old,new']));
+  t.match(r.stdout + r.stderr, /^INFERRED: \d+ of new's \d+ acquisitions \(100\.0%\) rest on events the reader inferred/m);
+  const q = await capture(() => main(['query', out, 'SELECT count(*) FILTER (WHERE NOT inferred) AS observed FROM acquisitions', '--format', 'json']));
+  t.same(JSON.parse(q.stdout), [{ observed: 0 }], 'every acquisition is marked inferred');
+  const check = await capture(() => main(['check', out, '--min-saved-x', '1']));
+  t.equal(check.code, 1);
+  t.match(check.stdout + check.stderr, /FAIL new's figures rest on inferred events/);
+  t.equal((await capture(() => main(['report', out, '-q']))).code, 0);
+  t.match(readFileSync(join(out, 'report.md'), 'utf8').split('\n').slice(0, 8).join('\n'), /Proxy: DragonFly models replayed a Linux capture[\s\S]*Inferred: /);
+});
