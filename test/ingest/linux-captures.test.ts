@@ -144,7 +144,7 @@ t.test('DragonFly models on a Linux capture: a proxy, its acquisitions marked in
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const out = join(dir, 'out');
   const r = await capture(() => main(['replay', real('linux-coldfile.perf.data.gz'), '-o', out, '--models', 'old,new']));
-  t.match(r.stdout + r.stderr, /^INFERRED: \d+ of new's \d+ acquisitions \(100\.0%\) rest on events the reader inferred/m);
+  t.match(r.stdout + r.stderr, /^INFERRED: \d+ of new's \d+ acquisitions \(100\.0%\) rest on events the reader\s+inferred/m);
   const q = await capture(() => main(['query', out, 'SELECT count(*) FILTER (WHERE NOT inferred) AS observed FROM acquisitions', '--format', 'json']));
   t.same(JSON.parse(q.stdout), [{ observed: 0 }], 'every acquisition is marked inferred');
   const check = await capture(() => main(['check', out, '--min-saved-x', '1']));
