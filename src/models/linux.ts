@@ -51,8 +51,8 @@ function vmaPath(f: LinuxFaultFacts, r: VersionRules, log: LockLog): string | nu
   if (f.vmaKind === 'none') return f.stackGrowth ? 'stack_growth' : 'no_vma';
   // LV3 lock_vma_under_rcu (6.4-6.6 early): only anonymous VMAs, and only with an anon_vma.
   if (r.version < 604) return 'no_per_vma_locks';
-  if (!r.fileVmas && f.vmaKind !== 'anon' && f.vmaKind !== 'heap' && f.vmaKind !== 'stack') return 'not_anonymous';
-  const anonymous = f.vmaKind === 'anon' || f.vmaKind === 'heap' || f.vmaKind === 'stack';
+  const anonymous = isAnonymous(f);
+  if (!r.fileVmas && !anonymous) return 'not_anonymous';
   if (r.needsAnonVmaToLock && anonymous && f.anonVma !== 1) return f.anonVma === 0 ? 'no_anon_vma' : 'anon_vma_unknown';
   // LV4 vma_start_read: a writer holds the VMA write-locked until mmap_write_unlock.
   if (f.writeLocked === 1) return 'vma_write_locked';
@@ -108,10 +108,12 @@ function mmapPath(f: LinuxFaultFacts, log: LockLog, reason: string, ioDone = fal
   log.releaseAll();
 }
 
+/** Private anonymous memory: mmap'd anonymous, the heap, the stack (vma_is_anonymous). */
+const isAnonymous = (f: LinuxFaultFacts): boolean => f.vmaKind === 'anon' || f.vmaKind === 'heap' || f.vmaKind === 'stack';
+
 /** Faults that need the VMA's anon_vma (do_anonymous_page, do_cow_fault, wp_page_copy). */
 function needsAnonVma(f: LinuxFaultFacts, r: VersionRules): boolean {
-  const anonymous = f.vmaKind === 'anon' || f.vmaKind === 'heap' || f.vmaKind === 'stack';
-  if (anonymous) return f.write || !r.readMapsZeroPage;
+  if (isAnonymous(f)) return f.write || !r.readMapsZeroPage;
   if (f.vmaKind === 'file') return f.write; // a private file mapping's COW (shared writable mappings need none; see docs)
   return false;
 }

@@ -159,3 +159,40 @@ t.test('the version rules: 6.4, 6.6 and 6.18 differ where a fallback changed', a
   t.equal(vma(fault({ version: 604, vmaKind: 'file' })).reason, 'not_anonymous', 'the capture\'s version applies without a knob');
   t.equal(vma(fault({ version: 604, vmaKind: 'file' }), 618).reason, null, 'the knob overrides it');
 });
+
+t.test('the heap and the stack are anonymous VMAs like mmap\'d anonymous memory', async (t) => {
+  for (const kind of ['heap', 'stack'] as const) {
+    t.equal(vma(fault({ vmaKind: kind }), 604).reason, null, `6.4 takes a ${kind} VMA with an anon_vma`);
+    t.equal(vma(fault({ vmaKind: kind, anonVma: 0 }), 604).reason, 'no_anon_vma', `6.4: a ${kind} VMA without anon_vma`);
+    t.equal(vma(fault({ vmaKind: kind, write: true, anonVma: 0 })).reason, 'anon_vma_trylock', `6.18: the first write to a ${kind} VMA`);
+    t.equal(vma(fault({ vmaKind: kind, major: true })).reason, 'swap_io', `a major fault on the ${kind} is a swap-in`);
+    t.equal(vma(fault({ vmaKind: kind, write: true, anonVma: 1 }), 606).reason, null, `6.6: no ->fault for the ${kind}`);
+  }
+  t.equal(vma(fault({ vmaKind: 'shared_anon' }), 604).reason, 'not_anonymous', 'shared anonymous memory is shmem, not anonymous');
+  t.equal(vma(fault({ vmaKind: 'special' }), 604).reason, 'not_anonymous');
+});
+
+t.test('the boundaries of each version rule', async (t) => {
+  const write = fault({ write: true, anonVma: 0 });
+  t.equal(vma(write, 609).reason, 'no_anon_vma', '6.9: still refused by lock_vma_under_rcu');
+  t.equal(vma(write, 610).reason, 'anon_vma_trylock', '6.10: the trylock');
+  const cow = fault({ vmaKind: 'file', write: true, anonVma: 0 });
+  t.equal(vma(cow, 609).reason, 'anon_vma_prepare', '6.9: vmf_anon_prepare retries');
+  t.equal(vma(cow, 610).reason, 'anon_vma_trylock', '6.10: it takes the trylock');
+  t.equal(vma(fault({ vmaKind: 'file', major: true }), 606).reason, 'file_fault', '6.6: a major file fault retries in ->fault');
+  t.equal(vma(fault({ vmaKind: 'file' }), 606).reason, null, '6.6: a minor read is fault-around');
+  for (const [why, over] of [['file_io', { vmaKind: 'file' as const, major: true }], ['swap_io', { major: true }], ['readahead', { vmaKind: 'file' as const, readahead: true }]] as const) {
+    t.equal(vma(fault(over), 608).mm, 1, `6.8: after ${why} the mmap_lock attempt waits (FAULT_FLAG_TRIED)`);
+    t.equal(vma(fault(over), 607).mm, 2, `6.7: after ${why} it may drop the lock again`);
+    t.equal(vma(fault(over), 608).reason, why);
+  }
+  t.equal(vma(fault({ user: false, vmaKind: 'file', major: true }), 618).mm, 2, 'a kernel-mode major fault retries under mmap_lock (no VMA attempt did the I/O)');
+});
+
+t.test('the columns and baselines the registry derives for the Linux models', async (t) => {
+  const { modelColumns } = await import('../../src/models/index.js');
+  t.same(modelColumns(linuxMmapModel), { name: 'linux-mmap', family: 'linux', baseline: 'linux-mmap', countColumn: 'mm_linux_mmap', savedColumn: null });
+  t.same(modelColumns(linuxVmaModel), { name: 'linux-vma', family: 'linux', baseline: 'linux-mmap', countColumn: 'mm_linux_vma', savedColumn: 'saved_mm_vma' });
+  t.match(linuxMmapModel.description, /every page fault under the per-mm mmap_lock/);
+  t.match(linuxVmaModel.description, /per-VMA locks/);
+});
