@@ -312,6 +312,9 @@ export class PerfMapper {
       `linux: ${l.faults} faults as lx_fault (${l.endsInferred} ended by the next event of their thread, no accounting sample), ` +
         `${l.noVma} outside every known VMA, ${l.writeLocked} met a writer's write-locked VMA, ${l.races} too close to a writer's start or end to tell`,
     );
+    if (l.preexisting > 0) {
+      stats.note(`linux: ${l.preexisting} mappings of processes already running when the capture began (perf's synthesized MMAP2 records): whether their VMAs had an anon_vma is not known, so faults needing one are undecidable (anon_vma_unknown), counted apart`);
+    }
     if (!l.sawLocks) stats.warn('linux: no mmap_lock events: what the kernel locked is not observed (observed_map_locks is null; no agreement); record mmap_lock:* (traces/capture/linux/capture.sh)');
     if (!l.sawMappings) stats.warn('linux: no MMAP2 records: every fault\'s VMA is unknown (linux-vma predicts no_vma fallbacks); record with perf record -d and print with --show-mmap-events');
     if (this.syscalls === 0) stats.warn('linux: no syscalls:sys_enter_*/sys_exit_* events for mmap, munmap, mprotect, mremap, brk, madvise: writers\' write-locked VMAs are not known (every write hold locks every VMA), unmapped ranges stay mapped');

@@ -183,7 +183,7 @@ export class LinuxFaults {
     const kind = kindOf(path, shared);
     const end = start + length;
     // perf synthesizes the maps of processes already running (untimed): their anon_vma is not known
-    if (Number.isNaN(ts)) {
+    if (Number.isNaN(ts) || ts === 0) {
       this.preexisting++;
       space.map(start, end, kind, read, write, false);
       for (const v of space.vmas) if (v.start >= start && v.end <= end && v.kind !== 'file') v.anonVma = -1;
