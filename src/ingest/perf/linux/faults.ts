@@ -193,7 +193,12 @@ export class LinuxFaults {
     // the merged VMA, larger than the call asked for); mprotect, brk and mremap change a VMA in place.
     const asked = call === 'mmap' ? this.calls.get(tid)!.args.len ?? NaN : NaN;
     const inherit = call !== 'mmap' ? call !== null : length > Math.ceil(asked / 4096) * 4096;
+    // Outside any traced call (a call the capture did not record, e.g. pkey_mprotect or madvise without their
+    // tracepoints), a record over anonymous memory that had an anon_vma may be a change in place or a new
+    // mapping: whether the VMA keeps its anon_vma is not known.
+    const unsure = call === null && space.vmas.some((v) => v.start < end && v.end > start && v.anonVma !== 0 && kind !== 'file' && v.kind !== 'file');
     space.map(start, end, kind, read, write, inherit);
+    if (unsure) for (const v of space.vmas) if (v.start >= start && v.end <= end) v.anonVma = -1;
     const w = space.writer;
     if (w && w.tid === tid && w.ranges !== null) w.ranges.push([start, end]);
   }
