@@ -185,7 +185,9 @@ async function next(it: AsyncIterator<Uint8Array>, path: string): Promise<Uint8A
     const r = await it.next();
     return r.done ? null : r.value;
   } catch (e) {
-    throw new InputError(path, 0, `cannot read: ${(e as Error).message}`);
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    // zlib's codes (Z_DATA_ERROR, Z_BUF_ERROR): the bytes are there but do not decompress.
+    throw new InputError(path, 0, `cannot read: ${code.startsWith('Z_') ? `the compressed data is corrupt or truncated (${(e as Error).message})` : (e as Error).message}`);
   }
 }
 
