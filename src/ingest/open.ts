@@ -71,7 +71,12 @@ export class Ingest {
     if (input.compression !== 'none') stats.note(`${input.compression}-compressed`);
 
     const it = input.chunks[Symbol.asyncIterator]();
-    const first = await next(it, path);
+    let first = await next(it, path);
+    // A UTF-8 byte order mark (editors on Windows write one) is not part of the first line, in any framing.
+    if (first && first.length >= 3 && first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf) {
+      stats.note('a UTF-8 byte order mark at the start was skipped');
+      first = first.length > 3 ? first.subarray(3) : await next(it, path);
+    }
     if (!first) {
       if (this.ctx.strict) throw new InputError(path, 0, 'empty trace');
       stats.warn('empty trace: no lines');
