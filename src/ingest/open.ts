@@ -115,6 +115,7 @@ export class Ingest {
       yield* sorter.drain();
     }
     splitter.end();
+    if (splitter.crOnly) stats.note('lines end with a carriage return alone (old Mac line endings): read as line breaks');
     framing.finish();
     builder.finishBatch();
     sorter.finish();

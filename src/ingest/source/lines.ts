@@ -1,6 +1,8 @@
 // Cuts byte chunks into lines without making strings: each line is a span of a
 // buffer (CR stripped). A line split across chunks is joined in a carry buffer;
-// an over-long line is cut off and reported, never buffered whole.
+// an over-long line is cut off and reported, never buffered whole. A file
+// whose first chunk has carriage returns but no line feed (old Mac line
+// endings) is cut at each CR instead (`crOnly`).
 
 export const MAX_LINE = 1 << 20;
 
@@ -15,15 +17,27 @@ export class LineSplitter {
   private carry: Buffer = Buffer.allocUnsafe(4096);
   private carryLen = 0;
   private skipping = false;
+  /** the byte that ends a line: LF, or CR for a file with CR-only line endings */
+  private terminator = 10;
+  private decided = false;
 
   constructor(private readonly handler: LineHandler) {}
 
+  /** Lines end with a lone CR (decided by the first chunk). */
+  get crOnly(): boolean {
+    return this.terminator === 13;
+  }
+
   push(chunk: Uint8Array): void {
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    if (!this.decided && buf.length > 0) {
+      this.decided = true;
+      if (buf.indexOf(10) < 0 && buf.indexOf(13) >= 0) this.terminator = 13;
+    }
     let pos = 0;
     let nul = buf.indexOf(0);
     for (;;) {
-      const nl = buf.indexOf(10, pos);
+      const nl = buf.indexOf(this.terminator, pos);
       if (nl < 0) break;
       if (nul >= 0 && nul < pos) nul = buf.indexOf(0, pos);
       if (this.skipping) {
@@ -54,7 +68,7 @@ export class LineSplitter {
   }
 
   private emit(buf: Uint8Array, start: number, end: number, flags: number): void {
-    if (end > start && buf[end - 1] === 13) end--;
+    if (end > start && buf[end - 1] === 13 && this.terminator === 10) end--;
     this.handler(buf, start, end, ++this.lineNo, flags);
   }
 
