@@ -1,8 +1,8 @@
 // Cuts byte chunks into lines without making strings: each line is a span of a
 // buffer (CR stripped). A line split across chunks is joined in a carry buffer;
 // an over-long line is cut off and reported, never buffered whole. A file
-// whose first chunk has carriage returns but no line feed (old Mac line
-// endings) is cut at each CR instead (`crOnly`).
+// whose first line break is a carriage return not followed by a line feed
+// (old Mac line endings) is cut at each CR instead (`crOnly`).
 
 export const MAX_LINE = 1 << 20;
 
@@ -23,17 +23,14 @@ export class LineSplitter {
 
   constructor(private readonly handler: LineHandler) {}
 
-  /** Lines end with a lone CR (decided by the first chunk). */
+  /** Lines end with a lone CR (decided by the first line break). */
   get crOnly(): boolean {
     return this.terminator === 13;
   }
 
   push(chunk: Uint8Array): void {
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
-    if (!this.decided && buf.length > 0) {
-      this.decided = true;
-      if (buf.indexOf(10) < 0 && buf.indexOf(13) >= 0) this.terminator = 13;
-    }
+    if (!this.decided) this.decide(buf);
     let pos = 0;
     let nul = buf.indexOf(0);
     for (;;) {
@@ -57,6 +54,36 @@ export class LineSplitter {
         this.skipping = true;
       } else {
         this.append(buf, pos, buf.length);
+      }
+    }
+  }
+
+  /**
+   * LF or CR alone, by the first line break: a CR followed by LF is CRLF. A
+   * CR that ends a chunk is decided by the next chunk's first byte (the line
+   * it ends is then in the carry buffer).
+   */
+  private decide(buf: Buffer): void {
+    if (this.carryLen > 0 && this.carry[this.carryLen - 1] === 13 && buf.length > 0) {
+      this.decided = true;
+      if (buf[0] !== 10) {
+        this.terminator = 13;
+        this.carryLen--;
+        this.emitCarry(0);
+      }
+      return;
+    }
+    for (let i = 0; i < buf.length; i++) {
+      const c = buf[i];
+      if (c === 10) {
+        this.decided = true;
+        return;
+      }
+      if (c === 13) {
+        if (i + 1 === buf.length) return; // wait for the next byte
+        this.decided = true;
+        if (buf[i + 1] !== 10) this.terminator = 13;
+        return;
       }
     }
   }
