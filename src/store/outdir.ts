@@ -6,8 +6,9 @@
 // run in OUT stays intact until then, and an interrupted run leaves nothing.
 // A lock directory beside OUT (mkdir is atomic) keeps two runs from writing
 // the same OUT at once: the second fails at the start with a clear message.
+// An OUT that is a symbolic link is followed: the run goes where it points.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
@@ -53,7 +54,7 @@ export interface OutDirClaim {
 
 /** Lock OUT for one run and make its temporary directory; `tables` are the tables the run writes. */
 export async function claimOutDir(outDir: string, tables: readonly string[]): Promise<OutDirClaim> {
-  const abs = resolve(outDir);
+  const abs = followLink(outDir);
   if (basename(abs) === '') throw new InputError(outDir, 0, 'cannot write a run over the root directory');
   // The run is renamed into place, so OUT cannot be the directory we stand in (or one above it).
   const cwd = process.cwd();
@@ -154,6 +155,27 @@ export async function claimOutDir(outDir: string, tables: readonly string[]): Pr
       }
     },
   };
+}
+
+/**
+ * OUT as an absolute path; when it is a symbolic link, the directory it
+ * points to, so the run is put there and the link stays (renaming the run
+ * into place would otherwise replace the link with a directory).
+ */
+function followLink(outDir: string): string {
+  const abs = resolve(outDir);
+  let isLink = false;
+  try {
+    isLink = lstatSync(abs).isSymbolicLink();
+  } catch {
+    return abs; // does not exist yet
+  }
+  if (!isLink) return abs;
+  try {
+    return realpathSync(abs);
+  } catch {
+    throw new InputError(outDir, 0, `is a symbolic link to ${readlinkSync(abs)}, which does not exist; create that directory or give another OUT`);
+  }
 }
 
 /**

@@ -2,12 +2,15 @@
 // temporary directory cannot be removed at once, as when DuckDB still writes
 // into it on Ctrl-C), the lock beside OUT is released, and the removal is
 // tried again. An immutable file (chattr +i, root only) makes the removal fail.
+// An OUT that is a symbolic link is followed, and stays a link.
 
 import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import t from 'tap';
+import { main } from '../../src/cli.js';
 import { claimOutDir } from '../../src/store/outdir.js';
+import { capture, fixture } from '../helpers.js';
 
 const beside = (dir: string): string[] => readdirSync(dir).filter((n) => n.includes('.vmreplay-'));
 
@@ -54,4 +57,27 @@ t.test('a removal that fails at first is tried again; nothing is left', { skip }
   spawn('sh', ['-c', `sleep 0.15; chattr -i '${pinned}'`], { stdio: 'ignore' });
   await claim.abandon();
   t.same(beside(dir), [], 'no temporary directory, no lock');
+});
+
+t.test('an OUT that is a symbolic link is followed: the run goes where it points, the link stays', async (t) => {
+  const dir = t.testdir({ target: {} });
+  const target = join(dir, 'target');
+  const link = join(dir, 'link');
+  symlinkSync(target, link);
+  for (const models of ['old', 'old,new']) {
+    const r = await capture(() => main(['replay', fixture('basic.ktr'), '-o', link, '--models', models]));
+    t.equal(r.code, 0, r.stderr);
+    t.ok(lstatSync(link).isSymbolicLink(), 'the link is still a link');
+    t.same(JSON.parse(readFileSync(join(target, 'manifest.json'), 'utf8')).models, models.split(','), 'the target holds the new run');
+  }
+  t.same(beside(dir), []);
+  const q = await capture(() => main(['query', link, 'SELECT count(*) AS n FROM models', '--format', 'csv']));
+  t.equal(q.stdout, 'n\n2\n', 'queried through the link');
+
+  const dangling = join(dir, 'dangling');
+  symlinkSync(join(dir, 'nowhere'), dangling);
+  const d = await capture(() => main(['replay', fixture('basic.ktr'), '-o', dangling]));
+  t.equal(d.code, 2);
+  t.match(d.stderr, /dangling: is a symbolic link to .*nowhere, which does not exist/);
+  t.ok(lstatSync(dangling).isSymbolicLink(), 'left as it was');
 });
