@@ -9,7 +9,7 @@
 // An OUT that is a symbolic link is followed: the run goes where it points.
 
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { MANIFEST_FILE, readManifest, TOOL } from './manifest.js';
@@ -33,10 +33,34 @@ export function runFiles(tables: readonly string[]): string[] {
   ];
 }
 
+/** The longest path Linux takes (PATH_MAX less its terminating NUL). */
+const PATH_MAX_BYTES = 4095;
+/** Room under the temporary directory for the longest file a run makes there (`/.vmreplay-staging/<table>.<n>.parquet`, DuckDB's own). */
+const DEEPEST_FILE_BYTES = 100;
+
+/** OUT's own name in the names beside it, at most this many bytes: with `.`, `.vmreplay-tmp-<pid>-<12 hex>` they stay within the 255 a name may have. */
+const STEM_BYTES = 200;
+
+/**
+ * OUT's name as the names beside it carry it: itself when short, else its
+ * first characters and a digest of the whole (two long names that share a
+ * beginning still get their own lock).
+ */
+function besideStem(name: string): string {
+  if (Buffer.byteLength(name) <= STEM_BYTES) return name;
+  const digest = createHash('sha256').update(name).digest('hex').slice(0, 16);
+  let head = '';
+  for (const c of name) {
+    if (Buffer.byteLength(head + c) > STEM_BYTES - digest.length - 1) break;
+    head += c;
+  }
+  return `${head}~${digest}`;
+}
+
 /** The names beside OUT that a run uses: its lock, its temporary directory, the earlier run on its way out. */
 export function besideNames(outDir: string): { lock: string; tempPrefix: string; oldPrefix: string } {
   const abs = resolve(outDir);
-  const stem = join(dirname(abs), `.${basename(abs)}.vmreplay-`);
+  const stem = join(dirname(abs), `.${besideStem(basename(abs))}.vmreplay-`);
   return { lock: `${stem}lock`, tempPrefix: `${stem}tmp-${process.pid}-`, oldPrefix: `${stem}old-${process.pid}-` };
 }
 
@@ -59,13 +83,18 @@ export async function claimOutDir(outDir: string, tables: readonly string[]): Pr
   // The run is renamed into place, so OUT cannot be the directory we stand in (or one above it).
   const cwd = process.cwd();
   if (cwd === abs || cwd.startsWith(abs + sep)) throw new InputError(outDir, 0, 'is the current directory or holds it; give a directory beside or below it');
+  const names = besideNames(abs);
+  // The deepest file a run writes is its temporary directory's staging files (or DuckDB's beside them).
+  const deepest = Buffer.byteLength(names.tempPrefix) + 12 + DEEPEST_FILE_BYTES;
+  if (deepest > PATH_MAX_BYTES) {
+    throw new InputError(outDir, 0, `is too long a path (${Buffer.byteLength(abs)} bytes): the run's files beside and in it would need ${deepest} bytes, more than the ${PATH_MAX_BYTES} a path may have; choose a shorter one`);
+  }
   await checkReplaceable(outDir, abs);
   try {
     await mkdir(dirname(abs), { recursive: true });
   } catch (e) {
     throw new InputError(outDir, 0, `cannot create its parent directory: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const names = besideNames(abs);
   await takeLock(outDir, names.lock);
   let workDir: string | null = null;
   let aside: string | null = null;
@@ -101,9 +130,14 @@ export async function claimOutDir(outDir: string, tables: readonly string[]): Pr
     await checkReplaceable(outDir, abs); // again, now that no other run can change it
     await removeLeftovers(abs);
     // Not mkdtemp: its 0700 would become OUT's mode; mkdir gives what the umask allows, as for any directory.
-    workDir = `${names.tempPrefix}${randomBytes(6).toString('hex')}`;
-    await mkdir(workDir);
-    await mkdir(join(workDir, STAGING_DIR));
+    const made = `${names.tempPrefix}${randomBytes(6).toString('hex')}`;
+    try {
+      await mkdir(made);
+      workDir = made;
+      await mkdir(join(made, STAGING_DIR));
+    } catch (e) {
+      throw new InputError(outDir, 0, `cannot make the run's temporary directory ${made}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
   } catch (e) {
     try {
       cleanup();
@@ -258,7 +292,7 @@ function alive(pid: number): boolean {
 /** Directories beside OUT left by runs that were killed outright (their process is gone). */
 async function removeLeftovers(abs: string): Promise<void> {
   const parent = dirname(abs);
-  const pattern = new RegExp(`^\\.${escapeRegExp(basename(abs))}\\.vmreplay-(tmp|old)-(\\d+)-`);
+  const pattern = new RegExp(`^\\.${escapeRegExp(besideStem(basename(abs)))}\\.vmreplay-(tmp|old)-(\\d+)-`);
   for (const name of await readdir(parent)) {
     const m = pattern.exec(name);
     if (!m || alive(Number(m[2]))) continue;

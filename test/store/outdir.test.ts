@@ -5,11 +5,11 @@
 // An OUT that is a symbolic link is followed, and stays a link.
 
 import { execFileSync, spawn } from 'node:child_process';
-import { lstatSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import t from 'tap';
 import { main } from '../../src/cli.js';
-import { claimOutDir } from '../../src/store/outdir.js';
+import { besideNames, claimOutDir } from '../../src/store/outdir.js';
 import { capture, fixture } from '../helpers.js';
 
 const beside = (dir: string): string[] => readdirSync(dir).filter((n) => n.includes('.vmreplay-'));
@@ -80,4 +80,24 @@ t.test('an OUT that is a symbolic link is followed: the run goes where it points
   t.equal(d.code, 2);
   t.match(d.stderr, /dangling: is a symbolic link to .*nowhere, which does not exist/);
   t.ok(lstatSync(dangling).isSymbolicLink(), 'left as it was');
+});
+
+t.test('a long OUT name gets shorter names beside it; a path too long is refused before anything is made', async (t) => {
+  const dir = t.testdir();
+  for (const name of ['a'.repeat(240), 'é'.repeat(127)]) {
+    const out = join(dir, name);
+    const r = await capture(() => main(['replay', fixture('basic.ktr'), '-o', out]));
+    t.equal(r.code, 0, r.stderr);
+    t.ok(readFileSync(join(out, 'manifest.json'), 'utf8').includes('"complete"'), `${Buffer.byteLength(name)} bytes: the run is in place`);
+    t.same(beside(dir), [], 'no lock or temporary directory left');
+  }
+  const twin = join(dir, 'a'.repeat(239) + 'b'); // shares the beginning of the first: its own lock
+  t.not(besideNames(twin).lock, besideNames(join(dir, 'a'.repeat(240))).lock);
+
+  const deep = join(dir, 'deep');
+  const tooLong = join(deep, ...Array.from({ length: 20 }, () => 'b'.repeat(200)));
+  const r = await capture(() => main(['replay', fixture('basic.ktr'), '-o', tooLong]));
+  t.equal(r.code, 2);
+  t.match(r.stderr, /^vmreplay: .*: is too long a path \(\d+ bytes\).*choose a shorter one\n$/);
+  t.notOk(existsSync(deep), 'nothing made');
 });
