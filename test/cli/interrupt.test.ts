@@ -157,3 +157,26 @@ t.test('OUT cannot be the current directory: the finished run is renamed into pl
   t.equal(r.code, 2);
   t.match(r.stderr, /^vmreplay: \.: is the current directory or holds it; give a directory beside or below it\n$/);
 });
+
+t.test('a signal after the run is in place: exit 0 and a note that the run was complete', async (t) => {
+  let caught = 0;
+  for (let attempt = 0; attempt < 6 && caught < 1; attempt++) {
+    const dir = t.testdir();
+    const out = join(dir, 'out');
+    const child = spawnCli(['replay', SAMPLE, '-o', out]);
+    let exited = false;
+    void child.done.then(() => (exited = true));
+    // Poll without timers: the window between the rename into place and the exit is short.
+    while (!exited && !existsSync(join(out, 'manifest.json'))) await new Promise((r) => setImmediate(r));
+    if (!exited) child.kill('SIGINT');
+    const r = await child.done;
+    t.equal(r.code, 0, `OUT was complete: exit 0 ${r.stderr}`);
+    t.equal(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).status, 'complete');
+    t.same(beside(dir), [], 'nothing left beside OUT');
+    if (r.stderr.includes('interrupted after the run was complete')) {
+      caught++;
+      t.match(r.stderr, /vmreplay: interrupted after the run was complete: .*out holds the new run, whole\n/);
+    }
+  }
+  t.ok(caught > 0, 'a signal arrived after the commit at least once');
+});
