@@ -165,7 +165,10 @@ export class Ingest {
     if (!best && /\.data$/.test(path)) {
       throw new InputError(path, 1, `not a perf.data file (no PERFILE2 magic at offset 0) and not a text trace; give --format (${FORMATS.join(', ')})`);
     }
-    if (!best) throw new InputError(path, 1, `cannot tell the trace format; give --format (${FORMATS.join(', ')})`);
+    if (!best) {
+      const shown = (lines[0] ?? '').slice(0, 60);
+      throw new InputError(path, 0, `cannot tell the trace format: none of ${FORMATS.join(', ')} reads most of its first ${lines.length} non-blank lines (the first is '${shown}'); give --format`);
+    }
     return best;
   }
 }

@@ -26,7 +26,7 @@ export const dtrace: FramingDef = {
     if (sample.length === 0) return lines.length > 0 ? 0.3 : 0;
     const quiet = sample.filter((l) => /^[1-9]\d*\s+\d+\s+[A-Za-z_][\w.:-]*(\s|$)/.test(l)).length;
     const records = sample.filter((l) => /^\s*(0|[1-9]\d{0,3})\s+[1-9]\d*\s+\S*:\S+/.test(l)).length;
-    return quiet + records >= Math.ceil(sample.length * 0.8) ? 0.9 : 0;
+    return (quiet + records) * 2 > sample.length ? 0.9 : 0; // most lines: a few damaged ones do not hide the framing
   },
   create: (ctx) => new DtraceFraming(ctx),
 };
