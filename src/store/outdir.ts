@@ -224,8 +224,15 @@ async function checkReplaceable(outDir: string, abs: string): Promise<string[] |
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return null;
-    if (code === 'ENOTDIR') throw new InputError(outDir, 0, 'is a file, not a directory');
+    if (code === 'ENOTDIR') {
+      const file = firstFileOnPath(abs);
+      throw new InputError(outDir, 0, file === abs ? 'is a file, not a directory' : `cannot be made: ${file} is a file, not a directory`);
+    }
     throw new InputError(outDir, 0, (e as Error).message);
+  }
+  // The run is renamed into place: a mount point cannot be renamed over (EBUSY), so say so before any work.
+  if (statSync(abs).dev !== statSync(dirname(abs)).dev) {
+    throw new InputError(outDir, 0, 'is a mount point: a finished run is renamed into place, which a mount point cannot take; give a directory inside it');
   }
   if (entries.length === 0) return [];
   const previous = await readManifest(abs);
@@ -233,6 +240,23 @@ async function checkReplaceable(outDir: string, abs: string): Promise<string[] |
     throw new InputError(outDir, 0, `holds files that are not a vmreplay output (no ${MANIFEST_FILE} from ${TOOL}); choose an empty or new directory`);
   }
   return Object.keys(previous.tables ?? {}).map((t) => basename(t));
+}
+
+/** The first path on the way to `abs` (itself included) that exists and is not a directory. */
+function firstFileOnPath(abs: string): string {
+  const parts: string[] = [];
+  for (let p = abs; ; p = dirname(p)) {
+    parts.unshift(p);
+    if (dirname(p) === p) break;
+  }
+  for (const p of parts) {
+    try {
+      if (!statSync(p).isDirectory()) return p;
+    } catch {
+      return abs;
+    }
+  }
+  return abs;
 }
 
 /** Files a user put in an earlier run's directory (a report, notes) move into the new run's. */

@@ -5,7 +5,8 @@
 // An OUT that is a symbolic link is followed, and stays a link.
 
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, lstatSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import t from 'tap';
 import { main } from '../../src/cli.js';
@@ -100,4 +101,36 @@ t.test('a long OUT name gets shorter names beside it; a path too long is refused
   t.equal(r.code, 2);
   t.match(r.stderr, /^vmreplay: .*: is too long a path \(\d+ bytes\).*choose a shorter one\n$/);
   t.notOk(existsSync(deep), 'nothing made');
+});
+
+t.test('an OUT that cannot be a run is refused before the replay starts, with the reason', async (t) => {
+  const dir = t.testdir({ file: 'text' });
+  const under = await capture(() => main(['replay', fixture('basic.ktr'), '-o', join(dir, 'file', 'sub')]));
+  t.equal(under.code, 2);
+  t.match(under.stderr, `sub: cannot be made: ${join(dir, 'file')} is a file, not a directory`);
+  const file = await capture(() => main(['replay', fixture('basic.ktr'), '-o', join(dir, 'file')]));
+  t.match(file.stderr, 'file: is a file, not a directory');
+
+  // Not in the test directory: tap removes that before teardowns run, and a mount point cannot be removed.
+  const base = mkdtempSync(join(tmpdir(), 'vmreplay-mnt-'));
+  const mnt = join(base, 'mnt');
+  mkdirSync(mnt);
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt], { stdio: 'ignore' });
+  } catch {
+    rmSync(base, { recursive: true });
+    t.skip('a mount point: needs root and mount');
+    return;
+  }
+  t.teardown(() => {
+    execFileSync('umount', [mnt]);
+    rmSync(base, { recursive: true });
+  });
+  const r = await capture(() => main(['replay', fixture('basic.ktr'), '-o', mnt]));
+  t.equal(r.code, 2);
+  t.match(r.stderr, /mnt: is a mount point: .*give a directory inside it/);
+  t.notMatch(r.stdout + r.stderr, /events from|written to/, 'refused before the replay');
+  t.same(beside(base), []);
+  const inside = await capture(() => main(['replay', fixture('basic.ktr'), '-o', join(mnt, 'run')]));
+  t.equal(inside.code, 0, `a directory inside it works ${inside.stderr}`);
 });
