@@ -53,6 +53,8 @@ export class FileStats {
   derived = 0;
   /** derived rows the decoder refused: a reader bug, never bad input */
   derivedRejected = 0;
+  /** the tracer's own message that it failed (`dtrace: failed to compile script ...`), the first one */
+  tracerFailure: string | null = null;
   readonly rejects: RejectSample[] = [];
   readonly warnings: string[] = [];
   /** Notes on how fields were obtained (relative clocks, inferred fields, ...). */
