@@ -12,7 +12,7 @@ import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InputError } from '../common/errors.js';
+import { InputError, shownPath } from '../common/errors.js';
 import { expandTraceArgs } from '../ingest/source/trace-files.js';
 import { replayDatasetIntoDirectory } from '../store/dataset.js';
 import { textTable } from '../report/text-table.js';
@@ -36,7 +36,7 @@ function childNodeFlags(): string[] {
 
 /** Replay `args` (expanded to trace files) as a dataset into `outDir`; `options` are the replay options each child is given; the table of traces goes to `print`. */
 export async function replayDataset(args: readonly string[], outDir: string, options: readonly string[], print: (text: string) => void = result): Promise<void> {
-  const inputs = await expandTraceArgs(args);
+  const inputs = await expandTraceArgs(args, (dir, hidden) => say(`left out ${hidden.length} hidden file${hidden.length === 1 ? '' : 's'} in ${shownPath(dir)}: ${hidden.map(shownPath).join(', ')} (name them to include them)\n`));
   const parallel = availableParallelism();
   const started = performance.now();
   const seconds = new Map<string, number>();
@@ -48,7 +48,7 @@ export async function replayDataset(args: readonly string[], outDir: string, opt
   });
   const rows = (dataset.manifest.traces ?? []).map((t) => [
     t.name,
-    t.input,
+    shownPath(t.input),
     t.manifest.tables?.['events']?.rows ?? 0,
     t.manifest.tables?.['faults']?.rows ?? 0,
     Number((seconds.get(t.input) ?? 0).toFixed(1)),
@@ -68,9 +68,10 @@ async function replayInChild(input: string, dir: string, options: readonly strin
   if (code === 0) return;
   if (signal.aborted) throw new InputError(input, 0, 'stopped: another trace of the dataset failed');
   const said = stderr.split('\n').filter((l) => l.startsWith('vmreplay: ')).pop()?.slice('vmreplay: '.length) ?? stderr.trim();
+  const shown = shownPath(input); // as the child's message names it
   const at = /^(.*?):(\d+): (.*)$/s.exec(said);
-  if (at && at[1] === input) throw new InputError(input, Number(at[2]), at[3]!);
-  if (said.startsWith(`${input}: `)) throw new InputError(input, 0, said.slice(input.length + 2));
+  if (at && at[1] === shown) throw new InputError(input, Number(at[2]), at[3]!);
+  if (said.startsWith(`${shown}: `)) throw new InputError(input, 0, said.slice(shown.length + 2));
   throw new InputError(input, 0, `its replay failed (${killed ?? `exit ${code}`}): ${said || 'no message'}`);
 }
 
