@@ -7,12 +7,13 @@
 // own interrupt handling and DuckDB instance, and the children's memory is
 // their own.
 
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError, shownPath } from '../common/errors.js';
+import { onInterrupt } from '../common/interrupt.js';
 import { expandTraceArgs } from '../ingest/source/trace-files.js';
 import { replayDatasetIntoDirectory } from '../store/dataset.js';
 import { textTable } from '../report/text-table.js';
@@ -41,11 +42,22 @@ export async function replayDataset(args: readonly string[], outDir: string, opt
   const started = performance.now();
   const seconds = new Map<string, number>();
   say(`replaying ${plural(inputs.length)}, ${Math.min(parallel, inputs.length)} at once\n`);
-  const dataset = await replayDatasetIntoDirectory(inputs, outDir, parallel, async (input, dir, signal) => {
-    const t0 = performance.now();
-    await replayInChild(input, dir, options, signal);
-    seconds.set(input, (performance.now() - t0) / 1000);
-  });
+  // A signal to this process alone (kill, a CI timeout, systemd) goes on to the children, and the
+  // dataset's own cleanup (its temporary directory) waits until they are gone.
+  // Registered with the first child, after the claim of OUT: cleanups run newest first, so the children stop before the directory goes.
+  const children = new Set<ChildProcess>();
+  let unregister = null as (() => void) | null;
+  let dataset;
+  try {
+    dataset = await replayDatasetIntoDirectory(inputs, outDir, parallel, async (input, dir, signal) => {
+      unregister ??= onInterrupt((received) => stopChildren(children, received));
+      const t0 = performance.now();
+      await replayInChild(input, dir, options, signal, children);
+      seconds.set(input, (performance.now() - t0) / 1000);
+    });
+  } finally {
+    unregister?.();
+  }
   const rows = (dataset.manifest.traces ?? []).map((t) => [
     t.name,
     shownPath(t.input),
@@ -57,10 +69,29 @@ export async function replayDataset(args: readonly string[], outDir: string, opt
   say(`${plural(inputs.length)} in ${((performance.now() - started) / 1000).toFixed(1)} s; dataset written to ${outDir} (per trace: vmreplay query ${outDir} summary; a report across the traces: vmreplay report ${outDir})\n`);
 }
 
-/** `vmreplay -q replay INPUT -o DIR OPTIONS` in a child; rejects with an InputError naming INPUT when it fails. */
-async function replayInChild(input: string, dir: string, options: readonly string[], signal: AbortSignal): Promise<void> {
+/** How long the children have to clean up after a signal before they are killed outright. */
+const CHILD_GRACE_MS = 10_000;
+
+/** Send `signal` to every running child and settle when all have exited (SIGKILL after the grace time). */
+async function stopChildren(children: ReadonlySet<ChildProcess>, signal: NodeJS.Signals): Promise<void> {
+  const running = [...children].filter((c) => c.exitCode === null && c.signalCode === null);
+  if (running.length === 0) return;
+  const exited = running.map((c) => once(c, 'close').catch(() => {}));
+  for (const c of running) c.kill(signal);
+  const grace = setTimeout(() => running.forEach((c) => c.kill('SIGKILL')), CHILD_GRACE_MS);
+  try {
+    await Promise.all(exited);
+  } finally {
+    clearTimeout(grace);
+  }
+}
+
+/** `vmreplay -q replay INPUT -o DIR OPTIONS` in a child (kept in `children` while it runs); rejects with an InputError naming INPUT when it fails. */
+async function replayInChild(input: string, dir: string, options: readonly string[], signal: AbortSignal, children: Set<ChildProcess>): Promise<void> {
   const args = [...childNodeFlags(), '--input-type=module', '-e', CHILD_MAIN, '--', '-q', 'replay', input, '-o', dir, ...options];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], signal, killSignal: 'SIGTERM' });
+  children.add(child);
+  child.once('close', () => children.delete(child));
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   child.on('error', () => {}); // an abort: the close below reports how it ended
