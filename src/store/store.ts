@@ -81,7 +81,8 @@ export class Store implements TableOutput {
   /** where the run ends up when close() is done */
   readonly outDir: string;
   /** where it is written until then */
-  private readonly workDir: string;
+  /** the temporary directory beside OUT the run is written into */
+  readonly workDir: string;
 
   /** Use openStore(), which claims the directory first. */
   constructor(
