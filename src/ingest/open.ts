@@ -93,7 +93,7 @@ export class Ingest {
     const decoder = new EventDecoder(this.ctx, stats, builder);
     const fctx: FramingContext = { decoder, stats, sorter, ingest: this.ctx };
     if (binary) {
-      const bin: BinaryInput = { path, compressed: input.compression !== 'none', stream: resume(first, it), consumed: () => input.consumed() };
+      const bin: BinaryInput = { path, compressed: input.compression !== 'none', stream: resume(first, it, path), consumed: () => input.consumed() };
       this.inputs[this.inputs.indexOf(input)] = { ...input, consumed: () => bin.consumed() };
       for await (const _ of binary.read(bin, fctx)) yield* sorter.drain();
       builder.finishBatch();
@@ -173,11 +173,11 @@ export class Ingest {
   }
 }
 
-/** The stream again from its first chunk; closing it closes the file. */
-async function* resume(first: Uint8Array, it: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
+/** The stream again from its first chunk, read errors as InputErrors; closing it closes the file. */
+async function* resume(first: Uint8Array, it: AsyncIterator<Uint8Array>, path: string): AsyncGenerator<Uint8Array> {
   try {
     yield first;
-    for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+    for (let chunk = await next(it, path); chunk; chunk = await next(it, path)) yield chunk;
   } finally {
     await it.return?.();
   }
@@ -194,7 +194,7 @@ async function next(it: AsyncIterator<Uint8Array>, path: string): Promise<Uint8A
     const r = await it.next();
     return r.done ? null : r.value;
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code ?? '';
+    const code = String((e as NodeJS.ErrnoException).code ?? '');
     // zlib's codes (Z_DATA_ERROR, Z_BUF_ERROR): the bytes are there but do not decompress.
     throw new InputError(path, 0, `cannot read: ${code.startsWith('Z_') ? `the compressed data is corrupt or truncated (${(e as Error).message})` : (e as Error).message}`);
   }

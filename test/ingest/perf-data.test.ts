@@ -207,7 +207,9 @@ t.test('a gzip-compressed perf.data that is cut or corrupt: one line, exit 2', a
   for (let i = 2000; i < 2400; i++) flipped[i] = flipped[i]! ^ 0x5a; // Z_DATA_ERROR
   const corrupt = join(dir, 'corrupt.perf.data.gz');
   writeFileSync(corrupt, flipped);
-  for (const path of [cut, corrupt]) {
+  const pipe = join(dir, 'cut-pipe.perf.data.gz'); // pipe mode: read in one pass over the stream
+  writeFileSync(pipe, readFileSync(join(REAL, 'linux-forkexec-pipe.perf.data.gz')).subarray(0, 40_000));
+  for (const path of [cut, corrupt, pipe]) {
     for (const args of [['validate', path], ['replay', path, '-o', join(dir, 'out')]]) {
       const r = await capture(() => main(args));
       t.equal(r.code, 2, `${args[0]} ${path}: exit 2`);
