@@ -1,7 +1,8 @@
 // A finished run opened for exploring: its manifest and a read-only DuckDB
 // connection whose tables and views work from any working directory (a run
-// that was moved or copied is re-pointed at its own files on opening, see
-// src/store/location.ts), with helpers that return plain rows or Arrow tables.
+// that was moved or copied is read through temporary views over its own
+// files, see src/store/run-database.ts), with helpers that return plain rows
+// or Arrow tables.
 
 import type { DuckDBConnection, DuckDBResultReader, DuckDBType, DuckDBValue } from '@duckdb/node-api';
 import { DuckDBTypeId } from '@duckdb/node-api';

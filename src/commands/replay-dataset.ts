@@ -7,12 +7,13 @@
 // own interrupt handling and DuckDB instance, and the children's memory is
 // their own.
 
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InputError } from '../common/errors.js';
+import { InputError, shownPath } from '../common/errors.js';
+import { onInterrupt } from '../common/interrupt.js';
 import { expandTraceArgs } from '../ingest/source/trace-files.js';
 import { replayDatasetIntoDirectory } from '../store/dataset.js';
 import { textTable } from '../report/text-table.js';
@@ -36,19 +37,30 @@ function childNodeFlags(): string[] {
 
 /** Replay `args` (expanded to trace files) as a dataset into `outDir`; `options` are the replay options each child is given; the table of traces goes to `print`. */
 export async function replayDataset(args: readonly string[], outDir: string, options: readonly string[], print: (text: string) => void = result): Promise<void> {
-  const inputs = await expandTraceArgs(args);
+  const inputs = await expandTraceArgs(args, (dir, hidden) => say(`left out ${hidden.length} hidden file${hidden.length === 1 ? '' : 's'} in ${shownPath(dir)}: ${hidden.map(shownPath).join(', ')} (name them to include them)\n`));
   const parallel = availableParallelism();
   const started = performance.now();
   const seconds = new Map<string, number>();
   say(`replaying ${plural(inputs.length)}, ${Math.min(parallel, inputs.length)} at once\n`);
-  const dataset = await replayDatasetIntoDirectory(inputs, outDir, parallel, async (input, dir, signal) => {
-    const t0 = performance.now();
-    await replayInChild(input, dir, options, signal);
-    seconds.set(input, (performance.now() - t0) / 1000);
-  });
+  // A signal to this process alone (kill, a CI timeout, systemd) goes on to the children, and the
+  // dataset's own cleanup (its temporary directory) waits until they are gone.
+  // Registered with the first child, after the claim of OUT: cleanups run newest first, so the children stop before the directory goes.
+  const children = new Set<ChildProcess>();
+  let unregister = null as (() => void) | null;
+  let dataset;
+  try {
+    dataset = await replayDatasetIntoDirectory(inputs, outDir, parallel, async (input, dir, signal) => {
+      unregister ??= onInterrupt((received) => stopChildren(children, received));
+      const t0 = performance.now();
+      await replayInChild(input, dir, options, signal, children);
+      seconds.set(input, (performance.now() - t0) / 1000);
+    });
+  } finally {
+    unregister?.();
+  }
   const rows = (dataset.manifest.traces ?? []).map((t) => [
     t.name,
-    t.input,
+    shownPath(t.input),
     t.manifest.tables?.['events']?.rows ?? 0,
     t.manifest.tables?.['faults']?.rows ?? 0,
     Number((seconds.get(t.input) ?? 0).toFixed(1)),
@@ -57,10 +69,29 @@ export async function replayDataset(args: readonly string[], outDir: string, opt
   say(`${plural(inputs.length)} in ${((performance.now() - started) / 1000).toFixed(1)} s; dataset written to ${outDir} (per trace: vmreplay query ${outDir} summary; a report across the traces: vmreplay report ${outDir})\n`);
 }
 
-/** `vmreplay -q replay INPUT -o DIR OPTIONS` in a child; rejects with an InputError naming INPUT when it fails. */
-async function replayInChild(input: string, dir: string, options: readonly string[], signal: AbortSignal): Promise<void> {
+/** How long the children have to clean up after a signal before they are killed outright. */
+const CHILD_GRACE_MS = 10_000;
+
+/** Send `signal` to every running child and settle when all have exited (SIGKILL after the grace time). */
+async function stopChildren(children: ReadonlySet<ChildProcess>, signal: NodeJS.Signals): Promise<void> {
+  const running = [...children].filter((c) => c.exitCode === null && c.signalCode === null);
+  if (running.length === 0) return;
+  const exited = running.map((c) => once(c, 'close').catch(() => {}));
+  for (const c of running) c.kill(signal);
+  const grace = setTimeout(() => running.forEach((c) => c.kill('SIGKILL')), CHILD_GRACE_MS);
+  try {
+    await Promise.all(exited);
+  } finally {
+    clearTimeout(grace);
+  }
+}
+
+/** `vmreplay -q replay INPUT -o DIR OPTIONS` in a child (kept in `children` while it runs); rejects with an InputError naming INPUT when it fails. */
+async function replayInChild(input: string, dir: string, options: readonly string[], signal: AbortSignal, children: Set<ChildProcess>): Promise<void> {
   const args = [...childNodeFlags(), '--input-type=module', '-e', CHILD_MAIN, '--', '-q', 'replay', input, '-o', dir, ...options];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], signal, killSignal: 'SIGTERM' });
+  children.add(child);
+  child.once('close', () => children.delete(child));
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   child.on('error', () => {}); // an abort: the close below reports how it ended
@@ -68,9 +99,10 @@ async function replayInChild(input: string, dir: string, options: readonly strin
   if (code === 0) return;
   if (signal.aborted) throw new InputError(input, 0, 'stopped: another trace of the dataset failed');
   const said = stderr.split('\n').filter((l) => l.startsWith('vmreplay: ')).pop()?.slice('vmreplay: '.length) ?? stderr.trim();
+  const shown = shownPath(input); // as the child's message names it
   const at = /^(.*?):(\d+): (.*)$/s.exec(said);
-  if (at && at[1] === input) throw new InputError(input, Number(at[2]), at[3]!);
-  if (said.startsWith(`${input}: `)) throw new InputError(input, 0, said.slice(input.length + 2));
+  if (at && at[1] === shown) throw new InputError(input, Number(at[2]), at[3]!);
+  if (said.startsWith(`${shown}: `)) throw new InputError(input, 0, said.slice(shown.length + 2));
   throw new InputError(input, 0, `its replay failed (${killed ?? `exit ${code}`}): ${said || 'no message'}`);
 }
 

@@ -3,6 +3,7 @@
 // appears whole when the run is complete (see src/store/outdir.ts); Ctrl-C
 // leaves it as it was.
 
+import { completeNote, onInterrupt } from '../common/interrupt.js';
 import { FAMILIES, modelsByName, resolveModels } from '../models/index.js';
 import { formatSummary, type RunTiming, type WriterWaits } from '../report/summary.js';
 import { RunDatabase } from '../store/run-database.js';
@@ -58,10 +59,18 @@ export async function run(argv: string[]): Promise<number> {
     await replayDataset(positionals, values.out, passedOn(values));
     return 0;
   }
-  const replayed = await replayToDirectory(positionals, values.out, values);
-  result(formatRunSummary(replayed));
-  say(`tables and database written to ${values.out}; for a report to paste into a review: vmreplay report ${values.out}\n`);
-  return 0;
+  // Registered before the replay so no signal finds the process without a handler between the store's commit and the summary.
+  let complete = false;
+  const unregister = onInterrupt(() => (complete ? completeNote(values.out!) : undefined));
+  try {
+    const replayed = await replayToDirectory(positionals, values.out, values);
+    complete = true;
+    result(formatRunSummary(replayed));
+    say(`tables and database written to ${values.out}; for a report to paste into a review: vmreplay report ${values.out}\n`);
+    return 0;
+  } finally {
+    unregister();
+  }
 }
 
 /** The summary of a replay made by replayToDirectory(), with its timing, as wide as the terminal. */

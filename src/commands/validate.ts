@@ -1,7 +1,8 @@
 // `vmreplay validate TRACE...`: read and check traces without replaying them.
 // Prints, per file and CPU, how every line was accounted for, each CPU's time
 // window, and the faults cut off at either end of it. Exit 0 when the trace
-// is clean, 1 when lines were rejected or the tracer dropped events (so a
+// is clean, 1 when lines were rejected, the tracer dropped events or it
+// failed outright and the trace has no events (so a
 // script can tell), 2 for bad usage or, with --strict, the first bad line.
 
 import { Ingest } from '../ingest/open.js';
@@ -14,7 +15,7 @@ import { UsageError } from '../common/errors.js';
 
 const USAGE = `usage: vmreplay validate TRACE... [options]
 ${INGEST_USAGE}
-Exit 0: the trace is clean; 1: lines were rejected or the tracer dropped events; 2: bad usage or input.`;
+Exit 0: the trace is clean; 1: lines were rejected, the tracer dropped events, or it failed and wrote none; 2: bad usage or input.`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, INGEST_OPTIONS, USAGE);
@@ -30,5 +31,8 @@ export async function run(argv: string[]): Promise<number> {
   faults.finish();
   result(formatIngestStats(ingest.files, terminalWidth()));
   const lost = ingest.files.reduce((n, f) => n + f.rejected + f.dropped, 0);
-  return lost > 0 ? 1 : 0;
+  // No events and the tracer's word that it failed: not a clean (empty) trace.
+  const failed = ingest.files.filter((f) => f.tracerFailure !== null && f.events === 0);
+  for (const f of failed) result(`${f.path}: no events, and the tracer reported that it failed: ${f.tracerFailure}\n`);
+  return lost > 0 || failed.length > 0 ? 1 : 0;
 }

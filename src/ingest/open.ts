@@ -71,7 +71,12 @@ export class Ingest {
     if (input.compression !== 'none') stats.note(`${input.compression}-compressed`);
 
     const it = input.chunks[Symbol.asyncIterator]();
-    const first = await next(it, path);
+    let first = await next(it, path);
+    // A UTF-8 byte order mark (editors on Windows write one) is not part of the first line, in any framing.
+    if (first && first.length >= 3 && first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf) {
+      stats.note('a UTF-8 byte order mark at the start was skipped');
+      first = first.length > 3 ? first.subarray(3) : await next(it, path);
+    }
     if (!first) {
       if (this.ctx.strict) throw new InputError(path, 0, 'empty trace');
       stats.warn('empty trace: no lines');
@@ -88,7 +93,7 @@ export class Ingest {
     const decoder = new EventDecoder(this.ctx, stats, builder);
     const fctx: FramingContext = { decoder, stats, sorter, ingest: this.ctx };
     if (binary) {
-      const bin: BinaryInput = { path, compressed: input.compression !== 'none', stream: resume(first, it), consumed: () => input.consumed() };
+      const bin: BinaryInput = { path, compressed: input.compression !== 'none', stream: resume(first, it, path), consumed: () => input.consumed() };
       this.inputs[this.inputs.indexOf(input)] = { ...input, consumed: () => bin.consumed() };
       for await (const _ of binary.read(bin, fctx)) yield* sorter.drain();
       builder.finishBatch();
@@ -110,6 +115,7 @@ export class Ingest {
       yield* sorter.drain();
     }
     splitter.end();
+    if (splitter.crOnly) stats.note('lines end with a carriage return alone (old Mac line endings): read as line breaks');
     framing.finish();
     builder.finishBatch();
     sorter.finish();
@@ -159,16 +165,19 @@ export class Ingest {
     if (!best && /\.data$/.test(path)) {
       throw new InputError(path, 1, `not a perf.data file (no PERFILE2 magic at offset 0) and not a text trace; give --format (${FORMATS.join(', ')})`);
     }
-    if (!best) throw new InputError(path, 1, `cannot tell the trace format; give --format (${FORMATS.join(', ')})`);
+    if (!best) {
+      const shown = (lines[0] ?? '').slice(0, 60);
+      throw new InputError(path, 0, `cannot tell the trace format: none of ${FORMATS.join(', ')} reads most of its first ${lines.length} non-blank lines (the first is '${shown}'); give --format`);
+    }
     return best;
   }
 }
 
-/** The stream again from its first chunk; closing it closes the file. */
-async function* resume(first: Uint8Array, it: AsyncIterator<Uint8Array>): AsyncGenerator<Uint8Array> {
+/** The stream again from its first chunk, read errors as InputErrors; closing it closes the file. */
+async function* resume(first: Uint8Array, it: AsyncIterator<Uint8Array>, path: string): AsyncGenerator<Uint8Array> {
   try {
     yield first;
-    for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+    for (let chunk = await next(it, path); chunk; chunk = await next(it, path)) yield chunk;
   } finally {
     await it.return?.();
   }
@@ -185,7 +194,9 @@ async function next(it: AsyncIterator<Uint8Array>, path: string): Promise<Uint8A
     const r = await it.next();
     return r.done ? null : r.value;
   } catch (e) {
-    throw new InputError(path, 0, `cannot read: ${(e as Error).message}`);
+    const code = String((e as NodeJS.ErrnoException).code ?? '');
+    // zlib's codes (Z_DATA_ERROR, Z_BUF_ERROR): the bytes are there but do not decompress.
+    throw new InputError(path, 0, `cannot read: ${code.startsWith('Z_') ? `the compressed data is corrupt or truncated (${(e as Error).message})` : (e as Error).message}`);
   }
 }
 

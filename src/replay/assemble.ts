@@ -54,6 +54,9 @@ export interface AssembledFault {
   io: boolean;
   ioNs: number;
   locks: LoggedLock[];
+  /** lines of its fault_begin and fault_end in its file: a rejected line between them damaged it */
+  lineBegin: number;
+  lineEnd: number;
 }
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
@@ -98,6 +101,10 @@ export class FaultAssembler {
   private nextId = 0;
   private readonly countOnly: boolean;
   truncated = 0;
+  /** of the truncated faults, those a missing line cut rather than the window: their thread had a fault earlier in the trace */
+  damaged = 0;
+  /** threads that began a fault in the trace: a later fault of theirs began inside the window */
+  private readonly faultThreads = new Set<number>();
 
   /** An assembler that only counts truncated faults (and walks outside vm_fault) into the files' stats. */
   static counter(files: readonly FileStats[], strings: StringTable): FaultAssembler {
@@ -141,9 +148,10 @@ export class FaultAssembler {
     switch (kind) {
       case K.fault_begin: {
         const open = this.inFlight.get(tid);
-        if (open) this.truncate(open.fileIndex, open.cpu, 'end');
+        if (open) this.truncate(open.fileIndex, open.cpu, 'end', true); // its fault_end is missing, not past the window
         else if (open === null) this.idle--;
         this.orphans.delete(tid);
+        this.faultThreads.add(tid);
         this.inFlight.set(tid, this.begin(b, i));
         return;
       }
@@ -176,7 +184,7 @@ export class FaultAssembler {
         const open = this.inFlight.get(tid);
         if (!open) {
           // The end of a fault that began before the window: one truncated fault.
-          if (!this.orphans.delete(tid)) this.truncate(c.src_file[i]!, c.cpu[i]!, 'begin');
+          if (!this.orphans.delete(tid)) this.truncate(c.src_file[i]!, c.cpu[i]!, 'begin', this.faultThreads.has(tid));
           return;
         }
         this.inFlight.set(tid, null);
@@ -247,6 +255,8 @@ export class FaultAssembler {
         io: false,
         ioNs: NaN,
         locks: [],
+        lineBegin: c.src_line[i]!,
+        lineEnd: NaN,
       };
     }
     // The same fields as a fresh fault (its phases and levels emptied by release()).
@@ -272,6 +282,8 @@ export class FaultAssembler {
     f.action = NULL_ENUM;
     f.io = false;
     f.ioNs = NaN;
+    f.lineBegin = c.src_line[i]!;
+    f.lineEnd = NaN;
     return f;
   }
 
@@ -326,6 +338,7 @@ export class FaultAssembler {
   private end(f: AssembledFault, b: EventBatch, i: number): void {
     const c = b.cols;
     f.tsEnd = c.ts[i]!;
+    f.lineEnd = c.src_line[i]!;
     f.rc = c.rc[i]!;
     f.endDepth = c.depth[i] === NULL_I16 ? null : c.depth[i]!;
     f.action = c.action[i]!;
@@ -340,11 +353,17 @@ export class FaultAssembler {
   private orphan(b: EventBatch, i: number, tid: number): void {
     if (this.orphans.has(tid)) return;
     this.orphans.add(tid);
-    this.truncate(b.cols.src_file[i]!, b.cols.cpu[i]!, 'begin');
+    this.truncate(b.cols.src_file[i]!, b.cols.cpu[i]!, 'begin', this.faultThreads.has(tid));
   }
 
-  private truncate(fileIndex: number, cpu: number, side: 'begin' | 'end'): void {
+  /** A line of the fault's own was rejected (a level, a retry): damaged, not a fault the trace left without levels. */
+  lineRejectedIn(f: AssembledFault): boolean {
+    return this.files[f.fileIndex]?.rejectedBetween(f.lineBegin, f.lineEnd) ?? false;
+  }
+
+  private truncate(fileIndex: number, cpu: number, side: 'begin' | 'end', damaged = false): void {
     this.truncated++;
+    if (damaged) this.damaged++;
     const cpuStats = this.files[fileIndex]?.cpu(cpu);
     if (!cpuStats) return;
     if (side === 'begin') cpuStats.truncatedBegin++;

@@ -74,6 +74,8 @@ export class ReplayEngine {
   events = 0;
   faultsReplayed = 0;
   faultsUnreplayable = 0;
+  /** of those, faults one of whose lines was rejected */
+  faultsUnreplayableDamaged = 0;
   siteOps = 0;
 
   /** the models of each family, with their index among options.models */
@@ -182,6 +184,7 @@ export class ReplayEngine {
     const resolved = resolveFault(af, this.registry, this.chain);
     if (!resolved) {
       this.faultsUnreplayable++;
+      if (this.assembler.lineRejectedIn(af)) this.faultsUnreplayableDamaged++;
       return;
     }
     const { facts, inferred } = resolved;

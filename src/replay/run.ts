@@ -95,8 +95,10 @@ export interface RunResult {
   readonly faultsReplayed: number;
   /** faults with no first object recorded */
   readonly faultsUnreplayable: number;
-  /** faults cut off by the trace window */
+  /** faults cut off by the trace window (or by a missing line: see faultsDamaged) */
   readonly faultsTruncated: number;
+  /** of the faults truncated or unreplayable, those damaged: a line of theirs rejected or missing */
+  readonly faultsDamaged: { readonly truncated: number; readonly unreplayable: number };
   readonly siteOps: number;
   /** the generator's marker payload when the trace was generated, else null */
   readonly synthetic: string | null;
@@ -137,6 +139,7 @@ export async function replayTraces(paths: readonly string[], options: RunOptions
     faultsReplayed: engine.faultsReplayed,
     faultsUnreplayable: engine.faultsUnreplayable,
     faultsTruncated: engine.assembler.truncated,
+    faultsDamaged: { truncated: engine.assembler.damaged, unreplayable: engine.faultsUnreplayableDamaged },
     siteOps: engine.siteOps,
     synthetic: engine.synthetic,
     seconds: (performance.now() - started) / 1000,

@@ -96,9 +96,12 @@ export function formatSummary(run: RunResult, knobs: { sharedFault: boolean }, o
       `hold-time model: ${HOLD_MODEL}; a prefault is counted as one walk (neighbour pages unseen)`,
   );
   const notes: string[] = [];
-  const truncated = run.faultsTruncated;
+  const damaged = run.faultsDamaged.truncated + run.faultsDamaged.unreplayable;
+  const truncated = run.faultsTruncated - run.faultsDamaged.truncated;
+  const withoutLevels = run.faultsUnreplayable - run.faultsDamaged.unreplayable;
   if (truncated > 0) notes.push(`${truncated} faults cut off by the trace window were not replayed`);
-  if (run.faultsUnreplayable > 0) notes.push(`${run.faultsUnreplayable} faults without object levels were not replayed`);
+  if (withoutLevels > 0) notes.push(`${withoutLevels} faults without object levels were not replayed`);
+  if (damaged > 0) notes.push(`${damaged} faults damaged (a line of theirs rejected or missing) were not replayed`);
   const rejected = files.reduce((n, f) => n + f.rejected, 0);
   if (rejected > 0) notes.push(`${rejected} input lines rejected (see ingest_stats; run validate for the first ones)`);
   const dropped = files.reduce((n, f) => n + f.dropped, 0);

@@ -6,9 +6,10 @@
 // run in OUT stays intact until then, and an interrupted run leaves nothing.
 // A lock directory beside OUT (mkdir is atomic) keeps two runs from writing
 // the same OUT at once: the second fails at the start with a clear message.
+// An OUT that is a symbolic link is followed: the run goes where it points.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { MANIFEST_FILE, readManifest, TOOL } from './manifest.js';
@@ -32,10 +33,34 @@ export function runFiles(tables: readonly string[]): string[] {
   ];
 }
 
+/** The longest path Linux takes (PATH_MAX less its terminating NUL). */
+const PATH_MAX_BYTES = 4095;
+/** Room under the temporary directory for the longest file a run makes there (`/.vmreplay-staging/<table>.<n>.parquet`, DuckDB's own). */
+const DEEPEST_FILE_BYTES = 100;
+
+/** OUT's own name in the names beside it, at most this many bytes: with `.`, `.vmreplay-tmp-<pid>-<12 hex>` they stay within the 255 a name may have. */
+const STEM_BYTES = 200;
+
+/**
+ * OUT's name as the names beside it carry it: itself when short, else its
+ * first characters and a digest of the whole (two long names that share a
+ * beginning still get their own lock).
+ */
+function besideStem(name: string): string {
+  if (Buffer.byteLength(name) <= STEM_BYTES) return name;
+  const digest = createHash('sha256').update(name).digest('hex').slice(0, 16);
+  let head = '';
+  for (const c of name) {
+    if (Buffer.byteLength(head + c) > STEM_BYTES - digest.length - 1) break;
+    head += c;
+  }
+  return `${head}~${digest}`;
+}
+
 /** The names beside OUT that a run uses: its lock, its temporary directory, the earlier run on its way out. */
 export function besideNames(outDir: string): { lock: string; tempPrefix: string; oldPrefix: string } {
   const abs = resolve(outDir);
-  const stem = join(dirname(abs), `.${basename(abs)}.vmreplay-`);
+  const stem = join(dirname(abs), `.${besideStem(basename(abs))}.vmreplay-`);
   return { lock: `${stem}lock`, tempPrefix: `${stem}tmp-${process.pid}-`, oldPrefix: `${stem}old-${process.pid}-` };
 }
 
@@ -53,18 +78,23 @@ export interface OutDirClaim {
 
 /** Lock OUT for one run and make its temporary directory; `tables` are the tables the run writes. */
 export async function claimOutDir(outDir: string, tables: readonly string[]): Promise<OutDirClaim> {
-  const abs = resolve(outDir);
+  const abs = followLink(outDir);
   if (basename(abs) === '') throw new InputError(outDir, 0, 'cannot write a run over the root directory');
   // The run is renamed into place, so OUT cannot be the directory we stand in (or one above it).
   const cwd = process.cwd();
   if (cwd === abs || cwd.startsWith(abs + sep)) throw new InputError(outDir, 0, 'is the current directory or holds it; give a directory beside or below it');
+  const names = besideNames(abs);
+  // The deepest file a run writes is its temporary directory's staging files (or DuckDB's beside them).
+  const deepest = Buffer.byteLength(names.tempPrefix) + 12 + DEEPEST_FILE_BYTES;
+  if (deepest > PATH_MAX_BYTES) {
+    throw new InputError(outDir, 0, `is too long a path (${Buffer.byteLength(abs)} bytes): the run's files beside and in it would need ${deepest} bytes, more than the ${PATH_MAX_BYTES} a path may have; choose a shorter one`);
+  }
   await checkReplaceable(outDir, abs);
   try {
     await mkdir(dirname(abs), { recursive: true });
   } catch (e) {
     throw new InputError(outDir, 0, `cannot create its parent directory: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const names = besideNames(abs);
   await takeLock(outDir, names.lock);
   let workDir: string | null = null;
   let aside: string | null = null;
@@ -100,9 +130,14 @@ export async function claimOutDir(outDir: string, tables: readonly string[]): Pr
     await checkReplaceable(outDir, abs); // again, now that no other run can change it
     await removeLeftovers(abs);
     // Not mkdtemp: its 0700 would become OUT's mode; mkdir gives what the umask allows, as for any directory.
-    workDir = `${names.tempPrefix}${randomBytes(6).toString('hex')}`;
-    await mkdir(workDir);
-    await mkdir(join(workDir, STAGING_DIR));
+    const made = `${names.tempPrefix}${randomBytes(6).toString('hex')}`;
+    try {
+      await mkdir(made);
+      workDir = made;
+      await mkdir(join(made, STAGING_DIR));
+    } catch (e) {
+      throw new InputError(outDir, 0, `cannot make the run's temporary directory ${made}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
   } catch (e) {
     try {
       cleanup();
@@ -157,6 +192,27 @@ export async function claimOutDir(outDir: string, tables: readonly string[]): Pr
 }
 
 /**
+ * OUT as an absolute path; when it is a symbolic link, the directory it
+ * points to, so the run is put there and the link stays (renaming the run
+ * into place would otherwise replace the link with a directory).
+ */
+function followLink(outDir: string): string {
+  const abs = resolve(outDir);
+  let isLink = false;
+  try {
+    isLink = lstatSync(abs).isSymbolicLink();
+  } catch {
+    return abs; // does not exist yet
+  }
+  if (!isLink) return abs;
+  try {
+    return realpathSync(abs);
+  } catch {
+    throw new InputError(outDir, 0, `is a symbolic link to ${readlinkSync(abs)}, which does not exist; create that directory or give another OUT`);
+  }
+}
+
+/**
  * Refuse an OUT that is a file or holds files that are not a vmreplay run.
  * Returns the tables of the earlier run in OUT (possibly none), or null when
  * OUT does not exist.
@@ -168,8 +224,15 @@ async function checkReplaceable(outDir: string, abs: string): Promise<string[] |
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return null;
-    if (code === 'ENOTDIR') throw new InputError(outDir, 0, 'is a file, not a directory');
+    if (code === 'ENOTDIR') {
+      const file = firstFileOnPath(abs);
+      throw new InputError(outDir, 0, file === abs ? 'is a file, not a directory' : `cannot be made: ${file} is a file, not a directory`);
+    }
     throw new InputError(outDir, 0, (e as Error).message);
+  }
+  // The run is renamed into place: a mount point cannot be renamed over (EBUSY), so say so before any work.
+  if (statSync(abs).dev !== statSync(dirname(abs)).dev) {
+    throw new InputError(outDir, 0, 'is a mount point: a finished run is renamed into place, which a mount point cannot take; give a directory inside it');
   }
   if (entries.length === 0) return [];
   const previous = await readManifest(abs);
@@ -177,6 +240,23 @@ async function checkReplaceable(outDir: string, abs: string): Promise<string[] |
     throw new InputError(outDir, 0, `holds files that are not a vmreplay output (no ${MANIFEST_FILE} from ${TOOL}); choose an empty or new directory`);
   }
   return Object.keys(previous.tables ?? {}).map((t) => basename(t));
+}
+
+/** The first path on the way to `abs` (itself included) that exists and is not a directory. */
+function firstFileOnPath(abs: string): string {
+  const parts: string[] = [];
+  for (let p = abs; ; p = dirname(p)) {
+    parts.unshift(p);
+    if (dirname(p) === p) break;
+  }
+  for (const p of parts) {
+    try {
+      if (!statSync(p).isDirectory()) return p;
+    } catch {
+      return abs;
+    }
+  }
+  return abs;
 }
 
 /** Files a user put in an earlier run's directory (a report, notes) move into the new run's. */
@@ -236,7 +316,7 @@ function alive(pid: number): boolean {
 /** Directories beside OUT left by runs that were killed outright (their process is gone). */
 async function removeLeftovers(abs: string): Promise<void> {
   const parent = dirname(abs);
-  const pattern = new RegExp(`^\\.${escapeRegExp(basename(abs))}\\.vmreplay-(tmp|old)-(\\d+)-`);
+  const pattern = new RegExp(`^\\.${escapeRegExp(besideStem(basename(abs)))}\\.vmreplay-(tmp|old)-(\\d+)-`);
   for (const name of await readdir(parent)) {
     const m = pattern.exec(name);
     if (!m || alive(Number(m[2]))) continue;

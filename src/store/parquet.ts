@@ -114,12 +114,20 @@ export class ParquetWriter {
     this.rowCount += rows;
   }
 
-  /** Write the footer and close the file. */
+  /** Write the footer and close the file (closed even when the footer cannot be written). */
   close(): void {
-    const footer = encodeStruct(this.fileMetaData());
-    const length = new Uint8Array(4);
-    new DataView(length.buffer).setUint32(0, footer.byteLength, true);
-    this.writeAll([footer, length, MAGIC]);
+    try {
+      const footer = encodeStruct(this.fileMetaData());
+      const length = new Uint8Array(4);
+      new DataView(length.buffer).setUint32(0, footer.byteLength, true);
+      this.writeAll([footer, length, MAGIC]);
+    } finally {
+      closeSync(this.fd);
+    }
+  }
+
+  /** Close the file without a footer: it is being thrown away (and a full disk must not keep it open). */
+  discard(): void {
     closeSync(this.fd);
   }
 

@@ -8,6 +8,7 @@ import { DEFAULT_REPLAY_OPTIONS } from '../replay/engine.js';
 import { replayTraces, type RunOptions, type RunResult } from '../replay/run.js';
 import type { BuildProgress } from './database.js';
 import { openStore, type StoreOptions, type StoreSummary } from './store.js';
+import { writeFailure } from './write-errors.js';
 
 /**
  * What the replay and the store take, in one object: it is handed whole to
@@ -34,7 +35,7 @@ export async function replayIntoDirectory(traces: readonly string[], outDir: str
     run = await replayTraces(traces, options, store, dicts);
   } catch (e) {
     await store.abort(); // no half-written run left behind
-    throw e;
+    throw writeFailure(e, outDir, store.workDir) ?? e;
   }
   const building = performance.now();
   const knobs = {
@@ -44,6 +45,11 @@ export async function replayIntoDirectory(traces: readonly string[], outDir: str
     site_hold_ns: options.siteHoldNs ?? DEFAULT_REPLAY_OPTIONS.siteHoldNs,
   };
   const manifest = { inputs: traces, models: run.models.map((m) => m.model), knobs, synthetic: run.synthetic };
-  const summary = await store.close(manifest, options.onBuilding);
+  let summary: StoreSummary;
+  try {
+    summary = await store.close(manifest, options.onBuilding);
+  } catch (e) {
+    throw writeFailure(e, outDir, store.workDir) ?? e;
+  }
   return { run, store: summary, buildSeconds: (performance.now() - building) / 1000 };
 }

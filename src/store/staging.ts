@@ -69,7 +69,7 @@ export class StagingTable {
 
   /** Close the open file without handing it on (the run is being given up). */
   abandon(): void {
-    this.writer?.close();
+    this.writer?.discard();
     this.writer = null;
   }
 

@@ -18,6 +18,7 @@ import { EVENTS } from '../events/schema.js';
 import type { TableOutput } from '../replay/output.js';
 import { REPLAY_TABLES } from '../replay/tables.js';
 import { VERSION } from '../common/version.js';
+import { completeNote, onInterrupt } from '../common/interrupt.js';
 import { ArrowTableWriter } from './arrow.js';
 import { buildDatabase, type BuildProgress, type DatabaseLayout } from './database.js';
 import { TableConverter } from './convert.js';
@@ -80,7 +81,8 @@ export class Store implements TableOutput {
   /** where the run ends up when close() is done */
   readonly outDir: string;
   /** where it is written until then */
-  private readonly workDir: string;
+  /** the temporary directory beside OUT the run is written into */
+  readonly workDir: string;
 
   /** Use openStore(), which claims the directory first. */
   constructor(
@@ -173,9 +175,15 @@ export class Store implements TableOutput {
       };
       await writeManifest(this.workDir, manifest);
       await rm(this.stagingDir, { recursive: true, force: true });
-      await this.claim.commit();
-      committed = true;
-      await anchorViews(join(this.outDir, DATABASE_FILE)); // the views now name the files in OUT
+      // From the commit on, the run in OUT is whole: a signal says so and is not a failure.
+      const complete = onInterrupt(() => completeNote(this.outDir));
+      try {
+        await this.claim.commit();
+        committed = true;
+        await anchorViews(join(this.outDir, DATABASE_FILE)); // the views now name the files in OUT
+      } finally {
+        complete();
+      }
       const files = [...open.flatMap((t) => [tables[t.spec.name]!.parquet, ...(t.arrow ? [`${t.spec.name}.arrow`] : [])]), DATABASE_FILE, MANIFEST_FILE];
       return { outDir: resolve(this.outDir), rows, files, manifest };
     } finally {

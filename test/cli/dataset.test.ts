@@ -4,7 +4,7 @@
 // layout reads as a Hive-partitioned dataset without our database; bad input
 // is exit 2 naming the file, with nothing left at OUT.
 
-import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
@@ -147,4 +147,25 @@ t.test('bad input is exit 2 naming the file, and leaves no OUT', async (t) => {
   const usage = await capture(() => main(['replay', '--dataset', traces, '-o', out, '--models', 'nope']));
   t.equal(usage.code, 2);
   t.notOk(existsSync(out));
+});
+
+t.test('hidden files are left out with a word; a newline in a trace name is quoted, not a broken line', async (t) => {
+  const dir = t.testdir();
+  const traces = join(dir, 'traces');
+  mkdirSync(traces);
+  copyFileSync(fixture('basic.ktr'), join(traces, 'cpu4.ktr'));
+  copyFileSync(fixture('basic.ktr'), join(traces, '.backup.ktr'));
+  const odd = join(traces, 'new\nline.dtrace');
+  copyFileSync(fixture('basic.dtrace'), odd);
+  const out = join(dir, 'out');
+  const r = await capture(() => main(['replay', '--dataset', traces, '-o', out]));
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout + r.stderr, `left out 1 hidden file in ${traces}: .backup.ktr (name them to include them)`);
+  t.match(r.stdout, JSON.stringify(odd), 'the table quotes the name');
+  t.ok(r.stdout.split('\n').every((l) => !l.startsWith('line.dtrace')), 'no row broken in two');
+
+  writeFileSync(odd, readFileSync(fixture('basic.dtrace'), 'utf8') + 'garbage\n');
+  const bad = await capture(() => main(['replay', '--strict', '--dataset', traces, '-o', join(dir, 'out2')]));
+  t.equal(bad.code, 2);
+  t.match(bad.stderr, /\nvmreplay: "[^\n]*new\\nline\.dtrace":\d+: [^\n]+\n$/, 'file:line on one line, the name quoted');
 });

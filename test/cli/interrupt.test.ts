@@ -3,7 +3,8 @@
 // Ctrl-C (SIGINT) or SIGTERM removes the temporary directory and leaves OUT as
 // it was; of two runs into one OUT, one wins whole and the other fails.
 
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { main } from '../../src/cli.js';
@@ -157,3 +158,70 @@ t.test('OUT cannot be the current directory: the finished run is renamed into pl
   t.equal(r.code, 2);
   t.match(r.stderr, /^vmreplay: \.: is the current directory or holds it; give a directory beside or below it\n$/);
 });
+
+t.test('a signal after the run is in place: exit 0 and a note that the run was complete', async (t) => {
+  let caught = 0;
+  for (let attempt = 0; attempt < 6 && caught < 1; attempt++) {
+    const dir = t.testdir();
+    const out = join(dir, 'out');
+    const child = spawnCli(['replay', SAMPLE, '-o', out]);
+    let exited = false;
+    void child.done.then(() => (exited = true));
+    // Poll without timers: the window between the rename into place and the exit is short.
+    while (!exited && !existsSync(join(out, 'manifest.json'))) await new Promise((r) => setImmediate(r));
+    if (!exited) child.kill('SIGINT');
+    const r = await child.done;
+    t.equal(r.code, 0, `OUT was complete: exit 0 ${r.stderr}`);
+    t.equal(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).status, 'complete');
+    t.same(beside(dir), [], 'nothing left beside OUT');
+    if (r.stderr.includes('interrupted after the run was complete')) {
+      caught++;
+      t.match(r.stderr, /vmreplay: interrupted after the run was complete: .*out holds the new run, whole\n/);
+    }
+  }
+  t.ok(caught > 0, 'a signal arrived after the commit at least once');
+});
+
+/** The pids of `parent`'s children that replay a trace (not tsx's esbuild service). */
+function replayChildrenOf(parent: number): number[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(parent)], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => / replay /.test(l))
+      .map((l) => Number(l.trim().split(/\s+/)[0]))
+      .filter((n) => n > 0);
+  } catch {
+    return [];
+  }
+}
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  t.test(`replay --dataset, ${signal} to the parent alone: the children stop first, nothing is left`, async (t) => {
+    const dir = t.testdir({ traces: {} });
+    for (let i = 0; i < 4; i++) copyFileSync(SAMPLE, join(dir, 'traces', `t${i}.ktr.gz`));
+    const out = join(dir, 'out');
+    const parent = spawnCli(['replay', '--dataset', join(dir, 'traces'), '-o', out]);
+    const partitions = () => {
+      const tmp = tempDir(dir);
+      return tmp !== undefined && readdirSync(join(dir, tmp)).some((n) => n.startsWith('trace='));
+    };
+    t.ok(await waitFor(partitions), 'the children are replaying');
+    const kids = replayChildrenOf(parent.pid!);
+    t.ok(kids.length > 0, 'children found');
+    parent.kill(signal); // the parent only, as kill(1), a CI timeout or systemd do
+    const r = await parent.done;
+    t.equal(r.code, signal === 'SIGINT' ? 130 : 143, r.stderr);
+    t.same(kids.filter(alive), [], 'no child outlives the parent');
+    t.same(beside(dir), [], 'no temporary directory, no lock');
+    t.notOk(existsSync(out));
+  });
+}

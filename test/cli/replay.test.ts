@@ -1,7 +1,7 @@
 // `vmreplay replay`, `query` on its output, and `vmreplay` with no arguments.
 
 import { readFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { main } from '../../src/cli.js';
@@ -133,4 +133,19 @@ t.test('--quiet: nothing but errors, wherever the flag is', async (t) => {
   t.match(bad.stderr, /unknown model 'bogus'/, 'errors still print');
   const q = await capture(() => main(['-q', 'query', out, 'summary', '--format', 'csv']));
   t.match(q.stdout, /^model,/, 'the data a command is asked for still prints');
+});
+
+t.test('faults a damaged line cut or emptied are called damaged, not cut by the window or without levels', async (t) => {
+  const dir = t.testdir();
+  const lines = readFileSync(fixture('basic.jsonl'), 'utf8').split('\n');
+  const damage = (n: number) => (lines[n - 1] = lines[n - 1]!.replace('{"ts"', '{"ts" oops'));
+  damage(23); // the fault_begin of a thread's second fault
+  damage(38); // the only level of a fault
+  const path = join(dir, 'damaged.jsonl');
+  writeFileSync(path, lines.join('\n'));
+  const r = await capture(() => main(['replay', path, '-o', join(dir, 'out')]));
+  t.equal(r.code, 0, r.stderr);
+  t.match(r.stdout, /note: 2 faults cut off by the trace window were not replayed/, 'the two the window cuts, as without damage');
+  t.match(r.stdout, /note: 2 faults damaged \(a line of theirs rejected or missing\) were not replayed/);
+  t.notMatch(r.stdout, /without object levels/);
 });

@@ -1,5 +1,6 @@
 // `vmreplay validate` and the exit codes of the command line.
 
+import { writeFileSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
@@ -117,4 +118,13 @@ t.test('`vmreplay help CMD` and `vmreplay CMD --help` print that command’s hel
   const unknown = await capture(() => main(['help', 'frobnicate']));
   t.equal(unknown.code, 2);
   t.match(unknown.stderr, /unknown command 'frobnicate'/);
+});
+
+t.test('a trace that holds only the tracer’s failure is not clean: exit 1, naming the message', async (t) => {
+  const path = join(t.testdir(), 'failed.dtrace');
+  const message = 'dtrace: failed to compile script vmtrace.d: line 12: probe description fbt::vm_fault:entry does not match any probes';
+  writeFileSync(path, message + '\n');
+  const r = await capture(() => main(['validate', path]));
+  t.equal(r.code, 1);
+  t.match(r.stdout, `${path}: no events, and the tracer reported that it failed: ${message}`);
 });

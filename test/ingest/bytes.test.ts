@@ -74,3 +74,18 @@ t.test('lines are the same wherever the chunks are cut', async (t) => {
   );
   for (const size of [1, 2, 3, 7, 11, 64, 299, 301]) t.same(split(size), whole, `chunks of ${size} bytes`);
 });
+
+t.test('CR-only line endings are cut at each CR wherever the chunks are cut; CRLF stays one break', async (t) => {
+  const split = (text: string, size: number): string[] => {
+    const data = bytes(text);
+    const out: string[] = [];
+    const s = new LineSplitter((buf, start, end) => out.push(Buffer.from(buf.subarray(start, end)).toString('latin1')));
+    for (let at = 0; at < data.length; at += size) s.push(data.subarray(at, at + size));
+    s.end();
+    return out;
+  };
+  for (const size of [1, 2, 3, 5, 100]) {
+    t.same(split('ab\rcd\r\ref\r', size), ['ab', 'cd', '', 'ef'], `CR alone, chunks of ${size}`);
+    t.same(split('ab\r\ncd\r\n', size), ['ab', 'cd'], `CRLF, chunks of ${size}`);
+  }
+});

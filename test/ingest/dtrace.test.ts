@@ -95,10 +95,10 @@ t.test('malformed lines are rejected with line numbers', async (t) => {
   t.match(f.rejects[2]!.reason, /expected key=value/);
 });
 
-t.test('nanoseconds above 2^53 are read, rounded, and noted', async (t) => {
+t.test('nanoseconds of 2^53 or more (walltimestamp) are refused, never rounded', async (t) => {
   const { rows, ingest } = await readTrace(tempFile('wall.dtrace', '1700000000123456789 0 proc_exit pid=1\n'));
-  t.equal(rows[0]!.ts, 1700000000123456789);
-  t.match(ingest.files[0]!.notes.join('\n'), /above 2\^53/);
+  t.same(rows, []);
+  t.match(ingest.files[0]!.rejects[0]!.reason, /2\^53 ns \(104 days\) or more.*`timestamp`, not `walltimestamp`/);
 });
 
 t.test('sniffing: dtrace is told from ktr and the structured framings', async (t) => {

@@ -197,3 +197,24 @@ t.test('damaged bytes anywhere: an InputError or counted rejects, never a crash'
   }
   t.equal(outcomes.read + outcomes.refused, 40, JSON.stringify(outcomes));
 });
+
+t.test('a gzip-compressed perf.data that is cut or corrupt: one line, exit 2', async (t) => {
+  const dir = t.testdir();
+  const gz = gzipSync(bytes);
+  const cut = join(dir, 'cut-stream.perf.data.gz');
+  writeFileSync(cut, gz.subarray(0, Math.floor(gz.length / 2))); // Z_BUF_ERROR: the stream ends mid-way
+  const flipped = Buffer.from(gz);
+  for (let i = 2000; i < 2400; i++) flipped[i] = flipped[i]! ^ 0x5a; // Z_DATA_ERROR
+  const corrupt = join(dir, 'corrupt.perf.data.gz');
+  writeFileSync(corrupt, flipped);
+  const pipe = join(dir, 'cut-pipe.perf.data.gz'); // pipe mode: read in one pass over the stream
+  writeFileSync(pipe, readFileSync(join(REAL, 'linux-forkexec-pipe.perf.data.gz')).subarray(0, 40_000));
+  for (const path of [cut, corrupt, pipe]) {
+    for (const args of [['validate', path], ['replay', path, '-o', join(dir, 'out')]]) {
+      const r = await capture(() => main(args));
+      t.equal(r.code, 2, `${args[0]} ${path}: exit 2`);
+      t.match(r.stderr, new RegExp(`^vmreplay: ${path.replaceAll('.', '\\.')}: .*(corrupt|truncated)`), 'names the file');
+      t.notMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    }
+  }
+});

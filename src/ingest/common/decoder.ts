@@ -102,9 +102,25 @@ const COLUMN_KINDS: ColumnKind[] = EVENTS.columns.map((c) => c.kind);
 const EXTRA = COLUMN_INDEX.get('extra')!;
 const INFERRED = COLUMN_INDEX.get('inferred')!;
 
-/** The values a rule accepts: its minimum, and what its column can hold. */
+/**
+ * Every event time, in every framing: untimed (NaN), or whole nanoseconds in
+ * [0, 2^53). Above 2^53 (104 days of uptime) a double cannot hold every
+ * nanosecond and two events would silently share a time; the line is refused
+ * instead, as is a time the BIGINT columns could not hold at all.
+ */
+export function timeOk(ts: number): boolean {
+  return Number.isNaN(ts) || (ts >= 0 && ts <= Number.MAX_SAFE_INTEGER);
+}
+
+function timeProblem(ts: number): string {
+  if (ts < 0) return `negative ts ${ts}: times are nanoseconds since boot`;
+  return `ts ${ts >= 1e21 ? ts : BigInt(Math.round(ts))} is 2^53 ns (104 days) or more: it cannot be kept exact, and vmreplay does not round times (rebase the trace's clock; DTrace: print \`timestamp\`, not \`walltimestamp\`)`;
+}
+
+/** The values a rule accepts: its minimum, and what its column can hold (a `num` is a duration in ns: exact below 2^53). */
 function range(r: KeyRule): { low: number; high: number } {
   if (r.type === 'flags') return { low: 0, high: NULL_U32 - 1 }; // all bits set is the column's null
+  if (r.type === 'num') return { low: r.min ?? -Number.MAX_SAFE_INTEGER, high: Number.MAX_SAFE_INTEGER };
   const high = r.type !== 'int' ? Infinity : COLUMN_KINDS[COLUMN_INDEX.get(r.col)!] === 'i16' ? 32767 : 2147483647;
   return { low: r.min ?? -high, high };
 }
@@ -167,6 +183,7 @@ export class EventDecoder {
    * (or supplies) the event name when the framing carries it elsewhere.
    */
   payload(buf: Uint8Array, start: number, end: number, ts: number, cpu: number, line: number, name?: string): void {
+    if (!timeOk(ts)) return this.reject(line, cpu, timeProblem(ts));
     if (this.quick(buf, start, end, ts, cpu, line, name)) return;
     const err = tokenizePayload(buf, start, end, this.ownFields, this.span);
     if (err) return this.reject(line, cpu, err);
@@ -183,6 +200,7 @@ export class EventDecoder {
 
   /** An event whose fields a structured framing (JSON, CSV) already cut into `fields`. */
   structured(name: string, fields: FieldList, ts: number, cpu: number, line: number): void {
+    if (!timeOk(ts)) return this.reject(line, cpu, timeProblem(ts));
     this.fields = fields;
     try {
       this.event(name, ts, cpu, line);
@@ -193,6 +211,7 @@ export class EventDecoder {
 
   /** As structured(), with the event name as the bytes buf[start, end). */
   structuredSpan(buf: Uint8Array, start: number, end: number, fields: FieldList, ts: number, cpu: number, line: number): void {
+    if (!timeOk(ts)) return this.reject(line, cpu, timeProblem(ts));
     this.fields = fields;
     try {
       this.eventBytes(buf, start, end, ts, cpu, line);
@@ -233,6 +252,7 @@ export class EventDecoder {
   }
 
   private textRow(kind: number, what: 'context' | 'unknown', name: string, text: string, ts: number, cpu: number, line: number): void {
+    if (!timeOk(ts)) return this.reject(line, cpu, timeProblem(ts));
     const row = this.beginRow();
     this.fill(row, ts, cpu, line, kind, this.ctx.strings.intern(name));
     if (text) (this.arrays[EXTRA] as Int32Array)[row] = this.ctx.strings.intern(text);
@@ -556,7 +576,7 @@ function plainValue(rule: CompiledRule, buf: Uint8Array, s: number, e: number, c
     }
     case Op.Num: {
       const v = parseDecimal(buf, s, e);
-      if (!(v >= rule.low)) return false;
+      if (!(v >= rule.low && v <= rule.high)) return false;
       col[row] = v;
       return true;
     }

@@ -4,6 +4,8 @@
 // time window so ring-buffer wrap and truncated faults can be reported.
 
 export const MAX_REJECT_SAMPLES = 20;
+/** Rejected line numbers kept to tell a damaged fault (one of its lines rejected) from one cut by the window. */
+const MAX_REJECTED_LINES = 1 << 16;
 
 export class CpuStats {
   lines = 0;
@@ -55,11 +57,15 @@ export class FileStats {
   derived = 0;
   /** derived rows the decoder refused: a reader bug, never bad input */
   derivedRejected = 0;
+  /** the tracer's own message that it failed (`dtrace: failed to compile script ...`), the first one */
+  tracerFailure: string | null = null;
   readonly rejects: RejectSample[] = [];
   readonly warnings: string[] = [];
   /** Notes on how fields were obtained (relative clocks, inferred fields, ...). */
   readonly notes: string[] = [];
   private readonly cpus = new Map<number, CpuStats>();
+  /** the numbers of the rejected lines, in file order (the first MAX_REJECTED_LINES) */
+  private readonly rejectedLines: number[] = [];
 
   constructor(
     readonly index: number,
@@ -80,6 +86,7 @@ export class FileStats {
   }
 
   reject(line: number, cpu: number, reason: string): void {
+    if (this.rejectedLines.length < MAX_REJECTED_LINES) this.rejectedLines.push(line);
     this.rejected++;
     this.cpu(cpu).rejected++;
     if (this.rejects.length < MAX_REJECT_SAMPLES) this.rejects.push({ line, reason });
@@ -88,6 +95,19 @@ export class FileStats {
   rejectDerived(line: number, reason: string): void {
     this.derivedRejected++;
     if (this.rejects.length < MAX_REJECT_SAMPLES) this.rejects.push({ line, reason: `derived event: ${reason}` });
+  }
+
+  /** A line in [from, to] was rejected (as far as the kept line numbers tell). */
+  rejectedBetween(from: number, to: number): boolean {
+    const lines = this.rejectedLines;
+    let lo = 0;
+    let hi = lines.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (lines[mid]! < from) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < lines.length && lines[lo]! <= to;
   }
 
   note(text: string): void {

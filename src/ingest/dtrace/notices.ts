@@ -11,6 +11,8 @@ const DYNAMIC_DROPS = /^dtrace: (\d+) dynamic variable drops?/;
 const OTHER_DROPS = /^dtrace: (\d+) (aggregation|speculative) drops?/;
 const PROBE_ERROR = /^dtrace: error on /;
 const MATCHED = /^dtrace: (script|description) .* matched \d+ probes?/;
+/** dtrace(1) giving up: the script did not compile or could not be enabled (no events follow). */
+const FAILURE = /^dtrace: (failed|could not|cannot|invalid|no probes)/;
 
 export class DtraceNotices {
   private readonly dropsByCpu = new Map<number, number>();
@@ -37,6 +39,9 @@ export class DtraceNotices {
       this.stats.warn(`dtrace reported ${m[2]} drops (${text.slice(8).trim()}); they do not lose printed events`);
     } else if (PROBE_ERROR.test(text)) {
       if (this.errors++ === 0) this.firstError = text;
+    } else if (FAILURE.test(text)) {
+      this.stats.tracerFailure ??= text.trim();
+      this.stats.warn(`dtrace said: ${text.slice(8).trim().slice(0, 120)}`);
     } else if (!MATCHED.test(text)) {
       this.stats.warn(`dtrace said: ${text.slice(8).trim().slice(0, 120)}`);
     }

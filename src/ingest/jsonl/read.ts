@@ -16,9 +16,11 @@ export const jsonl: FramingDef = {
   name: 'jsonl',
   description: 'JSON Lines of canonical events ({"ts":ns,"cpu":n,"event":"name",...keys})',
   sniff(lines) {
-    const first = lines[0]?.trimStart() ?? '';
-    if (!first.startsWith('{')) return 0;
-    return /"event"\s*:/.test(first) ? 0.95 : 0.5;
+    // Most of the first lines, not only the first: a damaged line or two must not hide the framing.
+    const sample = lines.slice(0, 10).map((l) => l.trimStart());
+    const objects = sample.filter((l) => l.startsWith('{'));
+    if (objects.length === 0 || objects.length * 2 < sample.length) return 0;
+    return objects.filter((l) => /"event"\s*:/.test(l)).length * 2 >= sample.length ? 0.95 : 0.5;
   },
   create: (ctx) => new JsonlFraming(ctx),
 };

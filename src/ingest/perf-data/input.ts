@@ -6,10 +6,12 @@
 
 import { type FileHandle, open } from 'node:fs/promises';
 import { InputError } from '../../common/errors.js';
-import { openBytes } from '../source/bytes-in.js';
+import { type ByteInput, openBytes } from '../source/bytes-in.js';
 import type { Section } from './header.js';
 
 const CHUNK = 1 << 20;
+
+const firstLine = (e: unknown): string => String((e as Error).message ?? e).split('\n')[0]!;
 
 export interface SectionReader {
   /** bytes on disk, when known */
@@ -94,9 +96,27 @@ class Recompressed implements SectionReader {
 
   async *stream(s: Section): AsyncGenerator<Uint8Array> {
     const input = await openBytes(this.path);
+    const chunks = input.chunks[Symbol.asyncIterator]();
+    try {
+      yield* this.section(input, chunks, s);
+    } finally {
+      await chunks.return?.();
+    }
+  }
+
+  private async *section(input: ByteInput, chunks: AsyncIterator<Uint8Array>, s: Section): AsyncGenerator<Uint8Array> {
     const end = s.offset + s.size;
     let at = 0;
-    for await (const c of input.chunks) {
+    for (;;) {
+      let c: Uint8Array;
+      try {
+        const r = await chunks.next();
+        if (r.done) return;
+        c = r.value;
+      } catch (e) {
+        // zlib's Z_DATA_ERROR / Z_BUF_ERROR, fzstd's errors: the compressed stream is damaged or cut.
+        throw new InputError(this.path, 0, `cannot read: the compressed perf.data is corrupt or truncated after ${at} decompressed bytes (${firstLine(e)})`);
+      }
       const from = Math.max(at, s.offset);
       const to = Math.min(at + c.length, end);
       if (to > from) {

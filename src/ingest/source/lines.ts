@@ -1,6 +1,8 @@
 // Cuts byte chunks into lines without making strings: each line is a span of a
 // buffer (CR stripped). A line split across chunks is joined in a carry buffer;
-// an over-long line is cut off and reported, never buffered whole.
+// an over-long line is cut off and reported, never buffered whole. A file
+// whose first line break is a carriage return not followed by a line feed
+// (old Mac line endings) is cut at each CR instead (`crOnly`).
 
 export const MAX_LINE = 1 << 20;
 
@@ -15,15 +17,24 @@ export class LineSplitter {
   private carry: Buffer = Buffer.allocUnsafe(4096);
   private carryLen = 0;
   private skipping = false;
+  /** the byte that ends a line: LF, or CR for a file with CR-only line endings */
+  private terminator = 10;
+  private decided = false;
 
   constructor(private readonly handler: LineHandler) {}
 
+  /** Lines end with a lone CR (decided by the first line break). */
+  get crOnly(): boolean {
+    return this.terminator === 13;
+  }
+
   push(chunk: Uint8Array): void {
     const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length);
+    if (!this.decided) this.decide(buf);
     let pos = 0;
     let nul = buf.indexOf(0);
     for (;;) {
-      const nl = buf.indexOf(10, pos);
+      const nl = buf.indexOf(this.terminator, pos);
       if (nl < 0) break;
       if (nul >= 0 && nul < pos) nul = buf.indexOf(0, pos);
       if (this.skipping) {
@@ -47,6 +58,36 @@ export class LineSplitter {
     }
   }
 
+  /**
+   * LF or CR alone, by the first line break: a CR followed by LF is CRLF. A
+   * CR that ends a chunk is decided by the next chunk's first byte (the line
+   * it ends is then in the carry buffer).
+   */
+  private decide(buf: Buffer): void {
+    if (this.carryLen > 0 && this.carry[this.carryLen - 1] === 13 && buf.length > 0) {
+      this.decided = true;
+      if (buf[0] !== 10) {
+        this.terminator = 13;
+        this.carryLen--;
+        this.emitCarry(0);
+      }
+      return;
+    }
+    for (let i = 0; i < buf.length; i++) {
+      const c = buf[i];
+      if (c === 10) {
+        this.decided = true;
+        return;
+      }
+      if (c === 13) {
+        if (i + 1 === buf.length) return; // wait for the next byte
+        this.decided = true;
+        if (buf[i + 1] !== 10) this.terminator = 13;
+        return;
+      }
+    }
+  }
+
   /** End of input: the last line, when it had no newline. Returns the line count. */
   end(): number {
     if (this.carryLen > 0) this.emitCarry(LINE_UNTERMINATED);
@@ -54,7 +95,7 @@ export class LineSplitter {
   }
 
   private emit(buf: Uint8Array, start: number, end: number, flags: number): void {
-    if (end > start && buf[end - 1] === 13) end--;
+    if (end > start && buf[end - 1] === 13 && this.terminator === 10) end--;
     this.handler(buf, start, end, ++this.lineNo, flags);
   }
 

@@ -13,16 +13,23 @@ const COMPRESSIONS = ['gz', 'zst'];
 
 const GLOB_CHARS = /[*?[]/;
 
-/** Every trace file the arguments name, in order (each directory and glob sorted by name), each once. */
-export async function expandTraceArgs(args: readonly string[]): Promise<string[]> {
+/**
+ * Every trace file the arguments name, in order (each directory and glob
+ * sorted by name), each once. Hidden files in a directory (`.name.ktr`) are
+ * left out, and `onSkipped` hears which.
+ */
+export async function expandTraceArgs(args: readonly string[], onSkipped: (dir: string, hidden: readonly string[]) => void = () => {}): Promise<string[]> {
   const found: string[] = [];
   for (const arg of args) {
     const kind = await fileKind(arg);
     let files: string[];
     if (kind === 'file') files = [arg];
     else if (kind === 'directory') {
-      files = (await readdir(arg, { withFileTypes: true })).filter((e) => e.isFile() && isTraceName(e.name)).map((e) => join(arg, e.name));
-      if (files.length === 0) throw new InputError(arg, 0, `holds no trace files (*.${TRACE_EXTENSIONS.join(', *.')}, optionally .gz or .zst)`);
+      const traces = (await readdir(arg, { withFileTypes: true })).filter((e) => e.isFile() && hasTraceExtension(e.name));
+      const hidden = traces.filter((e) => e.name.startsWith('.')).map((e) => e.name);
+      if (hidden.length > 0) onSkipped(arg, hidden.sort());
+      files = traces.filter((e) => !e.name.startsWith('.')).map((e) => join(arg, e.name));
+      if (files.length === 0) throw new InputError(arg, 0, `holds no trace files (*.${TRACE_EXTENSIONS.join(', *.')}, optionally .gz or .zst${hidden.length > 0 ? `; hidden ones are left out: ${hidden.join(', ')}` : ''})`);
     } else if (GLOB_CHARS.test(arg)) {
       files = await matchGlob(arg);
       if (files.length === 0) throw new InputError(arg, 0, 'no files match');
@@ -44,8 +51,7 @@ export function traceStem(path: string): string {
   return name;
 }
 
-function isTraceName(name: string): boolean {
-  if (name.startsWith('.')) return false;
+function hasTraceExtension(name: string): boolean {
   const stem = name.replace(/\.(gz|zst)$/i, '');
   const ext = /\.([^.]+)$/.exec(stem)?.[1]?.toLowerCase();
   return ext !== undefined && TRACE_EXTENSIONS.includes(ext);
