@@ -18,6 +18,7 @@ import { wrap } from '../report/wrap.js';
 import { terminalWidth } from './console.js';
 import { number, oneOf, parse } from './args.js';
 import { UsageError } from '../common/errors.js';
+import { didYouMean } from './suggest.js';
 
 const USAGE = `usage: vmreplay query OUTDIR [NAME|SQL] [--format table|csv|json] [--max-rows N]
   OUTDIR          a run directory, or a dataset (vmreplay replay --dataset ... -o OUT): every table
@@ -121,7 +122,8 @@ async function sqlFor(connection: DuckDBConnection, text: string): Promise<strin
       const traces = await datasetTraces(connection);
       throw new UsageError(`'${text}' is per trace in a dataset (its time buckets follow one trace's clock): vmreplay query OUT/trace=NAME ${text} (traces: ${traces.join(', ')})`);
     }
-    throw new UsageError(`no table or view named '${text}'; canned views: ${VIEW_NAMES.join(', ')}`);
+    const near = didYouMean(text, [...VIEW_NAMES, ...known]);
+    throw new UsageError(near ? `no table or view named '${text}'${near} (vmreplay query OUT lists them)` : `no table or view named '${text}'; canned views: ${VIEW_NAMES.join(', ')}`);
   }
   return `SELECT * FROM ${ident(text)}`;
 }
