@@ -28,11 +28,10 @@ const USAGE = `usage: vmreplay compare A B [-o DIR] [--format md|json] [--trace-
                   and B may each be a directory or a quoted glob of traces, replayed as a dataset
   -o DIR          write compare.md, compare.html and compare.json to DIR
   --format        what goes to standard output without -o: md (default) or json
-  --trace-format  the framing of traces given as A or B (the replay option --format)
 ${REPLAY_OPTION_LINES.replace(/^\s+--format .*\n?/m, '')}`;
 
 const { format: _traceFormat, ...REPLAY_WITHOUT_FORMAT } = REPLAY_OPTIONS;
-const COMPARE_OPTIONS = { ...REPLAY_WITHOUT_FORMAT, format: { type: 'string' }, 'trace-format': { type: 'string' } } as const;
+const COMPARE_OPTIONS = { ...REPLAY_WITHOUT_FORMAT, format: { type: 'string' } } as const;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, COMPARE_OPTIONS, USAGE);
@@ -48,7 +47,7 @@ export async function run(argv: string[]): Promise<number> {
     const both = await twoDatasets(a, b);
     if (both) return compareTwoDatasets(both[0], both[1], a, b, values.out, format, true);
   }
-  const replayValues = { ...values, format: values['trace-format'] };
+  const replayValues = { ...values, format: undefined }; // --format is the comparison's; the traces' is --trace-format
   const out = values.out;
   // Without -o standard output is the comparison, so the replays' summaries go to standard error.
   const chatter = out ? say : aside;
