@@ -5,6 +5,7 @@
 // `--quiet`/`-q` (errors only).
 
 import { InputError, UsageError } from './common/errors.js';
+import { commandLine } from './common/invocation.js';
 import { setQuiet } from './commands/console.js';
 import { didYouMean } from './commands/suggest.js';
 
@@ -70,15 +71,15 @@ async function help(argv: string[]): Promise<number> {
   }
   const command = COMMANDS[name];
   if (!command) throw new UsageError(unknownCommand(name));
-  if (extra.length > 0) throw new UsageError('give one command: vmreplay help <command>');
+  if (extra.length > 0) throw new UsageError(`give one command: ${commandLine('help <command>')}`);
   if (command.load === COMMANDS.help!.load) return help([]);
   return (await command.load())(['--help']);
 }
 
 /** One line: the word, the command it most likely meant, where the commands are listed. */
 function unknownCommand(name: string): string {
-  const hint = name.startsWith('-') ? `: an option goes after the command (vmreplay <command> ${name})` : didYouMean(name, Object.keys(COMMANDS));
-  return `unknown command '${name}'${hint} (vmreplay help lists the commands)`;
+  const hint = name.startsWith('-') ? `: an option goes after the command (${commandLine(`<command> ${name}`)})` : didYouMean(name, Object.keys(COMMANDS));
+  return `unknown command '${name}'${hint} (${commandLine('help')} lists the commands)`;
 }
 
 async function version(argv: string[]): Promise<number> {

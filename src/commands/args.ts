@@ -4,6 +4,7 @@
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../common/errors.js';
+import { commandLine } from '../common/invocation.js';
 import { closest, didYouMean } from './suggest.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -37,8 +38,8 @@ function withAliases(argv: readonly string[], options: Options): string[] {
 
 /** parseArgs' complaint as one line of ours: the option, what is wrong, the closest option when one was mistyped. */
 function flagError(e: NodeJS.ErrnoException, options: Options, usage: string): string {
-  const command = /^usage: (vmreplay(?: \w+)?)/.exec(usage)?.[1] ?? 'vmreplay';
-  const listed = `(${command} --help lists the options)`;
+  const name = /^usage: vmreplay (\w+)/.exec(usage)?.[1];
+  const listed = `(${commandLine(name ? `${name} --help` : '--help')} lists the options)`;
   const quoted = /'([^']+)'/.exec(e.message)?.[1] ?? '';
   if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
     const names = Object.entries(options).flatMap(([long, o]) => [`--${long}`, ...(o.short ? [`-${o.short}`] : [])]);

@@ -9,6 +9,7 @@
 
 import { join } from 'node:path';
 import { UsageError } from '../common/errors.js';
+import { commandLine } from '../common/invocation.js';
 import { compareRuns } from '../report/compare.js';
 import { loadReportData } from '../report/data.js';
 import { type Dataset, loadDatasetData, openDataset, partitionDir } from '../report/dataset.js';
@@ -80,7 +81,7 @@ async function twoDatasets(a: string, b: string): Promise<[Dataset, Dataset] | n
   const example = join(path, partitionDir(ds.traces[0]!.name));
   throw new UsageError(
     `${which} (${path}) is a dataset of ${ds.traces.length} traces and ${other} is a single run or trace, which has no trace names to match them by.\n` +
-      `Compare one trace of the dataset with it (e.g. vmreplay compare ${dsA ? `${example} ${b}` : `${a} ${example}`}), or compare two datasets.`,
+      `Compare one trace of the dataset with it (e.g. ${commandLine('compare')} ${dsA ? `${example} ${b}` : `${a} ${example}`}), or compare two datasets.`,
   );
 }
 
@@ -95,7 +96,7 @@ async function compareTwoDatasets(a: Dataset, b: Dataset, nameA: string, nameB: 
   if (comparison === null) {
     const names = `A: ${a.traces.map((t) => t.name).join(', ')}; B: ${b.traces.map((t) => t.name).join(', ')}`;
     const hint = given
-      ? `compare two traces with vmreplay compare ${join(nameA, partitionDir(a.traces[0]!.name))} ${join(nameB, partitionDir(b.traces[0]!.name))}`
+      ? `compare two traces with ${commandLine('compare')} ${join(nameA, partitionDir(a.traces[0]!.name))} ${join(nameB, partitionDir(b.traces[0]!.name))}`
       : 'name the trace files alike (cpus8.dtrace in both), or compare two traces without --dataset';
     throw new UsageError(`the datasets have no trace name in common (${names}); traces are matched by name: ${hint}`);
   }

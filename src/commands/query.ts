@@ -18,6 +18,7 @@ import { wrap } from '../report/wrap.js';
 import { terminalWidth } from './console.js';
 import { number, oneOf, parse } from './args.js';
 import { UsageError } from '../common/errors.js';
+import { commandLine } from '../common/invocation.js';
 import { didYouMean } from './suggest.js';
 
 const USAGE = `usage: vmreplay query OUTDIR [NAME|SQL] [--format table|csv|json] [--max-rows N]
@@ -91,12 +92,12 @@ async function listing(connection: DuckDBConnection, width: number): Promise<str
   const fit = (doc: string, used: number) => oneLine(doc, width - used);
   let out = '';
   if (traces) {
-    out += wrap(`a dataset of ${traces.length} trace${traces.length === 1 ? '' : 's'} (${traces.join(', ')}): every table and view has a trace column; one trace alone, and its views over time: vmreplay query OUT/trace=NAME`, width) + '\n';
+    out += wrap(`a dataset of ${traces.length} trace${traces.length === 1 ? '' : 's'} (${traces.join(', ')}): every table and view has a trace column; one trace alone, and its views over time: ${commandLine('query OUT/trace=NAME')}`, width) + '\n';
   }
-  out += 'tables (vmreplay query OUT NAME prints one; docs/tables.md has every column)\n';
+  out += `tables (${commandLine('query OUT NAME')} prints one; docs/tables.md has every column)\n`;
   const rowsWidth = Math.max(4, ...rows.map((r) => String(r[1]).length));
   for (const [name, count, doc] of rows) out += `  ${name.padEnd(nameWidth)}  ${String(count).padStart(rowsWidth)} rows  ${fit(doc, 2 + nameWidth + 2 + rowsWidth + 7)}\n`;
-  out += '\nviews (canned queries: vmreplay query OUT NAME)\n';
+  out += `\nviews (canned queries: ${commandLine('query OUT NAME')})\n`;
   for (const name of views) out += `  ${name.padEnd(nameWidth)}  ${fit(viewDocs.get(name) ?? '', 2 + nameWidth + 2)}\n`;
   return out;
 }
@@ -120,10 +121,10 @@ async function sqlFor(connection: DuckDBConnection, text: string): Promise<strin
   if (!known.includes(text)) {
     if (known.includes('traces') && VIEW_NAMES.includes(text)) {
       const traces = await datasetTraces(connection);
-      throw new UsageError(`'${text}' is per trace in a dataset (its time buckets follow one trace's clock): vmreplay query OUT/trace=NAME ${text} (traces: ${traces.join(', ')})`);
+      throw new UsageError(`'${text}' is per trace in a dataset (its time buckets follow one trace's clock): ${commandLine(`query OUT/trace=NAME ${text}`)} (traces: ${traces.join(', ')})`);
     }
     const near = didYouMean(text, [...VIEW_NAMES, ...known]);
-    throw new UsageError(near ? `no table or view named '${text}'${near} (vmreplay query OUT lists them)` : `no table or view named '${text}'; canned views: ${VIEW_NAMES.join(', ')}`);
+    throw new UsageError(near ? `no table or view named '${text}'${near} (${commandLine('query OUT')} lists them)` : `no table or view named '${text}'; canned views: ${VIEW_NAMES.join(', ')}`);
   }
   return `SELECT * FROM ${ident(text)}`;
 }

@@ -13,6 +13,7 @@ import { availableParallelism } from 'node:os';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../common/errors.js';
+import { commandLine } from '../common/invocation.js';
 import { expandTraceArgs } from '../ingest/source/trace-files.js';
 import { replayDatasetIntoDirectory } from '../store/dataset.js';
 import { textTable } from '../report/text-table.js';
@@ -61,7 +62,7 @@ export async function replayDataset(
   }));
   if (as === 'json') print(JSON.stringify({ out: outDir, traces }, null, 2) + '\n');
   else print(textTable(['trace', 'input', 'events', 'fault rows', 'seconds'], traces.map((t) => [t.trace, t.input, t.events, t.faultRows, t.seconds])) + '\n');
-  say(`${plural(inputs.length)} in ${((performance.now() - started) / 1000).toFixed(1)} s; dataset written to ${outDir} (per trace: vmreplay query ${outDir} summary; a report across the traces: vmreplay report ${outDir})\n`);
+  say(`${plural(inputs.length)} in ${((performance.now() - started) / 1000).toFixed(1)} s; dataset written to ${outDir} (per trace: ${commandLine(`query ${outDir} summary`)}; a report across the traces: ${commandLine(`report ${outDir}`)})\n`);
 }
 
 /** `vmreplay -q replay INPUT -o DIR OPTIONS` in a child; rejects with an InputError naming INPUT when it fails. */

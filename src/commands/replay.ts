@@ -15,6 +15,7 @@ import { data, keepStdoutForData, result, say, terminalWidth } from './console.j
 import { runSummaryJson } from '../report/summary-json.js';
 import { statSync } from 'node:fs';
 import { UsageError } from '../common/errors.js';
+import { commandLine } from '../common/invocation.js';
 import { replayDataset } from './replay-dataset.js';
 
 export const REPLAY_USAGE = `usage: vmreplay replay TRACE... -o OUTDIR [options]
@@ -61,7 +62,7 @@ export async function run(argv: string[]): Promise<number> {
   const replayed = await replayToDirectory(positionals, values.out, values);
   if (values.json) data(runSummaryJson(replayed.run, replayed.knobs, replayed.timing, values.out));
   else result(formatRunSummary(replayed));
-  say(`tables and database written to ${values.out}; for a report to paste into a review: vmreplay report ${values.out}\n`);
+  say(`tables and database written to ${values.out}; for a report to paste into a review: ${commandLine(`report ${values.out}`)}\n`);
   return 0;
 }
 

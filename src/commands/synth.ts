@@ -9,6 +9,7 @@ import { openOutput, TextSink } from '../synth/sink.js';
 import { WORKLOAD_NAMES } from '../synth/workloads/index.js';
 import { number, oneOf, parse } from './args.js';
 import { UsageError } from '../common/errors.js';
+import { commandLine } from '../common/invocation.js';
 import { isQuiet } from './console.js';
 
 const USAGE = `usage: vmreplay synth ${WORKLOAD_NAMES.join('|')} -o FILE [--cpus N] [--events N] [--seed S]
@@ -59,7 +60,7 @@ export async function run(argv: string[], io: Messages = STDIO): Promise<number>
   if (!output) throw new UsageError(`no output file (-o FILE, or -o - for standard output)\n${USAGE}`);
   // Node 20 has no zstd encoder; a .zst name over plain text would fool every reader of the file.
   if (/\.zst$/i.test(output)) {
-    throw new UsageError(`cannot write ${output}: no zstd encoder is available; write .gz instead, or pipe: vmreplay synth ... -o - | zstd -o ${output}`);
+    throw new UsageError(`cannot write ${output}: no zstd encoder is available; write .gz instead, or pipe: ${commandLine('synth')} ... -o - | zstd -o ${output}`);
   }
   const cpus = integer(values.cpus, '--cpus', 4, 1, 256);
   const events = integer(values.events, '--events', 100_000, 1, Number.MAX_SAFE_INTEGER);

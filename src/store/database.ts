@@ -23,6 +23,7 @@ import { ident, isAddress, literal, sqlType } from './sql.js';
 import { BUILD_CONFIG } from './convert.js';
 import { chooseBuckets, type ViewContext, viewStatements } from './views.js';
 import { InputError } from '../common/errors.js';
+import { commandLine } from '../common/invocation.js';
 
 /** `parquet-views`: the database holds views over OUT/<table>.parquet; `tables`: it holds its own copy. */
 export type DatabaseLayout = 'parquet-views' | 'tables';
@@ -124,7 +125,7 @@ export class RunDatabase {
   static async open(outDir: string): Promise<RunDatabase> {
     if (!existsSync(outDir) || !statSync(outDir).isDirectory()) throw new InputError(outDir, 0, 'no such directory');
     const path = join(outDir, DATABASE_FILE);
-    if (!existsSync(path)) throw new InputError(outDir, 0, `not a finished vmreplay output (no ${DATABASE_FILE}); write one with 'vmreplay replay TRACE -o ${outDir}'`);
+    if (!existsSync(path)) throw new InputError(outDir, 0, `not a finished vmreplay output (no ${DATABASE_FILE}); write one with '${commandLine(`replay TRACE -o ${outDir}`)}'`);
     let db = await RunDatabase.openReadOnly(path);
     // A run moved or copied since it was written: point its views at the files here first.
     if (misplacedViews(await parquetViews(db.connection), outDir).length > 0) {
