@@ -27,7 +27,7 @@ export interface IngestValues {
   'sort-window-ms'?: string;
 }
 
-export function ingestOptions(values: IngestValues): Required<Omit<IngestOptions, 'batchRows'>> {
+export function ingestOptions(values: IngestValues): Required<Omit<IngestOptions, 'batchRows' | 'onRead'>> {
   return {
     format: oneOf(traceFormat(values), ['auto', ...FORMATS] as const, '--trace-format', 'auto'),
     strict: values.strict ?? false,
