@@ -8,9 +8,11 @@
 
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
-import { type DuckDBConnection, StatementType } from '@duckdb/node-api';
-import { firstLine, RunDatabase } from '../store/database.js';
-import { renderResult, OUTPUT_FORMATS, DEFAULT_TABLE_ROWS, type OutputFormat, type RenderOptions } from '../report/results.js';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { RunDatabase } from '../store/database.js';
+import { OUTPUT_FORMATS, DEFAULT_TABLE_ROWS, type Write } from '../report/results.js';
+import { runStatements } from './statements.js';
+import { shell } from './query-shell.js';
 import { ident } from '../store/sql.js';
 import { VIEWS, VIEW_NAMES } from '../store/views.js';
 import { STANDARD_TABLES } from '../store/store.js';
@@ -22,7 +24,7 @@ import { InputError, UsageError } from '../common/errors.js';
 import { commandLine } from '../common/invocation.js';
 import { didYouMean } from './suggest.js';
 
-const USAGE = `usage: vmreplay query OUTDIR [NAME|SQL|-] [-f FILE.sql] [--format table|csv|json] [--max-rows N]
+const USAGE = `usage: vmreplay query OUTDIR [NAME|SQL|-] [-f FILE.sql] [--shell] [--format table|csv|json] [--max-rows N]
   OUTDIR          a run directory, or a dataset (vmreplay replay --dataset ... -o OUT): every table
                   and view then has a trace column (the views over time are per trace: query
                   OUT/trace=NAME, one trace's own run, for them)
@@ -32,13 +34,15 @@ const USAGE = `usage: vmreplay query OUTDIR [NAME|SQL|-] [-f FILE.sql] [--format
                   several statements (;) print one result each, in order
   -               the SQL from standard input
   -f FILE.sql     the SQL from a file
+  --shell         a prompt: SQL up to a ; runs, .tables lists the tables and views, .mode table|csv|json,
+                  .help, .quit (reads standard input when it is not a terminal)
   --format        table (default: aligned text, addresses in hex, split into pages of columns when wider
                   than the terminal), csv, or json (an array of objects; addresses as decimal strings;
                   several statements: one array each, one after the other)
   --max-rows N    rows the table format shows (default ${DEFAULT_TABLE_ROWS})`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { format: { type: 'string' }, 'max-rows': { type: 'string' }, file: { type: 'string', short: 'f' } }, USAGE);
+  const { values, positionals } = parse(argv, { format: { type: 'string' }, 'max-rows': { type: 'string' }, file: { type: 'string', short: 'f' }, shell: { type: 'boolean' } }, USAGE);
   if (values.help) {
     process.stdout.write(USAGE + '\n');
     return 0;
@@ -47,18 +51,23 @@ export async function run(argv: string[]): Promise<number> {
   if (outDir === undefined) throw new UsageError(`give a run directory, and a view name or SQL\n${USAGE}`);
   const format = oneOf(values.format, OUTPUT_FORMATS, '--format', 'table');
   const maxRows = number(values['max-rows'], '--max-rows', DEFAULT_TABLE_ROWS);
-  const text = await queryText(words, values.file);
+  if (values.shell && (words.length > 0 || values.file !== undefined)) throw new UsageError('--shell reads its SQL at the prompt: give no SQL with it');
+  const text = values.shell ? '' : await queryText(words, values.file);
 
   const db = await RunDatabase.open(outDir);
   process.stdout.on('error', quietOnClosedPipe);
   try {
+    if (values.shell) {
+      await shell(db.connection, format, { maxRows, width: terminalWidth() }, write);
+      return 0;
+    }
     if (text === '') {
       await write(await listing(db.connection, terminalWidth()));
       return 0;
     }
     const sql = await sqlFor(db.connection, text);
     // Pages of columns on a terminal; a pipe or a file gets whole rows (for `less -S`, a script).
-    await runStatements(db.connection, sql, format, { maxRows, width: process.stdout.isTTY ? terminalWidth() : Infinity });
+    await runStatements(db.connection, sql, format, { maxRows, width: process.stdout.isTTY ? terminalWidth() : Infinity }, write);
     return 0;
   } finally {
     process.stdout.off('error', quietOnClosedPipe);
@@ -89,84 +98,6 @@ function nonEmpty(sql: string, from: string): string {
   return sql;
 }
 
-/**
- * Run each statement of `sql` in order and print each one's result: DuckDB
- * would give the last one's alone. In the table format each result after the
- * first is headed by its statement; CSV results are separated by a blank line,
- * JSON results are arrays one after the other. Statements that return no
- * columns (SET, ...) print nothing.
- */
-async function runStatements(connection: DuckDBConnection, sql: string, format: OutputFormat, options: RenderOptions): Promise<void> {
-  const failed = (e: unknown, which: string) => new UsageError(`query failed${which}: ${firstLine((e as Error).message)}`);
-  let statements;
-  try {
-    statements = await connection.extractStatements(sql);
-  } catch (e) {
-    throw failed(e, '');
-  }
-  const several = statements.count > 1;
-  const texts = statementTexts(sql);
-  let printed = 0;
-  for (let i = 0; i < statements.count; i++) {
-    const which = several ? ` (statement ${i + 1} of ${statements.count})` : '';
-    let result;
-    let type;
-    try {
-      const prepared = await statements.prepare(i);
-      type = prepared.statementType;
-      result = await prepared.stream();
-    } catch (e) {
-      throw failed(e, which);
-    }
-    if (several && NO_ROWS.has(type)) continue;
-    if (printed > 0 && format !== 'json') await write('\n');
-    if (several && format === 'table') {
-      // The statement's text when the split below agrees with DuckDB's, else its number alone.
-      const text = texts.length === statements.count ? `: ${cut(texts[i]!, 100)}` : '';
-      await write(`-- ${i + 1} of ${statements.count}${text}\n`);
-    }
-    try {
-      await renderResult(result, format, write, options);
-    } catch (e) {
-      throw failed(e, which);
-    }
-    printed++;
-  }
-}
-
-/** Statements whose result is only DuckDB's "Success": among several, nothing is printed for them. */
-const NO_ROWS: ReadonlySet<StatementType> = new Set([
-  StatementType.SET,
-  StatementType.VARIABLE_SET,
-  StatementType.TRANSACTION,
-  StatementType.LOAD,
-  StatementType.ATTACH,
-  StatementType.DETACH,
-  StatementType.PREPARE,
-  StatementType.CREATE,
-  StatementType.CREATE_FUNC,
-  StatementType.DROP,
-  StatementType.ALTER,
-]);
-
-/** The statements of `sql` as one-line texts, for headings: split at semicolons outside quotes and line comments. */
-function statementTexts(sql: string): string[] {
-  const parts: string[] = [];
-  let start = 0;
-  for (let i = 0; i < sql.length; i++) {
-    const c = sql[i]!;
-    if (c === "'" || c === '"') i = sql.indexOf(c, i + 1) < 0 ? sql.length : sql.indexOf(c, i + 1);
-    else if (c === '-' && sql[i + 1] === '-') i = sql.indexOf('\n', i) < 0 ? sql.length : sql.indexOf('\n', i);
-    else if (c === ';') {
-      parts.push(sql.slice(start, i));
-      start = i + 1;
-    }
-  }
-  parts.push(sql.slice(start));
-  return parts.map((p) => p.replace(/\s+/g, ' ').trim()).filter((p) => p !== '');
-}
-
-const cut = (text: string, max: number): string => (text.length <= max ? text : text.slice(0, max - 1) + '…');
 
 /** `vmreplay query ... | head`: the reader went away, which is not an error. */
 function quietOnClosedPipe(e: NodeJS.ErrnoException): void {
@@ -231,6 +162,7 @@ async function sqlFor(connection: DuckDBConnection, text: string): Promise<strin
   return `SELECT * FROM ${ident(text)}`;
 }
 
-function write(text: string): void | Promise<void> {
+/** Standard output, waiting when the pipe is full. */
+export const write: Write = (text) => {
   if (!process.stdout.write(text)) return once(process.stdout, 'drain').then(() => {});
-}
+};

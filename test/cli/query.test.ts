@@ -98,3 +98,25 @@ t.test('SQL from a file (-f) or from standard input (-)', async (t) => {
   none.stdin!.end('');
   t.match((await none.done).stderr, /^vmreplay: no SQL in standard input\n$/);
 });
+
+t.test('query --shell: SQL up to a ;, .tables, .mode; an error and the prompt goes on', async (t) => {
+  const child = spawnCli(['query', out, '--shell'], ROOT, true);
+  child.stdin!.end(
+    ['.tables', '.mode csv', 'SELECT 1 AS a;', 'SELECT', '  2 AS b;', '.mode xml', '.mdoe json', 'SELECT * FROM nowhere;', '.mode json', "SELECT 'last' AS c"].join('\n') + '\n',
+  );
+  const r = await child.done;
+  t.equal(r.code, 0, r.stderr);
+  const results = r.stdout.indexOf('a\n1\n');
+  const tables = r.stdout.slice(0, results);
+  t.match(tables, /^acquisitions {2}.*\bsaved_by_site\b.*\bsummary\b/s, '.tables: the tables and views');
+  t.ok(tables.split('\n').every((l) => l.length <= 80), 'wrapped to the width');
+  t.equal(r.stdout.slice(results), 'a\n1\nb\n2\n[\n{"c":"last"}\n]\n', 'csv, then json; a statement over two lines; the last without its ;');
+  t.equal(
+    r.stderr,
+    "vmreplay: .mode takes one of table, csv, json (got 'xml')\n" +
+      'vmreplay: unknown command .mdoe: did you mean .mode? (.help lists them)\n' +
+      'vmreplay: query failed: Catalog Error: Table with name nowhere does not exist!\n',
+  );
+  const both = await capture(() => main(['query', out, 'summary', '--shell']));
+  t.match(both.stderr, /--shell reads its SQL at the prompt/);
+});
