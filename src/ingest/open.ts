@@ -68,11 +68,6 @@ export class Ingest {
     this.ctx = { strings: this.strings, addresses: this.addresses, strict: options.strict ?? false };
   }
 
-  /** Compressed bytes read so far over all files (for progress). */
-  bytesRead(): number {
-    return this.progressOf.reduce((n, f) => n + f.consumed(), 0);
-  }
-
   /** Bytes read, bytes whose events have been handed on, and events read, over all files. */
   progress(): IngestProgress {
     let bytesRead = 0;
