@@ -6,7 +6,9 @@
 
 import { InputError, UsageError } from './common/errors.js';
 import { terminalText } from './common/printable.js';
+import { commandLine } from './common/invocation.js';
 import { setQuiet } from './commands/console.js';
+import { didYouMean } from './commands/suggest.js';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -47,7 +49,7 @@ export async function main(argv: string[]): Promise<number> {
     if (HELP_FLAGS.includes(name)) return await help([]);
     if (VERSION_FLAGS.includes(name)) return await version([]);
     const command = COMMANDS[name];
-    if (!command) throw new UsageError(`unknown command '${name}'\n\n${USAGE}`);
+    if (!command) throw new UsageError(unknownCommand(name));
     const run = await command.load();
     // Asked for help, a command prints its usage whatever else is on the line.
     if (optionWords(rest).some((a) => HELP_FLAGS.includes(a))) return await run(['--help']);
@@ -69,9 +71,16 @@ async function help(argv: string[]): Promise<number> {
     return 0;
   }
   const command = COMMANDS[name];
-  if (!command || extra.length > 0) throw new UsageError(`${command ? 'give one command' : `unknown command '${name}'`}: vmreplay help <command>\n\n${USAGE}`);
+  if (!command) throw new UsageError(unknownCommand(name));
+  if (extra.length > 0) throw new UsageError(`give one command: ${commandLine('help <command>')}`);
   if (command.load === COMMANDS.help!.load) return help([]);
   return (await command.load())(['--help']);
+}
+
+/** One line: the word, the command it most likely meant, where the commands are listed. */
+function unknownCommand(name: string): string {
+  const hint = name.startsWith('-') ? `: an option goes after the command (${commandLine(`<command> ${name}`)})` : didYouMean(name, Object.keys(COMMANDS));
+  return `unknown command '${name}'${hint} (${commandLine('help')} lists the commands)`;
 }
 
 async function version(argv: string[]): Promise<number> {

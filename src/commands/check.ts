@@ -29,6 +29,7 @@ const USAGE = `usage: vmreplay check OUT|TRACE... [--model M] [thresholds] [-o D
   --max-contention-ns N    most estimated waiting time, in nanoseconds
   -o DIR                   keep the replay of traces in DIR (default: a temporary directory); with
                            --dataset, each trace is replayed on its own and checked as in a dataset
+  --json                   the verdict as JSON on standard output: {"ok", "model", "lines"}
 At least one threshold is required. Exit 0: all hold (in every trace); 1: one failed (one line each);
 2: bad usage or input.
 ${REPLAY_OPTION_LINES}`;
@@ -41,6 +42,7 @@ const CHECK_OPTIONS = {
   'max-hazards': { type: 'string' },
   'max-backdown-rate': { type: 'string' },
   'max-contention-ns': { type: 'string' },
+  json: { type: 'boolean' },
 } as const;
 
 export async function run(argv: string[]): Promise<number> {
@@ -68,8 +70,8 @@ export async function run(argv: string[]): Promise<number> {
   // The replay's summary goes to stderr: stdout is the verdict a CI log greps (printed even with --quiet).
   const check = async (replayDir: string): Promise<number> => {
     const runDir = await runFrom(positionals, replayDir, values, (s) => aside(s + '\n'));
-    const verdict = await checkRun(runDir, values.model, thresholds);
-    write(verdict.lines.join('\n') + '\n');
+    const { model, verdict } = await checkRun(runDir, values.model, thresholds);
+    write(values.json ? JSON.stringify({ ok: verdict.ok, model, lines: verdict.lines }, null, 2) + '\n' : verdict.lines.join('\n') + '\n');
     return verdict.ok ? 0 : 1;
   };
   const fromRun = positionals.length === 1 && isRunDirectory(positionals[0]!);
@@ -79,7 +81,7 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 /** The verdict on the run in `runDir`, or on every trace when it is a dataset; `model` defaults to the first after the baseline. */
-async function checkRun(runDir: string, given: string | undefined, thresholds: Thresholds): Promise<Verdict> {
+async function checkRun(runDir: string, given: string | undefined, thresholds: Thresholds): Promise<{ model: string; verdict: Verdict }> {
   const dataset = await openDataset(runDir);
   if (dataset) {
     const traces = await loadDatasetData(dataset);
@@ -87,10 +89,10 @@ async function checkRun(runDir: string, given: string | undefined, thresholds: T
     const baseline = traces[0]!.data.baseline;
     const model = given ?? models.find((m) => m !== baseline) ?? baseline;
     if (!models.includes(model)) throw new UsageError(`--model ${model} is not in every trace of the dataset (they all have ${models.join(', ')})`);
-    return checkDataset(traces, model, thresholds);
+    return { model, verdict: checkDataset(traces, model, thresholds) };
   }
   const data = await loadReportData(runDir);
   const model = given ?? data.models.find((m) => m !== data.baseline) ?? data.baseline;
   if (!data.models.includes(model)) throw new UsageError(`--model ${model} is not in the run (it has ${data.models.join(', ')})`);
-  return checkThresholds(data, model, thresholds);
+  return { model, verdict: checkThresholds(data, model, thresholds) };
 }

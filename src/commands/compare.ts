@@ -9,6 +9,7 @@
 
 import { join } from 'node:path';
 import { UsageError } from '../common/errors.js';
+import { commandLine } from '../common/invocation.js';
 import { compareRuns } from '../report/compare.js';
 import { loadReportData } from '../report/data.js';
 import { type Dataset, loadDatasetData, openDataset, partitionDir } from '../report/dataset.js';
@@ -28,11 +29,10 @@ const USAGE = `usage: vmreplay compare A B [-o DIR] [--format md|json] [--trace-
                   and B may each be a directory or a quoted glob of traces, replayed as a dataset
   -o DIR          write compare.md, compare.html and compare.json to DIR
   --format        what goes to standard output without -o: md (default) or json
-  --trace-format  the framing of traces given as A or B (the replay option --format)
 ${REPLAY_OPTION_LINES.replace(/^\s+--format .*\n?/m, '')}`;
 
 const { format: _traceFormat, ...REPLAY_WITHOUT_FORMAT } = REPLAY_OPTIONS;
-const COMPARE_OPTIONS = { ...REPLAY_WITHOUT_FORMAT, format: { type: 'string' }, 'trace-format': { type: 'string' } } as const;
+const COMPARE_OPTIONS = { ...REPLAY_WITHOUT_FORMAT, format: { type: 'string' } } as const;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, COMPARE_OPTIONS, USAGE);
@@ -48,7 +48,7 @@ export async function run(argv: string[]): Promise<number> {
     const both = await twoDatasets(a, b);
     if (both) return compareTwoDatasets(both[0], both[1], a, b, values.out, format, true);
   }
-  const replayValues = { ...values, format: values['trace-format'] };
+  const replayValues = { ...values, format: undefined }; // --format is the comparison's; the traces' is --trace-format
   const out = values.out;
   // Without -o standard output is the comparison, so the replays' summaries go to standard error.
   const chatter = out ? say : aside;
@@ -81,7 +81,7 @@ async function twoDatasets(a: string, b: string): Promise<[Dataset, Dataset] | n
   const example = join(path, partitionDir(ds.traces[0]!.name));
   throw new UsageError(
     `${which} (${path}) is a dataset of ${ds.traces.length} traces and ${other} is a single run or trace, which has no trace names to match them by.\n` +
-      `Compare one trace of the dataset with it (e.g. vmreplay compare ${dsA ? `${example} ${b}` : `${a} ${example}`}), or compare two datasets.`,
+      `Compare one trace of the dataset with it (e.g. ${commandLine('compare')} ${dsA ? `${example} ${b}` : `${a} ${example}`}), or compare two datasets.`,
   );
 }
 
@@ -96,7 +96,7 @@ async function compareTwoDatasets(a: Dataset, b: Dataset, nameA: string, nameB: 
   if (comparison === null) {
     const names = `A: ${a.traces.map((t) => t.name).join(', ')}; B: ${b.traces.map((t) => t.name).join(', ')}`;
     const hint = given
-      ? `compare two traces with vmreplay compare ${join(nameA, partitionDir(a.traces[0]!.name))} ${join(nameB, partitionDir(b.traces[0]!.name))}`
+      ? `compare two traces with ${commandLine('compare')} ${join(nameA, partitionDir(a.traces[0]!.name))} ${join(nameB, partitionDir(b.traces[0]!.name))}`
       : 'name the trace files alike (cpus8.dtrace in both), or compare two traces without --dataset';
     throw new UsageError(`the datasets have no trace name in common (${names}); traces are matched by name: ${hint}`);
   }

@@ -8,6 +8,8 @@
 import { terminalText } from '../common/printable.js';
 
 let quiet = false;
+/** Set when standard output carries a document (`--json`): then nothing else may go there. */
+let stdoutIsData = false;
 
 /** Set by the command line's global `--quiet`/`-q`. */
 export function setQuiet(value: boolean): void {
@@ -15,6 +17,11 @@ export function setQuiet(value: boolean): void {
 }
 
 export const isQuiet = (): boolean => quiet;
+
+/** A command writing a document to standard output (`--json`) says everything else on standard error. */
+export function keepStdoutForData(value = true): void {
+  stdoutIsData = value;
+}
 
 /** The figures a command reports (the replay summary, validate's accounting): standard output, not with --quiet. */
 export function result(text: string): void {
@@ -24,7 +31,12 @@ export function result(text: string): void {
 /** What a command says along the way: standard output on a terminal, else standard error; not with --quiet. */
 export function say(text: string): void {
   if (quiet) return;
-  (process.stdout.isTTY ? process.stdout : process.stderr).write(terminalText(text));
+  (process.stdout.isTTY && !stdoutIsData ? process.stdout : process.stderr).write(terminalText(text));
+}
+
+/** A warning (a deprecated spelling, ...): one line on standard error; not with --quiet. */
+export function warn(text: string): void {
+  if (!quiet) process.stderr.write(`vmreplay: warning: ${text}\n`);
 }
 
 /** The data a command was asked to write (compare's Markdown or JSON, check's verdict): standard output, even with --quiet. */

@@ -7,10 +7,12 @@
 // trace, in OUT/trace=NAME.
 
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { firstLine } from '../store/database.js';
 import { RunDatabase } from '../store/run-database.js';
-import { renderResult, OUTPUT_FORMATS, DEFAULT_TABLE_ROWS } from '../report/results.js';
+import { OUTPUT_FORMATS, DEFAULT_TABLE_ROWS, type Write } from '../report/results.js';
+import { runStatements } from './statements.js';
+import { shell } from './query-shell.js';
 import { ident } from '../store/sql.js';
 import { VIEWS, VIEW_NAMES } from '../store/views.js';
 import { STANDARD_TABLES } from '../store/store.js';
@@ -18,52 +20,84 @@ import { textTable } from '../report/text-table.js';
 import { wrap } from '../report/wrap.js';
 import { terminalWidth } from './console.js';
 import { number, oneOf, parse } from './args.js';
-import { UsageError } from '../common/errors.js';
+import { InputError, UsageError } from '../common/errors.js';
+import { commandLine } from '../common/invocation.js';
+import { didYouMean } from './suggest.js';
 
-const USAGE = `usage: vmreplay query OUTDIR [NAME|SQL] [--format table|csv|json] [--max-rows N]
+const USAGE = `usage: vmreplay query OUTDIR [NAME|SQL|-] [-f FILE.sql] [--shell] [--format table|csv|json] [--max-rows N]
   OUTDIR          a run directory, or a dataset (vmreplay replay --dataset ... -o OUT): every table
                   and view then has a trace column (the views over time are per trace: query
                   OUT/trace=NAME, one trace's own run, for them)
   (nothing)       list the run's tables and views, one line each on what they hold
   NAME            a canned view (${VIEW_NAMES.join(', ')}) or a table (events, acquisitions, faults, ...)
-  SQL             any SQL on the run's database (docs/tables.md lists every table, view and column)
+  SQL             any SQL on the run's database (docs/tables.md lists every table, view and column);
+                  several statements (;) print one result each, in order
+  -               the SQL from standard input
+  -f FILE.sql     the SQL from a file
+  --shell         a prompt: SQL up to a ; runs, .tables lists the tables and views, .mode table|csv|json,
+                  .help, .quit (reads standard input when it is not a terminal)
   --format        table (default: aligned text, addresses in hex, split into pages of columns when wider
-                  than the terminal), csv, or json (an array of objects; addresses as decimal strings)
+                  than the terminal), csv, or json (an array of objects; addresses as decimal strings;
+                  several statements: one array each, one after the other)
   --max-rows N    rows the table format shows (default ${DEFAULT_TABLE_ROWS})`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { format: { type: 'string' }, 'max-rows': { type: 'string' } }, USAGE);
+  const { values, positionals } = parse(argv, { format: { type: 'string' }, 'max-rows': { type: 'string' }, file: { type: 'string', short: 'f' }, shell: { type: 'boolean' } }, USAGE);
   if (values.help) {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
   const [outDir, ...words] = positionals;
-  const text = words.join(' ').trim();
   if (outDir === undefined) throw new UsageError(`give a run directory, and a view name or SQL\n${USAGE}`);
   const format = oneOf(values.format, OUTPUT_FORMATS, '--format', 'table');
   const maxRows = number(values['max-rows'], '--max-rows', DEFAULT_TABLE_ROWS);
+  if (values.shell && (words.length > 0 || values.file !== undefined)) throw new UsageError('--shell reads its SQL at the prompt: give no SQL with it');
+  const text = values.shell ? '' : await queryText(words, values.file);
 
   const db = await RunDatabase.open(outDir);
   process.stdout.on('error', quietOnClosedPipe);
   try {
+    if (values.shell) {
+      await shell(db.connection, format, { maxRows, width: terminalWidth() }, write);
+      return 0;
+    }
     if (text === '') {
       await write(await listing(db.connection, terminalWidth()));
       return 0;
     }
     const sql = await sqlFor(db.connection, text);
-    try {
-      const result = await db.connection.stream(sql);
-      // Pages of columns on a terminal; a pipe or a file gets whole rows (for `less -S`, a script).
-      await renderResult(result, format, write, { maxRows, width: process.stdout.isTTY ? terminalWidth() : Infinity });
-    } catch (e) {
-      throw new UsageError(`query failed: ${firstLine((e as Error).message)}`);
-    }
+    // Pages of columns on a terminal; a pipe or a file gets whole rows (for `less -S`, a script).
+    await runStatements(db.connection, sql, format, { maxRows, width: process.stdout.isTTY ? terminalWidth() : Infinity }, write);
     return 0;
   } finally {
     process.stdout.off('error', quietOnClosedPipe);
     db.close();
   }
 }
+
+/** The query: the words on the command line, `-` for standard input, or the file of -f; '' lists what there is. */
+async function queryText(words: readonly string[], file: string | undefined): Promise<string> {
+  const given = words.join(' ').trim();
+  if (file !== undefined) {
+    if (given !== '') throw new UsageError(`give the SQL either on the command line or with -f, not both`);
+    try {
+      return nonEmpty((await readFile(file, 'utf8')).trim(), file);
+    } catch (e) {
+      if (e instanceof InputError) throw e;
+      throw new InputError(file, 0, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  if (given !== '-') return given;
+  let sql = '';
+  for await (const chunk of process.stdin) sql += String(chunk);
+  return nonEmpty(sql.trim(), 'standard input');
+}
+
+function nonEmpty(sql: string, from: string): string {
+  if (sql === '') throw new UsageError(`no SQL in ${from}`);
+  return sql;
+}
+
 
 /** `vmreplay query ... | head`: the reader went away, which is not an error. */
 function quietOnClosedPipe(e: NodeJS.ErrnoException): void {
@@ -91,12 +125,12 @@ async function listing(connection: DuckDBConnection, width: number): Promise<str
   const fit = (doc: string, used: number) => oneLine(doc, width - used);
   let out = '';
   if (traces) {
-    out += wrap(`a dataset of ${traces.length} trace${traces.length === 1 ? '' : 's'} (${traces.join(', ')}): every table and view has a trace column; one trace alone, and its views over time: vmreplay query OUT/trace=NAME`, width) + '\n';
+    out += wrap(`a dataset of ${traces.length} trace${traces.length === 1 ? '' : 's'} (${traces.join(', ')}): every table and view has a trace column; one trace alone, and its views over time: ${commandLine('query OUT/trace=NAME')}`, width) + '\n';
   }
-  out += 'tables (vmreplay query OUT NAME prints one; docs/tables.md has every column)\n';
+  out += `tables (${commandLine('query OUT NAME')} prints one; docs/tables.md has every column)\n`;
   const rowsWidth = Math.max(4, ...rows.map((r) => String(r[1]).length));
   for (const [name, count, doc] of rows) out += `  ${name.padEnd(nameWidth)}  ${String(count).padStart(rowsWidth)} rows  ${fit(doc, 2 + nameWidth + 2 + rowsWidth + 7)}\n`;
-  out += '\nviews (canned queries: vmreplay query OUT NAME)\n';
+  out += `\nviews (canned queries: ${commandLine('query OUT NAME')})\n`;
   for (const name of views) out += `  ${name.padEnd(nameWidth)}  ${fit(viewDocs.get(name) ?? '', 2 + nameWidth + 2)}\n`;
   return out;
 }
@@ -120,13 +154,15 @@ async function sqlFor(connection: DuckDBConnection, text: string): Promise<strin
   if (!known.includes(text)) {
     if (known.includes('traces') && VIEW_NAMES.includes(text)) {
       const traces = await datasetTraces(connection);
-      throw new UsageError(`'${text}' is per trace in a dataset (its time buckets follow one trace's clock): vmreplay query OUT/trace=NAME ${text} (traces: ${traces.join(', ')})`);
+      throw new UsageError(`'${text}' is per trace in a dataset (its time buckets follow one trace's clock): ${commandLine(`query OUT/trace=NAME ${text}`)} (traces: ${traces.join(', ')})`);
     }
-    throw new UsageError(`no table or view named '${text}'; canned views: ${VIEW_NAMES.join(', ')}`);
+    const near = didYouMean(text, [...VIEW_NAMES, ...known]);
+    throw new UsageError(near ? `no table or view named '${text}'${near} (${commandLine('query OUT')} lists them)` : `no table or view named '${text}'; canned views: ${VIEW_NAMES.join(', ')}`);
   }
   return `SELECT * FROM ${ident(text)}`;
 }
 
-function write(text: string): void | Promise<void> {
+/** Standard output, waiting when the pipe is full. */
+export const write: Write = (text) => {
   if (!process.stdout.write(text)) return once(process.stdout, 'drain').then(() => {});
-}
+};

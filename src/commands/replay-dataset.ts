@@ -14,6 +14,7 @@ import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError, shownPath } from '../common/errors.js';
 import { onInterrupt } from '../common/interrupt.js';
+import { commandLine } from '../common/invocation.js';
 import { expandTraceArgs } from '../ingest/source/trace-files.js';
 import { replayDatasetIntoDirectory } from '../store/dataset.js';
 import { textTable } from '../report/text-table.js';
@@ -35,8 +36,14 @@ function childNodeFlags(): string[] {
   return flags;
 }
 
-/** Replay `args` (expanded to trace files) as a dataset into `outDir`; `options` are the replay options each child is given; the table of traces goes to `print`. */
-export async function replayDataset(args: readonly string[], outDir: string, options: readonly string[], print: (text: string) => void = result): Promise<void> {
+/** Replay `args` (expanded to trace files) as a dataset into `outDir`; `options` are the replay options each child is given; the table of traces (or, as `json`, its rows) goes to `print`. */
+export async function replayDataset(
+  args: readonly string[],
+  outDir: string,
+  options: readonly string[],
+  print: (text: string) => void = result,
+  as: 'table' | 'json' = 'table',
+): Promise<void> {
   const inputs = await expandTraceArgs(args, (dir, hidden) => say(`left out ${hidden.length} hidden file${hidden.length === 1 ? '' : 's'} in ${shownPath(dir)}: ${hidden.map(shownPath).join(', ')} (name them to include them)\n`));
   const parallel = availableParallelism();
   const started = performance.now();
@@ -58,15 +65,16 @@ export async function replayDataset(args: readonly string[], outDir: string, opt
   } finally {
     unregister?.();
   }
-  const rows = (dataset.manifest.traces ?? []).map((t) => [
-    t.name,
-    shownPath(t.input),
-    t.manifest.tables?.['events']?.rows ?? 0,
-    t.manifest.tables?.['faults']?.rows ?? 0,
-    Number((seconds.get(t.input) ?? 0).toFixed(1)),
-  ]);
-  print(textTable(['trace', 'input', 'events', 'fault rows', 'seconds'], rows) + '\n');
-  say(`${plural(inputs.length)} in ${((performance.now() - started) / 1000).toFixed(1)} s; dataset written to ${outDir} (per trace: vmreplay query ${outDir} summary; a report across the traces: vmreplay report ${outDir})\n`);
+  const traces = (dataset.manifest.traces ?? []).map((t) => ({
+    trace: t.name,
+    input: t.input,
+    events: t.manifest.tables?.['events']?.rows ?? 0,
+    faultRows: t.manifest.tables?.['faults']?.rows ?? 0,
+    seconds: Number((seconds.get(t.input) ?? 0).toFixed(1)),
+  }));
+  if (as === 'json') print(JSON.stringify({ out: outDir, traces }, null, 2) + '\n');
+  else print(textTable(['trace', 'input', 'events', 'fault rows', 'seconds'], traces.map((t) => [t.trace, shownPath(t.input), t.events, t.faultRows, t.seconds])) + '\n');
+  say(`${plural(inputs.length)} in ${((performance.now() - started) / 1000).toFixed(1)} s; dataset written to ${outDir} (per trace: ${commandLine(`query ${outDir} summary`)}; a report across the traces: ${commandLine(`report ${outDir}`)})\n`);
 }
 
 /** How long the children have to clean up after a signal before they are killed outright. */

@@ -13,9 +13,11 @@ import { replayIntoDirectory } from '../store/replay-into.js';
 import { number, oneOf, parse } from './args.js';
 import { INGEST_OPTIONS, INGEST_USAGE, ingestOptions } from './ingest-options.js';
 import { progressReporter } from './progress.js';
-import { result, say, terminalWidth } from './console.js';
+import { data, keepStdoutForData, result, say, terminalWidth } from './console.js';
+import { runSummaryJson } from '../report/summary-json.js';
 import { statSync } from 'node:fs';
 import { UsageError } from '../common/errors.js';
+import { commandLine } from '../common/invocation.js';
 import { replayDataset } from './replay-dataset.js';
 
 export const REPLAY_USAGE = `usage: vmreplay replay TRACE... -o OUTDIR [options]
@@ -29,6 +31,7 @@ export const REPLAY_USAGE = `usage: vmreplay replay TRACE... -o OUTDIR [options]
   --hold-scale F       multiply every hold time in the contention estimate (default 1)
   --site-hold-ns N     hold time of a one-event lock site (default ${DEFAULT_REPLAY_OPTIONS.siteHoldNs})
   --arrow              also write every table as an Arrow IPC stream (OUT/<table>.arrow, uncompressed)
+  --json               the summary as JSON on standard output (per model, exact counts; per file, its lines)
 ${INGEST_USAGE}
 TRACE may be - (standard input) and may be gzip- or zstd-compressed.`;
 
@@ -47,16 +50,17 @@ export const REPLAY_OPTIONS = {
 type Values = ReturnType<typeof parse<typeof REPLAY_OPTIONS>>['values'];
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, REPLAY_OPTIONS, REPLAY_USAGE);
+  const { values, positionals } = parse(argv, { ...REPLAY_OPTIONS, json: { type: 'boolean' } }, REPLAY_USAGE);
   if (values.help) {
     process.stdout.write(REPLAY_USAGE + '\n');
     return 0;
   }
   if (positionals.length === 0) throw new UsageError(`no trace given\n${REPLAY_USAGE}`);
   if (!values.out) throw new UsageError(`no output directory (-o OUTDIR)\n${REPLAY_USAGE}`);
+  if (values.json) keepStdoutForData();
   if (values.dataset) {
     replayOptions(values); // a usage error before any trace is read
-    await replayDataset(positionals, values.out, passedOn(values));
+    await replayDataset(positionals, values.out, passedOn(values), values.json ? data : result, values.json ? 'json' : 'table');
     return 0;
   }
   // Registered before the replay so no signal finds the process without a handler between the store's commit and the summary.
@@ -65,8 +69,10 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const replayed = await replayToDirectory(positionals, values.out, values);
     complete = true;
-    result(formatRunSummary(replayed));
-    say(`tables and database written to ${values.out}; for a report to paste into a review: vmreplay report ${values.out}\n`);
+    if (values.json) data(runSummaryJson(replayed.run, replayed.knobs, replayed.timing, values.out));
+    else result(formatRunSummary(replayed));
+    say(`tables and database written to ${values.out}; for a report to paste into a review: ${commandLine(`report ${values.out}`)}
+`);
     return 0;
   } finally {
     unregister();
@@ -82,8 +88,10 @@ export function formatRunSummary(replayed: { run: RunResult; knobs: { sharedFaul
 export function passedOn(values: Values): string[] {
   const words: string[] = [];
   for (const [name, value] of Object.entries(values)) {
-    if (name === 'out' || name === 'dataset' || name === 'help' || value === undefined || value === false) continue;
-    words.push(value === true ? `--${name}` : `--${name}=${String(value)}`);
+    if (name === 'out' || name === 'dataset' || name === 'help' || name === 'json' || value === undefined || value === false) continue;
+    // The deprecated --format is passed on as what it means (the parent has warned about it once).
+    if (name === 'format' && values['trace-format'] === undefined) words.push(`--trace-format=${String(value)}`);
+    else if (name !== 'format') words.push(value === true ? `--${name}` : `--${name}=${String(value)}`);
   }
   return words;
 }

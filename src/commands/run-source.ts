@@ -15,7 +15,7 @@ export type ReplayValues = ReturnType<typeof parse<typeof REPLAY_OPTIONS>>['valu
 /** The replay options' help lines, for the usage of a command that may replay. */
 export const REPLAY_OPTION_LINES = REPLAY_USAGE.split('\n')
   .slice(1)
-  .filter((l) => !/^\s+-o\b|^\s*--out\b|^\s+vmreplay /.test(l)) // not replay's own -o, nor its second usage line
+  .filter((l) => !/^\s+-o\b|^\s*--out\b|^\s+--json\b|^\s+vmreplay /.test(l)) // not replay's own -o and --json, nor its second usage line
   .join('\n');
 
 /** A directory a replay wrote (it has a manifest), as opposed to a trace. */

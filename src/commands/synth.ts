@@ -9,17 +9,19 @@ import { openOutput, TextSink } from '../synth/sink.js';
 import { WORKLOAD_NAMES } from '../synth/workloads/index.js';
 import { number, oneOf, parse } from './args.js';
 import { UsageError } from '../common/errors.js';
+import { commandLine } from '../common/invocation.js';
 import { isQuiet } from './console.js';
 
 const USAGE = `usage: vmreplay synth ${WORKLOAD_NAMES.join('|')} -o FILE [--cpus N] [--events N] [--seed S]
-         [--format ktr|dtrace|jsonl|csv] [--kernel old|new] [--pressure ${PRESSURES.join('|')}]
+         [--trace-format ktr|dtrace|jsonl|csv] [--kernel old|new] [--pressure ${PRESSURES.join('|')}]
 
   -o FILE       output file ('-' for standard output; a .gz name is gzipped; .zst is refused:
                 no zstd encoder here, so pipe -o - into zstd(1))
   --cpus N      CPUs of the simulated machine (default 4)
   --events N    events to generate (default 100000; a few more to finish what is in progress)
   --seed S      random seed: the same seed gives the same trace (default 1)
-  --format F    framing (default from the file name: .ktr, .dtrace, .jsonl, .csv; else jsonl)
+  --trace-format F  framing (default from the file name: .ktr, .dtrace, .jsonl, .csv; else jsonl)
+  --format F    the same, deprecated: say --trace-format
   --kernel K    kernel the trace pretends to be captured on; new logs its own back-downs (default new)
   --pressure P  memory pressure: swap-outs, page-cache evictions (default: the workload's)
 
@@ -41,6 +43,7 @@ export async function run(argv: string[], io: Messages = STDIO): Promise<number>
       cpus: { type: 'string' },
       events: { type: 'string' },
       seed: { type: 'string' },
+      'trace-format': { type: 'string' },
       format: { type: 'string' },
       kernel: { type: 'string' },
       pressure: { type: 'string' },
@@ -57,13 +60,14 @@ export async function run(argv: string[], io: Messages = STDIO): Promise<number>
   if (!output) throw new UsageError(`no output file (-o FILE, or -o - for standard output)\n${USAGE}`);
   // Node 20 has no zstd encoder; a .zst name over plain text would fool every reader of the file.
   if (/\.zst$/i.test(output)) {
-    throw new UsageError(`cannot write ${output}: no zstd encoder is available; write .gz instead, or pipe: vmreplay synth ... -o - | zstd -o ${output}`);
+    throw new UsageError(`cannot write ${output}: no zstd encoder is available; write .gz instead, or pipe: ${commandLine('synth')} ... -o - | zstd -o ${output}`);
   }
   const cpus = integer(values.cpus, '--cpus', 4, 1, 256);
   const events = integer(values.events, '--events', 100_000, 1, Number.MAX_SAFE_INTEGER);
   const seed = integer(values.seed, '--seed', 1, 0, Number.MAX_SAFE_INTEGER);
-  const format = oneOf(values.format, FORMATS, '--format', formatFromName(output));
-  if (!WRITERS[format]) throw new UsageError(`--format ${format} cannot be written yet (available: ${Object.keys(WRITERS).join(', ')})`);
+  if (values.format !== undefined && !isQuiet()) io.err(`vmreplay: warning: --format for the trace's framing is deprecated: say --trace-format ${values.format}\n`);
+  const format = oneOf(values['trace-format'] ?? values.format, FORMATS, '--trace-format', formatFromName(output));
+  if (!WRITERS[format]) throw new UsageError(`--trace-format ${format} cannot be written yet (available: ${Object.keys(WRITERS).join(', ')})`);
   const kernel = oneOf(values.kernel, ['old', 'new'] as const, '--kernel', 'new');
   const pressure = values.pressure === undefined ? undefined : oneOf(values.pressure, PRESSURES, '--pressure', 'low');
 

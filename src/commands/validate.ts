@@ -9,16 +9,18 @@ import { Ingest } from '../ingest/open.js';
 import { FaultAssembler } from '../replay/assemble.js';
 import { formatIngestStats } from '../report/ingest-stats.js';
 import { parse } from './args.js';
-import { result, terminalWidth } from './console.js';
+import { data, result, terminalWidth } from './console.js';
+import { validateJson } from '../report/summary-json.js';
 import { INGEST_OPTIONS, INGEST_USAGE, ingestOptions } from './ingest-options.js';
 import { UsageError } from '../common/errors.js';
 
 const USAGE = `usage: vmreplay validate TRACE... [options]
 ${INGEST_USAGE}
+  --json               the accounting as JSON on standard output (per file and CPU)
 Exit 0: the trace is clean; 1: lines were rejected, the tracer dropped events, or it failed and wrote none; 2: bad usage or input.`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, INGEST_OPTIONS, USAGE);
+  const { values, positionals } = parse(argv, { ...INGEST_OPTIONS, json: { type: 'boolean' } }, USAGE);
   if (values.help) {
     process.stdout.write(USAGE + '\n');
     return 0;
@@ -29,7 +31,8 @@ export async function run(argv: string[]): Promise<number> {
   const faults = FaultAssembler.counter(ingest.files, ingest.strings);
   for await (const batch of ingest.events(positionals)) faults.batch(batch);
   faults.finish();
-  result(formatIngestStats(ingest.files, terminalWidth()));
+  if (values.json) data(validateJson(ingest.files));
+  else result(formatIngestStats(ingest.files, terminalWidth()));
   const lost = ingest.files.reduce((n, f) => n + f.rejected + f.dropped, 0);
   // No events and the tracer's word that it failed: not a clean (empty) trace.
   const failed = ingest.files.filter((f) => f.tracerFailure !== null && f.events === 0);

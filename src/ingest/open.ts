@@ -23,6 +23,30 @@ export interface IngestOptions {
   /** How far (ns) out-of-order rows may arrive and still be sorted; default 1 s. */
   sortWindowNs?: number;
   batchRows?: number;
+  /** called after each piece of input is parsed, also while the sort window holds every event back (progress) */
+  onRead?: () => void;
+}
+
+/** How far an ingest has got, in input bytes and events. */
+export interface IngestProgress {
+  /** input bytes the parser has consumed (compressed bytes for compressed input) */
+  readonly bytesRead: number;
+  /**
+   * input bytes whose events have been handed on, in order: the bytes read so
+   * far in the share of their events that left the sort window. Behind
+   * bytesRead while the window holds events back (all of them, when the
+   * trace spans less time than the window).
+   */
+  readonly bytesHandedOn: number;
+  /** events parsed so far */
+  readonly eventsRead: number;
+}
+
+/** One file's counts for progress: bytes from its input, rows into and out of its sort window. */
+interface FileProgress {
+  consumed: () => number;
+  rowsIn: number;
+  rowsOut: number;
 }
 
 export const DEFAULT_SORT_WINDOW_NS = 1e9;
@@ -32,7 +56,7 @@ export class Ingest {
   readonly strings: StringTable;
   readonly addresses: AddressTable;
   readonly files: FileStats[] = [];
-  private readonly inputs: ByteInput[] = [];
+  private readonly progressOf: FileProgress[] = [];
   readonly ctx: IngestContext;
 
   constructor(
@@ -44,9 +68,18 @@ export class Ingest {
     this.ctx = { strings: this.strings, addresses: this.addresses, strict: options.strict ?? false };
   }
 
-  /** Compressed bytes read so far over all files (for progress). */
-  bytesRead(): number {
-    return this.inputs.reduce((n, i) => n + i.consumed(), 0);
+  /** Bytes read, bytes whose events have been handed on, and events read, over all files. */
+  progress(): IngestProgress {
+    let bytesRead = 0;
+    let bytesHandedOn = 0;
+    let eventsRead = 0;
+    for (const f of this.progressOf) {
+      const bytes = f.consumed();
+      bytesRead += bytes;
+      bytesHandedOn += f.rowsIn === 0 ? 0 : (bytes * f.rowsOut) / f.rowsIn;
+      eventsRead += f.rowsIn;
+    }
+    return { bytesRead, bytesHandedOn, eventsRead };
   }
 
   /** Events of all `paths`, merged in time order. */
@@ -66,7 +99,9 @@ export class Ingest {
     } catch (e) {
       throw new InputError(path, 0, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    this.inputs.push(input);
+    const progress: FileProgress = { consumed: () => input.consumed(), rowsIn: 0, rowsOut: 0 };
+    this.progressOf.push(progress);
+    const onRead = this.options.onRead ?? (() => {});
     stats.bytes = input.size ?? 0;
     if (input.compression !== 'none') stats.note(`${input.compression}-compressed`);
 
@@ -89,16 +124,34 @@ export class Ingest {
 
     const sorter = new Sorter(this.options.sortWindowNs ?? DEFAULT_SORT_WINDOW_NS, stats, batchRows);
     // The sorter copies what it is given: the builder refills the same batch.
-    const builder = new BatchBuilder(EVENTS, batchRows, (b) => sorter.push(b), true);
+    const builder = new BatchBuilder(
+      EVENTS,
+      batchRows,
+      (b) => {
+        progress.rowsIn += b.length;
+        sorter.push(b);
+      },
+      true,
+    );
+    /** The batches the sort window lets go now, counted as handed on. */
+    function* released(): Generator<EventBatch> {
+      for (const b of sorter.drain()) {
+        progress.rowsOut += b.length;
+        yield b;
+      }
+    }
     const decoder = new EventDecoder(this.ctx, stats, builder);
     const fctx: FramingContext = { decoder, stats, sorter, ingest: this.ctx };
     if (binary) {
       const bin: BinaryInput = { path, compressed: input.compression !== 'none', stream: resume(first, it, path), consumed: () => input.consumed() };
-      this.inputs[this.inputs.indexOf(input)] = { ...input, consumed: () => bin.consumed() };
-      for await (const _ of binary.read(bin, fctx)) yield* sorter.drain();
+      progress.consumed = () => bin.consumed();
+      for await (const _ of binary.read(bin, fctx)) {
+        onRead();
+        yield* released();
+      }
       builder.finishBatch();
       sorter.finish();
-      yield* sorter.drain();
+      yield* released();
       return;
     }
     const framing = def!.create(fctx);
@@ -112,14 +165,15 @@ export class Ingest {
 
     for (let chunk: Uint8Array | null = first; chunk; chunk = await next(it, path)) {
       splitter.push(chunk);
-      yield* sorter.drain();
+      onRead();
+      yield* released();
     }
     splitter.end();
     if (splitter.crOnly) stats.note('lines end with a carriage return alone (old Mac line endings): read as line breaks');
     framing.finish();
     builder.finishBatch();
     sorter.finish();
-    yield* sorter.drain();
+    yield* released();
     if (stats.lines === 0) {
       if (this.ctx.strict) throw new InputError(path, 0, 'empty trace');
       stats.warn('empty trace: no lines');

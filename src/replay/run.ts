@@ -5,7 +5,7 @@
 
 import { Dictionaries } from '../columns/dictionaries.js';
 import type { FileStats } from '../ingest/common/stats.js';
-import { Ingest, type IngestOptions } from '../ingest/open.js';
+import { Ingest, type IngestOptions, type IngestProgress } from '../ingest/open.js';
 import { DEFAULT_REPLAY_OPTIONS, ReplayEngine, type ReplayOptions } from './engine.js';
 import { writeAgreement, writeIngestStats, writeObjects, writeProcesses } from './final-tables.js';
 import type { TableOutput } from './output.js';
@@ -27,9 +27,8 @@ export interface RunOptions extends IngestOptions, Partial<Omit<ReplayOptions, '
   readonly onProgress?: (progress: RunProgress) => void;
 }
 
-export interface RunProgress {
-  /** input bytes consumed so far (compressed bytes for compressed input) */
-  readonly bytesRead: number;
+export interface RunProgress extends IngestProgress {
+  /** events replayed */
   readonly events: number;
   readonly faults: number;
 }
@@ -112,15 +111,17 @@ export interface RunResult {
 /** Replay `paths` into `out`; `dicts` are the run's dictionaries, shared with `out` when it resolves ids. */
 export async function replayTraces(paths: readonly string[], options: RunOptions, out: TableOutput, dicts = new Dictionaries()): Promise<RunResult> {
   const started = performance.now();
-  const ingest = new Ingest(options, dicts);
   // The engine starts with the first batch: by then the framing tells the trace's family, whose models are the default.
   let engineOf: ReplayEngine | null = null;
+  // Progress while reading too: a sort window can hold every event back until the input ends.
+  const progress = (): void => options.onProgress?.({ ...ingest.progress(), events: engineOf?.events ?? 0, faults: engineOf?.faultsReplayed ?? 0 });
+  const ingest = new Ingest({ ...options, onRead: progress }, dicts);
   const start = (): ReplayEngine =>
     (engineOf ??= new ReplayEngine(ingest, out, { ...DEFAULT_REPLAY_OPTIONS, ...options, models: resolveModels(options.models ?? defaultModels(traceFamily(ingest.files))) }));
   for await (const batch of ingest.events(paths)) {
     const engine = start();
     engine.batch(batch);
-    options.onProgress?.({ bytesRead: ingest.bytesRead(), events: engine.events, faults: engine.faultsReplayed });
+    progress();
     await out.flush();
   }
   const engine = start();

@@ -3,8 +3,8 @@
 // prints without holding the result; the table shows the first rows only.
 //
 // The table is for people: addresses (UBIGINT columns) are shown in hex, as
-// kernel developers read them, so the database's `<column>_hex` twins are
-// left out; a table wider than the terminal is printed in pages of columns.
+// kernel developers read them; every column selected is shown, a `<column>_hex`
+// twin too; a table wider than the terminal is printed in pages of columns.
 // CSV and JSON are for programs and keep every number exact, in decimal.
 //
 // JSON and 64-bit integers: UBIGINT columns (addresses, va) are written as
@@ -45,17 +45,15 @@ export async function renderResult(result: DuckDBResult, format: OutputFormat, o
 async function renderTable(result: DuckDBResult, out: Write, maxRows: number, width: number): Promise<number> {
   const names = result.columnNames();
   const address = result.columnTypes().map((t) => t.typeId === DuckDBTypeId.UBIGINT);
-  // `obj_hex` says again what `obj` now shows in hex.
-  const keep = names.map((n, c) => !(n.endsWith('_hex') && names.some((m, b) => address[b] && `${m}_hex` === n)) || address[c]);
   const shown: Cell[][] = [];
   let total = 0;
   for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
     if (shown.length < maxRows) {
-      for (const row of chunk.getRows().slice(0, maxRows - shown.length)) shown.push(row.flatMap((v, c) => (keep[c] ? [address[c] ? hex(v) : cell(v)] : [])));
+      for (const row of chunk.getRows().slice(0, maxRows - shown.length)) shown.push(row.map((v, c) => (address[c] ? hex(v) : cell(v))));
     }
     total += chunk.rowCount;
   }
-  await out(pagedTextTable(names.filter((_, c) => keep[c]), shown, width));
+  await out(pagedTextTable(names, shown, width));
   const more = total - shown.length;
   await out(more > 0 ? `(${total} rows, first ${shown.length} shown: --max-rows N for more, --format csv for all)\n` : `(${total} row${total === 1 ? '' : 's'})\n`);
   return total;

@@ -5,6 +5,7 @@
 // Prose lines are wrapped to the terminal's width; table rows never are.
 
 import type { RunResult } from '../replay/run.js';
+import { commandLine } from '../common/invocation.js';
 import { HOLD_MODEL } from '../replay/timeline.js';
 import { nanos, percent, textTable } from './text-table.js';
 import { faultLinksText, siteLinksText } from './unknown-links.js';
@@ -200,7 +201,7 @@ function whereBlock(models: RunResult['models'], para: (text: string) => string)
     .slice(0, WHERE_SITES);
   if (sites.length === 0) return '';
   return (
-    para(`where: the ${sites.length} sites with most X tokens saved vs ${base!.model} (all sites: vmreplay query OUT saved_by_site)`) +
+    para(`where: the ${sites.length} sites with most X tokens saved vs ${base!.model} (all sites: ${commandLine('query OUT saved_by_site')})`) +
     textTable(
       ['site', ...models.map((m) => `X ${m.model}`), ...others.map((m) => `saved ${m.model}`)],
       sites.map(({ site }) => [site, ...models.map((m) => x(m, site)), ...others.map((m) => x(base!, site) - x(m, site))]),

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ColumnSpec, TableSpec } from '../columns/table.js';
+import { commandLine } from '../common/invocation.js';
 import { InputError } from '../common/errors.js';
 import { firstLine, HEX_MACRO, modelsTable, parquetView, tableDdl } from './database.js';
 import { READ_OPTIONS, tracesTable } from './dataset.js';
@@ -47,7 +48,7 @@ export class RunDatabase {
     if (!existsSync(outDir) || !statSync(outDir).isDirectory()) throw new InputError(outDir, 0, 'no such directory');
     const dir = resolve(outDir);
     const path = join(dir, DATABASE_FILE);
-    if (!existsSync(path)) throw new InputError(outDir, 0, `not a finished vmreplay output (no ${DATABASE_FILE}); write one with 'vmreplay replay TRACE -o ${outDir}'`);
+    if (!existsSync(path)) throw new InputError(outDir, 0, `not a finished vmreplay output (no ${DATABASE_FILE}); write one with '${commandLine(`replay TRACE -o ${outDir}`)}'`);
     const manifest = await readManifest(dir);
     if (!manifest) throw new InputError(outDir, 0, `not a vmreplay run (no ${MANIFEST_FILE} from vmreplay beside ${DATABASE_FILE}); refusing to run its SQL`);
     if (manifest.status !== 'complete') throw new InputError(outDir, 0, 'the replay that wrote this directory did not finish (manifest status is not complete)');

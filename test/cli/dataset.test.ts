@@ -169,3 +169,16 @@ t.test('hidden files are left out with a word; a newline in a trace name is quot
   t.equal(bad.code, 2);
   t.match(bad.stderr, /\nvmreplay: "[^\n]*new\\nline\.dtrace":\d+: [^\n]+\n$/, 'file:line on one line, the name quoted');
 });
+
+t.test('replay --dataset --json: the table of traces as one document on standard output', async (t) => {
+  const dir = t.testdir();
+  const out = join(dir, 'out');
+  // The deprecated --format reaches each trace's replay as --trace-format.
+  const r = await capture(() => main(['replay', '--dataset', fixture('basic.ktr'), fixture('basic-s.ktr'), '-o', out, '--json', '--format', 'ktr']));
+  t.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as { out: string; traces: { trace: string; input: string; events: number; faultRows: number; seconds: number }[] };
+  t.equal(doc.out, out);
+  t.same(doc.traces.map((x) => x.input), [fixture('basic.ktr'), fixture('basic-s.ktr')]);
+  t.ok(doc.traces.every((x) => x.events > 0 && x.faultRows > 0));
+  t.equal(r.stderr.match(/deprecated/g)?.length, 1, 'one warning line, not one per trace');
+});

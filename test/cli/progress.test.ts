@@ -1,26 +1,54 @@
 // The progress line: a percentage and an ETA from the input's size, counting
-// the compressed bytes consumed for compressed input, then the table-building
-// phase; shown on a terminal only, never with --quiet.
+// the bytes the parser has consumed and those whose events were replayed
+// (compressed bytes for compressed input), so that it moves on while a sort
+// window holds every event back; then the table-building phase; shown on a
+// terminal only, never with --quiet.
 
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import t from 'tap';
-import { buildingLine, clock, progressReporter, readingLine } from '../../src/commands/progress.js';
+import { replay, type RunProgress } from '../../src/api/index.js';
+import { main } from '../../src/cli.js';
+import { buildingLine, clock, progressReporter, READ_SHARE, readingLine, workDone } from '../../src/commands/progress.js';
 import { setQuiet } from '../../src/commands/console.js';
 import { openBytes } from '../../src/ingest/source/bytes-in.js';
 import type { BuildProgress } from '../../src/store/database.js';
 import { openStore } from '../../src/store/index.js';
 import { newDicts } from '../store/fixtures.js';
+import { capture } from '../helpers.js';
 
-t.test('reading: percentage of the input and an ETA from the rate so far', async (t) => {
-  const line = readingLine({ bytesRead: 25e6, events: 100_000, faults: 3000 }, 100e6, 10);
-  t.match(line, /^25\.0% of 100\.0 MB, ETA 0:30; 100000 events, 10000 events\/s, 3000 faults$/);
-  t.match(readingLine({ bytesRead: 25e6, events: 10, faults: 0 }, 100e6, 0.5), /^25\.0% of 100\.0 MB; /, 'no ETA in the first second');
-  t.match(readingLine({ bytesRead: 2.5e6, events: 10, faults: 0 }, null, 2), /^2\.5 MB read; /, 'standard input: no size, no percentage');
-  t.match(readingLine({ bytesRead: 100e6, events: 10, faults: 0 }, 100e6, 20), /^all 100\.0 MB read, replaying the rest; 10 events/, 'input all read: no ETA');
+t.test('reading: the share of the work from bytes read and bytes replayed, and an ETA from the rate so far', async (t) => {
+  const streaming = { bytesRead: 25e6, bytesHandedOn: 25e6, eventsRead: 101_000, events: 100_000, faults: 3000 };
+  t.match(readingLine(streaming, 100e6, 10), /^25\.0% of 100\.0 MB, ETA 0:30; 101000 events read, 100000 replayed, 3000 faults$/, 'read and replayed together: the share read');
+  const held = { bytesRead: 50e6, bytesHandedOn: 0, eventsRead: 400_000, events: 0, faults: 0 };
+  t.equal(workDone(held, 100e6), READ_SHARE * 0.5, 'all held back by the sort window: reading counts alone');
+  t.match(readingLine(held, 100e6, 10), /^20\.0% of 100\.0 MB, ETA 0:40; 400000 events read, 0 replayed, 0 faults$/);
+  const replaying = { bytesRead: 100e6, bytesHandedOn: 50e6, eventsRead: 800_000, events: 400_000, faults: 9 };
+  t.equal(workDone(replaying, 100e6), READ_SHARE + (1 - READ_SHARE) * 0.5, 'all read, half replayed');
+  t.match(readingLine(replaying, 100e6, 20), /^70\.0% of 100\.0 MB, ETA 0:09; /, 'an ETA after the input is all read');
+  t.match(readingLine({ ...streaming, events: 10 }, 100e6, 0.5), /^25\.0% of 100\.0 MB; /, 'no ETA in the first second');
+  t.match(readingLine({ ...streaming, bytesRead: 2.5e6 }, null, 2), /^2\.5 MB read; 101000 events read/, 'standard input: no size, no percentage');
+  t.equal(workDone({ ...streaming, bytesRead: 120e6, bytesHandedOn: 120e6 }, 100e6), 1, 'never past the whole');
   t.equal(clock(3725), '1:02:05');
   t.equal(clock(59.6), '1:00');
+});
+
+t.test('a trace the sort window holds whole: progress while it is read, then while it is replayed', async (t) => {
+  // 30000 events span far less than the default one-second window: every event is held to the end of the input.
+  const path = join(t.testdir(), 'storm.ktr');
+  t.equal((await capture(() => main(['synth', 'forkexec', '-o', path, '--events', '30000', '--cpus', '4']))).code, 0);
+  const size = statSync(path).size;
+  const seen: RunProgress[] = [];
+  await replay(path, { onProgress: (p) => seen.push(p) });
+  const reading = seen.filter((p) => p.events === 0);
+  t.ok(reading.length >= 3, `updates while reading, before any event is replayed (${reading.length})`);
+  t.ok(reading.every((p) => p.bytesHandedOn === 0), 'nothing handed on while the window holds it all');
+  t.ok(reading.at(-1)!.bytesRead > reading[0]!.bytesRead && reading.at(-1)!.eventsRead > reading[0]!.eventsRead, 'bytes and events read move on');
+  const shares = seen.map((p) => workDone(p, size));
+  t.ok(shares.every((s, i) => i === 0 || s >= shares[i - 1]!), 'the share never goes back');
+  t.ok(shares[0]! < 0.2 && shares.at(-1)! > 0.95, `from near 0 to near 1 (${shares[0]!.toFixed(2)} .. ${shares.at(-1)!.toFixed(2)})`);
+  t.equal(seen.at(-1)!.bytesHandedOn, size, 'every byte handed on at the end');
 });
 
 t.test('building the tables: which table, of how many', async (t) => {

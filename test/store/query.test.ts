@@ -94,7 +94,8 @@ t.test('bad SQL, unknown names, writes and missing runs: one line on stderr, exi
   const cases: [string[], RegExp][] = [
     [['query', out, 'SELEC * FROM summary'], /^vmreplay: query failed: Parser Error: syntax error at or near "SELEC"\n$/],
     [['query', out, 'SELECT * FROM nowhere'], /^vmreplay: query failed: Catalog Error: Table with name nowhere does not exist!\n$/],
-    [['query', out, 'sumary'], /^vmreplay: no table or view named 'sumary'; canned views: saved_by_site, .*summary\n$/],
+    [['query', out, 'sumary'], /^vmreplay: no table or view named 'sumary': did you mean summary\? \(vmreplay query OUT lists them\)\n$/],
+    [['query', out, 'frobnicate'], /^vmreplay: no table or view named 'frobnicate'; canned views: saved_by_site, .*summary\n$/],
     [['query', out, 'CREATE TABLE x (a INTEGER)'], /^vmreplay: query failed: .*read-only.*\n$/],
     [['query', join(out, 'missing'), 'summary'], /^vmreplay: .*missing: no such directory\n$/],
     [['query', empty, 'summary'], /^vmreplay: .*empty: not a finished vmreplay output \(no vmreplay.duckdb\).*\n$/],

@@ -31,16 +31,22 @@ t.test('writes a gzipped ktrdump trace the readers take without a rejected line'
   t.equal(new Set(rows.map((r) => r.cpu)).size, 2);
 });
 
-t.test('the framing follows the file name unless --format says otherwise', async (t) => {
+t.test('the framing follows the file name unless --trace-format says otherwise', async (t) => {
   const jsonl = join(dir, 'b.jsonl');
   t.equal((await synth('build', '-o', jsonl, '--events', '300', '--kernel', 'old', '--pressure', 'none')).code, 0);
   t.equal((await readTrace(jsonl)).ingest.files[0]!.format, 'jsonl');
   const dtrace = join(dir, 'server.txt');
-  t.equal((await synth('server', '-o', dtrace, '--events', '300', '--format', 'dtrace')).code, 0);
+  const forced = await synth('server', '-o', dtrace, '--events', '300', '--trace-format', 'dtrace');
+  t.equal(forced.code, 0);
+  t.notMatch(forced.stderr, /warning/);
   const { rows, ingest } = await readTrace(dtrace);
   t.equal(ingest.files[0]!.format, 'dtrace');
   t.equal(ingest.files[0]!.rejected, 0);
   t.match(String(rows[0]!.extra), /workload=server/);
+  const old = await synth('server', '-o', join(dir, 'old.txt'), '--events', '300', '--format', 'ktr');
+  t.equal(old.code, 0, 'the old spelling still works');
+  t.match(old.stderr, /^vmreplay: warning: --format for the trace's framing is deprecated: say --trace-format ktr\n/);
+  t.equal((await readTrace(join(dir, 'old.txt'))).ingest.files[0]!.format, 'ktr');
 });
 
 t.test('misuse is a usage error', async (t) => {
@@ -52,7 +58,7 @@ t.test('misuse is a usage error', async (t) => {
   await t.rejects(synth('forkexec', '-o', out, '--events', 'many'), UsageError);
   await t.rejects(synth('forkexec', '-o', out, '--seed', '1.5'), UsageError);
   await t.rejects(synth('forkexec', '-o', out, '--kernel', 'future'), UsageError);
-  await t.rejects(synth('forkexec', '-o', out, '--format', 'perf'), UsageError, 'a framing nothing can write');
+  await t.rejects(synth('forkexec', '-o', out, '--trace-format', 'perf'), UsageError, 'a framing nothing can write');
   await t.rejects(synth('forkexec', '-o', out, '--bogus'), UsageError);
 });
 
