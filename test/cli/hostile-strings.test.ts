@@ -94,3 +94,13 @@ t.test('a chart labelled with control characters is valid XML that resvg renders
   t.match(svg, '/bin/\\x1b[31mred\\x07\\x00');
   t.ok(svgToPng(svg).length > 0, 'rendered');
 });
+
+t.test('the Perfetto JSON keeps the names exactly, with JSON escapes only', async (t) => {
+  const file = join(root, 'trace.json');
+  const r = await capture(() => main(['export', run, '--perfetto', file]));
+  t.equal(r.code, 0, r.stderr);
+  t.notMatch(r.stdout + r.stderr, RAW_CONTROL);
+  const text = readFileSync(file, 'utf8');
+  t.notMatch(text, /[\u0000-\u0009\u000b-\u001f]/, 'no raw C0 control character');
+  t.ok(JSON.stringify(JSON.parse(text)).includes(JSON.stringify(HOSTILE_COMM).slice(1, -1)), 'the command name, exact');
+});
