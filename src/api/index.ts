@@ -6,6 +6,7 @@
 
 export { openRun, Run, savedColumn, xColumn, type Params, type Row, type Value } from './open-run.js';
 export { replay, sampleTrace, type ReplayOptions, type ReplayResult } from './replay.js';
+export { notebook, shower, DISPLAY_PAUSE_MS, type NotebookKernel, type NotebookOptions, type NotebookSession } from './notebook.js';
 export { chart, chartBundle, svgToPng, tableBundle, VEGA_LITE_MIME, type ChartBundleOptions, type MimeBundle, type TableBundleOptions } from './display.js';
 
 export type { BackdownRule, Knobs, LockingModel, LockLog, Mode } from '../models/model.js';
