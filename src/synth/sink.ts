@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import type { Writable } from 'node:stream';
+import { ZstdStream } from './zstd-stream.js';
 import { createGzip } from 'node:zlib';
 import type { EventWriter, TextEvent } from '../ingest/writer.js';
 
@@ -74,6 +75,17 @@ export function openOutput(path: string): Output {
     };
   }
   const file = createWriteStream(path);
+  if (/\.zst$/i.test(path)) {
+    const zstd = new ZstdStream();
+    zstd.pipe(file);
+    return {
+      stream: zstd,
+      close: async () => {
+        zstd.end();
+        await finished(file);
+      },
+    };
+  }
   if (!path.endsWith('.gz')) {
     return {
       stream: file,
