@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { HOLD_MODEL } from '../replay/timeline.js';
 import type { ChartSpec } from './charts/specs.js';
 import type { KeyedCounts, ReportData } from './data.js';
-import { type Block, type Cell, code, heading, type Inline, para, strong, table } from './document.js';
+import { type Block, type Cell, code, details, heading, type Inline, para, strong, table } from './document.js';
 import { nanos, percent } from './text-table.js';
 import { faultLinksText, SITE_LINKS_IN_SUMMARY_ONLY } from './unknown-links.js';
 
@@ -20,8 +20,107 @@ export function reportTitle(d: ReportData): string {
 
 export function buildReport(d: ReportData, charts: readonly ChartSpec[]): Block[] {
   const dragonfly = d.summary.some((s) => !d.linux.some((l) => l.model === s.model));
-  const bsd = dragonfly ? [...headline(d), ...where(d), ...cost(d), ...chartSection(d, charts)] : [];
-  return [...banner(d), ...linuxHeadline(d), ...bsd, ...coverage(d), ...reproduce(d)];
+  const bsd = dragonfly ? [...headline(d), ...where(d), ...foldSubsections(cost(d)), ...chartSection(d, charts)] : [];
+  return [...banner(d), ...linuxHeadline(d), ...pasteSummary(d), ...bsd, ...foldSubsections(coverage(d), (h) => h === READER_NOTES), ...reproduce(d)];
+}
+
+/** Each level-3 heading and the blocks under it, folded into a `<details>` block titled by the heading, but those `keep` leaves open. */
+function foldSubsections(blocks: readonly Block[], keep: (heading: string) => boolean = () => false): Block[] {
+  const out: Block[] = [];
+  let open: { summary: string; blocks: Block[] } | null = null;
+  const close = () => {
+    if (open) out.push(details(open.summary, open.blocks));
+    open = null;
+  };
+  for (const b of blocks) {
+    if (b.kind === 'heading') {
+      close();
+      if (b.level === 3 && !keep(b.text)) open = { summary: b.text, blocks: [] };
+      else out.push(b);
+    } else if (open) (open as { blocks: Block[] }).blocks.push(b);
+    else out.push(b);
+  }
+  close();
+  return out;
+}
+
+/** Most models one summary lists, so that it stays within 15 lines. */
+const SUMMARY_MODELS = 9;
+
+/**
+ * The part to paste into a review: the saving per model, its cost, the
+ * hazards, what the trace lacks, and how to make it again, in at most 15
+ * lines of Markdown. Everything else in the report backs these lines up.
+ */
+function pasteSummary(d: ReportData): Block[] {
+  const items: Inline[][] = [];
+  const [reference, ...linuxModels] = d.linux;
+  for (const l of reference ? linuxModels : []) {
+    const pr = l.precisionPct === null ? '' : `; precision ${l.precisionPct}%, recall ${l.recallPct ?? '-'}% against the kernel's own mmap_lock events`;
+    items.push([code(l.model), `: saves ${l.savedMm} of ${reference!.mmLocks} mm lock acquisitions (${l.savedMmPct ?? '-'}%) against `, code(reference!.model), `${pr}.`]);
+  }
+  const base = d.summary.find((s) => s.model === d.baseline);
+  const extra = new Map(d.extraAcquisitions.map((e) => [e.model, e]));
+  for (const s of d.summary.filter((x) => x.model !== d.baseline && !d.linux.some((l) => l.model === x.model))) {
+    const e = extra.get(s.model);
+    const cost = [
+      `${s.backdowns} back-down${s.backdowns === 1 ? '' : 's'}`,
+      `${s.restarts} restart${s.restarts === 1 ? '' : 's'}`,
+      `${e?.extra ?? 0} more acquisitions on ${e?.faults ?? 0} fault${e?.faults === 1 ? '' : 's'}`,
+      `${s.waits} wait${s.waits === 1 ? '' : 's'} (${nanos(s.waitNs)})`,
+    ].join(', ');
+    items.push([
+      code(s.model),
+      `: saves ${s.savedX} of ${base?.xTokens ?? 0} X token acquisitions (${percent(s.savedX, base?.xTokens ?? 0)}) against `,
+      code(d.baseline),
+      `; costs ${cost}; ${s.hazards} hazard${s.hazards === 1 ? '' : 's'}.`,
+    ]);
+  }
+  if (items.length > SUMMARY_MODELS) items.splice(SUMMARY_MODELS - 1, items.length, [`and ${items.length - SUMMARY_MODELS + 1} more models (tables below).`]);
+  items.push(hazardLine(d));
+  items.push(gapsLine(d));
+  items.push(['Reproduce: ', code(reproduceCommand(d))]);
+  return [heading(2, 'Summary'), { kind: 'list', items }];
+}
+
+/** The hazards in one line: how many, and the first few kinds by model and site. */
+function hazardLine(d: ReportData): Inline[] {
+  if (d.hazardsTotal === 0) return ['Hazards: none under any model.'];
+  const groups = new Map<string, { h: ReportData['hazards'][number]; n: number }>();
+  for (const h of d.hazards) {
+    const key = `${h.model}\u0000${h.kind}\u0000${h.site ?? ''}`;
+    const g = groups.get(key);
+    if (g) g.n++;
+    else groups.set(key, { h, n: 1 });
+  }
+  const shown = [...groups.values()].slice(0, 3);
+  const parts: Inline[] = [`Hazards: ${d.hazardsTotal} — `];
+  shown.forEach(({ h, n }, i) => {
+    if (i > 0) parts.push('; ');
+    parts.push(code(h.model), ` ${h.kind}${n > 1 ? ` ×${n}` : ''}`);
+    if (h.site !== null) parts.push(' at ', code(h.site));
+    if (h.traceLine !== null) parts.push(' (', code(h.traceLine), ')');
+  });
+  if (groups.size > shown.length) parts.push(`; ${groups.size - shown.length} more kinds`);
+  parts.push('.');
+  return parts;
+}
+
+/** What the trace lacks, in one line. */
+function gapsLine(d: ReportData): Inline[] {
+  const files = d.coverage.files;
+  const sum = (f: (x: (typeof files)[number]) => number) => files.reduce((n, x) => n + f(x), 0);
+  const warnings = files.reduce((n, f) => n + f.notes.filter((x) => x.kind === 'warning').length, 0);
+  const gaps = [
+    `${sum((f) => f.truncatedBegin + f.truncatedEnd)} faults cut off by the trace window`,
+    `${sum((f) => f.rejected)} lines rejected`,
+    `${sum((f) => f.dropped)} events dropped by the tracer`,
+    `${d.coverage.inferredFaults} faults with facts filled in by default`,
+  ];
+  const links = Object.values(d.coverage.unknownLinks).reduce((n, x) => n + x, 0);
+  if (links > 0) gaps.push(`${links} chain links no event described`);
+  if (warnings > 0) gaps.push(`${warnings} reader warning${warnings === 1 ? '' : 's'}`);
+  return [`Coverage gaps: ${gaps.join(', ')}.`];
 }
 
 function banner(d: ReportData): Block[] {
@@ -92,15 +191,17 @@ function headline(d: ReportData): Block[] {
         s.model === d.baseline ? null : `${baseChain - s.xChain} (${percent(baseChain - s.xChain, baseChain)})`,
       ]),
     ),
-    para(
-      strong('Contention estimate:'),
-      ' a token acquisition waits when another thread holds that token in a conflicting mode at that moment; ',
-      `hold times follow the hold-time model (${HOLD_MODEL}), and the replay is first-order: page states stay as recorded under every model and a wait delays nothing after it.`,
-    ),
-    table(
-      ['model', 'faults', 'attempts', 'waits', 'wait time'],
-      d.summary.map((s) => [s.model, s.faults, s.attempts, s.waits, nanos(s.waitNs)]),
-    ),
+    details('Contention estimate', [
+      para(
+        strong('Contention estimate:'),
+        ' a token acquisition waits when another thread holds that token in a conflicting mode at that moment; ',
+        `hold times follow the hold-time model (${HOLD_MODEL}), and the replay is first-order: page states stay as recorded under every model and a wait delays nothing after it.`,
+      ),
+      table(
+        ['model', 'faults', 'attempts', 'waits', 'wait time'],
+        d.summary.map((s) => [s.model, s.faults, s.attempts, s.waits, nanos(s.waitNs)]),
+      ),
+    ]),
     ...observed(d),
   ];
 }
@@ -115,11 +216,13 @@ function observed(d: ReportData): Block[] {
     return [m, matched, modelOnly, traceOnly, percent(matched, matched + modelOnly + traceOnly)];
   });
   return [
-    para(
-      strong('Observed vs predicted:'),
-      " the trace has the captured kernel's own lock acquisitions inside faults (obj_lock); acquisitions both took (same fault, object, class and mode), only the model, only the kernel:",
-    ),
-    table(['model', 'both', 'model only', 'kernel only', 'agreement'], rows),
+    details('Observed vs predicted', [
+      para(
+        strong('Observed vs predicted:'),
+        " the trace has the captured kernel's own lock acquisitions inside faults (obj_lock); acquisitions both took (same fault, object, class and mode), only the model, only the kernel:",
+      ),
+      table(['model', 'both', 'model only', 'kernel only', 'agreement'], rows),
+    ]),
   ];
 }
 
@@ -130,24 +233,27 @@ function where(d: ReportData): Block[] {
   const more = (shown: number, all: number, what: string, view: string): Block[] =>
     all > shown ? [para(`${all - shown} more ${what} not shown; `, code(`vmreplay query RUN ${view}`), ' lists them all.')] : [];
   const sites = d.bySite.slice(0, TOP.sites);
-  const types = d.byObjectType.slice(0, TOP.types);
   const objects = d.byObjectName.slice(0, TOP.objects);
+  const types = d.byObjectType.slice(0, TOP.types);
   const procs = d.byProcessName.slice(0, TOP.processes);
+  // One table for objects: the named ones and the unnamed ones per type, then every type's total.
+  const objectRows: Cell[][] = [
+    ...objects.map((k): Cell[] => [k.otype ?? '-', k.key, k.members, ...counts(k)]),
+    ...types.map((k): Cell[] => [k.key, `(all ${k.key} objects)`, null, ...counts(k)]),
+  ];
   return [
     heading(2, 'Where the saved X acquisitions are'),
     para(`X token acquisitions per model and the X each model saves against ${d.baseline}, largest saving first.`),
-    heading(3, 'By site'),
-    table(columns(['site']), sites.map((k) => [code(k.key), ...counts(k)])),
-    ...more(sites.length, d.bySite.length, 'sites', 'saved_by_site'),
-    heading(3, 'By object type'),
-    table(columns(['object type']), types.map((k) => [k.key, ...counts(k)])),
-    heading(3, 'Top objects, by name'),
-    para('Objects the trace named (vnode paths); unnamed objects are counted together per type.'),
-    table(columns(['object', 'objects']), objects.map((k) => [k.key, k.members, ...counts(k)])),
-    ...more(objects.length, d.byObjectName.length, 'object names', 'saved_by_object'),
-    heading(3, 'Top processes, by command name'),
-    table(columns(['command', 'processes']), procs.map((k) => [k.key, k.members, ...counts(k)])),
-    ...more(procs.length, d.byProcessName.length, 'command names', 'saved_by_process'),
+    details(`By site (${d.bySite.length})`, [table(columns(['site']), sites.map((k) => [code(k.key), ...counts(k)])), ...more(sites.length, d.bySite.length, 'sites', 'saved_by_site')]),
+    details(`By object (${d.byObjectName.length} names, ${d.byObjectType.length} types)`, [
+      para('Objects the trace named (vnode paths); unnamed objects are counted together per type; the last rows total each type.'),
+      table(columns(['object type', 'object', 'objects']), objectRows),
+      ...more(objects.length, d.byObjectName.length, 'object names', 'saved_by_object'),
+    ]),
+    details(`By process (${d.byProcessName.length} command names)`, [
+      table(columns(['command', 'processes']), procs.map((k) => [k.key, k.members, ...counts(k)])),
+      ...more(procs.length, d.byProcessName.length, 'command names', 'saved_by_process'),
+    ]),
   ];
 }
 
@@ -271,10 +377,13 @@ function coverage(d: ReportData): Block[] {
   return blocks;
 }
 
+/** Left open in the report: a reader's warning may make every figure less exact. */
+const READER_NOTES = 'What the readers noted';
+
 /** What the readers said about each file: how they got the fields (relative clocks, inferred fields, compression) and what may make figures less exact. */
 function readerNotes(files: ReportData['coverage']['files']): Block[] {
   const items = files.flatMap((f) => f.notes.map((n): Inline[] => [code(f.path), ': ', ...(n.kind === 'warning' ? [strong('warning:'), ' '] : []), n.text]));
-  return [heading(3, 'What the readers noted'), items.length ? { kind: 'list', items } : para('The readers left no note or warning about the input.')];
+  return [heading(3, READER_NOTES), items.length ? { kind: 'list', items } : para('The readers left no note or warning about the input.')];
 }
 
 /** The command that makes this report again, from what the manifest recorded. */

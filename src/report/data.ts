@@ -40,6 +40,8 @@ export interface KeyedCounts {
   readonly key: string;
   /** how many distinct objects or processes share this name (1 for sites and types) */
   readonly members: number;
+  /** the object type the key's acquisitions were on (the largest, when several); null when none had one */
+  readonly otype: string | null;
   readonly x: Readonly<Record<string, number>>;
 }
 
@@ -327,20 +329,21 @@ const SITE_MEMBER = `coalesce(a.site, '')`;
 async function xTokensBy(all: All, models: readonly string[], baseline: string, keyExpr: string, memberExpr: string, joins: string): Promise<KeyedCounts[]> {
   const compared = models.find((m) => m !== baseline);
   const rows = await all(
-    `SELECT ${keyExpr} AS key, a.model, count(*) AS x, count(DISTINCT ${memberExpr}) AS members FROM acquisitions a ${joins} ` +
+    `SELECT ${keyExpr} AS key, a.model, count(*) AS x, count(DISTINCT ${memberExpr}) AS members, max(a.otype) AS otype FROM acquisitions a ${joins} ` +
       `WHERE a."class" = 'token' AND a."mode" = 'X' GROUP BY ALL`,
   );
-  const byKey = new Map<string, { members: number; x: Record<string, number> }>();
+  const byKey = new Map<string, { members: number; otype: string | null; x: Record<string, number> }>();
   for (const r of rows) {
     const key = str(r.key);
-    const entry = byKey.get(key) ?? { members: 0, x: Object.fromEntries(models.map((m) => [m, 0])) };
+    const entry = byKey.get(key) ?? { members: 0, otype: null, x: Object.fromEntries(models.map((m) => [m, 0])) };
+    if (r.otype !== null && r.otype !== undefined && (entry.otype === null || str(r.otype) > entry.otype)) entry.otype = str(r.otype);
     entry.x[str(r.model)] = num(r.x);
     entry.members = Math.max(entry.members, num(r.members));
     byKey.set(key, entry);
   }
   const saved = (x: Record<string, number>) => (compared === undefined ? 0 : (x[baseline] ?? 0) - (x[compared] ?? 0));
   return [...byKey.entries()]
-    .map(([key, e]) => ({ key, members: e.members, x: e.x }))
+    .map(([key, e]) => ({ key, members: e.members, otype: e.otype, x: e.x }))
     .sort((a, b) => saved(b.x) - saved(a.x) || (b.x[baseline] ?? 0) - (a.x[baseline] ?? 0) || compareText(a.key, b.key));
 }
 

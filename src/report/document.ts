@@ -23,7 +23,9 @@ export type Block =
   | { readonly kind: 'list'; readonly items: readonly (readonly Inline[])[] }
   | { readonly kind: 'code'; readonly text: string }
   | Table
-  | { readonly kind: 'chart'; readonly name: string; readonly title: string };
+  | { readonly kind: 'chart'; readonly name: string; readonly title: string }
+  /** blocks folded under a one-line summary (`<details>`, which GitHub renders too) */
+  | { readonly kind: 'details'; readonly summary: string; readonly blocks: readonly Block[] };
 
 export interface ReportDocument {
   readonly title: string;
@@ -34,6 +36,7 @@ export const heading = (level: 1 | 2 | 3, text: string): Block => ({ kind: 'head
 export const para = (...parts: Inline[]): Block => ({ kind: 'paragraph', parts });
 export const code = (text: string): { code: string } => ({ code: text });
 export const strong = (text: string): { strong: string } => ({ strong: text });
+export const details = (summary: string, blocks: readonly Block[]): Block => ({ kind: 'details', summary, blocks });
 
 /** Text that reads as a figure: `12`, `-3`, `37.1`, `58.1%`, `229.2 µs`, `12 (85.7%)`, `-`. */
 const FIGURE = /^(-|-?\d[\d.,]*( ?(%|ns|µs|ms|s))?( \(-?[\d.]+%\))?)$/;

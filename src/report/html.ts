@@ -25,6 +25,8 @@ figure svg { max-width: 100%; height: auto; }
 figcaption { font-size: .85rem; color: #59636e; }
 nav { font-size: .9rem; margin: -.4rem 0 1rem; }
 nav a { color: #0969da; text-decoration: none; }
+details { margin: .4rem 0 .8rem; }
+summary { cursor: pointer; font-weight: 600; }
 `;
 
 /** The whole page; `svg(name)` gives each chart's SVG markup (rendered by us from our own specs). */
@@ -63,6 +65,8 @@ function block(b: Block, svg: (name: string) => string): string {
       return `<ul>\n${b.items.map((i) => `<li>${inline(i)}</li>`).join('\n')}\n</ul>`;
     case 'code':
       return `<pre><code>${escapeHtml(b.text)}</code></pre>`;
+    case 'details':
+      return `<details>\n<summary>${escapeHtml(b.summary)}</summary>\n${b.blocks.map((x) => block(x, svg)).join('\n')}\n</details>`;
     case 'chart':
       return `<figure class="chart" id="chart-${escapeHtml(b.name)}">\n${svg(b.name)}\n<figcaption>${escapeHtml(b.title)}</figcaption>\n</figure>`;
     case 'table': {

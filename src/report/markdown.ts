@@ -4,7 +4,7 @@
 // Markdown.
 
 import { type Block, type Cell, formatNumber, type Inline, type ReportDocument } from './document.js';
-import { escapeMarkdown } from './escape.js';
+import { escapeHtml, escapeMarkdown } from './escape.js';
 import { escapeControls } from '../common/printable.js';
 
 export function renderMarkdown(doc: ReportDocument, chartPath: (name: string) => string): string {
@@ -28,6 +28,9 @@ function block(b: Block, chartPath: (name: string) => string): string {
       const fence = '`'.repeat(Math.max(3, ...(b.text.match(/`+/g) ?? []).map((r) => r.length + 1)));
       return `${fence}sh\n${b.text}\n${fence}`;
     }
+    case 'details':
+      // GitHub reads Markdown inside <details> when blank lines set it apart; the summary line is HTML.
+      return [`<details>\n<summary>${escapeHtml(b.summary)}</summary>`, ...b.blocks.map((x) => block(x, chartPath)), '</details>'].join('\n\n');
     case 'chart':
       return `![${escapeMarkdown(b.title)}](${chartPath(b.name)})`;
     case 'table': {

@@ -31,7 +31,7 @@ t.test('the sample report: every chart drawn, nothing fetched, no console error'
   const ids = await checkCharts(t, page);
   for (const id of ['saved-over-time', 'x-by-site', 'backdowns-by-rule', 'contention-by-object']) t.ok(ids.includes(`chart-${id}`), `the ${id} chart is in the page`);
   t.match(await page.textContent('body'), /Generated trace/, 'the banner for a generated trace');
-  t.match(await page.textContent('h2'), 'Headline');
+  t.match(await page.textContent('h2'), 'Summary', 'the paste-ready summary comes first');
   await page.click('nav a[href="#section-4"]');
   t.equal(new URL(page.url()).hash, '#section-4', 'the contents links move within the page');
   t.same(requests, [], 'no network request');

@@ -53,6 +53,14 @@ t.test('report of basic.ktr: the golden report.md, the charts in three forms', a
 
   const md = readFileSync(join(dir, 'report.md'), 'utf8');
   golden(t, 'basic.report.md', normalize(md));
+  // The paste-ready summary opens the report and fits in 15 lines; the details are folded.
+  t.equal(md.split('\n')[2], '## Summary', 'the report opens with the summary');
+  const summary = md.slice(md.indexOf('## Summary'), md.indexOf('\n## ', md.indexOf('## Summary')));
+  t.ok(summary.trimEnd().split('\n').length <= 15, `the summary is at most 15 lines:\n${summary}`);
+  t.match(summary, /`new`: saves 18 of 31 X token acquisitions \(58\.1%\)/);
+  t.match(summary, /^- Reproduce: `vmreplay report /m);
+  t.match(md, /<details>\n<summary>By site \(10\)<\/summary>\n\n\| site \|/, 'the tables are folded, as GitHub renders them');
+  t.equal((md.match(/^\| object type \| object \|/gm) ?? []).length, 1, 'objects by type and by name are one table');
   // The headline's figures are the replay's, the cost side sits next to them.
   t.match(md, '| new | 13 | 18 | 2 | 8 | 2 | 1 | 1 | 1 | 18 (58.1%) | 12 (85.7%) |');
   t.match(md, /What "saved" counts:/);
