@@ -9,6 +9,7 @@ import type { ChartSpec } from './charts/specs.js';
 import type { KeyedCounts, ReportData } from './data.js';
 import { type Block, type Cell, code, details, heading, type Inline, para, strong, table } from './document.js';
 import { nanos, percent } from './text-table.js';
+import { withGlossary } from './glossary.js';
 import { faultLinksText, SITE_LINKS_IN_SUMMARY_ONLY } from './unknown-links.js';
 
 /** Rows of each "where" table. */
@@ -21,8 +22,19 @@ export function reportTitle(d: ReportData): string {
 export function buildReport(d: ReportData, charts: readonly ChartSpec[]): Block[] {
   const dragonfly = d.summary.some((s) => !d.linux.some((l) => l.model === s.model));
   const bsd = dragonfly ? [...headline(d), ...where(d), ...foldSubsections(cost(d)), ...chartSection(d, charts)] : [];
-  return [...banner(d), ...linuxHeadline(d), ...pasteSummary(d), ...bsd, ...foldSubsections(coverage(d), (h) => h === READER_NOTES), ...reproduce(d)];
+  const body = [...banner(d), ...linuxHeadline(d), ...pasteSummary(d), ...bsd, ...foldSubsections(coverage(d), (h) => h === READER_NOTES), ...reproduce(d)];
+  const { blocks, terms } = withGlossary(body, { dragonfly, linux: d.linux.length > 0 });
+  return [...blocks, heading(2, 'Glossary'), { kind: 'glossary', terms }];
 }
+
+/** A model's back-downs, vm_fault's rules B1-B4 apart from exec_map_page's S-to-X re-acquire. */
+export function backdownSplit(d: ReportData, model: string): { b1to4: number; exec: number } {
+  const mine = d.backdowns.filter((b) => b.model === model);
+  const exec = mine.filter((b) => b.rule === EXEC_RULE).reduce((n, b) => n + b.backdowns, 0);
+  return { b1to4: mine.reduce((n, b) => n + b.backdowns, 0) - exec, exec };
+}
+
+const EXEC_RULE = 'exec_map_page';
 
 /** Each level-3 heading and the blocks under it, folded into a `<details>` block titled by the heading, but those `keep` leaves open. */
 function foldSubsections(blocks: readonly Block[], keep: (heading: string) => boolean = () => false): Block[] {
@@ -63,8 +75,10 @@ function pasteSummary(d: ReportData): Block[] {
   const extra = new Map(d.extraAcquisitions.map((e) => [e.model, e]));
   for (const s of d.summary.filter((x) => x.model !== d.baseline && !d.linux.some((l) => l.model === x.model))) {
     const e = extra.get(s.model);
+    const split = backdownSplit(d, s.model);
     const cost = [
-      `${s.backdowns} back-down${s.backdowns === 1 ? '' : 's'}`,
+      `${split.b1to4} back-down${split.b1to4 === 1 ? '' : 's'} (B1-B4)`,
+      `${split.exec} exec_map_page re-acquire${split.exec === 1 ? '' : 's'}`,
       `${s.restarts} restart${s.restarts === 1 ? '' : 's'}`,
       `${e?.extra ?? 0} more acquisitions on ${e?.faults ?? 0} fault${e?.faults === 1 ? '' : 's'}`,
       `${s.waits} wait${s.waits === 1 ? '' : 's'} (${nanos(s.waitNs)})`,
@@ -176,14 +190,15 @@ function headline(d: ReportData): Block[] {
       `the per-map token (${mapTokens} acquisitions, the same under every model) is in neither.`,
     ),
     table(
-      ['model', 'X tokens', 'S tokens', 'X chain', 'S chain', 'back-downs', 'restarts', 'upgrades', 'hazards', `X saved vs ${d.baseline}`, `X chain saved vs ${d.baseline}`],
+      ['model', 'X tokens', 'S tokens', 'X chain', 'S chain', 'back-downs (B1-B4)', 'exec re-acquires', 'restarts', 'upgrades', 'hazards', `X saved vs ${d.baseline}`, `X chain saved vs ${d.baseline}`],
       d.summary.map((s) => [
         s.model,
         s.xTokens,
         s.sTokens,
         s.xChain,
         s.sChain,
-        s.backdowns,
+        backdownSplit(d, s.model).b1to4,
+        backdownSplit(d, s.model).exec,
         s.restarts,
         s.upgrades,
         s.hazards,
@@ -263,15 +278,18 @@ function cost(d: ReportData): Block[] {
   if (d.backdowns.length === 0) blocks.push(para('No model backed down on this trace.'));
   else {
     blocks.push(
-      para('The rate is back-downs per 100 faults the model replayed (back-downs at other lock sites, exec_map_page, count too); "all" sums the rules.'),
+      para("B1-B4 are vm_fault's back-downs; exec_map_page's S-to-X re-acquire has its own row and is not among them. The rate is per 100 faults the model replayed."),
       table(
-        ['model', 'rule', 'back-downs', 'operations', 'per 100 faults'],
+        ['model', 'rule', 'back-downs', 'per 100 faults'],
         d.models.flatMap((m) => {
           const mine = d.backdowns.filter((b) => b.model === m);
-          if (mine.length === 0) return [];
-          const total = mine.reduce((n, b) => n + b.backdowns, 0);
-          const rows = mine.map((b): Cell[] => [m, b.rule, b.backdowns, b.operations, per100(b.backdowns, faults.get(m) ?? 0)]);
-          return mine.length > 1 ? [...rows, [m, 'all', total, null, per100(total, faults.get(m) ?? 0)]] : rows;
+          const rules = mine.filter((b) => b.rule !== EXEC_RULE);
+          const exec = mine.filter((b) => b.rule === EXEC_RULE);
+          const { b1to4 } = backdownSplit(d, m);
+          const rows: Cell[][] = rules.map((b): Cell[] => [m, b.rule, b.backdowns, per100(b.backdowns, faults.get(m) ?? 0)]);
+          if (rules.length > 1) rows.push([m, 'B1-B4', b1to4, per100(b1to4, faults.get(m) ?? 0)]);
+          for (const b of exec) rows.push([m, 'exec_map_page (re-acquire)', b.backdowns, per100(b.backdowns, faults.get(m) ?? 0)]);
+          return rows;
         }),
       ),
     );

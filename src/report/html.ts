@@ -27,6 +27,9 @@ nav { font-size: .9rem; margin: -.4rem 0 1rem; }
 nav a { color: #0969da; text-decoration: none; }
 details { margin: .4rem 0 .8rem; }
 summary { cursor: pointer; font-weight: 600; }
+dl.glossary dt { font-weight: bold; margin-top: .4rem; }
+dl.glossary dd { margin-left: 1.5rem; }
+th a { color: inherit; text-decoration: underline dotted; }
 `;
 
 /** The whole page; `svg(name)` gives each chart's SVG markup (rendered by us from our own specs). */
@@ -67,11 +70,13 @@ function block(b: Block, svg: (name: string) => string): string {
       return `<pre><code>${escapeHtml(b.text)}</code></pre>`;
     case 'details':
       return `<details>\n<summary>${escapeHtml(b.summary)}</summary>\n${b.blocks.map((x) => block(x, svg)).join('\n')}\n</details>`;
+    case 'glossary':
+      return `<dl class="glossary">\n${b.terms.map((t) => `<dt id="${escapeHtml(t.id)}">${escapeHtml(t.term)}</dt><dd>${inline(t.text)}</dd>`).join('\n')}\n</dl>`;
     case 'chart':
       return `<figure class="chart" id="chart-${escapeHtml(b.name)}">\n${svg(b.name)}\n<figcaption>${escapeHtml(b.title)}</figcaption>\n</figure>`;
     case 'table': {
       const cls = (c: number) => (b.align[c] === 'r' ? ' class="r"' : '');
-      const head = `<tr>${b.header.map((h, c) => `<th${cls(c)}>${escapeHtml(h)}</th>`).join('')}</tr>`;
+      const head = `<tr>${b.header.map((h, c) => `<th${cls(c)}>${typeof h === 'string' ? escapeHtml(h) : `<a href="#${escapeHtml(h.term)}">${escapeHtml(h.text)}</a>`}</th>`).join('')}</tr>`;
       const rows = b.rows.map((r) => `<tr>${r.map((v, c) => `<td${cls(c)}>${cell(v)}</td>`).join('')}</tr>`);
       return `<div class="table"><table>\n<thead>${head}</thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table></div>`;
     }

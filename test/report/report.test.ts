@@ -62,7 +62,7 @@ t.test('report of basic.ktr: the golden report.md, the charts in three forms', a
   t.match(md, /<details>\n<summary>By site \(10\)<\/summary>\n\n\| site \|/, 'the tables are folded, as GitHub renders them');
   t.equal((md.match(/^\| object type \| object \|/gm) ?? []).length, 1, 'objects by type and by name are one table');
   // The headline's figures are the replay's, the cost side sits next to them.
-  t.match(md, '| new | 13 | 18 | 2 | 8 | 2 | 1 | 1 | 1 | 18 (58.1%) | 12 (85.7%) |');
+  t.match(md, '| new | 13 | 18 | 2 | 8 | 2 | 0 | 1 | 1 | 1 | 18 (58.1%) | 12 (85.7%) |', 'B1-B4 back-downs and exec_map_page re-acquires apart');
   t.match(md, /What "saved" counts:/);
   t.match(md, /\| new \| 13 \| 100100 \| sh \| `0x900000` .* `traces\/fixtures\/basic\.ktr:21` \|/, 'a hazard names its fault, thread, object, site and trace line');
 
@@ -181,4 +181,21 @@ t.test('what the readers noted and warned of is stored with the run and shown in
     const listed = section.replace(/\*\*warning:\*\* /g, 'warning: ').replace(/\\(.)/g, '$1'); // Markdown escapes undone
     for (const [, warning, text] of said) t.ok(listed.includes(`${warning ?? ''}${text}`), `${name}: ${warning ?? ''}${text}`);
   }
+});
+
+t.test('the glossary: every term a table column uses is defined once, and the first use links to it', async (t) => {
+  const dir = t.testdir();
+  const r = await capture(() => main(['report', input('basic.ktr'), '-o', dir]));
+  t.equal(r.code, 0, r.stderr);
+  const md = readFileSync(join(dir, 'report.md'), 'utf8');
+  const glossary = md.slice(md.indexOf('## Glossary'));
+  for (const term of ['B1-B4', 'token_livelock', 'attempts', 'restarts', 'exec_map_page re-acquire']) t.match(glossary, term, `${term} is defined`);
+  const links = [...md.matchAll(/\]\(#(term-[a-z0-9-]+)\)/g)].map((m) => m[1]!);
+  t.ok(links.length >= 8, `${links.length} column headings link to the glossary`);
+  t.same([...new Set(links)], links, 'only the first use of a term links');
+  for (const id of links) t.match(glossary, `<a id="${id}"></a>`, `#${id} has its entry`);
+  t.match(md, /\| \[back-downs \(B1-B4\)\]\(#term-b1-b4\) \| \[exec re-acquires\]\(#term-exec\) \|/, 'B1-B4 and the exec re-acquire are apart');
+  const html = readFileSync(join(dir, 'report.html'), 'utf8');
+  t.match(html, '<th class="r"><a href="#term-restart">restarts</a></th>');
+  t.match(html, '<dt id="term-restart">restarts</dt>');
 });
