@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import { HOLD_MODEL } from '../replay/timeline.js';
 import type { ChartSpec } from './charts/specs.js';
-import type { KeyedCounts, ReportData } from './data.js';
+import type { HazardOpsX, KeyedCounts, ReportData } from './data.js';
 import { type Block, type Cell, code, details, heading, type Inline, para, strong, table } from './document.js';
 import { nanos, percent } from './text-table.js';
 import { withGlossary } from './glossary.js';
@@ -83,9 +83,11 @@ function pasteSummary(d: ReportData): Block[] {
       `${e?.extra ?? 0} more acquisitions on ${e?.faults ?? 0} fault${e?.faults === 1 ? '' : 's'}`,
       `${s.waits} wait${s.waits === 1 ? '' : 's'} (${nanos(s.waitNs)})`,
     ].join(', ');
+    const h = s.inHazardOps;
+    const unsafe = h === null ? '' : `; ${withoutHazards(s.savedX, h)} without the ${h.operations} operation${h.operations === 1 ? '' : 's'} that hit a hazard`;
     items.push([
       code(s.model),
-      `: saves ${s.savedX} of ${base?.xTokens ?? 0} X token acquisitions (${percent(s.savedX, base?.xTokens ?? 0)}) against `,
+      `: saves ${s.savedX} of ${base?.xTokens ?? 0} X token acquisitions (${percent(s.savedX, base?.xTokens ?? 0)}${unsafe}) against `,
       code(d.baseline),
       `; costs ${cost}; ${s.hazards} hazard${s.hazards === 1 ? '' : 's'}.`,
     ]);
@@ -181,6 +183,12 @@ function headline(d: ReportData): Block[] {
   const baseX = base?.xTokens ?? 0;
   const baseChain = base?.xChain ?? 0;
   const mapTokens = base?.mapTokens ?? 0;
+  const unsafe = d.summary.some((s) => s.inHazardOps !== null);
+  const safeSaved = (s: ReportData['summary'][number]): Cell => {
+    if (s.model === d.baseline) return null;
+    const n = s.inHazardOps === null ? s.savedX : withoutHazards(s.savedX, s.inHazardOps);
+    return `${n} (${percent(n, baseX - (s.inHazardOps?.baseline ?? 0))})`;
+  };
   return [
     heading(2, 'Headline'),
     para(
@@ -188,9 +196,12 @@ function headline(d: ReportData): Block[] {
       ` exclusive (X) acquisitions of VM object tokens, ${d.baseline}'s count minus the model's, on the same trace (faults and every other lock site). `,
       'Chain locks are counted in their own columns and are not part of the saving (X chain acquisitions saved are shown on their own, last); ',
       `the per-map token (${mapTokens} acquisitions, the same under every model) is in neither.`,
+      unsafe
+        ? ' A model that hit a hazard made part of its saving on an operation that would deadlock or assert: "without hazard ops" leaves those operations out, for both models.'
+        : '',
     ),
     table(
-      ['model', 'X tokens', 'S tokens', 'X chain', 'S chain', 'back-downs (B1-B4)', 'exec re-acquires', 'restarts', 'upgrades', 'hazards', `X saved vs ${d.baseline}`, `X chain saved vs ${d.baseline}`],
+      ['model', 'X tokens', 'S tokens', 'X chain', 'S chain', 'back-downs (B1-B4)', 'exec re-acquires', 'restarts', 'upgrades', 'hazards', `X saved vs ${d.baseline}`, ...(unsafe ? ['X saved without hazard ops'] : []), `X chain saved vs ${d.baseline}`],
       d.summary.map((s) => [
         s.model,
         s.xTokens,
@@ -203,6 +214,7 @@ function headline(d: ReportData): Block[] {
         s.upgrades,
         s.hazards,
         s.model === d.baseline ? null : `${s.savedX} (${percent(s.savedX, baseX)})`,
+        ...(unsafe ? [safeSaved(s)] : []),
         s.model === d.baseline ? null : `${baseChain - s.xChain} (${percent(baseChain - s.xChain, baseChain)})`,
       ]),
     ),
@@ -244,7 +256,12 @@ function observed(d: ReportData): Block[] {
 function where(d: ReportData): Block[] {
   const others = compared(d);
   const columns = (first: string[]) => [...first, ...d.models.map((m) => `X ${m}`), ...others.map((m) => `saved ${m}`)];
-  const counts = (k: KeyedCounts): Cell[] => [...d.models.map((m) => k.x[m] ?? 0), ...others.map((m) => (k.x[d.baseline] ?? 0) - (k.x[m] ?? 0))];
+  const saved = (k: KeyedCounts, m: string): Cell => {
+    const n = (k.x[d.baseline] ?? 0) - (k.x[m] ?? 0);
+    const h = k.inHazardOps[m];
+    return h === undefined ? n : `${n} (hazard; ${withoutHazards(n, h)} without)`;
+  };
+  const counts = (k: KeyedCounts): Cell[] => [...d.models.map((m) => k.x[m] ?? 0), ...others.map((m) => saved(k, m))];
   const more = (shown: number, all: number, what: string, view: string): Block[] =>
     all > shown ? [para(`${all - shown} more ${what} not shown; `, code(`vmreplay query RUN ${view}`), ' lists them all.')] : [];
   const sites = d.bySite.slice(0, TOP.sites);
@@ -258,7 +275,10 @@ function where(d: ReportData): Block[] {
   ];
   return [
     heading(2, 'Where the saved X acquisitions are'),
-    para(`X token acquisitions per model and the X each model saves against ${d.baseline}, largest saving first.`),
+    para(
+      `X token acquisitions per model and the X each model saves against ${d.baseline}, largest saving first. `,
+      'A saving marked "(hazard; N without)" includes operations on which that model hit a hazard; N is the saving without them.',
+    ),
     details(`By site (${d.bySite.length})`, [table(columns(['site']), sites.map((k) => [code(k.key), ...counts(k)])), ...more(sites.length, d.bySite.length, 'sites', 'saved_by_site')]),
     details(`By object (${d.byObjectName.length} names, ${d.byObjectType.length} types)`, [
       para('Objects the trace named (vnode paths); unnamed objects are counted together per type; the last rows total each type.'),
@@ -433,6 +453,9 @@ function reproduce(d: ReportData): Block[] {
     },
   ];
 }
+
+/** A saving without the operations on which the model hit a hazard (the baseline's X there minus the model's). */
+const withoutHazards = (saved: number, h: HazardOpsX): number => saved - (h.baseline - h.model);
 
 const per100 = (part: number, faults: number): string => (faults === 0 ? '-' : ((100 * part) / faults).toFixed(1));
 

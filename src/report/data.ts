@@ -31,6 +31,8 @@ export interface ModelSummary {
   readonly savedX: number;
   /** savedX as a percentage of the baseline's X tokens; null when the baseline took none */
   readonly savedXPct: number | null;
+  /** X token acquisitions of the operations on which this model hit a hazard (null when none) */
+  readonly inHazardOps: HazardOpsX | null;
   readonly waits: number;
   readonly waitNs: number;
 }
@@ -43,6 +45,19 @@ export interface KeyedCounts {
   /** the object type the key's acquisitions were on (the largest, when several); null when none had one */
   readonly otype: string | null;
   readonly x: Readonly<Record<string, number>>;
+  /**
+   * Per model that hit a hazard on an operation counted under this key: the X
+   * the baseline and the model took in those operations, so that the saving
+   * can be shown without them.
+   */
+  readonly inHazardOps: Readonly<Record<string, HazardOpsX>>;
+}
+
+/** X token acquisitions of the operations on which a model hit a hazard: the baseline's and the model's own. */
+export interface HazardOpsX {
+  readonly operations: number;
+  readonly baseline: number;
+  readonly model: number;
 }
 
 export interface BackdownRow {
@@ -223,6 +238,7 @@ async function query(con: DuckDBConnection, dir: string, manifest: Manifest): Pr
   const models = (await all('SELECT model FROM models ORDER BY position')).map((r) => String(r.model));
   const baseline = String((await all('SELECT model FROM models WHERE baseline'))[0]?.model ?? models[0] ?? 'old');
 
+  const hazardOps = await xInHazardOps(all, baseline, `'all'`, '');
   const summary: ModelSummary[] = (await all('SELECT * FROM summary')).map((r) => ({
     model: str(r.model),
     baseline: r.baseline === true,
@@ -239,6 +255,7 @@ async function query(con: DuckDBConnection, dir: string, manifest: Manifest): Pr
     hazards: num(r.hazards),
     savedX: num(r.saved_x),
     savedXPct: r.saved_x_pct === null ? null : num(r.saved_x_pct),
+    inHazardOps: hazardOps.get('all')?.[str(r.model)] ?? null,
     waits: num(r.waits),
     waitNs: num(r.wait_ns),
   }));
@@ -332,6 +349,7 @@ async function xTokensBy(all: All, models: readonly string[], baseline: string, 
     `SELECT ${keyExpr} AS key, a.model, count(*) AS x, count(DISTINCT ${memberExpr}) AS members, max(a.otype) AS otype FROM acquisitions a ${joins} ` +
       `WHERE a."class" = 'token' AND a."mode" = 'X' GROUP BY ALL`,
   );
+  const inHazard = await xInHazardOps(all, baseline, keyExpr, joins);
   const byKey = new Map<string, { members: number; otype: string | null; x: Record<string, number> }>();
   for (const r of rows) {
     const key = str(r.key);
@@ -343,10 +361,32 @@ async function xTokensBy(all: All, models: readonly string[], baseline: string, 
   }
   const saved = (x: Record<string, number>) => (compared === undefined ? 0 : (x[baseline] ?? 0) - (x[compared] ?? 0));
   return [...byKey.entries()]
-    .map(([key, e]) => ({ key, members: e.members, otype: e.otype, x: e.x }))
+    .map(([key, e]) => ({ key, members: e.members, otype: e.otype, x: e.x, inHazardOps: inHazard.get(key) ?? {} }))
     .sort((a, b) => saved(b.x) - saved(a.x) || (b.x[baseline] ?? 0) - (a.x[baseline] ?? 0) || compareText(a.key, b.key));
 }
 
+/**
+ * Per key, per model with hazards: the X token acquisitions of the operations
+ * on which that model hit a hazard, the baseline's and the model's. An
+ * operation's number is the same under every model, so the baseline's
+ * acquisitions of the same operation are found by op_id.
+ */
+async function xInHazardOps(all: All, baseline: string, keyExpr: string, joins: string): Promise<Map<string, Record<string, HazardOpsX>>> {
+  const rows = await all(
+    `WITH hz AS (SELECT DISTINCT model, op_id FROM hazards) ` +
+      `SELECT ${keyExpr} AS key, hz.model AS hazard_model, count(DISTINCT a.op_id) AS operations, ` +
+      `count(*) FILTER (WHERE a.model = ${literal(baseline)}) AS base_x, count(*) FILTER (WHERE a.model = hz.model) AS own_x ` +
+      `FROM acquisitions a JOIN hz ON hz.op_id = a.op_id AND (a.model = hz.model OR a.model = ${literal(baseline)}) ${joins} ` +
+      `WHERE a."class" = 'token' AND a."mode" = 'X' AND hz.model <> ${literal(baseline)} GROUP BY ALL`,
+  );
+  const out = new Map<string, Record<string, HazardOpsX>>();
+  for (const r of rows) {
+    const entry = out.get(str(r.key)) ?? {};
+    entry[str(r.hazard_model)] = { operations: num(r.operations), baseline: num(r.base_x), model: num(r.own_x) };
+    out.set(str(r.key), entry);
+  }
+  return out;
+}
 
 async function readOverTime(all: All, models: readonly string[]): Promise<OverTime> {
   const rows = await all('SELECT * FROM saved_over_time ORDER BY bucket');

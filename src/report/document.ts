@@ -50,8 +50,8 @@ export const strong = (text: string): { strong: string } => ({ strong: text });
 export const headerText = (h: HeaderCell): string => (typeof h === 'string' ? h : h.text);
 export const details = (summary: string, blocks: readonly Block[]): Block => ({ kind: 'details', summary, blocks });
 
-/** Text that reads as a figure: `12`, `-3`, `37.1`, `58.1%`, `229.2 µs`, `12 (85.7%)`, `-`. */
-const FIGURE = /^(-|-?\d[\d.,]*( ?(%|ns|µs|ms|s))?( \(-?[\d.]+%\))?)$/;
+/** Text that reads as a figure: `12`, `-3`, `37.1`, `58.1%`, `229.2 µs`, `12 (85.7%)`, `1 (hazard; 0 without)`, `-`. */
+const FIGURE = /^(-|-?\d[\d.,]*( ?(%|ns|µs|ms|s))?( \(-?[\d.]+%\))?( \(hazard; -?\d+ without\))?)$/;
 
 /** A table whose columns are right-aligned when every cell is a number, a figure as text, or empty. */
 export function table(header: readonly HeaderCell[], rows: readonly (readonly Cell[])[]): Table {
