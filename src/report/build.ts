@@ -323,8 +323,20 @@ function cost(d: ReportData): Block[] {
     if (e.top.length > 0) {
       blocks.push(
         table(
-          ['fault', 'command', 'pid', d.baseline, e.model, 'more', 'back-downs', 'upgrades', 'attempts'],
-          e.top.map((f) => [f.opId, f.comm, f.pid, f.baselineAcquisitions, f.acquisitions, f.acquisitions - f.baselineAcquisitions, f.backdowns, f.upgrades, f.attempts]),
+          ['op', 'command', 'pid', 'va', d.baseline, e.model, 'more', 'back-downs', 'upgrades', 'attempts', 'trace line'],
+          e.top.map((f) => [
+            f.opId,
+            f.comm,
+            f.pid,
+            f.va === null ? null : code(f.va),
+            f.baselineAcquisitions,
+            f.acquisitions,
+            f.acquisitions - f.baselineAcquisitions,
+            f.backdowns,
+            f.upgrades,
+            f.attempts,
+            f.traceLine === null ? null : code(f.traceLine),
+          ]),
         ),
       );
       if (e.faults > e.top.length) blocks.push(para(`The ${e.top.length} with most extra acquisitions are shown.`));
@@ -337,7 +349,7 @@ function cost(d: ReportData): Block[] {
     blocks.push(
       para(`${d.hazardsTotal} hazard${d.hazardsTotal === 1 ? '' : 's'}: lock requests that would deadlock or assert under the model. Each names its fault and the trace line the operation began at.`),
       table(
-        ['model', 'fault', 'thread', 'command', 'va', 'object', 'site', 'hazard', 'detail', 'trace line'],
+        ['model', 'op', 'thread', 'command', 'va', 'object', 'site', 'hazard', 'detail', 'trace line'],
         d.hazards.map((h) => [
           h.model,
           h.opId,

@@ -71,6 +71,10 @@ export interface ExtraFault {
   readonly opId: number;
   readonly comm: string | null;
   readonly pid: number | null;
+  /** the faulting address, as hex */
+  readonly va: string | null;
+  /** `file:line` of the fault's fault_begin event */
+  readonly traceLine: string | null;
   readonly baselineAcquisitions: number;
   readonly acquisitions: number;
   readonly backdowns: number;
@@ -399,12 +403,18 @@ async function readOverTime(all: All, models: readonly string[]): Promise<OverTi
 
 async function readExtraAcquisitions(all: All, models: readonly string[], baseline: string): Promise<ExtraAcquisitions[]> {
   const rows = await all(
-    `WITH pf AS (SELECT op_id, model, comm, pid, x_tokens + s_tokens + x_chain + s_chain AS acq, backdowns, upgrades, attempts FROM faults), ` +
-      `more AS (SELECT n.model, o.op_id, o.comm, o.pid, o.acq AS base_acq, n.acq, n.backdowns, n.upgrades, n.attempts, ` +
+    `WITH pf AS (SELECT op_id, model, comm, pid, tid, ts, va, x_tokens + s_tokens + x_chain + s_chain AS acq, backdowns, upgrades, attempts FROM faults), ` +
+      `more AS (SELECT n.model, o.op_id, o.comm, o.pid, o.tid, o.ts, o.va, o.acq AS base_acq, n.acq, n.backdowns, n.upgrades, n.attempts, ` +
       `row_number() OVER (PARTITION BY n.model ORDER BY n.acq - o.acq DESC, o.op_id) AS rank, count(*) OVER (PARTITION BY n.model) AS faults, ` +
       `sum(n.acq - o.acq) OVER (PARTITION BY n.model) AS extra ` +
-      `FROM pf o JOIN pf n ON n.op_id = o.op_id AND n.model <> o.model WHERE o.model = ${literal(baseline)} AND n.acq > o.acq) ` +
-      `SELECT * FROM more WHERE rank <= ${LIMITS.extraFaults} ORDER BY model, rank`,
+      `FROM pf o JOIN pf n ON n.op_id = o.op_id AND n.model <> o.model WHERE o.model = ${literal(baseline)} AND n.acq > o.acq), ` +
+      `shown AS (SELECT * FROM more WHERE rank <= ${LIMITS.extraFaults}), ` +
+      `files AS (SELECT DISTINCT file_index, path FROM ingest_stats), ` +
+      // Each fault's line is its fault_begin event's.
+      `lines AS (SELECT e.tid, e.ts, min(e.src_file) AS file, min(e.src_line) AS line FROM events e ` +
+      `JOIN (SELECT DISTINCT tid, ts FROM shown) w ON e.tid = w.tid AND e.ts = w.ts WHERE e.kind = 'fault_begin' GROUP BY e.tid, e.ts) ` +
+      `SELECT s.*, hex64(s.va) AS va_hex, f.path || ':' || l.line AS trace_line FROM shown s LEFT JOIN lines l ON l.tid = s.tid AND l.ts = s.ts ` +
+      `LEFT JOIN files f ON f.file_index = l.file ORDER BY s.model, s.rank`,
   );
   return models
     .filter((m) => m !== baseline)
@@ -418,6 +428,8 @@ async function readExtraAcquisitions(all: All, models: readonly string[], baseli
           opId: num(r.op_id),
           comm: r.comm === null ? null : str(r.comm),
           pid: r.pid === null ? null : num(r.pid),
+          va: r.va_hex === null || r.va_hex === undefined ? null : str(r.va_hex),
+          traceLine: r.trace_line === null || r.trace_line === undefined ? null : str(r.trace_line),
           baselineAcquisitions: num(r.base_acq),
           acquisitions: num(r.acq),
           backdowns: num(r.backdowns),

@@ -66,6 +66,10 @@ t.test('report of basic.ktr: the golden report.md, the charts in three forms', a
   // new livelocks at swap_pager_unswapped (op 13): the X it did not take there, and the prefault the stop skipped, are no saving.
   t.match(md, '| `swap_pager_unswapped` | 1 | 0 | 1 | 1 (hazard; 0 without) | 0 |', 'a saving at a site where the model hit a hazard is marked, with the saving without it');
   t.match(md, '| `vm_prefault` | 6 | 0 | 0 | 6 (hazard; 5 without) | 6 |');
+  // Operation numbers are called op (they count every lock-site event, not only faults); the extra acquisitions can be found in the trace.
+  t.match(md, /\| \[op\]\(#term-op\) \| command \| pid \| va \| old \| new \| more \|/);
+  t.match(md, /\| 11 \| thr \| 102 \| `0x[0-9a-f]+` \| 4 \| 7 \| 3 \| 1 \| 0 \| 2 \| `traces\/fixtures\/basic\.ktr:\d+` \|/, 'an extra-acquisitions row has its address and trace line');
+  t.notMatch(md, /\| operations \|/, 'no back-downs column repeating the count');
   t.match(summary, '(58.1%; 15 without the 1 operation that hit a hazard)');
   t.match(md, /What "saved" counts:/);
   t.match(md, /\| new \| 13 \| 100100 \| sh \| `0x900000` .* `traces\/fixtures\/basic\.ktr:21` \|/, 'a hazard names its fault, thread, object, site and trace line');
