@@ -347,9 +347,13 @@ function cost(d: ReportData): Block[] {
   if (d.hazardsTotal === 0) blocks.push(para('No model hit a hazard (a lock order that would deadlock or assert) on this trace.'));
   else {
     blocks.push(
-      para(`${d.hazardsTotal} hazard${d.hazardsTotal === 1 ? '' : 's'}: lock requests that would deadlock or assert under the model. Each names its fault and the trace line the operation began at.`),
+      para(
+        `${d.hazardsTotal} hazard${d.hazardsTotal === 1 ? '' : 's'}: lock requests that would deadlock or assert under the model. `,
+        'Each names its operation, the hold it conflicts with (the mode, site and reason the same operation took that token with, as WITNESS names where a lock was acquired), ',
+        'the trace line the operation began at, and the line of the event that triggers it (the last event before the hazard naming its object).',
+      ),
       table(
-        ['model', 'op', 'thread', 'command', 'va', 'object', 'site', 'hazard', 'detail', 'trace line'],
+        ['model', 'op', 'thread', 'command', 'va', 'object', 'site', 'hazard', 'conflicting hold', 'detail', 'began at', 'triggered at'],
         d.hazards.map((h) => [
           h.model,
           h.opId,
@@ -359,8 +363,10 @@ function cost(d: ReportData): Block[] {
           h.objName ?? (h.obj === null ? null : `${h.otype ?? ''} ${h.obj}`.trim()),
           h.site === null ? null : code(h.site),
           h.kind,
+          h.held === null ? null : `${h.held.mode} at ${h.held.site}${h.held.reason === null ? '' : ` (${h.held.reason})`}`,
           h.detail,
           h.traceLine === null ? null : code(h.traceLine),
+          h.triggerLine === null ? null : code(h.triggerLine),
         ]),
       ),
     );

@@ -123,6 +123,10 @@ export interface HazardRow {
   readonly detail: string | null;
   /** `file:line` of the event the hazard's operation began with, when found */
   readonly traceLine: string | null;
+  /** `file:line` of the event that triggers the hazard: the operation's last event naming the object (e.g. a fault_obj with swapped=1) */
+  readonly triggerLine: string | null;
+  /** the conflicting hold: the mode, site and reason of the operation's last acquisition of that token before the hazard */
+  readonly held: { readonly mode: string; readonly site: string; readonly reason: string | null } | null;
 }
 
 export interface ContentionRow {
@@ -457,12 +461,22 @@ async function readHazards(all: All): Promise<{ hazards: HazardRow[]; hazardsTot
       `lines AS (SELECT e.tid, e.ts, min(e.src_file) FILTER (WHERE e.kind = 'fault_begin') AS begin_file, min(e.src_line) FILTER (WHERE e.kind = 'fault_begin') AS begin_line, ` +
       `min(e.src_file) AS any_file, min(e.src_line) AS any_line ` +
       `FROM events e JOIN (SELECT DISTINCT line_tid, line_ts FROM shown) w ON e.tid = w.line_tid AND e.ts = w.line_ts ` +
-      `WHERE e.kind NOT IN ('context', 'unknown') GROUP BY e.tid, e.ts) ` +
+      `WHERE e.kind NOT IN ('context', 'unknown') GROUP BY e.tid, e.ts), ` +
+      // The event that triggers the hazard: the operation's last event on that thread, up to the hazard, that names the hazard's object (a fault_obj with swapped=1, ...).
+      `trig AS (SELECT s.model, s.op_id, s.attempt, s.ts, arg_max(e.src_file, (e.ts, e.src_line)) AS file, arg_max(e.src_line, (e.ts, e.src_line)) AS line ` +
+      `FROM shown s JOIN events e ON e.tid = s.line_tid AND e.ts BETWEEN s.line_ts AND s.ts AND e.obj = s.obj ` +
+      `WHERE e.kind NOT IN ('context', 'unknown', 'fault_end') GROUP BY ALL), ` +
+      // Where the conflicting hold was taken: the same operation's last acquisition of that token before the hazard, in this attempt.
+      `held AS (SELECT s.model, s.op_id, s.attempt, s.ts, arg_max(a."mode", (a.ts, a.seq)) AS mode, arg_max(a.site, (a.ts, a.seq)) AS site, arg_max(a.reason, (a.ts, a.seq)) AS reason ` +
+      `FROM shown s JOIN acquisitions a ON a.model = s.model AND a.op_id = s.op_id AND a.attempt IS NOT DISTINCT FROM s.attempt AND a.obj = s.obj AND a."class" = 'token' AND a.ts <= s.ts GROUP BY ALL) ` +
       `SELECT s.model, s.op_id, s.attempt, s.ts, s.tid, s.pid, s.comm, hex64(s.va) AS va, hex64(s.obj) AS obj, s.otype, n.name, s.site, s.kind, s.detail, ` +
       // A fault's line is its fault_begin; another operation's, the event at the hazard's time on its thread.
-      `CASE WHEN s.in_fault THEN fl.path || ':' || l.begin_line ELSE al.path || ':' || l.any_line END AS trace_line ` +
+      `CASE WHEN s.in_fault THEN fl.path || ':' || l.begin_line ELSE al.path || ':' || l.any_line END AS trace_line, ` +
+      `tf.path || ':' || t.line AS trigger_line, hd.mode AS held_mode, hd.site AS held_site, hd.reason AS held_reason ` +
       `FROM shown s LEFT JOIN lines l ON l.tid = s.line_tid AND l.ts = s.line_ts ` +
       `LEFT JOIN files fl ON fl.file_index = l.begin_file LEFT JOIN files al ON al.file_index = l.any_file ` +
+      `LEFT JOIN trig t ON t.model = s.model AND t.op_id = s.op_id AND t.attempt IS NOT DISTINCT FROM s.attempt AND t.ts = s.ts LEFT JOIN files tf ON tf.file_index = t.file ` +
+      `LEFT JOIN held hd ON hd.model = s.model AND hd.op_id = s.op_id AND hd.attempt IS NOT DISTINCT FROM s.attempt AND hd.ts = s.ts ` +
       `LEFT JOIN names n ON n.obj = s.obj ` +
       `ORDER BY s.position, s.ts, s.op_id, s.attempt`,
   );
@@ -486,6 +500,8 @@ async function readHazards(all: All): Promise<{ hazards: HazardRow[]; hazardsTot
       kind: str(r.kind),
       detail: opt(r.detail),
       traceLine: opt(r.trace_line),
+      triggerLine: opt(r.trigger_line),
+      held: r.held_mode === null || r.held_mode === undefined ? null : { mode: str(r.held_mode), site: str(r.held_site), reason: opt(r.held_reason) },
     })),
   };
 }

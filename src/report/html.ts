@@ -13,9 +13,11 @@ h2 { font-size: 1.3rem; margin-top: 2.2rem; border-bottom: 1px solid #d0d7de; pa
 h3 { font-size: 1.05rem; margin-top: 1.5rem; }
 .table { overflow-x: auto; margin: .6rem 0 1rem; }
 table { border-collapse: collapse; font-size: .88rem; }
-th, td { border: 1px solid #d0d7de; padding: .25rem .5rem; vertical-align: top; white-space: nowrap; }
+th, td { border: 1px solid #d0d7de; padding: .25rem .5rem; vertical-align: top; }
 th { background: #f6f8fa; text-align: left; }
+td { overflow-wrap: anywhere; }
 td.r, th.r { text-align: right; font-variant-numeric: tabular-nums; }
+td.r { white-space: nowrap; overflow-wrap: normal; }
 code, pre { font-family: 'DejaVu Sans Mono', Menlo, Consolas, monospace; font-size: .85em; background: #f6f8fa; border-radius: 4px; }
 code { padding: .1em .3em; overflow-wrap: anywhere; }
 pre { padding: .7rem 1rem; overflow-x: auto; white-space: pre-wrap; }

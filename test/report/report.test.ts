@@ -73,6 +73,7 @@ t.test('report of basic.ktr: the golden report.md, the charts in three forms', a
   t.match(summary, '(58.1%; 15 without the 1 operation that hit a hazard)');
   t.match(md, /What "saved" counts:/);
   t.match(md, /\| new \| 13 \| 100100 \| sh \| `0x900000` .* `traces\/fixtures\/basic\.ktr:21` \|/, 'a hazard names its fault, thread, object, site and trace line');
+  t.match(md, '| token_livelock | S at vm_fault (first) | swap_pager_unswapped asks X on a token this thread holds only S | `traces/fixtures/basic.ktr:21` | `traces/fixtures/basic.ktr:22` |', 'where the conflicting S was taken, the fault_begin line and the line of the swapped=1 event that triggers it');
 
   for (const name of ['saved-over-time', 'x-by-site', 'backdowns-by-rule']) {
     t.match(md, `](charts/${name}.png)`, `${name} is linked from the Markdown`);
