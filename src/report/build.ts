@@ -9,6 +9,8 @@ import type { ChartSpec } from './charts/specs.js';
 import type { HazardOpsX, KeyedCounts, ReportData } from './data.js';
 import { type Block, type Cell, code, details, heading, type Inline, para, strong, table } from './document.js';
 import { nanos, percent } from './text-table.js';
+import { MODELS } from '../models/index.js';
+import { SINCE } from '../models/linux-versions.js';
 import { withGlossary } from './glossary.js';
 import { faultLinksText, SITE_LINKS_IN_SUMMARY_ONLY } from './unknown-links.js';
 
@@ -19,10 +21,11 @@ export function reportTitle(d: ReportData): string {
   return `vmreplay report: ${d.run.inputs.map((i) => (i.path === '-' ? 'standard input' : basename(i.path))).join(', ') || d.run.dir}`;
 }
 
-export function buildReport(d: ReportData, charts: readonly ChartSpec[]): Block[] {
+/** `outDir` is where the report is written, for the command that makes it again. */
+export function buildReport(d: ReportData, charts: readonly ChartSpec[], outDir = 'report'): Block[] {
   const dragonfly = d.summary.some((s) => !d.linux.some((l) => l.model === s.model));
   const bsd = dragonfly ? [...headline(d), ...where(d), ...foldSubsections(cost(d)), ...chartSection(d, charts)] : [];
-  const body = [...banner(d), ...linuxHeadline(d), ...pasteSummary(d), ...bsd, ...foldSubsections(coverage(d), (h) => h === READER_NOTES), ...reproduce(d)];
+  const body = [...banner(d), ...linuxHeadline(d), ...pasteSummary(d, outDir), ...bsd, ...foldSubsections(coverage(d), (h) => h === READER_NOTES), ...reproduce(d, outDir)];
   const { blocks, terms } = withGlossary(body, { dragonfly, linux: d.linux.length > 0 });
   return [...blocks, heading(2, 'Glossary'), { kind: 'glossary', terms }];
 }
@@ -64,7 +67,7 @@ const SUMMARY_MODELS = 9;
  * hazards, what the trace lacks, and how to make it again, in at most 15
  * lines of Markdown. Everything else in the report backs these lines up.
  */
-function pasteSummary(d: ReportData): Block[] {
+function pasteSummary(d: ReportData, outDir: string): Block[] {
   const items: Inline[][] = [];
   const [reference, ...linuxModels] = d.linux;
   for (const l of reference ? linuxModels : []) {
@@ -95,7 +98,7 @@ function pasteSummary(d: ReportData): Block[] {
   if (items.length > SUMMARY_MODELS) items.splice(SUMMARY_MODELS - 1, items.length, [`and ${items.length - SUMMARY_MODELS + 1} more models (tables below).`]);
   items.push(hazardLine(d));
   items.push(gapsLine(d));
-  items.push(['Reproduce: ', code(reproduceCommand(d))]);
+  items.push(['Reproduce: ', code(reproduceCommand(d, outDir))]);
   return [heading(2, 'Summary'), { kind: 'list', items }];
 }
 
@@ -443,9 +446,9 @@ function readerNotes(files: ReportData['coverage']['files']): Block[] {
 }
 
 /** The command that makes this report again, from what the manifest recorded. */
-export function reproduceCommand(d: ReportData): string {
+export function reproduceCommand(d: ReportData, outDir: string): string {
   const knobs = d.run.knobs;
-  const args = ['vmreplay', 'report', ...d.run.inputs.map((i) => shellWord(i.path)), '-o', 'report', '--models', d.models.join(','), ...knobArgs(knobs)];
+  const args = ['vmreplay', 'report', ...d.run.inputs.map((i) => shellWord(i.path)), '-o', shellWord(outDir), '--models', d.models.join(','), ...knobArgs(knobs)];
   return args.join(' ');
 }
 
@@ -458,18 +461,40 @@ export function knobArgs(knobs: ReportData['run']['knobs']): string[] {
   return args;
 }
 
-function reproduce(d: ReportData): Block[] {
+function reproduce(d: ReportData, outDir: string): Block[] {
+  const stdin = d.run.inputs.some((i) => i.path === '-');
+  const tool = `vmreplay ${d.run.version}${d.run.commit === null ? '' : ` (git ${d.run.commit.slice(0, 12)})`}`;
   return [
     heading(2, 'How to reproduce it'),
-    { kind: 'code', text: reproduceCommand(d) },
+    para(
+      stdin
+        ? 'The trace came on standard input: give it the same way (the file it came from is not recorded). '
+        : 'Run from the directory the replay ran in (the trace paths are as given then); it replays the traces into ',
+      ...(stdin ? [] : [code(`${outDir}/run`), ' and writes this report into ', code(outDir), '.']),
+    ),
+    { kind: 'code', text: reproduceCommand(d, outDir) },
     {
       kind: 'list',
       items: [
-        [`vmreplay ${d.run.version}; models ${d.models.join(', ')} (baseline ${d.baseline}); knobs `, code(Object.entries(d.run.knobs).map(([k, v]) => `${k}=${v}`).join(' ') || 'none')],
+        [`${tool}; models ${d.models.join(', ')} (baseline ${d.baseline}); knobs `, code(Object.entries(d.run.knobs).map(([k, v]) => `${k}=${v}`).join(' ') || 'none')],
         ...d.run.inputs.map((i): Inline[] => [i.path, `: ${i.bytes ?? '?'} bytes, sha256 `, code(i.sha256 ?? 'unknown (standard input)')]),
       ],
     },
+    heading(3, 'What the models stand for'),
+    { kind: 'list', items: d.models.map((m): Inline[] => [code(m), `: ${modelProvenance(m, d.run.knobs)}`]) },
   ];
+}
+
+/** The kernel a model stands for: DragonFly commits, or for Linux the version rules used. */
+function modelProvenance(model: string, knobs: ReportData['run']['knobs']): string {
+  const description = MODELS.find((m) => m.name === model)?.description ?? 'a model this version of vmreplay does not know';
+  if (model !== 'linux-vma') return `${description}.`;
+  const version = knobs.linuxVersion === undefined ? "the capture's kernel release (uname -r from the perf header)" : `knobs.linuxVersion ${knobs.linuxVersion}`;
+  return (
+    `${description}. Rules by kernel version, from ${version}: per-VMA locks from 6.${SINCE.perVmaLocks % 100}; file-backed VMAs from 6.${SINCE.fileVmas % 100} ` +
+    `(6.${SINCE.fileVmas % 100} retries every file ->fault); file faults under the VMA lock from 6.${SINCE.fileFaultUnderVmaLock % 100}; ` +
+    `the anon_vma check moved into vmf_anon_prepare (trylock) from 6.${SINCE.anonVmaInPrepare % 100}.`
+  );
 }
 
 /** A saving without the operations on which the model hit a hazard (the baseline's X there minus the model's). */

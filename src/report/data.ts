@@ -195,6 +195,8 @@ export interface OverTime {
 export interface RunInfo {
   readonly dir: string;
   readonly version: string;
+  /** the git commit the replay ran from (null for an installed package, or a run written before it was recorded) */
+  readonly commit: string | null;
   readonly created: string;
   readonly inputs: readonly { readonly path: string; readonly bytes: number | null; readonly sha256: string | null }[];
   readonly knobs: Readonly<Record<string, string | number | boolean>>;
@@ -322,6 +324,7 @@ async function query(con: DuckDBConnection, dir: string, manifest: Manifest): Pr
     run: {
       dir,
       version: manifest.version,
+      commit: manifest.commit ?? null,
       created: manifest.created,
       inputs: manifest.inputs ?? [],
       knobs: manifest.knobs ?? {},

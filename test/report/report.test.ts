@@ -21,8 +21,9 @@ const GOLDEN = join(import.meta.dirname, 'golden');
 /** The fixture as a path relative to the working directory, so the report names it the same on every machine. */
 const input = (name: string) => relative(process.cwd(), fixture(name));
 
-/** What may differ between machines and releases: the tool version. */
-const normalize = (md: string) => md.replaceAll(`vmreplay ${VERSION}`, 'vmreplay <version>');
+/** What may differ between machines and releases: the tool version and commit, and the report directory. */
+const normalize = (md: string, dir: string) =>
+  md.replaceAll(`vmreplay ${VERSION}`, 'vmreplay <version>').replace(/ \(git [0-9a-f]{12}\)/g, ' (git <commit>)').replaceAll(dir, '<dir>');
 
 function golden(t: { equal(found: string, wanted: string, message: string): unknown }, name: string, actual: string): void {
   const path = join(GOLDEN, name);
@@ -52,13 +53,17 @@ t.test('report of basic.ktr: the golden report.md, the charts in three forms', a
   t.ok(existsSync(join(dir, 'run', 'vmreplay.duckdb')), 'traces are replayed into DIR/run');
 
   const md = readFileSync(join(dir, 'report.md'), 'utf8');
-  golden(t, 'basic.report.md', normalize(md));
+  golden(t, 'basic.report.md', normalize(md, dir));
   // The paste-ready summary opens the report and fits in 15 lines; the details are folded.
   t.equal(md.split('\n')[2], '## Summary', 'the report opens with the summary');
   const summary = md.slice(md.indexOf('## Summary'), md.indexOf('\n## ', md.indexOf('## Summary')));
   t.ok(summary.trimEnd().split('\n').length <= 15, `the summary is at most 15 lines:\n${summary}`);
   t.match(summary, /`new`: saves 18 of 31 X token acquisitions \(58\.1%/);
   t.match(summary, /^- Reproduce: `vmreplay report /m);
+  // Provenance: the command names the directory actually written, the tool its commit, the models their kernels.
+  t.match(md, `vmreplay report traces/fixtures/basic.ktr -o ${dir} --models old,new,new-fixed`, 'the reproduce line writes where this report was written');
+  t.match(md, /vmreplay \S+ \(git [0-9a-f]{12}\); models/, 'the tool version and the git commit it ran from');
+  for (const commit of ['501747bf', 'a66fe2e3', '61dac052']) t.match(md.slice(md.indexOf('### What the models stand for')), commit);
   t.match(md, /<details>\n<summary>By site \(10\)<\/summary>\n\n\| site \|/, 'the tables are folded, as GitHub renders them');
   t.equal((md.match(/^\| object type \| object \|/gm) ?? []).length, 1, 'objects by type and by name are one table');
   // The headline's figures are the replay's, the cost side sits next to them.
@@ -100,8 +105,15 @@ t.test('report of basic.ktr: the golden report.md, the charts in three forms', a
   writeFileSync(join(again, 'charts', 'notes.txt'), 'mine');
   const r2 = await capture(() => main(['report', join(dir, 'run'), '-o', again]));
   t.equal(r2.code, 0, r2.stderr);
-  t.equal(readFileSync(join(again, 'report.md'), 'utf8'), md, 'report OUT reads the store and gives the same report');
+  t.equal(readFileSync(join(again, 'report.md'), 'utf8').replaceAll(again, dir), md, 'report OUT reads the store and gives the same report');
   t.notOk(existsSync(join(again, 'charts', 'contention-by-object.svg')), 'the stale chart is removed');
+
+  // The reproduce line runs as it stands, over the report it came from, and gives the same report.
+  const command = /```sh\n(.*)\n```/.exec(md)![1]!.split(' ');
+  t.equal(command[0], 'vmreplay');
+  const r3 = await capture(() => main(command.slice(1)));
+  t.equal(r3.code, 0, r3.stderr);
+  t.equal(readFileSync(join(dir, 'report.md'), 'utf8'), md, 'the reproduce command makes the same report');
   t.ok(existsSync(join(again, 'charts', 'notes.txt')), 'a file that is not ours stays');
 });
 
@@ -110,7 +122,7 @@ t.test('strings from the trace are escaped in Markdown tables and in HTML', asyn
   const r = await capture(() => main(['report', input('hostile-names.jsonl'), '-o', dir]));
   t.equal(r.code, 0, r.stderr);
   const md = readFileSync(join(dir, 'report.md'), 'utf8');
-  golden(t, 'hostile-names.report.md', normalize(md));
+  golden(t, 'hostile-names.report.md', normalize(md, dir));
   t.notMatch(md, /(?<!\\)<(script|img)/, 'no unescaped tag in the Markdown');
   t.match(md, '| \\<script\\>alert(1)\\</script\\>\\|\\`sh\\` | 2 |', 'the command name stays in its cell: | and ` escaped');
   t.match(md, '| /bin/\\<img src=x onerror=alert(2)\\>\\|\\`sh\\` \\* \\& \\_x\\_ | 1 |', 'the object name too, its line break flattened');
