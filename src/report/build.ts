@@ -39,6 +39,9 @@ export function backdownSplit(d: ReportData, model: string): { b1to4: number; ex
 
 const EXEC_RULE = 'exec_map_page';
 
+/** The process key of acquisitions whose thread was never seen in a process (data.ts). */
+const NO_COMMAND = '(no command name)';
+
 /** Each level-3 heading and the blocks under it, folded into a `<details>` block titled by the heading, but those `keep` leaves open. */
 function foldSubsections(blocks: readonly Block[], keep: (heading: string) => boolean = () => false): Block[] {
   const out: Block[] = [];
@@ -271,6 +274,7 @@ function where(d: ReportData): Block[] {
   const objects = d.byObjectName.slice(0, TOP.objects);
   const types = d.byObjectType.slice(0, TOP.types);
   const procs = d.byProcessName.slice(0, TOP.processes);
+  const unattributed = d.byProcessName.find((k) => k.key === NO_COMMAND);
   // One table for objects: the named ones and the unnamed ones per type, then every type's total.
   const objectRows: Cell[][] = [
     ...objects.map((k): Cell[] => [k.otype ?? '-', k.key, k.members, ...counts(k)]),
@@ -289,6 +293,10 @@ function where(d: ReportData): Block[] {
       ...more(objects.length, d.byObjectName.length, 'object names', 'saved_by_object'),
     ]),
     details(`By process (${d.byProcessName.length} command names)`, [
+      para(
+        'A thread’s acquisitions logged before its process was known (site events name only the thread) count for the process the thread is seen in later',
+        unattributed === undefined ? '.' : `; ${unattributed.x[d.baseline] ?? 0} X under ${d.baseline} are on threads never seen in a process.`,
+      ),
       table(columns(['command', 'processes']), procs.map((k) => [k.key, k.members, ...counts(k)])),
       ...more(procs.length, d.byProcessName.length, 'command names', 'saved_by_process'),
     ]),

@@ -272,12 +272,14 @@ async function query(con: DuckDBConnection, dir: string, manifest: Manifest): Pr
 
   const keyed = (keyExpr: string, memberExpr: string, joins = '') => xTokensBy(all, models, baseline, keyExpr, memberExpr, joins);
   const objectNames = `LEFT JOIN (SELECT obj, max(name) AS name FROM objects WHERE name IS NOT NULL GROUP BY obj) n ON n.obj = a.obj`;
-  const processNames = `LEFT JOIN (SELECT pid, arg_max(comm, last_ts) FILTER (WHERE comm IS NOT NULL) AS comm FROM processes GROUP BY pid) p ON p.pid = a.pid`;
+  // A thread's acquisitions before its process became known (a site event logs only the thread) go to the process the thread is seen in later.
+  const threadPids = `LEFT JOIN (SELECT tid, arg_min(pid, (ts, pid)) AS pid FROM events WHERE tid IS NOT NULL AND pid IS NOT NULL GROUP BY tid) tp ON tp.tid = a.tid`;
+  const processNames = `${threadPids} LEFT JOIN (SELECT pid, arg_max(comm, last_ts) FILTER (WHERE comm IS NOT NULL) AS comm FROM processes GROUP BY pid) p ON p.pid = coalesce(a.pid, tp.pid)`;
 
   const bySite = await keyed(SITE_KEY, SITE_MEMBER);
   const byObjectType = await keyed(`coalesce(a.otype, '(no type)')`, `coalesce(a.otype, '')`);
   const byObjectName = await keyed(`coalesce(n.name, '(unnamed ' || coalesce(a.otype, '?') || ' objects)')`, 'a.obj', objectNames);
-  const byProcessName = await keyed(`coalesce(p.comm, '(no command name)')`, 'a.pid', processNames);
+  const byProcessName = await keyed(`coalesce(p.comm, '(no command name)')`, 'coalesce(a.pid, tp.pid)', processNames);
 
   const overTime = await readOverTime(all, models);
 

@@ -220,3 +220,21 @@ t.test('the glossary: every term a table column uses is defined once, and the fi
   t.match(html, '<th class="r"><a href="#term-restart">restarts</a></th>');
   t.match(html, '<dt id="term-restart">restarts</dt>');
 });
+
+t.test('process attribution: a thread seen in its process only later counts for that process', async (t) => {
+  const trace = [
+    { ts: 1000000000, cpu: 0, event: 'obj_name', obj: '0xfffff80010a3c000', otype: 'vnode', name: '/usr/bin/make' },
+    // Site events name only the thread: its process is not known yet.
+    { ts: 1000001000, cpu: 0, event: 'page_grab', tid: 200101, obj: '0xfffff80010a3c000', page: 'absent', site: 'vm_fault_object_page' },
+    { ts: 1000002000, cpu: 0, event: 'obj_ref', tid: 200101, obj: '0xfffff80010a3c000', otype: 'vnode', ref: 4, delta: 1, site: 'vm_map_insert' },
+    { ts: 1000003000, cpu: 0, event: 'fault_begin', tid: 200101, pid: 2001, va: '0x400000', ftype: 'R', fflags: '0x4', nthreads: 1, comm: 'make' },
+    { ts: 1000003100, cpu: 0, event: 'fault_obj', tid: 200101, depth: 0, obj: '0xfffff80010a3c000', otype: 'vnode', page: 'valid', backing: 0 },
+    { ts: 1000003300, cpu: 0, event: 'fault_end', tid: 200101, rc: 0, depth: 0, action: 'map' },
+  ];
+  const dir = t.testdir({ 'late.jsonl': trace.map((e) => JSON.stringify(e)).join('\n') + '\n' });
+  const r = await capture(() => main(['report', join(dir, 'late.jsonl'), '-o', join(dir, 'report')]));
+  t.equal(r.code, 0, r.stderr);
+  const md = readFileSync(join(dir, 'report', 'report.md'), 'utf8');
+  t.match(md, '| make | 1 | 2 | 1 | 1 | 1 | 1 |', 'the X of the page_grab and obj_ref before the fault named pid 2001 count for make');
+  t.notMatch(md, '(no command name)', 'nothing left unattributed');
+});
