@@ -6,9 +6,9 @@
 import { basename } from 'node:path';
 import { HOLD_MODEL } from '../replay/timeline.js';
 import type { ChartSpec } from './charts/specs.js';
-import type { HazardOpsX, KeyedCounts, ReportData } from './data.js';
-import { type Block, type Cell, code, details, heading, type Inline, para, strong, table } from './document.js';
-import { nanos, percent } from './text-table.js';
+import { type HazardOpsX, type KeyedCounts, LIMITS, type LockstatRow, type ReportData, SENSITIVITY_FACTORS } from './data.js';
+import { type Block, type Cell, code, details, formatNumber, heading, type Inline, para, strong, table } from './document.js';
+import { inUnit, nanos, percent, timeUnit } from './text-table.js';
 import { MODELS } from '../models/index.js';
 import { SINCE } from '../models/linux-versions.js';
 import { withGlossary } from './glossary.js';
@@ -78,6 +78,7 @@ function pasteSummary(d: ReportData, outDir: string): Block[] {
     items.push([code(l.model), `: saves ${l.savedMm} of ${reference!.mmLocks} mm lock acquisitions (${l.savedMmPct ?? '-'}%) against `, code(reference!.model), `${pr}.`]);
   }
   const base = d.summary.find((s) => s.model === d.baseline);
+  const waitUnit = timeUnit(d.summary.map((s) => s.waitNs));
   const extra = new Map(d.extraAcquisitions.map((e) => [e.model, e]));
   for (const s of d.summary.filter((x) => x.model !== d.baseline && !d.linux.some((l) => l.model === x.model))) {
     const e = extra.get(s.model);
@@ -87,7 +88,7 @@ function pasteSummary(d: ReportData, outDir: string): Block[] {
       `${split.exec} exec_map_page re-acquire${split.exec === 1 ? '' : 's'}`,
       `${s.restarts} restart${s.restarts === 1 ? '' : 's'}`,
       `${e?.extra ?? 0} more acquisitions on ${e?.faults ?? 0} fault${e?.faults === 1 ? '' : 's'}`,
-      `${s.waits} wait${s.waits === 1 ? '' : 's'} (${nanos(s.waitNs)})`,
+      `${s.waits} wait${s.waits === 1 ? '' : 's'} (${inUnit(s.waitNs, waitUnit)})`,
     ].join(', ');
     const h = s.inHazardOps;
     const unsafe = h === null ? '' : `; ${withoutHazards(s.savedX, h)} without the ${h.operations} operation${h.operations === 1 ? '' : 's'} that hit a hazard`;
@@ -224,19 +225,58 @@ function headline(d: ReportData): Block[] {
         s.model === d.baseline ? null : `${baseChain - s.xChain} (${percent(baseChain - s.xChain, baseChain)})`,
       ]),
     ),
-    details('Contention estimate', [
-      para(
-        strong('Contention estimate:'),
-        ' a token acquisition waits when another thread holds that token in a conflicting mode at that moment; ',
-        `hold times follow the hold-time model (${HOLD_MODEL}), and the replay is first-order: page states stay as recorded under every model and a wait delays nothing after it.`,
-      ),
-      table(
-        ['model', 'faults', 'attempts', 'waits', 'wait time'],
-        d.summary.map((s) => [s.model, s.faults, s.attempts, s.waits, nanos(s.waitNs)]),
-      ),
-    ]),
+    details('Contention estimate', contention(d)),
     ...observed(d),
   ];
+}
+
+/** The contention estimate: per model, then lockstat's figures per object and per site, and how they move with --hold-scale. */
+function contention(d: ReportData): Block[] {
+  const waitUnit = timeUnit(d.summary.map((s) => s.waitNs));
+  const blocks: Block[] = [
+    para(
+      strong('Contention estimate:'),
+      ' a token acquisition waits when another thread holds that token in a conflicting mode at that moment; ',
+      `hold times follow the hold-time model (${HOLD_MODEL}), and the replay is first-order: page states stay as recorded under every model and a wait delays nothing after it.`,
+    ),
+    table(
+      ['model', 'faults', 'attempts', 'waits', 'wait time'],
+      d.summary.map((s) => [s.model, s.faults, s.attempts, s.waits, inUnit(s.waitNs, waitUnit)]),
+    ),
+  ];
+  if (d.sensitivity.length > 0) {
+    const scale = Number(d.run.knobs.hold_scale ?? 1);
+    const unit = timeUnit(d.sensitivity.map((r) => r.waitNs));
+    const line = (m: string) =>
+      SENSITIVITY_FACTORS.map((f) => {
+        const r = d.sensitivity.find((x) => x.model === m && x.factor === f);
+        return `${f * scale}x: ${r?.waits ?? 0} waits, ${inUnit(r?.waitNs ?? 0, unit)}`;
+      }).join('; ');
+    blocks.push(
+      para(
+        strong('Sensitivity to --hold-scale:'),
+        ` every operation's holds stretched about its start to 0.5, 1 and 2 times the run's hold scale (${scale}), through the replay's simulator (a hold split by an I/O sleep is taken as one, so 1x may differ a little from the figure above):`,
+      ),
+      { kind: 'list', items: d.models.map((m): Inline[] => [code(m), `: ${line(m)}.`]) },
+    );
+  } else blocks.push(para(strong('Sensitivity to --hold-scale:'), ` left out: more than ${LIMITS.sensitivityAcquisitions} token acquisitions; replay with --hold-scale 0.5 and 2 to see it.`));
+  const lockstat = (title: string, what: string, rows: readonly LockstatRow[]): Block[] => {
+    if (rows.length === 0) return [];
+    const avg = (r: LockstatRow) => (r.acquisitions === 0 ? 0 : r.holdNs / r.acquisitions);
+    // One unit per column, the one its largest figure reads best in.
+    const [total, mean, longest, waited, worst] = [(r: LockstatRow) => r.holdNs, avg, (r: LockstatRow) => r.maxHoldNs, (r: LockstatRow) => r.waitNs, (r: LockstatRow) => r.maxWaitNs].map(
+      (f) => (r: LockstatRow) => inUnit(f(r), timeUnit(rows.map(f))),
+    ) as [(r: LockstatRow) => string, (r: LockstatRow) => string, (r: LockstatRow) => string, (r: LockstatRow) => string, (r: LockstatRow) => string];
+    return [
+      para(strong(title), ` (lockstat's figures; the ${LIMITS.lockstatRows} with the most waiting, then holding, under any model):`),
+      table(
+        [what, 'model', 'acquisitions', 'total hold', 'avg hold', 'max hold', 'waits', 'total wait', 'max wait'],
+        rows.map((r) => [what === 'site' ? code(r.key) : r.key, r.model, r.acquisitions, total(r), mean(r), longest(r), r.waits, waited(r), worst(r)]),
+      ),
+    ];
+  };
+  blocks.push(...lockstat('Per object', 'object', d.lockstat.byObject), ...lockstat('Per site', 'site', d.lockstat.bySite));
+  return blocks;
 }
 
 /** Where the trace has the captured kernel's own obj_lock events: how far each model agrees with them. */
@@ -402,6 +442,7 @@ function chartSection(d: ReportData, charts: readonly ChartSpec[]): Block[] {
 
 function coverage(d: ReportData): Block[] {
   const files = d.coverage.files;
+  const windowUnit = timeUnit(files.flatMap((f) => f.cpus.map((c) => (c.firstTs === null || c.lastTs === null ? 0 : c.lastTs - c.firstTs))));
   const sum = (f: (x: (typeof files)[number]) => number) => files.reduce((n, x) => n + f(x), 0);
   const blocks: Block[] = [
     heading(2, 'What the trace covers'),
@@ -419,7 +460,7 @@ function coverage(d: ReportData): Block[] {
     heading(3, 'Time window per CPU'),
     table(
       ['file', 'cpu', 'events', 'first ts (ns)', 'last ts (ns)', 'window'],
-      files.flatMap((f) => f.cpus.map((c) => [basename(f.path), c.cpu, c.events, c.firstTs, c.lastTs, c.firstTs === null || c.lastTs === null ? null : nanos(c.lastTs - c.firstTs)])),
+      files.flatMap((f) => f.cpus.map((c) => [basename(f.path), c.cpu, c.events, c.firstTs, c.lastTs, c.firstTs === null || c.lastTs === null ? null : inUnit(c.lastTs - c.firstTs, windowUnit)])),
     ),
     heading(3, 'Inferred fields'),
   ];

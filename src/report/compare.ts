@@ -6,6 +6,7 @@
 import type { ChartSpec } from './charts/specs.js';
 import type { KeyedCounts, ModelSummary, ReportData } from './data.js';
 import { compareText } from './data.js';
+import { inUnit, timeUnit } from './text-table.js';
 import { type Block, code, type Cell, heading, type Inline, para, table } from './document.js';
 
 export interface Delta {
@@ -60,7 +61,7 @@ export const HEADLINE_FIGURES: readonly (readonly [keyof ModelSummary, string])[
   ['savedXPct', 'X saved vs baseline, %'],
   ['faults', 'faults'],
   ['waits', 'waits (estimate)'],
-  ['waitNs', 'wait time, ns (estimate)'],
+  ['waitNs', 'wait time (estimate)'],
 ];
 
 export function delta(a: number, b: number): Delta {
@@ -149,6 +150,11 @@ export function comparisonChart(c: Comparison): ChartSpec | null {
 
 export function buildComparison(c: Comparison, charts: readonly ChartSpec[] = []): Block[] {
   const deltaCells = (d: Delta): Cell[] => [d.a, d.b, d.delta, d.ratio === null ? '-' : `${d.ratio.toFixed(3)}`];
+  // Times in one unit per row, the one the largest reads best in.
+  const timeCells = (d: Delta): Cell[] => {
+    const unit = timeUnit([d.a, d.b, d.delta]);
+    return [inUnit(d.a, unit), inUnit(d.b, unit), inUnit(d.delta, unit), d.ratio === null ? '-' : `${d.ratio.toFixed(3)}`];
+  };
   const runLine = (name: string, s: RunSide): Inline[] => [
     `${name}: `,
     s.inputs.map((i) => i.path).join(', ') || s.dir,
@@ -163,7 +169,7 @@ export function buildComparison(c: Comparison, charts: readonly ChartSpec[] = []
     para(`Per model: A, B, B − A and B / A. "Saved" is X object token acquisitions saved against the baseline (${c.baseline}); chain locks are not in it.`),
   ];
   for (const h of c.headline) {
-    blocks.push(heading(3, h.model), table(['figure', 'A', 'B', 'B − A', 'B / A'], HEADLINE_FIGURES.map(([k, label]) => [label, ...deltaCells(h.figures[k]!)])));
+    blocks.push(heading(3, h.model), table(['figure', 'A', 'B', 'B − A', 'B / A'], HEADLINE_FIGURES.map(([k, label]) => [label, ...(k === 'waitNs' ? timeCells : deltaCells)(h.figures[k]!)])));
   }
   const breakdown = (title: string, what: string, rows: readonly KeyedDelta[]): Block[] => {
     const keys = [...new Set(rows.map((r) => r.key))];

@@ -12,6 +12,7 @@ import { RunDatabase } from '../store/run-database.js';
 import { type Manifest, readManifest } from '../store/manifest.js';
 import { literal } from '../store/sql.js';
 import { modelColumns } from '../models/index.js';
+import { ContentionSimulator } from '../replay/contention.js';
 
 export interface ModelSummary {
   readonly model: string;
@@ -138,6 +139,27 @@ export interface ContentionRow {
   readonly waitNs: number;
 }
 
+/** Per-lock figures the way lockstat gives them: per key (an object or a site) and model. */
+export interface LockstatRow {
+  readonly key: string;
+  readonly model: string;
+  readonly acquisitions: number;
+  readonly holdNs: number;
+  readonly maxHoldNs: number;
+  readonly waits: number;
+  readonly waitNs: number;
+  readonly maxWaitNs: number;
+}
+
+/** The contention estimate again with every hold scaled: how much the waits depend on --hold-scale. */
+export interface SensitivityRow {
+  /** relative to the run's own --hold-scale */
+  readonly factor: number;
+  readonly model: string;
+  readonly waits: number;
+  readonly waitNs: number;
+}
+
 export interface AgreementRow {
   readonly model: string;
   readonly site: string;
@@ -221,12 +243,14 @@ export interface ReportData {
   readonly hazards: readonly HazardRow[];
   readonly hazardsTotal: number;
   readonly contention: readonly ContentionRow[];
+  readonly lockstat: { readonly byObject: readonly LockstatRow[]; readonly bySite: readonly LockstatRow[] };
+  readonly sensitivity: readonly SensitivityRow[];
   readonly agreement: readonly AgreementRow[];
   readonly coverage: Coverage;
 }
 
 /** How many rows of the long lists a report keeps (the rest are counted). */
-export const LIMITS = { hazards: 50, extraFaults: 10, contentionObjects: 10 } as const;
+export const LIMITS = { hazards: 50, extraFaults: 10, contentionObjects: 10, lockstatRows: 10, sensitivityAcquisitions: 2_000_000 } as const;
 
 type Row = Record<string, unknown>;
 
@@ -299,6 +323,12 @@ async function query(con: DuckDBConnection, dir: string, manifest: Manifest): Pr
     )
   ).map((r) => ({ object: str(r.object), model: str(r.model), tokenAcquisitions: num(r.token_acquisitions), waits: num(r.waits), waitNs: num(r.wait_ns) }));
 
+  const lockstat = {
+    byObject: await readLockstat(all, `coalesce(n.name, coalesce(a.otype, '?') || ' ' || hex64(a.obj))`, `coalesce(n.name, coalesce(w.otype, '?') || ' ' || hex64(w.obj))`),
+    bySite: await readLockstat(all, `coalesce(a.site, '(no site)')`, `coalesce(w.site, '(no site)')`),
+  };
+  const sensitivity = await holdScaleSensitivity(all, models);
+
   const agreement: AgreementRow[] = (
     await all(`SELECT a.* FROM agreement a JOIN models m ON m.model = a.model ORDER BY m.position, a.matched + a.model_only + a.trace_only DESC, a.site`)
   ).map((r) => ({ model: str(r.model), site: str(r.site ?? '(no site)'), matched: num(r.matched), modelOnly: num(r.model_only), traceOnly: num(r.trace_only) }));
@@ -345,6 +375,8 @@ async function query(con: DuckDBConnection, dir: string, manifest: Manifest): Pr
     hazards,
     hazardsTotal,
     contention,
+    lockstat,
+    sensitivity,
     agreement,
     coverage,
   };
@@ -397,6 +429,73 @@ async function xInHazardOps(all: All, baseline: string, keyExpr: string, joins: 
     const entry = out.get(str(r.key)) ?? {};
     entry[str(r.hazard_model)] = { operations: num(r.operations), baseline: num(r.base_x), model: num(r.own_x) };
     out.set(str(r.key), entry);
+  }
+  return out;
+}
+
+/**
+ * lockstat's figures per key and model: token acquisitions with their total,
+ * average and longest estimated hold, and the acquisitions that would have
+ * waited with their total and longest wait. The keys with the most waiting
+ * (then the most holding) under any model first.
+ */
+async function readLockstat(all: All, acqKey: string, waitKey: string): Promise<LockstatRow[]> {
+  const names = `LEFT JOIN (SELECT obj, max(name) AS name FROM objects WHERE name IS NOT NULL GROUP BY obj) n ON n.obj = `;
+  const rows = await all(
+    `WITH acq AS (SELECT ${acqKey} AS key, a.model, count(*) AS n, sum(a.hold_ns) AS hold, max(a.hold_ns) AS max_hold FROM acquisitions a ${names}a.obj ` +
+      `WHERE a."class" = 'token' AND a.obj IS NOT NULL GROUP BY ALL), ` +
+      `w AS (SELECT ${waitKey} AS key, w.model, count(*) AS waits, sum(w.wait_ns) AS wait, max(w.wait_ns) AS max_wait FROM waits w ${names}w.obj GROUP BY ALL), ` +
+      `j AS (SELECT acq.*, coalesce(w.waits, 0) AS waits, coalesce(w.wait, 0) AS wait, coalesce(w.max_wait, 0) AS max_wait FROM acq LEFT JOIN w USING (key, model)), ` +
+      `top AS (SELECT key, max(wait) AS worst, max(hold) AS held FROM j GROUP BY key ORDER BY worst DESC, held DESC, key LIMIT ${LIMITS.lockstatRows}) ` +
+      `SELECT j.* FROM j JOIN top USING (key) JOIN models m ON m.model = j.model ORDER BY top.worst DESC, top.held DESC, j.key, m.position`,
+  );
+  return rows.map((r) => ({
+    key: str(r.key),
+    model: str(r.model),
+    acquisitions: num(r.n),
+    holdNs: num(r.hold),
+    maxHoldNs: num(r.max_hold),
+    waits: num(r.waits),
+    waitNs: num(r.wait),
+    maxWaitNs: num(r.max_wait),
+  }));
+}
+
+/** Hold scales the sensitivity line gives, relative to the run's own. */
+export const SENSITIVITY_FACTORS = [0.5, 1, 2] as const;
+
+/**
+ * The contention estimate with every operation's holds stretched by each
+ * factor about the operation's start (its first acquisition, the map token's
+ * for a fault), run through the replay's own simulator. First-order, like the
+ * replay; a hold split by an I/O sleep is taken as one, so 1x can differ
+ * slightly from the replay's figure.
+ */
+async function holdScaleSensitivity(all: All, models: readonly string[]): Promise<SensitivityRow[]> {
+  const out: SensitivityRow[] = [];
+  const tokens = num((await all(`SELECT count(*) AS n FROM acquisitions WHERE "class" = 'token'`))[0]!.n);
+  if (tokens > LIMITS.sensitivityAcquisitions) return out; // each pass holds them all in memory: the report says it was left out
+  for (const factor of SENSITIVITY_FACTORS) {
+    const rows = await all(
+      `WITH t0 AS (SELECT model, op_id, min(ts) AS t0 FROM acquisitions GROUP BY ALL) ` +
+        `SELECT a.model, hex64(a.obj) AS obj, a."mode" = 'X' AS x, a.tid, t0.t0 + (a.ts - t0.t0) * ${factor} AS start, t0.t0 + (a.ts + a.hold_ns - t0.t0) * ${factor} AS stop ` +
+        `FROM acquisitions a JOIN t0 USING (model, op_id) WHERE a."class" = 'token' AND a.obj IS NOT NULL ORDER BY start`,
+    );
+    const tally = models.map(() => ({ waits: 0, waitNs: 0 }));
+    const sim = new ContentionSimulator(models.length, (w) => {
+      tally[w.segment.model]!.waits++;
+      tally[w.segment.model]!.waitNs += w.waitNs;
+    });
+    const objects = new Map<string, number>();
+    for (const r of rows) {
+      const m = models.indexOf(str(r.model));
+      const objKey = str(r.obj); // as hex: an address as a JS number would lose its low bits
+      let obj = objects.get(objKey);
+      if (obj === undefined) objects.set(objKey, (obj = objects.size));
+      sim.add(m, num(r.start), num(r.stop), obj, 0, r.x === true ? 1 : 0, num(r.tid), 0, 0, 0, 0);
+    }
+    sim.finish();
+    models.forEach((model, m) => out.push({ factor, model, waits: tally[m]!.waits, waitNs: tally[m]!.waitNs }));
   }
   return out;
 }

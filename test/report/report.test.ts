@@ -13,6 +13,7 @@ import { chart, CHART_FONT, chartFontFiles, svgToPng } from '../../src/report/ch
 import { escapeHtml, escapeMarkdown } from '../../src/report/escape.js';
 import { para } from '../../src/report/document.js';
 import { codeSpan, renderMarkdown } from '../../src/report/markdown.js';
+import { inUnit, timeUnit } from '../../src/report/text-table.js';
 import { capture, fixture } from '../helpers.js';
 import { decodePng, pixelStats } from './png.js';
 
@@ -237,4 +238,19 @@ t.test('process attribution: a thread seen in its process only later counts for 
   const md = readFileSync(join(dir, 'report', 'report.md'), 'utf8');
   t.match(md, '| make | 1 | 2 | 1 | 1 | 1 | 1 |', 'the X of the page_grab and obj_ref before the fault named pid 2001 count for make');
   t.notMatch(md, '(no command name)', 'nothing left unattributed');
+});
+
+t.test('contention per lock, its sensitivity to --hold-scale, and time in one unit per column', async (t) => {
+  const dir = t.testdir();
+  const r = await capture(() => main(['report', input('basic.ktr'), '-o', dir]));
+  t.equal(r.code, 0, r.stderr);
+  const md = readFileSync(join(dir, 'report.md'), 'utf8');
+  t.match(md, '| object | model | acquisitions | total hold | avg hold | max hold | waits | total wait | max wait |', 'per object, as lockstat');
+  t.match(md, /\| `vm_fault` \| old \| \d+ \| [\d.]+ µs \| [\d.]+ (ns|µs) \| [\d.]+ (ns|µs) \| 0 \| 0 ns \| 0 ns \|/, 'per site, as lockstat');
+  t.match(md, /^- `new`: 0\.5x: \d+ waits, [\d.]+ \S+; 1x: 0 waits, 0 ns; 2x: \d+ waits, [\d.]+ \S+\.$/m, 'the estimate at 0.5x, 1x and 2x the hold scale, 1x the replay\'s own');
+  t.notMatch(md, /\d\.\d\d ns/, 'nanoseconds are whole');
+  const unit = timeUnit([96050, 12]);
+  t.equal(inUnit(96050, unit), '96.0 µs');
+  t.equal(inUnit(12, unit), '0.01 µs', 'a column keeps the unit of its largest figure');
+  t.equal(inUnit(96050, timeUnit([0])), '96050 ns');
 });
