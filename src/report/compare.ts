@@ -3,6 +3,7 @@
 // report, as deltas (A, B, B-A, B/A), keyed by site, object type, object name
 // and process name, never by address (addresses differ between runs).
 
+import { basename } from 'node:path';
 import type { ChartSpec } from './charts/specs.js';
 import type { KeyedCounts, ModelSummary, ReportData } from './data.js';
 import { compareText } from './data.js';
@@ -122,12 +123,31 @@ const KEYS_SHOWN = 15;
 /** How many sites the comparison chart shows. */
 const SITES_CHARTED = 12;
 
+/**
+ * What tells A and B apart, for a legend: the knobs that differ
+ * (`shared_fault=0`), else the inputs' file names, else the run directories.
+ */
+export function runLabels(c: Comparison): { a: string; b: string } {
+  const knobs = [...new Set([...Object.keys(c.a.knobs), ...Object.keys(c.b.knobs)])].sort(compareText).filter((k) => String(c.a.knobs[k]) !== String(c.b.knobs[k]));
+  const describe = (s: RunSide): string => {
+    if (knobs.length) return knobs.map((k) => `${k}=${s.knobs[k] ?? 'unset'}`).join(' ');
+    const inputs = s.inputs.map((i) => basename(i.path)).join(', ');
+    const other = s === c.a ? c.b : c.a;
+    return inputs && inputs !== other.inputs.map((i) => basename(i.path)).join(', ') ? inputs : basename(s.dir);
+  };
+  return { a: `A: ${describe(c.a)}`, b: `B: ${describe(c.b)}` };
+}
+
+/** Colours for A and B that no model has elsewhere (blue and orange are old's and new's). */
+const RUN_COLOURS = ['#6f6f6f', '#8e44ad'] as const;
+
 /** X token acquisitions per site in A and in B under the first model after the baseline (the baseline itself when alone). */
 export function comparisonChart(c: Comparison): ChartSpec | null {
   const model = c.models.find((m) => m !== c.baseline) ?? c.models[0];
   if (model === undefined) return null;
   const rows = c.bySite.filter((r) => r.model === model && (r.x.a > 0 || r.x.b > 0)).slice(0, SITES_CHARTED);
   if (rows.length === 0) return null;
+  const labels = runLabels(c);
   return {
     name: 'compare-x-by-site',
     title: `X token acquisitions per site under ${model}, A and B (the ${rows.length} sites that change most under any model)`,
@@ -135,13 +155,13 @@ export function comparisonChart(c: Comparison): ChartSpec | null {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       title: `X token acquisitions per site under ${model}: A vs B`,
       width: 520,
-      data: { values: rows.flatMap((r) => [{ site: r.key, run: 'A', x: r.x.a }, { site: r.key, run: 'B', x: r.x.b }]) },
+      data: { values: rows.flatMap((r) => [{ site: r.key, run: labels.a, x: r.x.a }, { site: r.key, run: labels.b, x: r.x.b }]) },
       mark: 'bar',
       encoding: {
         y: { field: 'site', type: 'nominal', sort: rows.map((r) => r.key), title: null, axis: { labelLimit: 260 } },
-        yOffset: { field: 'run', type: 'nominal', sort: ['A', 'B'] },
+        yOffset: { field: 'run', type: 'nominal', sort: [labels.a, labels.b] },
         x: { field: 'x', type: 'quantitative', title: 'X token acquisitions', axis: { tickMinStep: 1, format: ',d' } },
-        color: { field: 'run', type: 'nominal', title: 'run', scale: { domain: ['A', 'B'], range: ['#4c78a8', '#f58518'] } },
+        color: { field: 'run', type: 'nominal', title: 'run', scale: { domain: [labels.a, labels.b], range: [...RUN_COLOURS] }, legend: { labelLimit: 360 } },
       },
       height: { step: 12, for: 'offset' },
     },

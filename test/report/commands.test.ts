@@ -95,6 +95,10 @@ t.test('compare: the same trace with --shared-fault 0 (A) and 1 (B), as deltas',
   t.match(html, /<figure class="chart" id="chart-compare-x-by-site">\n<svg/);
   const png = pixelStats(decodePng(readFileSync(join(out, 'charts', 'compare-x-by-site.png'))));
   t.ok(png.dark > 300 && png.colours > 8, 'the chart has text and coloured bars');
+  const spec = JSON.parse(readFileSync(join(out, 'charts', 'compare-x-by-site.vl.json'), 'utf8'));
+  t.same(spec.encoding.color.scale.domain, ['A: shared_fault=0', 'B: shared_fault=1'], 'the legend says what A and B are');
+  t.notOk(spec.encoding.color.scale.range.some((c: string) => ['#4c78a8', '#f58518'].includes(c)), "A and B are not drawn in old's and new's colours");
+  t.notMatch(md, /\d\.\d\d ns/, 'wait times in a readable unit, not "96050.00 ns"');
 
   const traces = await capture(() => main(['compare', fixture('basic.ktr'), fixture('basic.dtrace')]));
   t.equal(traces.code, 0, traces.stderr);

@@ -14,6 +14,7 @@ import { escapeHtml, escapeMarkdown } from '../../src/report/escape.js';
 import { para } from '../../src/report/document.js';
 import { codeSpan, renderMarkdown } from '../../src/report/markdown.js';
 import { inUnit, timeUnit } from '../../src/report/text-table.js';
+import { middleTruncate } from '../../src/report/charts/specs.js';
 import { capture, fixture } from '../helpers.js';
 import { decodePng, pixelStats } from './png.js';
 
@@ -253,4 +254,16 @@ t.test('contention per lock, its sensitivity to --hold-scale, and time in one un
   t.equal(inUnit(96050, unit), '96.0 µs');
   t.equal(inUnit(12, unit), '0.01 µs', 'a column keeps the unit of its largest figure');
   t.equal(inUnit(96050, timeUnit([0])), '96050 ns');
+});
+
+t.test('charts: steps for time buckets, legends only for models with data, labels cut in the middle', async (t) => {
+  const dir = t.testdir();
+  const r = await capture(() => main(['report', input('basic.ktr'), '-o', dir]));
+  t.equal(r.code, 0, r.stderr);
+  const spec = (name: string) => JSON.parse(readFileSync(join(dir, 'charts', `${name}.vl.json`), 'utf8'));
+  t.equal(spec('saved-over-time').mark.interpolate, 'step-after', 'discrete buckets drawn as steps');
+  t.same(spec('backdowns-by-rule').encoding.color.scale.domain, ['new', 'new-fixed'], 'old never backs down: not in the legend');
+  t.equal(middleTruncate('/usr/lib/x86_64-linux-gnu/libstdc++.so.6.0.33'), '/usr/lib/x86_64-lin…/libstdc++.so.6.0.33');
+  t.equal(middleTruncate('/usr/lib/x86_64-linux-gnu/libc.so.6').length <= 40, true);
+  t.not(middleTruncate('/usr/lib/x86_64-linux-gnu/libm.so.6.0.0.long.name'), middleTruncate('/usr/lib/x86_64-linux-gnu/libz.so.6.0.0.long.name'), 'two files with one long prefix stay apart');
 });
