@@ -8,7 +8,7 @@ import type { ChartSpec } from './charts/specs.js';
 import type { KeyedCounts, ModelSummary, ReportData } from './data.js';
 import { compareText } from './data.js';
 import { inUnit, timeUnit } from './text-table.js';
-import { type Block, code, type Cell, heading, type Inline, para, table } from './document.js';
+import { type Block, code, type Cell, details, heading, type Inline, para, table } from './document.js';
 
 export interface Delta {
   readonly a: number;
@@ -168,6 +168,30 @@ export function comparisonChart(c: Comparison): ChartSpec | null {
   };
 }
 
+/** The X a model saves against the baseline at one site, in A and in B. */
+export interface SiteSaving {
+  readonly site: string;
+  readonly model: string;
+  readonly saved: Delta;
+}
+
+/** Per site and compared model: the saving in A and in B, largest change first. */
+export function savingsBySite(c: Comparison): SiteSaving[] {
+  const at = new Map(c.bySite.map((r) => [`${r.key}\u0000${r.model}`, r.x]));
+  const keys = [...new Set(c.bySite.map((r) => r.key))];
+  const zero = delta(0, 0);
+  const rows = keys.flatMap((site) => {
+    const base = at.get(`${site}\u0000${c.baseline}`) ?? zero;
+    return c.models
+      .filter((m) => m !== c.baseline)
+      .map((model) => {
+        const x = at.get(`${site}\u0000${model}`) ?? zero;
+        return { site, model, saved: delta(base.a - x.a, base.b - x.b) };
+      });
+  });
+  return rows.sort((p, q) => Math.abs(q.saved.delta) - Math.abs(p.saved.delta) || compareText(p.site, q.site) || c.models.indexOf(p.model) - c.models.indexOf(q.model));
+}
+
 export function buildComparison(c: Comparison, charts: readonly ChartSpec[] = []): Block[] {
   const deltaCells = (d: Delta): Cell[] => [d.a, d.b, d.delta, d.ratio === null ? '-' : `${d.ratio.toFixed(3)}`];
   // Times in one unit per row, the one the largest reads best in.
@@ -182,20 +206,50 @@ export function buildComparison(c: Comparison, charts: readonly ChartSpec[] = []
     code(Object.entries(s.knobs).map(([k, v]) => `${k}=${v}`).join(' ') || 'none'),
     s.synthetic ? '; generated trace)' : ')',
   ];
+  /** A table of the rows that changed, and the unchanged ones folded under it. */
+  const changedFirst = (header: string[], rows: readonly { cells: Cell[]; changed: boolean }[], what: string): Block[] => {
+    const changed = rows.filter((r) => r.changed).map((r) => r.cells);
+    const same = rows.filter((r) => !r.changed).map((r) => r.cells);
+    return [
+      changed.length ? table(header, changed) : para(`No ${what} changed.`),
+      ...(same.length ? [details(`${same.length} unchanged ${what}`, [table(header, same)])] : []),
+    ];
+  };
+  const savings = savingsBySite(c);
+  const changedSavings = savings.filter((r) => r.saved.delta !== 0);
+  const labels = runLabels(c);
   const blocks: Block[] = [
     { kind: 'list', items: [runLine('A', c.a), runLine('B', c.b)] },
     { kind: 'list', items: c.differences.map((d) => [d]) },
+    heading(2, 'What changed: X saved per site'),
+    para(`X token acquisitions each model saves against ${c.baseline} per site, in A (${labels.a.slice(3)}) and in B (${labels.b.slice(3)}), largest change first.`),
+    ...changedFirst(
+      ['site', 'model', 'saved in A', 'saved in B', 'B − A'],
+      [...changedSavings.slice(0, KEYS_SHOWN), ...savings.filter((r) => r.saved.delta === 0)].map((r) => ({
+        cells: [code(r.site), r.model, r.saved.a, r.saved.b, r.saved.delta],
+        changed: r.saved.delta !== 0,
+      })),
+      'site savings',
+    ),
+    ...(changedSavings.length > KEYS_SHOWN ? [para(`${changedSavings.length - KEYS_SHOWN} more changed site savings are in the JSON output (--format json).`)] : []),
     heading(2, 'Headline'),
     para(`Per model: A, B, B − A and B / A. "Saved" is X object token acquisitions saved against the baseline (${c.baseline}); chain locks are not in it.`),
   ];
   for (const h of c.headline) {
-    blocks.push(heading(3, h.model), table(['figure', 'A', 'B', 'B − A', 'B / A'], HEADLINE_FIGURES.map(([k, label]) => [label, ...(k === 'waitNs' ? timeCells : deltaCells)(h.figures[k]!)])));
+    blocks.push(
+      heading(3, h.model),
+      ...changedFirst(
+        ['figure', 'A', 'B', 'B − A', 'B / A'],
+        HEADLINE_FIGURES.map(([k, label]) => ({ cells: [label, ...(k === 'waitNs' ? timeCells : deltaCells)(h.figures[k]!)], changed: h.figures[k]!.delta !== 0 })),
+        'figures',
+      ),
+    );
   }
   const breakdown = (title: string, what: string, rows: readonly KeyedDelta[]): Block[] => {
     const keys = [...new Set(rows.map((r) => r.key))];
     const shown = new Set(keys.slice(0, KEYS_SHOWN));
-    const body = rows.filter((r) => shown.has(r.key)).map((r) => [r.key, r.model, ...deltaCells(r.x)]);
-    const out: Block[] = [heading(3, title), table([what, 'model', 'X in A', 'X in B', 'B − A', 'B / A'], body)];
+    const body = rows.filter((r) => shown.has(r.key)).map((r) => ({ cells: [r.key, r.model, ...deltaCells(r.x)], changed: r.x.delta !== 0 }));
+    const out: Block[] = [heading(3, title), ...changedFirst([what, 'model', 'X in A', 'X in B', 'B − A', 'B / A'], body, 'rows')];
     if (keys.length > shown.size) out.push(para(`${keys.length - shown.size} more with smaller changes are in the JSON output (--format json).`));
     return out;
   };

@@ -99,6 +99,12 @@ t.test('compare: the same trace with --shared-fault 0 (A) and 1 (B), as deltas',
   t.same(spec.encoding.color.scale.domain, ['A: shared_fault=0', 'B: shared_fault=1'], 'the legend says what A and B are');
   t.notOk(spec.encoding.color.scale.range.some((c: string) => ['#4c78a8', '#f58518'].includes(c)), "A and B are not drawn in old's and new's colours");
   t.notMatch(md, /\d\.\d\d ns/, 'wait times in a readable unit, not "96050.00 ns"');
+  // compare leads with what changed: the saving per site, the unchanged rows folded.
+  t.ok(md.indexOf('## What changed: X saved per site') < md.indexOf('## Headline'), 'the saving per site comes first');
+  t.match(md, /## What changed: X saved per site\n\n.*\n\n\| site \| model \| saved in A \| saved in B \| B − A \|\n.*\n\| `vm_prefault` \| new \| 0 \| 6 \| 6 \|/);
+  t.match(md, /<details>\n<summary>15 unchanged site savings<\/summary>/);
+  const firstTable = md.slice(md.indexOf('## What changed'), md.indexOf('<details>'));
+  t.notMatch(firstTable, /\| 0 \|\n/, 'no unchanged row before the fold');
 
   const traces = await capture(() => main(['compare', fixture('basic.ktr'), fixture('basic.dtrace')]));
   t.equal(traces.code, 0, traces.stderr);
