@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { main } from '../../src/cli.js';
 import { compareRuns, delta } from '../../src/report/compare.js';
+import { sizeWarning } from '../../src/commands/export.js';
 import { loadReportData, type ReportData } from '../../src/report/data.js';
 import { SAMPLE_TRACE } from '../../src/common/paths.js';
 import { capture, fixture } from '../helpers.js';
@@ -175,6 +176,51 @@ t.test('export --perfetto: trace-event JSON, one process per model, holds as sli
   }
   const usage = await capture(() => main(['export', RUN]));
   t.equal(usage.code, 2);
+
+  // One thread, one track: each hold is drawn up to the thread's next acquisition, so slices on a track follow each other.
+  const threads = new Set(slices.map((s) => `${s.pid}:${s.tid}`));
+  const names = events.filter((e) => e.name === 'thread_name').map((e) => String(e.args.name));
+  t.equal(names.filter((n) => / #\d+$/.test(n)).length, 0, 'no "#2" lanes');
+  t.equal(threads.size, names.length, 'one track per (model, thread)');
+  for (const [track, list] of byTrack) {
+    const sorted = [...list].sort((a, b) => a.ts - b.ts);
+    t.ok(sorted.every((s, i) => i === 0 || s.ts >= sorted[i - 1]!.end - 1e-9), `track ${track}: slices do not overlap`);
+  }
+  t.ok(slices.every((s) => typeof s.args.hold_ns === 'number'), 'the whole estimated hold stays in args');
+  const hazard = events.find((e) => e.name === 'hazard token_livelock')!;
+  t.match(hazard.args.trace_line, /basic\.ktr:21$/, 'a hazard carries its trace line');
+});
+
+t.test('export --perfetto: standard output, filters, the size warning', async (t) => {
+  const all = JSON.parse(readFileSync(join(dir, 'timeline.json'), 'utf8')).traceEvents as { ph: string; pid: number; tid: number; ts: number; name: string; args: Record<string, unknown> }[];
+  const out = await capture(() => main(['export', RUN, '--perfetto', '-']));
+  t.equal(out.code, 0, out.stderr);
+  t.same(JSON.parse(out.stdout).traceEvents.length, all.length, '- writes the timeline to standard output');
+  t.notOk(existsSync('-'), 'no file named -');
+  t.match(out.stderr, /timeline written to standard output/);
+
+  const only = async (...args: string[]) => {
+    const r = await capture(() => main(['export', RUN, '--perfetto', '-', ...args]));
+    t.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout).traceEvents as typeof all;
+  };
+  const newOnly = await only('--model', 'new');
+  t.same([...new Set(newOnly.filter((e) => e.ph !== 'M').map((e) => e.pid))], [2], '--model new: only its process');
+  t.same(newOnly.filter((e) => e.name === 'process_name').map((e) => e.args.name), ['model new']);
+  const thr = await only('--pid', '102');
+  const threadNames = thr.filter((e) => e.name === 'thread_name').map((e) => String(e.args.name));
+  t.ok(threadNames.length > 0 && threadNames.every((n) => n.endsWith(' thr')), `--pid 102: only thr's threads (${threadNames.join(', ')})`);
+  const allSlices = all.filter((e) => e.ph === 'X');
+  const window = await only('--from', '1000100000', '--to', '1000130000');
+  const inWindow = window.filter((e) => e.ph === 'X');
+  t.ok(inWindow.length > 0 && inWindow.length < allSlices.length, `--from/--to: ${inWindow.length} of ${allSlices.length} holds`);
+  const bad = await capture(() => main(['export', RUN, '--perfetto', '-', '--pid', 'x']));
+  t.equal(bad.code, 2);
+  t.match(bad.stderr, /--pid takes a whole number/);
+  const unknown = await capture(() => main(['export', RUN, '--perfetto', '-', '--model', 'nope']));
+  t.equal(unknown.code, 2);
+  t.equal(sizeWarning(99e6), null);
+  t.match(sizeWarning(772e6)!, /^warning: the timeline is 772\.0 MB, more than the Perfetto UI's JSON importer takes .*--model, --pid or --from\/--to$/);
 });
 
 t.test("replay's summary: the top sites by saved X, and a hint to the report", async (t) => {
