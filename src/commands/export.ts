@@ -2,15 +2,17 @@
 // timeline (Chrome trace-event JSON) for the Perfetto UI or chrome://tracing.
 
 import { UsageError } from '../common/errors.js';
-import { PERFETTO_JSON_LIMIT, type PerfettoFilter, writePerfetto } from '../report/perfetto.js';
+import { formatOf, PERFETTO_JSON_LIMIT, type PerfettoFilter, writePerfetto } from '../report/perfetto.js';
 import { parse } from './args.js';
 import { aside, data, say } from './console.js';
 
-const USAGE = `usage: vmreplay export OUT --perfetto FILE.json|- [--model M,...] [--pid PID] [--from NS] [--to NS]
-  --perfetto FILE  write Chrome trace-event JSON (- for standard output): one process per model,
-                   one track per thread, token and chain holds as slices (each drawn up to the
-                   thread's next acquisition), back-downs and hazards (with their trace line)
-                   as instant events; open it at ui.perfetto.dev
+const USAGE = `usage: vmreplay export OUT --perfetto FILE.json|FILE.pftrace|- [--proto] [--model M,...] [--pid PID] [--from NS] [--to NS]
+  --perfetto FILE  write the timeline (- for standard output): one process per model, one track
+                   per thread, token and chain holds as slices (each drawn up to the thread's
+                   next acquisition), back-downs and hazards (with their trace line) as instant
+                   events; open it at ui.perfetto.dev. Chrome trace-event JSON, or Perfetto's
+                   protobuf trace (smaller, loads fastest) for FILE.pftrace or with --proto
+  --proto          write Perfetto's protobuf trace whatever FILE is called
   --model M,...    only these models (also --models)
   --pid PID        only this process
   --from NS, --to NS
@@ -20,7 +22,7 @@ const USAGE = `usage: vmreplay export OUT --perfetto FILE.json|- [--model M,...]
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
-    { perfetto: { type: 'string' }, model: { type: 'string' }, models: { type: 'string' }, pid: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } },
+    { perfetto: { type: 'string' }, proto: { type: 'boolean' }, model: { type: 'string' }, models: { type: 'string' }, pid: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } },
     USAGE,
   );
   if (values.help) {
@@ -45,12 +47,13 @@ export async function run(argv: string[]): Promise<number> {
   const toStdout = values.perfetto === '-';
   const tell = toStdout ? aside : say; // standard output carries the timeline
   const began = performance.now();
-  const s = await writePerfetto(positionals[0]!, values.perfetto, filter);
+  const format = values.proto ? 'proto' : formatOf(values.perfetto);
+  const s = await writePerfetto(positionals[0]!, values.perfetto, filter, format);
   tell(
     `timeline written to ${toStdout ? 'standard output' : values.perfetto} in ${((performance.now() - began) / 1000).toFixed(2)} s: ` +
       `${s.slices} lock holds on ${s.tracks} tracks, ${s.instants} back-downs and hazards; open it at https://ui.perfetto.dev or chrome://tracing\n`,
   );
-  const warning = sizeWarning(s.bytes);
+  const warning = format === 'json' ? sizeWarning(s.bytes) : null;
   if (warning) aside(warning + '\n');
   return 0;
 }

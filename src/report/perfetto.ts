@@ -19,6 +19,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { UsageError } from '../common/errors.js';
 import { RunDatabase } from '../store/run-database.js';
 import { literal } from '../store/sql.js';
+import { annotations, Message, PROTO, tracePacket } from './perfetto-proto.js';
 
 /** What to export: every model, process and time by default. */
 export interface PerfettoFilter {
@@ -41,13 +42,19 @@ export interface PerfettoSummary {
 
 const NAMES = `(SELECT obj, max(name) AS name FROM objects WHERE name IS NOT NULL GROUP BY obj)`;
 
+/** `json`: Chrome trace-event JSON; `proto`: Perfetto's protobuf trace (TracePacket/TrackEvent). */
+export type PerfettoFormat = 'json' | 'proto';
+
+/** The format a file name asks for: Perfetto's own extensions mean protobuf. */
+export const formatOf = (file: string): PerfettoFormat => (/\.(pftrace|perfetto-trace|pb)$/i.test(file) ? 'proto' : 'json');
+
 /** Write the timeline of the run in `runDir` to `file`, or to standard output when `file` is `-`. */
-export async function writePerfetto(runDir: string, file: string, filter: PerfettoFilter = {}): Promise<PerfettoSummary> {
+export async function writePerfetto(runDir: string, file: string, filter: PerfettoFilter = {}, format: PerfettoFormat = formatOf(file)): Promise<PerfettoSummary> {
   const db = await RunDatabase.open(runDir);
   const toStdout = file === '-';
   const out: Writable = toStdout ? process.stdout : createWriteStream(file);
   try {
-    const summary = await writeEvents(db.connection, out, filter);
+    const summary = await writeEvents(db.connection, out, filter, format);
     if (!toStdout) {
       out.end();
       await once(out, 'finish');
@@ -71,7 +78,116 @@ function where(filter: PerfettoFilter, t: string): string {
   return parts.join(' AND ');
 }
 
-async function writeEvents(con: DuckDBConnection, out: Writable, filter: PerfettoFilter): Promise<PerfettoSummary> {
+/** Where the timeline goes: Chrome trace-event JSON, or Perfetto's protobuf format. */
+interface Sink {
+  /** a model's process, before any of its events */
+  process(pos: number, name: string): Promise<void>;
+  /** a thread's track, before its first event */
+  thread(pos: number, tid: number, name: string): Promise<void>;
+  slice(pos: number, tid: number, start: number, end: number, name: string, category: string, args: Record<string, unknown>): Promise<void>;
+  instant(pos: number, tid: number, ts: number, name: string, args: Record<string, unknown>): Promise<void>;
+  finish(): Promise<void>;
+  readonly bytes: number;
+}
+
+/** Write to `out`, waiting when it asks to. */
+function writer(out: Writable): { write(chunk: string | Buffer): Promise<void>; bytes: number } {
+  const w = {
+    bytes: 0,
+    async write(chunk: string | Buffer): Promise<void> {
+      w.bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+      if (!out.write(chunk)) await once(out, 'drain');
+    },
+  };
+  return w;
+}
+
+/** Chrome trace-event JSON: times in microseconds from `t0`, names of processes and threads as metadata events at the end. */
+function jsonSink(out: Writable, t0: number): Sink {
+  const w = writer(out);
+  const us = (ns: number) => Math.round(ns - t0) / 1000; // microseconds, nanosecond precision
+  let first = true;
+  const emit = (event: object) => {
+    const text = (first ? '{"displayTimeUnit":"ns","otherData":{"tool":"vmreplay","clock":"trace ns minus the first hold; holds from the hold-time model, each drawn up to its thread\'s next acquisition"},"traceEvents":[\n' : ',\n') + JSON.stringify(event);
+    first = false;
+    return w.write(text);
+  };
+  const processes: { pos: number; name: string }[] = [];
+  const threads: { pos: number; tid: number; name: string }[] = [];
+  return {
+    get bytes() {
+      return w.bytes;
+    },
+    process: async (pos, name) => void processes.push({ pos, name }),
+    thread: async (pos, tid, name) => void threads.push({ pos, tid, name }),
+    slice: (pos, tid, start, end, name, cat, args) => emit({ name, cat, ph: 'X', ts: us(start), dur: Math.round(end - start) / 1000, pid: pos, tid, args }),
+    instant: (pos, tid, ts, name, args) => emit({ name, cat: 'event', ph: 'i', s: 't', ts: us(ts), pid: pos, tid, args }),
+    async finish() {
+      for (const p of processes) {
+        await emit({ name: 'process_name', ph: 'M', pid: p.pos, tid: 0, args: { name: p.name } });
+        await emit({ name: 'process_sort_index', ph: 'M', pid: p.pos, tid: 0, args: { sort_index: p.pos } });
+      }
+      for (const t of threads) {
+        await emit({ name: 'thread_name', ph: 'M', pid: t.pos, tid: t.tid, args: { name: t.name } });
+        await emit({ name: 'thread_sort_index', ph: 'M', pid: t.pos, tid: t.tid, args: { sort_index: t.tid } });
+      }
+      await w.write(first ? '{"traceEvents":[]}\n' : '\n]}\n');
+    },
+  };
+}
+
+/** Perfetto's protobuf trace: a process track per model, a thread track under it, slices as begin and end events, in the trace's own nanoseconds. */
+function protoSink(out: Writable): Sink {
+  const w = writer(out);
+  const SEQUENCE = 1;
+  let first = true;
+  const packet = (ts: number | null, fill: (p: Message) => void) => {
+    const p = new Message();
+    if (ts !== null) p.varint(PROTO.packet.timestamp, Math.max(0, Math.round(ts)));
+    p.varint(PROTO.packet.trustedPacketSequenceId, SEQUENCE);
+    if (first) p.varint(PROTO.packet.sequenceFlags, PROTO.incrementalStateCleared);
+    first = false;
+    fill(p);
+    return w.write(tracePacket(p));
+  };
+  // uuids: a model's process track is its position; a thread's track, position * 2^32 + tid (tids are 32-bit).
+  const processUuid = (pos: number) => BigInt(pos);
+  const threadUuid = (pos: number, tid: number) => (BigInt(pos) << 32n) | BigInt(tid >>> 0);
+  const event = (pos: number, tid: number, type: number, name: string | null, category: string | null, args: Record<string, unknown>) => {
+    const e = new Message().varint(PROTO.trackEvent.type, type).varint(PROTO.trackEvent.trackUuid, threadUuid(pos, tid));
+    if (name !== null) e.string(PROTO.trackEvent.name, name);
+    if (category !== null) e.string(PROTO.trackEvent.categories, category);
+    for (const a of annotations(args)) e.message(PROTO.trackEvent.debugAnnotations, a);
+    return e;
+  };
+  return {
+    get bytes() {
+      return w.bytes;
+    },
+    process: (pos, name) =>
+      packet(null, (p) =>
+        p.message(PROTO.packet.trackDescriptor, new Message().varint(PROTO.trackDescriptor.uuid, processUuid(pos)).message(PROTO.trackDescriptor.process, new Message().varint(PROTO.process.pid, pos).string(PROTO.process.processName, name))),
+      ),
+    thread: (pos, tid, name) =>
+      packet(null, (p) =>
+        p.message(
+          PROTO.packet.trackDescriptor,
+          new Message()
+            .varint(PROTO.trackDescriptor.uuid, threadUuid(pos, tid))
+            .varint(PROTO.trackDescriptor.parentUuid, processUuid(pos))
+            .message(PROTO.trackDescriptor.thread, new Message().varint(PROTO.thread.pid, pos).varint(PROTO.thread.tid, tid).string(PROTO.thread.threadName, name)),
+        ),
+      ),
+    async slice(pos, tid, start, end, name, cat, args) {
+      await packet(start, (p) => p.message(PROTO.packet.trackEvent, event(pos, tid, PROTO.eventType.sliceBegin, name, cat, args)));
+      await packet(end, (p) => p.message(PROTO.packet.trackEvent, event(pos, tid, PROTO.eventType.sliceEnd, null, null, {})));
+    },
+    instant: (pos, tid, ts, name, args) => packet(ts, (p) => p.message(PROTO.packet.trackEvent, event(pos, tid, PROTO.eventType.instant, name, 'event', args))),
+    finish: async () => undefined,
+  };
+}
+
+async function writeEvents(con: DuckDBConnection, out: Writable, filter: PerfettoFilter, format: PerfettoFormat): Promise<PerfettoSummary> {
   const models = (await con.runAndReadAll('SELECT model FROM models ORDER BY position')).getRows().map((r) => String(r[0]));
   const unknown = (filter.models ?? []).filter((m) => !models.includes(m));
   if (unknown.length) throw new UsageError(`--model: ${unknown.join(', ')} not in this run (its models: ${models.join(', ')})`);
@@ -80,28 +196,17 @@ async function writeEvents(con: DuckDBConnection, out: Writable, filter: Perfett
   const comms = new Map<number, string>(
     (await con.runAndReadAll(`SELECT pid, arg_max(comm, last_ts) FROM processes WHERE comm IS NOT NULL GROUP BY pid`)).getRows().map((r) => [Number(r[0]), String(r[1])]),
   );
-  const us = (ns: number) => Math.round(ns - t0) / 1000; // microseconds, nanosecond precision
+  const sink = format === 'proto' ? protoSink(out) : jsonSink(out, t0);
+  for (const [i, model] of models.entries()) if (!filter.models || filter.models.includes(model)) await sink.process(i + 1, `model ${model}`);
 
-  let first = true;
-  let bytes = 0;
-  const emit = async (event: object): Promise<void> => {
-    const text = (first ? '' : ',\n') + JSON.stringify(event);
-    bytes += Buffer.byteLength(text);
-    const ok = out.write(text);
-    first = false;
-    if (!ok) await once(out, 'drain');
-  };
-  const opening = '{"displayTimeUnit":"ns","otherData":{"tool":"vmreplay","clock":"trace ns minus the first hold; holds from the hold-time model, each drawn up to its thread\'s next acquisition"},"traceEvents":[\n';
-  bytes += opening.length;
-  out.write(opening);
-
-  // Tracks: one per (model, thread).
-  const tracks = new Map<string, { pid: number; tid: number; name: string }>();
-  const track = (pos: number, tid: number, procId: number | null): number => {
+  // Tracks: one per (model, thread), declared before the thread's first event.
+  const tracks = new Set<string>();
+  const track = async (pos: number, tid: number, procId: number | null): Promise<number> => {
     const key = `${pos}:${tid}`;
     if (!tracks.has(key)) {
+      tracks.add(key);
       const comm = procId === null ? undefined : comms.get(procId);
-      tracks.set(key, { pid: pos, tid, name: `tid ${tid}${comm ? ` ${comm}` : ''}` });
+      await sink.thread(pos, tid, `tid ${tid}${comm ? ` ${comm}` : ''}`);
     }
     return tid;
   };
@@ -125,15 +230,15 @@ async function writeEvents(con: DuckDBConnection, out: Writable, filter: Perfett
     const end = next === null ? start + hold : Math.min(start + hold, next);
     const cls = String(r[5]);
     const mode = String(r[6]);
-    await emit({
-      name: `${r[7] ?? '?'} ${r[8]}`,
-      cat: `${cls},${mode}`,
-      ph: 'X',
-      ts: us(start),
-      dur: Math.round(end - start) / 1000,
-      pid: pos,
-      tid: track(pos, tid, r[2] === null ? null : Number(r[2])),
-      args: { class: cls, mode, site: r[7], object: r[8], op_id: Number(r[9]), reason: r[10], hold_ns: Math.round(hold) },
+    const thread = await track(pos, tid, r[2] === null ? null : Number(r[2]));
+    await sink.slice(pos, thread, start, end, `${r[7] ?? '?'} ${r[8]}`, `${cls},${mode}`, {
+      class: cls,
+      mode,
+      site: r[7],
+      object: r[8],
+      op_id: Number(r[9]),
+      reason: r[10],
+      hold_ns: Math.round(hold),
     });
     slices++;
   };
@@ -149,12 +254,12 @@ async function writeEvents(con: DuckDBConnection, out: Writable, filter: Perfett
 
   // Back-downs and hazards on their thread's track.
   let instants = 0;
-  const instant = async (sql: string, name: (r: unknown[]) => string, args: (r: unknown[]) => object) => {
+  const instant = async (sql: string, name: (r: unknown[]) => string, args: (r: unknown[]) => Record<string, unknown>) => {
     const rows = (await con.runAndReadAll(sql)).getRows();
     for (const r of rows) {
       const pos = Number(r[0]);
       const tid = r[1] === null ? -1 : Number(r[1]);
-      await emit({ name: name(r), cat: 'event', ph: 'i', s: 't', ts: us(Number(r[3])), pid: pos, tid: track(pos, tid, r[2] === null ? null : Number(r[2])), args: args(r) });
+      await sink.instant(pos, await track(pos, tid, r[2] === null ? null : Number(r[2])), Number(r[3]), name(r), args(r));
       instants++;
     }
   };
@@ -180,18 +285,6 @@ async function writeEvents(con: DuckDBConnection, out: Writable, filter: Perfett
     (r) => ({ kind: r[4], op_id: Number(r[5]), object: r[6], site: r[7], detail: r[8], trace_line: r[9] }),
   );
 
-  // Names and order of the processes (models) and tracks.
-  for (const [i, model] of models.entries()) {
-    if (filter.models && !filter.models.includes(model)) continue;
-    await emit({ name: 'process_name', ph: 'M', pid: i + 1, tid: 0, args: { name: `model ${model}` } });
-    await emit({ name: 'process_sort_index', ph: 'M', pid: i + 1, tid: 0, args: { sort_index: i + 1 } });
-  }
-  for (const t of tracks.values()) {
-    await emit({ name: 'thread_name', ph: 'M', pid: t.pid, tid: t.tid, args: { name: t.name } });
-    await emit({ name: 'thread_sort_index', ph: 'M', pid: t.pid, tid: t.tid, args: { sort_index: t.tid } });
-  }
-  const closing = '\n]}\n';
-  bytes += closing.length;
-  out.write(closing);
-  return { slices, instants, tracks: tracks.size, bytes };
+  await sink.finish();
+  return { slices, instants, tracks: tracks.size, bytes: sink.bytes };
 }

@@ -8,6 +8,7 @@ import t from 'tap';
 import { main } from '../../src/cli.js';
 import { compareRuns, delta } from '../../src/report/compare.js';
 import { sizeWarning } from '../../src/commands/export.js';
+import { decodeMessage, type Fields, int, sub, text } from './protobuf.js';
 import { loadReportData, type ReportData } from '../../src/report/data.js';
 import { SAMPLE_TRACE } from '../../src/common/paths.js';
 import { capture, fixture } from '../helpers.js';
@@ -221,6 +222,53 @@ t.test('export --perfetto: standard output, filters, the size warning', async (t
   t.equal(unknown.code, 2);
   t.equal(sizeWarning(99e6), null);
   t.match(sizeWarning(772e6)!, /^warning: the timeline is 772\.0 MB, more than the Perfetto UI's JSON importer takes .*--model, --pid or --from\/--to$/);
+});
+
+t.test('export --perfetto FILE.pftrace: Perfetto protobuf, decoded with the published field numbers', async (t) => {
+  const file = join(dir, 'timeline.pftrace');
+  const r = await capture(() => main(['export', RUN, '--perfetto', file]));
+  t.equal(r.code, 0, r.stderr);
+  const bytes = readFileSync(file);
+  const jsonBytes = readFileSync(join(dir, 'timeline.json')).length;
+  t.ok(bytes.length < jsonBytes, `smaller than the JSON (${bytes.length} bytes against ${jsonBytes})`);
+  // Trace { repeated TracePacket packet = 1 } (protos/perfetto/trace/trace.proto)
+  const trace = decodeMessage(bytes);
+  t.same([...trace.keys()], [1], 'a Trace holds only packets');
+  const packets = trace.get(1)!.map((b) => decodeMessage(b as Buffer));
+  t.ok(packets.every((p) => int(p, 10) === 1), 'every packet on one trusted_packet_sequence_id (10)');
+  t.equal(int(packets[0], 13), 1, 'the first packet clears the incremental state (sequence_flags 13)');
+  // TracePacket.track_descriptor = 60: TrackDescriptor { uuid 1, name 2, process 3, thread 4, parent_uuid 5 }
+  const descriptors = packets.map((p) => sub(p, 60)).filter((d): d is Fields => d !== undefined);
+  const processes = descriptors.filter((d) => d.has(3)).map((d) => text(sub(d, 3), 6));
+  t.same(processes, ['model old', 'model new', 'model new-fixed'], 'a process (ProcessDescriptor.process_name 6) per model');
+  const threads = descriptors.filter((d) => d.has(4));
+  t.ok(threads.length > 0 && threads.every((d) => /^tid \d+/.test(text(sub(d, 4), 5) ?? '') && d.has(5)), 'thread tracks (ThreadDescriptor.thread_name 5) under their process');
+  const uuids = new Set(descriptors.map((d) => int(d, 1)));
+  // TracePacket.track_event = 11: TrackEvent { type 9, track_uuid 11, name 23, categories 22, debug_annotations 4 }
+  const events = packets.filter((p) => p.has(11)).map((p) => ({ ts: int(p, 8)!, e: sub(p, 11)! }));
+  t.ok(events.every(({ e }) => uuids.has(int(e, 11))), 'every event on a described track');
+  const begins = events.filter(({ e }) => int(e, 9) === 1);
+  const ends = events.filter(({ e }) => int(e, 9) === 2);
+  t.equal(begins.length, 161, 'a slice per acquisition, as in the JSON');
+  t.equal(ends.length, begins.length, 'each slice ended');
+  t.ok(begins.some(({ e }) => text(e, 23) === 'vm_fault /bin/sh'), 'slices named by site and object');
+  const hazard = events.find(({ e }) => int(e, 9) === 3 && text(e, 23) === 'hazard token_livelock');
+  t.ok(hazard, 'the hazard as an instant');
+  // DebugAnnotation { name 10, string_value 6 }
+  const args = new Map((hazard!.e.get(4) ?? []).map((b) => decodeMessage(b as Buffer)).map((a) => [text(a, 10), text(a, 6)]));
+  t.match(args.get('trace_line'), /basic\.ktr:21$/, 'the hazard carries its trace line');
+  // Per track, begin and end alternate: one track per thread shows every slice.
+  const depth = new Map<number, number>();
+  let nested = true;
+  for (const { e } of events.filter(({ e }) => int(e, 9) !== 3)) {
+    const track = int(e, 11)!;
+    const d = (depth.get(track) ?? 0) + (int(e, 9) === 1 ? 1 : -1);
+    if (d < 0 || d > 1) nested = false;
+    depth.set(track, d);
+  }
+  t.ok(nested, 'slices on a track follow each other');
+  const piped = await capture(() => main(['export', RUN, '--perfetto', '-', '--proto', '--model', 'new']));
+  t.equal(piped.code, 0, piped.stderr);
 });
 
 t.test("replay's summary: the top sites by saved X, and a hint to the report", async (t) => {
