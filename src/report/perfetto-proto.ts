@@ -10,15 +10,19 @@
 /** Field numbers from the published protos. */
 export const PROTO = {
   trace: { packet: 1 },
-  packet: { timestamp: 8, trackEvent: 11, trackDescriptor: 60, trustedPacketSequenceId: 10, sequenceFlags: 13 },
+  packet: { timestamp: 8, trackEvent: 11, trackDescriptor: 60, trustedPacketSequenceId: 10, sequenceFlags: 13, internedData: 12 },
+  /** InternedData (interned_data/interned_data.proto): each entry { iid 1, name 2 } (InternedString: { iid 1, str 2 }) */
+  interned: { eventCategories: 1, eventNames: 2, debugAnnotationNames: 3, debugAnnotationStringValues: 29, iid: 1, name: 2 },
   trackDescriptor: { uuid: 1, name: 2, process: 3, thread: 4, parentUuid: 5 },
   process: { pid: 1, processName: 6 },
   thread: { pid: 1, tid: 2, threadName: 5 },
-  trackEvent: { debugAnnotations: 4, type: 9, trackUuid: 11, categories: 22, name: 23 },
+  trackEvent: { debugAnnotations: 4, type: 9, trackUuid: 11, categories: 22, name: 23, nameIid: 10, categoryIids: 3 },
   eventType: { sliceBegin: 1, sliceEnd: 2, instant: 3 },
-  debugAnnotation: { name: 10, boolValue: 2, intValue: 4, doubleValue: 5, stringValue: 6 },
+  debugAnnotation: { name: 10, nameIid: 1, boolValue: 2, intValue: 4, doubleValue: 5, stringValue: 6, stringValueIid: 17 },
   /** SEQ_INCREMENTAL_STATE_CLEARED: the first packet of the sequence */
   incrementalStateCleared: 1,
+  /** SEQ_NEEDS_INCREMENTAL_STATE: a packet that refers to interned strings */
+  needsIncrementalState: 2,
 } as const;
 
 /** One message under construction: fields appended in order. */
@@ -73,16 +77,48 @@ export function tracePacket(packet: Message): Buffer {
   return new Message().message(PROTO.trace.packet, packet).encode();
 }
 
-/** Arguments as debug annotations: numbers as int or double, booleans, everything else as text; nulls left out. */
-export function annotations(args: Readonly<Record<string, unknown>>): Message[] {
+/**
+ * Strings sent once per sequence and referred to by number after that (event
+ * names, categories, argument names and text values): the names of a
+ * timeline repeat on every slice. New strings are added to the packet that
+ * first uses them, as InternedData.
+ */
+export class Interner {
+  private readonly tables = new Map<number, Map<string, number>>();
+  private fresh: Message | null = null;
+
+  /** The iid of `value` in InternedData field `table`; a string not seen before goes into the next packet's InternedData. */
+  iid(table: number, value: string): number {
+    let t = this.tables.get(table);
+    if (!t) this.tables.set(table, (t = new Map()));
+    let id = t.get(value);
+    if (id === undefined) {
+      id = t.size + 1;
+      t.set(value, id);
+      const entry = new Message().varint(PROTO.interned.iid, id).string(PROTO.interned.name, value);
+      (this.fresh ??= new Message()).message(table, entry);
+    }
+    return id;
+  }
+
+  /** The InternedData the strings first used since the last call need, if any. */
+  take(): Message | null {
+    const m = this.fresh;
+    this.fresh = null;
+    return m;
+  }
+}
+
+/** Arguments as debug annotations, names and text values interned: numbers as int or double, booleans, everything else as text; nulls left out. */
+export function annotations(args: Readonly<Record<string, unknown>>, strings: Interner): Message[] {
   const out: Message[] = [];
   for (const [name, v] of Object.entries(args)) {
     if (v === null || v === undefined) continue;
-    const a = new Message().string(PROTO.debugAnnotation.name, name);
+    const a = new Message().varint(PROTO.debugAnnotation.nameIid, strings.iid(PROTO.interned.debugAnnotationNames, name));
     if (typeof v === 'boolean') a.varint(PROTO.debugAnnotation.boolValue, v ? 1 : 0);
     else if (typeof v === 'number' && Number.isInteger(v)) a.varint(PROTO.debugAnnotation.intValue, v);
     else if (typeof v === 'number') a.double(PROTO.debugAnnotation.doubleValue, v);
-    else a.string(PROTO.debugAnnotation.stringValue, String(v));
+    else a.varint(PROTO.debugAnnotation.stringValueIid, strings.iid(PROTO.interned.debugAnnotationStringValues, String(v)));
     out.push(a);
   }
   return out;

@@ -19,7 +19,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { UsageError } from '../common/errors.js';
 import { RunDatabase } from '../store/run-database.js';
 import { literal } from '../store/sql.js';
-import { annotations, Message, PROTO, tracePacket } from './perfetto-proto.js';
+import { annotations, Interner, Message, PROTO, tracePacket } from './perfetto-proto.js';
 
 /** What to export: every model, process and time by default. */
 export interface PerfettoFilter {
@@ -140,14 +140,17 @@ function jsonSink(out: Writable, t0: number): Sink {
 function protoSink(out: Writable): Sink {
   const w = writer(out);
   const SEQUENCE = 1;
+  const strings = new Interner();
   let first = true;
   const packet = (ts: number | null, fill: (p: Message) => void) => {
     const p = new Message();
     if (ts !== null) p.varint(PROTO.packet.timestamp, Math.max(0, Math.round(ts)));
     p.varint(PROTO.packet.trustedPacketSequenceId, SEQUENCE);
-    if (first) p.varint(PROTO.packet.sequenceFlags, PROTO.incrementalStateCleared);
+    p.varint(PROTO.packet.sequenceFlags, first ? PROTO.incrementalStateCleared : PROTO.needsIncrementalState);
     first = false;
     fill(p);
+    const interned = strings.take();
+    if (interned) p.message(PROTO.packet.internedData, interned);
     return w.write(tracePacket(p));
   };
   // uuids: a model's process track is its position; a thread's track, position * 2^32 + tid (tids are 32-bit).
@@ -155,9 +158,9 @@ function protoSink(out: Writable): Sink {
   const threadUuid = (pos: number, tid: number) => (BigInt(pos) << 32n) | BigInt(tid >>> 0);
   const event = (pos: number, tid: number, type: number, name: string | null, category: string | null, args: Record<string, unknown>) => {
     const e = new Message().varint(PROTO.trackEvent.type, type).varint(PROTO.trackEvent.trackUuid, threadUuid(pos, tid));
-    if (name !== null) e.string(PROTO.trackEvent.name, name);
-    if (category !== null) e.string(PROTO.trackEvent.categories, category);
-    for (const a of annotations(args)) e.message(PROTO.trackEvent.debugAnnotations, a);
+    if (name !== null) e.varint(PROTO.trackEvent.nameIid, strings.iid(PROTO.interned.eventNames, name));
+    if (category !== null) e.varint(PROTO.trackEvent.categoryIids, strings.iid(PROTO.interned.eventCategories, category));
+    for (const a of annotations(args, strings)) e.message(PROTO.trackEvent.debugAnnotations, a);
     return e;
   };
   return {
