@@ -77,25 +77,30 @@ function pasteSummary(d: ReportData, outDir: string): Block[] {
     const pr = l.precisionPct === null ? '' : `; precision ${l.precisionPct}%, recall ${l.recallPct ?? '-'}% against the kernel's own mmap_lock events`;
     items.push([code(l.model), `: saves ${l.savedMm} of ${reference!.mmLocks} mm lock acquisitions (${l.savedMmPct ?? '-'}%) against `, code(reference!.model), `${pr}.`]);
   }
-  const base = d.summary.find((s) => s.model === d.baseline);
+  // DragonFly models against the run's baseline, or against the first of them when the baseline is a Linux model (a proxy run).
+  const dragonfly = d.summary.filter((x) => !d.linux.some((l) => l.model === x.model));
+  const base = dragonfly.find((s) => s.model === d.baseline) ?? dragonfly[0];
+  const againstBaseline = base?.model === d.baseline;
   const waitUnit = timeUnit(d.summary.map((s) => s.waitNs));
   const extra = new Map(d.extraAcquisitions.map((e) => [e.model, e]));
-  for (const s of d.summary.filter((x) => x.model !== d.baseline && !d.linux.some((l) => l.model === x.model))) {
+  for (const s of dragonfly.filter((x) => x !== base)) {
     const e = extra.get(s.model);
     const split = backdownSplit(d, s.model);
     const cost = [
       `${split.b1to4} back-down${split.b1to4 === 1 ? '' : 's'} (B1-B4)`,
       `${split.exec} exec_map_page re-acquire${split.exec === 1 ? '' : 's'}`,
       `${s.restarts} restart${s.restarts === 1 ? '' : 's'}`,
-      `${e?.extra ?? 0} more acquisitions on ${e?.faults ?? 0} fault${e?.faults === 1 ? '' : 's'}`,
+      // Extra acquisitions are counted against the run's baseline: left out when that is a Linux model.
+      ...(againstBaseline ? [`${e?.extra ?? 0} more acquisitions on ${e?.faults ?? 0} fault${e?.faults === 1 ? '' : 's'}`] : []),
       `${s.waits} wait${s.waits === 1 ? '' : 's'} (${inUnit(s.waitNs, waitUnit)})`,
     ].join(', ');
-    const h = s.inHazardOps;
-    const unsafe = h === null ? '' : `; ${withoutHazards(s.savedX, h)} without the ${h.operations} operation${h.operations === 1 ? '' : 's'} that hit a hazard`;
+    const h = againstBaseline ? s.inHazardOps : null;
+    const saved = (base?.xTokens ?? 0) - s.xTokens;
+    const unsafe = h === null ? '' : `; ${withoutHazards(saved, h)} without the ${h.operations} operation${h.operations === 1 ? '' : 's'} that hit a hazard`;
     items.push([
       code(s.model),
-      `: saves ${s.savedX} of ${base?.xTokens ?? 0} X token acquisitions (${percent(s.savedX, base?.xTokens ?? 0)}${unsafe}) against `,
-      code(d.baseline),
+      `: saves ${saved} of ${base?.xTokens ?? 0} X token acquisitions (${percent(saved, base?.xTokens ?? 0)}${unsafe}) against `,
+      code(base?.model ?? d.baseline),
       `; costs ${cost}; ${s.hazards} hazard${s.hazards === 1 ? '' : 's'}.`,
     ]);
   }

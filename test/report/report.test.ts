@@ -267,3 +267,27 @@ t.test('charts: steps for time buckets, legends only for models with data, label
   t.equal(middleTruncate('/usr/lib/x86_64-linux-gnu/libc.so.6').length <= 40, true);
   t.not(middleTruncate('/usr/lib/x86_64-linux-gnu/libm.so.6.0.0.long.name'), middleTruncate('/usr/lib/x86_64-linux-gnu/libz.so.6.0.0.long.name'), 'two files with one long prefix stay apart');
 });
+
+t.test('a Linux capture: the Linux section and banners stay first, the summary follows', async (t) => {
+  const dir = t.testdir();
+  const capture1 = relative(process.cwd(), join(import.meta.dirname, '..', '..', 'traces', 'real', 'linux-coldfile.perf.txt.gz'));
+  const r = await capture(() => main(['report', capture1, '-o', join(dir, 'linux')]));
+  t.equal(r.code, 0, r.stderr);
+  const md = readFileSync(join(dir, 'linux', 'report.md'), 'utf8');
+  t.ok(md.indexOf('## Linux: mmap_lock acquisitions saved') < md.indexOf('## Summary'), 'the Linux section first');
+  t.match(md, /^- `linux-vma`: saves \d+ of \d+ mm lock acquisitions \([\d.]+%\) against `linux-mmap`; precision/m);
+  const glossary = md.slice(md.indexOf('## Glossary'));
+  t.match(glossary, '**mm lock**');
+  t.match(glossary, '**fallback, mm_reason**');
+  t.notMatch(glossary, 'B1-B4', 'no DragonFly term without a DragonFly model');
+  t.match(md, /^- `linux-vma`: .*Rules by kernel version, .*uname -r.*per-VMA locks from 6\.4/m, 'the Linux version rules the model used');
+
+  // DragonFly models on a Linux capture: the proxy banner first, and their saving against the first of them.
+  const p = await capture(() => main(['report', join(dir, 'linux', 'run'), '-o', join(dir, 'proxy')]));
+  t.equal(p.code, 0, p.stderr);
+  const proxy = await capture(() => main(['report', capture1, '-o', join(dir, 'proxy'), '--models', 'linux-mmap,linux-vma,old,new']));
+  t.equal(proxy.code, 0, proxy.stderr);
+  const pmd = readFileSync(join(dir, 'proxy', 'report.md'), 'utf8');
+  t.match(pmd.split('\n')[2], /^> \*\*Proxy: DragonFly models replayed a Linux capture/, 'the proxy banner opens the report');
+  t.match(pmd, /^- `new`: saves \d+ of \d+ X token acquisitions \([\d.]+%\) against `old`/m, 'DragonFly models against old, not linux-mmap');
+});
