@@ -127,7 +127,7 @@ function hazardLine(d: ReportData): Inline[] {
     if (i > 0) parts.push('; ');
     parts.push(code(h.model), ` ${h.kind}${n > 1 ? ` ×${n}` : ''}`);
     if (h.site !== null) parts.push(' at ', code(h.site));
-    if (h.traceLine !== null) parts.push(' (', code(h.traceLine), ')');
+    if (h.traceLine !== null) parts.push(' (began at ', code(h.traceLine), ...(h.triggerLine !== null && h.triggerLine !== h.traceLine ? [', triggered at ', code(h.triggerLine)] : []), ')');
   });
   if (groups.size > shown.length) parts.push(`; ${groups.size - shown.length} more kinds`);
   parts.push('.');
