@@ -6,9 +6,12 @@
 import { basename } from 'node:path';
 import { HOLD_MODEL } from '../replay/timeline.js';
 import type { ChartSpec } from './charts/specs.js';
-import type { KeyedCounts, ReportData } from './data.js';
-import { type Block, type Cell, code, heading, type Inline, para, strong, table } from './document.js';
-import { nanos, percent } from './text-table.js';
+import { type HazardOpsX, type KeyedCounts, LIMITS, type LockstatRow, type ReportData, SENSITIVITY_FACTORS } from './data.js';
+import { type Block, type Cell, code, details, formatNumber, heading, type Inline, para, strong, table } from './document.js';
+import { inUnit, nanos, percent, timeUnit } from './text-table.js';
+import { MODELS } from '../models/index.js';
+import { SINCE } from '../models/linux-versions.js';
+import { withGlossary } from './glossary.js';
 import { faultLinksText, SITE_LINKS_IN_SUMMARY_ONLY } from './unknown-links.js';
 
 /** Rows of each "where" table. */
@@ -18,10 +21,134 @@ export function reportTitle(d: ReportData): string {
   return `vmreplay report: ${d.run.inputs.map((i) => (i.path === '-' ? 'standard input' : basename(i.path))).join(', ') || d.run.dir}`;
 }
 
-export function buildReport(d: ReportData, charts: readonly ChartSpec[]): Block[] {
+/** `outDir` is where the report is written, for the command that makes it again. */
+export function buildReport(d: ReportData, charts: readonly ChartSpec[], outDir = 'report'): Block[] {
   const dragonfly = d.summary.some((s) => !d.linux.some((l) => l.model === s.model));
-  const bsd = dragonfly ? [...headline(d), ...where(d), ...cost(d), ...chartSection(d, charts)] : [];
-  return [...banner(d), ...linuxHeadline(d), ...bsd, ...coverage(d), ...reproduce(d)];
+  const bsd = dragonfly ? [...headline(d), ...where(d), ...foldSubsections(cost(d)), ...chartSection(d, charts)] : [];
+  const body = [...banner(d), ...linuxHeadline(d), ...pasteSummary(d, outDir), ...bsd, ...foldSubsections(coverage(d), (h) => h === READER_NOTES), ...reproduce(d, outDir)];
+  const { blocks, terms } = withGlossary(body, { dragonfly, linux: d.linux.length > 0 });
+  return [...blocks, heading(2, 'Glossary'), { kind: 'glossary', terms }];
+}
+
+/** A model's back-downs, vm_fault's rules B1-B4 apart from exec_map_page's S-to-X re-acquire. */
+export function backdownSplit(d: ReportData, model: string): { b1to4: number; exec: number } {
+  const mine = d.backdowns.filter((b) => b.model === model);
+  const exec = mine.filter((b) => b.rule === EXEC_RULE).reduce((n, b) => n + b.backdowns, 0);
+  return { b1to4: mine.reduce((n, b) => n + b.backdowns, 0) - exec, exec };
+}
+
+const EXEC_RULE = 'exec_map_page';
+
+/** The process key of acquisitions whose thread was never seen in a process (data.ts). */
+const NO_COMMAND = '(no command name)';
+
+/** Each level-3 heading and the blocks under it, folded into a `<details>` block titled by the heading, but those `keep` leaves open. */
+function foldSubsections(blocks: readonly Block[], keep: (heading: string) => boolean = () => false): Block[] {
+  const out: Block[] = [];
+  let open: { summary: string; blocks: Block[] } | null = null;
+  const close = () => {
+    if (open) out.push(details(open.summary, open.blocks));
+    open = null;
+  };
+  for (const b of blocks) {
+    if (b.kind === 'heading') {
+      close();
+      if (b.level === 3 && !keep(b.text)) open = { summary: b.text, blocks: [] };
+      else out.push(b);
+    } else if (open) (open as { blocks: Block[] }).blocks.push(b);
+    else out.push(b);
+  }
+  close();
+  return out;
+}
+
+/** Most models one summary lists, so that it stays within 15 lines. */
+const SUMMARY_MODELS = 9;
+
+/**
+ * The part to paste into a review: the saving per model, its cost, the
+ * hazards, what the trace lacks, and how to make it again, in at most 15
+ * lines of Markdown. Everything else in the report backs these lines up.
+ */
+function pasteSummary(d: ReportData, outDir: string): Block[] {
+  const items: Inline[][] = [];
+  const [reference, ...linuxModels] = d.linux;
+  for (const l of reference ? linuxModels : []) {
+    const pr = l.precisionPct === null ? '' : `; precision ${l.precisionPct}%, recall ${l.recallPct ?? '-'}% against the kernel's own mmap_lock events`;
+    items.push([code(l.model), `: saves ${l.savedMm} of ${reference!.mmLocks} mm lock acquisitions (${l.savedMmPct ?? '-'}%) against `, code(reference!.model), `${pr}.`]);
+  }
+  // DragonFly models against the run's baseline, or against the first of them when the baseline is a Linux model (a proxy run).
+  const dragonfly = d.summary.filter((x) => !d.linux.some((l) => l.model === x.model));
+  const base = dragonfly.find((s) => s.model === d.baseline) ?? dragonfly[0];
+  const againstBaseline = base?.model === d.baseline;
+  const waitUnit = timeUnit(d.summary.map((s) => s.waitNs));
+  const extra = new Map(d.extraAcquisitions.map((e) => [e.model, e]));
+  for (const s of dragonfly.filter((x) => x !== base)) {
+    const e = extra.get(s.model);
+    const split = backdownSplit(d, s.model);
+    const cost = [
+      `${split.b1to4} back-down${split.b1to4 === 1 ? '' : 's'} (B1-B4)`,
+      `${split.exec} exec_map_page re-acquire${split.exec === 1 ? '' : 's'}`,
+      `${s.restarts} restart${s.restarts === 1 ? '' : 's'}`,
+      // Extra acquisitions are counted against the run's baseline: left out when that is a Linux model.
+      ...(againstBaseline ? [`${e?.extra ?? 0} more acquisitions on ${e?.faults ?? 0} fault${e?.faults === 1 ? '' : 's'}`] : []),
+      `${s.waits} wait${s.waits === 1 ? '' : 's'} (${inUnit(s.waitNs, waitUnit)})`,
+    ].join(', ');
+    const h = againstBaseline ? s.inHazardOps : null;
+    const saved = (base?.xTokens ?? 0) - s.xTokens;
+    const unsafe = h === null ? '' : `; ${withoutHazards(saved, h)} without the ${h.operations} operation${h.operations === 1 ? '' : 's'} that hit a hazard`;
+    items.push([
+      code(s.model),
+      `: saves ${saved} of ${base?.xTokens ?? 0} X token acquisitions (${percent(saved, base?.xTokens ?? 0)}${unsafe}) against `,
+      code(base?.model ?? d.baseline),
+      `; costs ${cost}; ${s.hazards} hazard${s.hazards === 1 ? '' : 's'}.`,
+    ]);
+  }
+  if (items.length > SUMMARY_MODELS) items.splice(SUMMARY_MODELS - 1, items.length, [`and ${items.length - SUMMARY_MODELS + 1} more models (tables below).`]);
+  items.push(hazardLine(d));
+  items.push(gapsLine(d));
+  items.push(['Reproduce: ', code(reproduceCommand(d, outDir))]);
+  return [heading(2, 'Summary'), { kind: 'list', items }];
+}
+
+/** The hazards in one line: how many, and the first few kinds by model and site. */
+function hazardLine(d: ReportData): Inline[] {
+  if (d.hazardsTotal === 0) return ['Hazards: none under any model.'];
+  const groups = new Map<string, { h: ReportData['hazards'][number]; n: number }>();
+  for (const h of d.hazards) {
+    const key = `${h.model}\u0000${h.kind}\u0000${h.site ?? ''}`;
+    const g = groups.get(key);
+    if (g) g.n++;
+    else groups.set(key, { h, n: 1 });
+  }
+  const shown = [...groups.values()].slice(0, 3);
+  const parts: Inline[] = [`Hazards: ${d.hazardsTotal} — `];
+  shown.forEach(({ h, n }, i) => {
+    if (i > 0) parts.push('; ');
+    parts.push(code(h.model), ` ${h.kind}${n > 1 ? ` ×${n}` : ''}`);
+    if (h.site !== null) parts.push(' at ', code(h.site));
+    if (h.traceLine !== null) parts.push(' (began at ', code(h.traceLine), ...(h.triggerLine !== null && h.triggerLine !== h.traceLine ? [', triggered at ', code(h.triggerLine)] : []), ')');
+  });
+  if (groups.size > shown.length) parts.push(`; ${groups.size - shown.length} more kinds`);
+  parts.push('.');
+  return parts;
+}
+
+/** What the trace lacks, in one line. */
+function gapsLine(d: ReportData): Inline[] {
+  const files = d.coverage.files;
+  const sum = (f: (x: (typeof files)[number]) => number) => files.reduce((n, x) => n + f(x), 0);
+  const warnings = files.reduce((n, f) => n + f.notes.filter((x) => x.kind === 'warning').length, 0);
+  const gaps = [
+    `${sum((f) => f.truncatedBegin + f.truncatedEnd)} faults cut off by the trace window`,
+    `${sum((f) => f.rejected)} lines rejected`,
+    `${sum((f) => f.dropped)} events dropped by the tracer`,
+    `${d.coverage.inferredFaults} faults with facts filled in by default`,
+  ];
+  const links = Object.values(d.coverage.unknownLinks).reduce((n, x) => n + x, 0);
+  if (links > 0) gaps.push(`${links} chain links no event described`);
+  if (warnings > 0) gaps.push(`${warnings} reader warning${warnings === 1 ? '' : 's'}`);
+  return [`Coverage gaps: ${gaps.join(', ')}.`];
 }
 
 function banner(d: ReportData): Block[] {
@@ -90,6 +217,12 @@ function headline(d: ReportData): Block[] {
   const baseX = base?.xTokens ?? 0;
   const baseChain = base?.xChain ?? 0;
   const mapTokens = base?.mapTokens ?? 0;
+  const unsafe = d.summary.some((s) => s.inHazardOps !== null);
+  const safeSaved = (s: ReportData['summary'][number]): Cell => {
+    if (s.model === d.baseline) return null;
+    const n = s.inHazardOps === null ? s.savedX : withoutHazards(s.savedX, s.inHazardOps);
+    return `${n} (${percent(n, baseX - (s.inHazardOps?.baseline ?? 0))})`;
+  };
   return [
     heading(2, 'Headline'),
     para(
@@ -97,23 +230,37 @@ function headline(d: ReportData): Block[] {
       ` exclusive (X) acquisitions of VM object tokens, ${d.baseline}'s count minus the model's, on the same trace (faults and every other lock site). `,
       'Chain locks are counted in their own columns and are not part of the saving (X chain acquisitions saved are shown on their own, last); ',
       `the per-map token (${mapTokens} acquisitions, the same under every model) is in neither.`,
+      unsafe
+        ? ' A model that hit a hazard made part of its saving on an operation that would deadlock or assert: "without hazard ops" leaves those operations out, for both models.'
+        : '',
     ),
     table(
-      ['model', 'X tokens', 'S tokens', 'X chain', 'S chain', 'back-downs', 'restarts', 'upgrades', 'hazards', `X saved vs ${d.baseline}`, `X chain saved vs ${d.baseline}`],
+      ['model', 'X tokens', 'S tokens', 'X chain', 'S chain', 'back-downs (B1-B4)', 'exec re-acquires', 'restarts', 'upgrades', 'hazards', `X saved vs ${d.baseline}`, ...(unsafe ? ['X saved without hazard ops'] : []), `X chain saved vs ${d.baseline}`],
       d.summary.map((s) => [
         s.model,
         s.xTokens,
         s.sTokens,
         s.xChain,
         s.sChain,
-        s.backdowns,
+        backdownSplit(d, s.model).b1to4,
+        backdownSplit(d, s.model).exec,
         s.restarts,
         s.upgrades,
         s.hazards,
         s.model === d.baseline ? null : `${s.savedX} (${percent(s.savedX, baseX)})`,
+        ...(unsafe ? [safeSaved(s)] : []),
         s.model === d.baseline ? null : `${baseChain - s.xChain} (${percent(baseChain - s.xChain, baseChain)})`,
       ]),
     ),
+    details('Contention estimate', contention(d)),
+    ...observed(d),
+  ];
+}
+
+/** The contention estimate: per model, then lockstat's figures per object and per site, and how they move with --hold-scale. */
+function contention(d: ReportData): Block[] {
+  const waitUnit = timeUnit(d.summary.map((s) => s.waitNs));
+  const blocks: Block[] = [
     para(
       strong('Contention estimate:'),
       ' a token acquisition waits when another thread holds that token in a conflicting mode at that moment; ',
@@ -121,10 +268,42 @@ function headline(d: ReportData): Block[] {
     ),
     table(
       ['model', 'faults', 'attempts', 'waits', 'wait time'],
-      d.summary.map((s) => [s.model, s.faults, s.attempts, s.waits, nanos(s.waitNs)]),
+      d.summary.map((s) => [s.model, s.faults, s.attempts, s.waits, inUnit(s.waitNs, waitUnit)]),
     ),
-    ...observed(d),
   ];
+  if (d.sensitivity.length > 0) {
+    const scale = Number(d.run.knobs.hold_scale ?? 1);
+    const unit = timeUnit(d.sensitivity.map((r) => r.waitNs));
+    const line = (m: string) =>
+      SENSITIVITY_FACTORS.map((f) => {
+        const r = d.sensitivity.find((x) => x.model === m && x.factor === f);
+        return `${f * scale}x: ${r?.waits ?? 0} waits, ${inUnit(r?.waitNs ?? 0, unit)}`;
+      }).join('; ');
+    blocks.push(
+      para(
+        strong('Sensitivity to --hold-scale:'),
+        ` every operation's holds stretched about its start to 0.5, 1 and 2 times the run's hold scale (${scale}), through the replay's simulator (a hold split by an I/O sleep is taken as one, so 1x may differ a little from the figure above):`,
+      ),
+      { kind: 'list', items: d.models.map((m): Inline[] => [code(m), `: ${line(m)}.`]) },
+    );
+  } else blocks.push(para(strong('Sensitivity to --hold-scale:'), ` left out: more than ${LIMITS.sensitivityAcquisitions} token acquisitions; replay with --hold-scale 0.5 and 2 to see it.`));
+  const lockstat = (title: string, what: string, rows: readonly LockstatRow[]): Block[] => {
+    if (rows.length === 0) return [];
+    const avg = (r: LockstatRow) => (r.acquisitions === 0 ? 0 : r.holdNs / r.acquisitions);
+    // One unit per column, the one its largest figure reads best in.
+    const [total, mean, longest, waited, worst] = [(r: LockstatRow) => r.holdNs, avg, (r: LockstatRow) => r.maxHoldNs, (r: LockstatRow) => r.waitNs, (r: LockstatRow) => r.maxWaitNs].map(
+      (f) => (r: LockstatRow) => inUnit(f(r), timeUnit(rows.map(f))),
+    ) as [(r: LockstatRow) => string, (r: LockstatRow) => string, (r: LockstatRow) => string, (r: LockstatRow) => string, (r: LockstatRow) => string];
+    return [
+      para(strong(title), ` (lockstat's figures; the ${LIMITS.lockstatRows} with the most waiting, then holding, under any model):`),
+      table(
+        [what, 'model', 'acquisitions', 'total hold', 'avg hold', 'max hold', 'waits', 'total wait', 'max wait'],
+        rows.map((r) => [what === 'site' ? code(r.key) : r.key, r.model, r.acquisitions, total(r), mean(r), longest(r), r.waits, waited(r), worst(r)]),
+      ),
+    ];
+  };
+  blocks.push(...lockstat('Per object', 'object', d.lockstat.byObject), ...lockstat('Per site', 'site', d.lockstat.bySite));
+  return blocks;
 }
 
 /** Where the trace has the captured kernel's own obj_lock events: how far each model agrees with them. */
@@ -137,39 +316,57 @@ function observed(d: ReportData): Block[] {
     return [m, matched, modelOnly, traceOnly, percent(matched, matched + modelOnly + traceOnly)];
   });
   return [
-    para(
-      strong('Observed vs predicted:'),
-      " the trace has the captured kernel's own lock acquisitions inside faults (obj_lock); acquisitions both took (same fault, object, class and mode), only the model, only the kernel:",
-    ),
-    table(['model', 'both', 'model only', 'kernel only', 'agreement'], rows),
+    details('Observed vs predicted', [
+      para(
+        strong('Observed vs predicted:'),
+        " the trace has the captured kernel's own lock acquisitions inside faults (obj_lock); acquisitions both took (same fault, object, class and mode), only the model, only the kernel:",
+      ),
+      table(['model', 'both', 'model only', 'kernel only', 'agreement'], rows),
+    ]),
   ];
 }
 
 function where(d: ReportData): Block[] {
   const others = compared(d);
   const columns = (first: string[]) => [...first, ...d.models.map((m) => `X ${m}`), ...others.map((m) => `saved ${m}`)];
-  const counts = (k: KeyedCounts): Cell[] => [...d.models.map((m) => k.x[m] ?? 0), ...others.map((m) => (k.x[d.baseline] ?? 0) - (k.x[m] ?? 0))];
+  const saved = (k: KeyedCounts, m: string): Cell => {
+    const n = (k.x[d.baseline] ?? 0) - (k.x[m] ?? 0);
+    const h = k.inHazardOps[m];
+    return h === undefined ? n : `${n} (hazard; ${withoutHazards(n, h)} without)`;
+  };
+  const counts = (k: KeyedCounts): Cell[] => [...d.models.map((m) => k.x[m] ?? 0), ...others.map((m) => saved(k, m))];
   const more = (shown: number, all: number, what: string, view: string): Block[] =>
     all > shown ? [para(`${all - shown} more ${what} not shown; `, code(`vmreplay query RUN ${view}`), ' lists them all.')] : [];
   const sites = d.bySite.slice(0, TOP.sites);
-  const types = d.byObjectType.slice(0, TOP.types);
   const objects = d.byObjectName.slice(0, TOP.objects);
+  const types = d.byObjectType.slice(0, TOP.types);
   const procs = d.byProcessName.slice(0, TOP.processes);
+  const unattributed = d.byProcessName.find((k) => k.key === NO_COMMAND);
+  // One table for objects: the named ones and the unnamed ones per type, then every type's total.
+  const objectRows: Cell[][] = [
+    ...objects.map((k): Cell[] => [k.otype ?? '-', k.key, k.members, ...counts(k)]),
+    ...types.map((k): Cell[] => [k.key, `(all ${k.key} objects)`, null, ...counts(k)]),
+  ];
   return [
     heading(2, 'Where the saved X acquisitions are'),
-    para(`X token acquisitions per model and the X each model saves against ${d.baseline}, largest saving first.`),
-    heading(3, 'By site'),
-    table(columns(['site']), sites.map((k) => [code(k.key), ...counts(k)])),
-    ...more(sites.length, d.bySite.length, 'sites', 'saved_by_site'),
-    heading(3, 'By object type'),
-    table(columns(['object type']), types.map((k) => [k.key, ...counts(k)])),
-    heading(3, 'Top objects, by name'),
-    para('Objects the trace named (vnode paths); unnamed objects are counted together per type.'),
-    table(columns(['object', 'objects']), objects.map((k) => [k.key, k.members, ...counts(k)])),
-    ...more(objects.length, d.byObjectName.length, 'object names', 'saved_by_object'),
-    heading(3, 'Top processes, by command name'),
-    table(columns(['command', 'processes']), procs.map((k) => [k.key, k.members, ...counts(k)])),
-    ...more(procs.length, d.byProcessName.length, 'command names', 'saved_by_process'),
+    para(
+      `X token acquisitions per model and the X each model saves against ${d.baseline}, largest saving first. `,
+      'A saving marked "(hazard; N without)" includes operations on which that model hit a hazard; N is the saving without them.',
+    ),
+    details(`By site (${d.bySite.length})`, [table(columns(['site']), sites.map((k) => [code(k.key), ...counts(k)])), ...more(sites.length, d.bySite.length, 'sites', 'saved_by_site')]),
+    details(`By object (${d.byObjectName.length} names, ${d.byObjectType.length} types)`, [
+      para('Objects the trace named (vnode paths); unnamed objects are counted together per type; the last rows total each type.'),
+      table(columns(['object type', 'object', 'objects']), objectRows),
+      ...more(objects.length, d.byObjectName.length, 'object names', 'saved_by_object'),
+    ]),
+    details(`By process (${d.byProcessName.length} command names)`, [
+      para(
+        'A thread’s acquisitions logged before its process was known (site events name only the thread) count for the process the thread is seen in later',
+        unattributed === undefined ? '.' : `; ${unattributed.x[d.baseline] ?? 0} X under ${d.baseline} are on threads never seen in a process.`,
+      ),
+      table(columns(['command', 'processes']), procs.map((k) => [k.key, k.members, ...counts(k)])),
+      ...more(procs.length, d.byProcessName.length, 'command names', 'saved_by_process'),
+    ]),
   ];
 }
 
@@ -179,15 +376,18 @@ function cost(d: ReportData): Block[] {
   if (d.backdowns.length === 0) blocks.push(para('No model backed down on this trace.'));
   else {
     blocks.push(
-      para('The rate is back-downs per 100 faults the model replayed (back-downs at other lock sites, exec_map_page, count too); "all" sums the rules.'),
+      para("B1-B4 are vm_fault's back-downs; exec_map_page's S-to-X re-acquire has its own row and is not among them. The rate is per 100 faults the model replayed."),
       table(
-        ['model', 'rule', 'back-downs', 'operations', 'per 100 faults'],
+        ['model', 'rule', 'back-downs', 'per 100 faults'],
         d.models.flatMap((m) => {
           const mine = d.backdowns.filter((b) => b.model === m);
-          if (mine.length === 0) return [];
-          const total = mine.reduce((n, b) => n + b.backdowns, 0);
-          const rows = mine.map((b): Cell[] => [m, b.rule, b.backdowns, b.operations, per100(b.backdowns, faults.get(m) ?? 0)]);
-          return mine.length > 1 ? [...rows, [m, 'all', total, null, per100(total, faults.get(m) ?? 0)]] : rows;
+          const rules = mine.filter((b) => b.rule !== EXEC_RULE);
+          const exec = mine.filter((b) => b.rule === EXEC_RULE);
+          const { b1to4 } = backdownSplit(d, m);
+          const rows: Cell[][] = rules.map((b): Cell[] => [m, b.rule, b.backdowns, per100(b.backdowns, faults.get(m) ?? 0)]);
+          if (rules.length > 1) rows.push([m, 'B1-B4', b1to4, per100(b1to4, faults.get(m) ?? 0)]);
+          for (const b of exec) rows.push([m, 'exec_map_page (re-acquire)', b.backdowns, per100(b.backdowns, faults.get(m) ?? 0)]);
+          return rows;
         }),
       ),
     );
@@ -201,8 +401,20 @@ function cost(d: ReportData): Block[] {
     if (e.top.length > 0) {
       blocks.push(
         table(
-          ['fault', 'command', 'pid', d.baseline, e.model, 'more', 'back-downs', 'upgrades', 'attempts'],
-          e.top.map((f) => [f.opId, f.comm, f.pid, f.baselineAcquisitions, f.acquisitions, f.acquisitions - f.baselineAcquisitions, f.backdowns, f.upgrades, f.attempts]),
+          ['op', 'command', 'pid', 'va', d.baseline, e.model, 'more', 'back-downs', 'upgrades', 'attempts', 'trace line'],
+          e.top.map((f) => [
+            f.opId,
+            f.comm,
+            f.pid,
+            f.va === null ? null : code(f.va),
+            f.baselineAcquisitions,
+            f.acquisitions,
+            f.acquisitions - f.baselineAcquisitions,
+            f.backdowns,
+            f.upgrades,
+            f.attempts,
+            f.traceLine === null ? null : code(f.traceLine),
+          ]),
         ),
       );
       if (e.faults > e.top.length) blocks.push(para(`The ${e.top.length} with most extra acquisitions are shown.`));
@@ -213,9 +425,13 @@ function cost(d: ReportData): Block[] {
   if (d.hazardsTotal === 0) blocks.push(para('No model hit a hazard (a lock order that would deadlock or assert) on this trace.'));
   else {
     blocks.push(
-      para(`${d.hazardsTotal} hazard${d.hazardsTotal === 1 ? '' : 's'}: lock requests that would deadlock or assert under the model. Each names its fault and the trace line the operation began at.`),
+      para(
+        `${d.hazardsTotal} hazard${d.hazardsTotal === 1 ? '' : 's'}: lock requests that would deadlock or assert under the model. `,
+        'Each names its operation, the hold it conflicts with (the mode, site and reason the same operation took that token with, as WITNESS names where a lock was acquired), ',
+        'the trace line the operation began at, and the line of the event that triggers it (the last event before the hazard naming its object).',
+      ),
       table(
-        ['model', 'fault', 'thread', 'command', 'va', 'object', 'site', 'hazard', 'detail', 'trace line'],
+        ['model', 'op', 'thread', 'command', 'va', 'object', 'site', 'hazard', 'conflicting hold', 'detail', 'began at', 'triggered at'],
         d.hazards.map((h) => [
           h.model,
           h.opId,
@@ -225,8 +441,10 @@ function cost(d: ReportData): Block[] {
           h.objName ?? (h.obj === null ? null : `${h.otype ?? ''} ${h.obj}`.trim()),
           h.site === null ? null : code(h.site),
           h.kind,
+          h.held === null ? null : `${h.held.mode} at ${h.held.site}${h.held.reason === null ? '' : ` (${h.held.reason})`}`,
           h.detail,
           h.traceLine === null ? null : code(h.traceLine),
+          h.triggerLine === null ? null : code(h.triggerLine),
         ]),
       ),
     );
@@ -251,6 +469,7 @@ function chartSection(d: ReportData, charts: readonly ChartSpec[]): Block[] {
 
 function coverage(d: ReportData): Block[] {
   const files = d.coverage.files;
+  const windowUnit = timeUnit(files.flatMap((f) => f.cpus.map((c) => (c.firstTs === null || c.lastTs === null ? 0 : c.lastTs - c.firstTs))));
   const sum = (f: (x: (typeof files)[number]) => number) => files.reduce((n, x) => n + f(x), 0);
   const blocks: Block[] = [
     heading(2, 'What the trace covers'),
@@ -268,7 +487,7 @@ function coverage(d: ReportData): Block[] {
     heading(3, 'Time window per CPU'),
     table(
       ['file', 'cpu', 'events', 'first ts (ns)', 'last ts (ns)', 'window'],
-      files.flatMap((f) => f.cpus.map((c) => [basename(f.path), c.cpu, c.events, c.firstTs, c.lastTs, c.firstTs === null || c.lastTs === null ? null : nanos(c.lastTs - c.firstTs)])),
+      files.flatMap((f) => f.cpus.map((c) => [basename(f.path), c.cpu, c.events, c.firstTs, c.lastTs, c.firstTs === null || c.lastTs === null ? null : inUnit(c.lastTs - c.firstTs, windowUnit)])),
     ),
     heading(3, 'Inferred fields'),
   ];
@@ -293,16 +512,19 @@ function coverage(d: ReportData): Block[] {
   return blocks;
 }
 
+/** Left open in the report: a reader's warning may make every figure less exact. */
+const READER_NOTES = 'What the readers noted';
+
 /** What the readers said about each file: how they got the fields (relative clocks, inferred fields, compression) and what may make figures less exact. */
 function readerNotes(files: ReportData['coverage']['files']): Block[] {
   const items = files.flatMap((f) => f.notes.map((n): Inline[] => [code(f.path), ': ', ...(n.kind === 'warning' ? [strong('warning:'), ' '] : []), n.text]));
-  return [heading(3, 'What the readers noted'), items.length ? { kind: 'list', items } : para('The readers left no note or warning about the input.')];
+  return [heading(3, READER_NOTES), items.length ? { kind: 'list', items } : para('The readers left no note or warning about the input.')];
 }
 
 /** The command that makes this report again, from what the manifest recorded. */
-export function reproduceCommand(d: ReportData): string {
+export function reproduceCommand(d: ReportData, outDir: string): string {
   const knobs = d.run.knobs;
-  const args = ['vmreplay', 'report', ...d.run.inputs.map((i) => shellWord(i.path)), '-o', 'report', '--models', d.models.join(','), ...knobArgs(knobs)];
+  const args = ['vmreplay', 'report', ...d.run.inputs.map((i) => shellWord(i.path)), '-o', shellWord(outDir), '--models', d.models.join(','), ...knobArgs(knobs)];
   return args.join(' ');
 }
 
@@ -315,19 +537,44 @@ export function knobArgs(knobs: ReportData['run']['knobs']): string[] {
   return args;
 }
 
-function reproduce(d: ReportData): Block[] {
+function reproduce(d: ReportData, outDir: string): Block[] {
+  const stdin = d.run.inputs.some((i) => i.path === '-');
+  const tool = `vmreplay ${d.run.version}${d.run.commit === null ? '' : ` (git ${d.run.commit.slice(0, 12)})`}`;
   return [
     heading(2, 'How to reproduce it'),
-    { kind: 'code', text: reproduceCommand(d) },
+    para(
+      stdin
+        ? 'The trace came on standard input: give it the same way (the file it came from is not recorded). '
+        : 'Run from the directory the replay ran in (the trace paths are as given then); it replays the traces into ',
+      ...(stdin ? [] : [code(`${outDir}/run`), ' and writes this report into ', code(outDir), '.']),
+    ),
+    { kind: 'code', text: reproduceCommand(d, outDir) },
     {
       kind: 'list',
       items: [
-        [`vmreplay ${d.run.version}; models ${d.models.join(', ')} (baseline ${d.baseline}); knobs `, code(Object.entries(d.run.knobs).map(([k, v]) => `${k}=${v}`).join(' ') || 'none')],
+        [`${tool}; models ${d.models.join(', ')} (baseline ${d.baseline}); knobs `, code(Object.entries(d.run.knobs).map(([k, v]) => `${k}=${v}`).join(' ') || 'none')],
         ...d.run.inputs.map((i): Inline[] => [i.path, `: ${i.bytes ?? '?'} bytes, sha256 `, code(i.sha256 ?? 'unknown (standard input)')]),
       ],
     },
+    heading(3, 'What the models stand for'),
+    { kind: 'list', items: d.models.map((m): Inline[] => [code(m), `: ${modelProvenance(m, d.run.knobs)}`]) },
   ];
 }
+
+/** The kernel a model stands for: DragonFly commits, or for Linux the version rules used. */
+function modelProvenance(model: string, knobs: ReportData['run']['knobs']): string {
+  const description = MODELS.find((m) => m.name === model)?.description ?? 'a model this version of vmreplay does not know';
+  if (model !== 'linux-vma') return `${description}.`;
+  const version = knobs.linuxVersion === undefined ? "the capture's kernel release (uname -r from the perf header)" : `knobs.linuxVersion ${knobs.linuxVersion}`;
+  return (
+    `${description}. Rules by kernel version, from ${version}: per-VMA locks from 6.${SINCE.perVmaLocks % 100}; file-backed VMAs from 6.${SINCE.fileVmas % 100} ` +
+    `(6.${SINCE.fileVmas % 100} retries every file ->fault); file faults under the VMA lock from 6.${SINCE.fileFaultUnderVmaLock % 100}; ` +
+    `the anon_vma check moved into vmf_anon_prepare (trylock) from 6.${SINCE.anonVmaInPrepare % 100}.`
+  );
+}
+
+/** A saving without the operations on which the model hit a hazard (the baseline's X there minus the model's). */
+const withoutHazards = (saved: number, h: HazardOpsX): number => saved - (h.baseline - h.model);
 
 const per100 = (part: number, faults: number): string => (faults === 0 ? '-' : ((100 * part) / faults).toFixed(1));
 

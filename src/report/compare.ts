@@ -3,10 +3,12 @@
 // report, as deltas (A, B, B-A, B/A), keyed by site, object type, object name
 // and process name, never by address (addresses differ between runs).
 
+import { basename } from 'node:path';
 import type { ChartSpec } from './charts/specs.js';
 import type { KeyedCounts, ModelSummary, ReportData } from './data.js';
 import { compareText } from './data.js';
-import { type Block, code, type Cell, heading, type Inline, para, table } from './document.js';
+import { inUnit, timeUnit } from './text-table.js';
+import { type Block, code, type Cell, details, heading, type Inline, para, table } from './document.js';
 
 export interface Delta {
   readonly a: number;
@@ -60,7 +62,7 @@ export const HEADLINE_FIGURES: readonly (readonly [keyof ModelSummary, string])[
   ['savedXPct', 'X saved vs baseline, %'],
   ['faults', 'faults'],
   ['waits', 'waits (estimate)'],
-  ['waitNs', 'wait time, ns (estimate)'],
+  ['waitNs', 'wait time (estimate)'],
 ];
 
 export function delta(a: number, b: number): Delta {
@@ -121,12 +123,31 @@ const KEYS_SHOWN = 15;
 /** How many sites the comparison chart shows. */
 const SITES_CHARTED = 12;
 
+/**
+ * What tells A and B apart, for a legend: the knobs that differ
+ * (`shared_fault=0`), else the inputs' file names, else the run directories.
+ */
+export function runLabels(c: Comparison): { a: string; b: string } {
+  const knobs = [...new Set([...Object.keys(c.a.knobs), ...Object.keys(c.b.knobs)])].sort(compareText).filter((k) => String(c.a.knobs[k]) !== String(c.b.knobs[k]));
+  const describe = (s: RunSide): string => {
+    if (knobs.length) return knobs.map((k) => `${k}=${s.knobs[k] ?? 'unset'}`).join(' ');
+    const inputs = s.inputs.map((i) => basename(i.path)).join(', ');
+    const other = s === c.a ? c.b : c.a;
+    return inputs && inputs !== other.inputs.map((i) => basename(i.path)).join(', ') ? inputs : basename(s.dir);
+  };
+  return { a: `A: ${describe(c.a)}`, b: `B: ${describe(c.b)}` };
+}
+
+/** Colours for A and B that no model has elsewhere (blue and orange are old's and new's). */
+const RUN_COLOURS = ['#6f6f6f', '#8e44ad'] as const;
+
 /** X token acquisitions per site in A and in B under the first model after the baseline (the baseline itself when alone). */
 export function comparisonChart(c: Comparison): ChartSpec | null {
   const model = c.models.find((m) => m !== c.baseline) ?? c.models[0];
   if (model === undefined) return null;
   const rows = c.bySite.filter((r) => r.model === model && (r.x.a > 0 || r.x.b > 0)).slice(0, SITES_CHARTED);
   if (rows.length === 0) return null;
+  const labels = runLabels(c);
   return {
     name: 'compare-x-by-site',
     title: `X token acquisitions per site under ${model}, A and B (the ${rows.length} sites that change most under any model)`,
@@ -134,21 +155,50 @@ export function comparisonChart(c: Comparison): ChartSpec | null {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       title: `X token acquisitions per site under ${model}: A vs B`,
       width: 520,
-      data: { values: rows.flatMap((r) => [{ site: r.key, run: 'A', x: r.x.a }, { site: r.key, run: 'B', x: r.x.b }]) },
+      data: { values: rows.flatMap((r) => [{ site: r.key, run: labels.a, x: r.x.a }, { site: r.key, run: labels.b, x: r.x.b }]) },
       mark: 'bar',
       encoding: {
         y: { field: 'site', type: 'nominal', sort: rows.map((r) => r.key), title: null, axis: { labelLimit: 260 } },
-        yOffset: { field: 'run', type: 'nominal', sort: ['A', 'B'] },
+        yOffset: { field: 'run', type: 'nominal', sort: [labels.a, labels.b] },
         x: { field: 'x', type: 'quantitative', title: 'X token acquisitions', axis: { tickMinStep: 1, format: ',d' } },
-        color: { field: 'run', type: 'nominal', title: 'run', scale: { domain: ['A', 'B'], range: ['#4c78a8', '#f58518'] } },
+        color: { field: 'run', type: 'nominal', title: 'run', scale: { domain: [labels.a, labels.b], range: [...RUN_COLOURS] }, legend: { labelLimit: 360 } },
       },
       height: { step: 12, for: 'offset' },
     },
   };
 }
 
+/** The X a model saves against the baseline at one site, in A and in B. */
+export interface SiteSaving {
+  readonly site: string;
+  readonly model: string;
+  readonly saved: Delta;
+}
+
+/** Per site and compared model: the saving in A and in B, largest change first. */
+export function savingsBySite(c: Comparison): SiteSaving[] {
+  const at = new Map(c.bySite.map((r) => [`${r.key}\u0000${r.model}`, r.x]));
+  const keys = [...new Set(c.bySite.map((r) => r.key))];
+  const zero = delta(0, 0);
+  const rows = keys.flatMap((site) => {
+    const base = at.get(`${site}\u0000${c.baseline}`) ?? zero;
+    return c.models
+      .filter((m) => m !== c.baseline)
+      .map((model) => {
+        const x = at.get(`${site}\u0000${model}`) ?? zero;
+        return { site, model, saved: delta(base.a - x.a, base.b - x.b) };
+      });
+  });
+  return rows.sort((p, q) => Math.abs(q.saved.delta) - Math.abs(p.saved.delta) || compareText(p.site, q.site) || c.models.indexOf(p.model) - c.models.indexOf(q.model));
+}
+
 export function buildComparison(c: Comparison, charts: readonly ChartSpec[] = []): Block[] {
   const deltaCells = (d: Delta): Cell[] => [d.a, d.b, d.delta, d.ratio === null ? '-' : `${d.ratio.toFixed(3)}`];
+  // Times in one unit per row, the one the largest reads best in.
+  const timeCells = (d: Delta): Cell[] => {
+    const unit = timeUnit([d.a, d.b, d.delta]);
+    return [inUnit(d.a, unit), inUnit(d.b, unit), inUnit(d.delta, unit), d.ratio === null ? '-' : `${d.ratio.toFixed(3)}`];
+  };
   const runLine = (name: string, s: RunSide): Inline[] => [
     `${name}: `,
     s.inputs.map((i) => i.path).join(', ') || s.dir,
@@ -156,20 +206,50 @@ export function buildComparison(c: Comparison, charts: readonly ChartSpec[] = []
     code(Object.entries(s.knobs).map(([k, v]) => `${k}=${v}`).join(' ') || 'none'),
     s.synthetic ? '; generated trace)' : ')',
   ];
+  /** A table of the rows that changed, and the unchanged ones folded under it. */
+  const changedFirst = (header: string[], rows: readonly { cells: Cell[]; changed: boolean }[], what: string): Block[] => {
+    const changed = rows.filter((r) => r.changed).map((r) => r.cells);
+    const same = rows.filter((r) => !r.changed).map((r) => r.cells);
+    return [
+      changed.length ? table(header, changed) : para(`No ${what} changed.`),
+      ...(same.length ? [details(`${same.length} unchanged ${what}`, [table(header, same)])] : []),
+    ];
+  };
+  const savings = savingsBySite(c);
+  const changedSavings = savings.filter((r) => r.saved.delta !== 0);
+  const labels = runLabels(c);
   const blocks: Block[] = [
     { kind: 'list', items: [runLine('A', c.a), runLine('B', c.b)] },
     { kind: 'list', items: c.differences.map((d) => [d]) },
+    heading(2, 'What changed: X saved per site'),
+    para(`X token acquisitions each model saves against ${c.baseline} per site, in A (${labels.a.slice(3)}) and in B (${labels.b.slice(3)}), largest change first.`),
+    ...changedFirst(
+      ['site', 'model', 'saved in A', 'saved in B', 'B − A'],
+      [...changedSavings.slice(0, KEYS_SHOWN), ...savings.filter((r) => r.saved.delta === 0)].map((r) => ({
+        cells: [code(r.site), r.model, r.saved.a, r.saved.b, r.saved.delta],
+        changed: r.saved.delta !== 0,
+      })),
+      'site savings',
+    ),
+    ...(changedSavings.length > KEYS_SHOWN ? [para(`${changedSavings.length - KEYS_SHOWN} more changed site savings are in the JSON output (--format json).`)] : []),
     heading(2, 'Headline'),
     para(`Per model: A, B, B − A and B / A. "Saved" is X object token acquisitions saved against the baseline (${c.baseline}); chain locks are not in it.`),
   ];
   for (const h of c.headline) {
-    blocks.push(heading(3, h.model), table(['figure', 'A', 'B', 'B − A', 'B / A'], HEADLINE_FIGURES.map(([k, label]) => [label, ...deltaCells(h.figures[k]!)])));
+    blocks.push(
+      heading(3, h.model),
+      ...changedFirst(
+        ['figure', 'A', 'B', 'B − A', 'B / A'],
+        HEADLINE_FIGURES.map(([k, label]) => ({ cells: [label, ...(k === 'waitNs' ? timeCells : deltaCells)(h.figures[k]!)], changed: h.figures[k]!.delta !== 0 })),
+        'figures',
+      ),
+    );
   }
   const breakdown = (title: string, what: string, rows: readonly KeyedDelta[]): Block[] => {
     const keys = [...new Set(rows.map((r) => r.key))];
     const shown = new Set(keys.slice(0, KEYS_SHOWN));
-    const body = rows.filter((r) => shown.has(r.key)).map((r) => [r.key, r.model, ...deltaCells(r.x)]);
-    const out: Block[] = [heading(3, title), table([what, 'model', 'X in A', 'X in B', 'B − A', 'B / A'], body)];
+    const body = rows.filter((r) => shown.has(r.key)).map((r) => ({ cells: [r.key, r.model, ...deltaCells(r.x)], changed: r.x.delta !== 0 }));
+    const out: Block[] = [heading(3, title), ...changedFirst([what, 'model', 'X in A', 'X in B', 'B − A', 'B / A'], body, 'rows')];
     if (keys.length > shown.size) out.push(para(`${keys.length - shown.size} more with smaller changes are in the JSON output (--format json).`));
     return out;
   };

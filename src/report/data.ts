@@ -12,6 +12,7 @@ import { RunDatabase } from '../store/run-database.js';
 import { type Manifest, readManifest } from '../store/manifest.js';
 import { literal } from '../store/sql.js';
 import { modelColumns } from '../models/index.js';
+import { ContentionSimulator } from '../replay/contention.js';
 
 export interface ModelSummary {
   readonly model: string;
@@ -31,6 +32,8 @@ export interface ModelSummary {
   readonly savedX: number;
   /** savedX as a percentage of the baseline's X tokens; null when the baseline took none */
   readonly savedXPct: number | null;
+  /** X token acquisitions of the operations on which this model hit a hazard (null when none) */
+  readonly inHazardOps: HazardOpsX | null;
   readonly waits: number;
   readonly waitNs: number;
 }
@@ -40,7 +43,22 @@ export interface KeyedCounts {
   readonly key: string;
   /** how many distinct objects or processes share this name (1 for sites and types) */
   readonly members: number;
+  /** the object type the key's acquisitions were on (the largest, when several); null when none had one */
+  readonly otype: string | null;
   readonly x: Readonly<Record<string, number>>;
+  /**
+   * Per model that hit a hazard on an operation counted under this key: the X
+   * the baseline and the model took in those operations, so that the saving
+   * can be shown without them.
+   */
+  readonly inHazardOps: Readonly<Record<string, HazardOpsX>>;
+}
+
+/** X token acquisitions of the operations on which a model hit a hazard: the baseline's and the model's own. */
+export interface HazardOpsX {
+  readonly operations: number;
+  readonly baseline: number;
+  readonly model: number;
 }
 
 export interface BackdownRow {
@@ -54,6 +72,10 @@ export interface ExtraFault {
   readonly opId: number;
   readonly comm: string | null;
   readonly pid: number | null;
+  /** the faulting address, as hex */
+  readonly va: string | null;
+  /** `file:line` of the fault's fault_begin event */
+  readonly traceLine: string | null;
   readonly baselineAcquisitions: number;
   readonly acquisitions: number;
   readonly backdowns: number;
@@ -102,6 +124,10 @@ export interface HazardRow {
   readonly detail: string | null;
   /** `file:line` of the event the hazard's operation began with, when found */
   readonly traceLine: string | null;
+  /** `file:line` of the event that triggers the hazard: the operation's last event naming the object (e.g. a fault_obj with swapped=1) */
+  readonly triggerLine: string | null;
+  /** the conflicting hold: the mode, site and reason of the operation's last acquisition of that token before the hazard */
+  readonly held: { readonly mode: string; readonly site: string; readonly reason: string | null } | null;
 }
 
 export interface ContentionRow {
@@ -109,6 +135,27 @@ export interface ContentionRow {
   readonly object: string;
   readonly model: string;
   readonly tokenAcquisitions: number;
+  readonly waits: number;
+  readonly waitNs: number;
+}
+
+/** Per-lock figures the way lockstat gives them: per key (an object or a site) and model. */
+export interface LockstatRow {
+  readonly key: string;
+  readonly model: string;
+  readonly acquisitions: number;
+  readonly holdNs: number;
+  readonly maxHoldNs: number;
+  readonly waits: number;
+  readonly waitNs: number;
+  readonly maxWaitNs: number;
+}
+
+/** The contention estimate again with every hold scaled: how much the waits depend on --hold-scale. */
+export interface SensitivityRow {
+  /** relative to the run's own --hold-scale */
+  readonly factor: number;
+  readonly model: string;
   readonly waits: number;
   readonly waitNs: number;
 }
@@ -170,6 +217,8 @@ export interface OverTime {
 export interface RunInfo {
   readonly dir: string;
   readonly version: string;
+  /** the git commit the replay ran from (null for an installed package, or a run written before it was recorded) */
+  readonly commit: string | null;
   readonly created: string;
   readonly inputs: readonly { readonly path: string; readonly bytes: number | null; readonly sha256: string | null }[];
   readonly knobs: Readonly<Record<string, string | number | boolean>>;
@@ -200,12 +249,14 @@ export interface ReportData {
   readonly hazards: readonly HazardRow[];
   readonly hazardsTotal: number;
   readonly contention: readonly ContentionRow[];
+  readonly lockstat: { readonly byObject: readonly LockstatRow[]; readonly bySite: readonly LockstatRow[] };
+  readonly sensitivity: readonly SensitivityRow[];
   readonly agreement: readonly AgreementRow[];
   readonly coverage: Coverage;
 }
 
 /** How many rows of the long lists a report keeps (the rest are counted). */
-export const LIMITS = { hazards: 50, extraFaults: 10, contentionObjects: 10 } as const;
+export const LIMITS = { hazards: 50, extraFaults: 10, contentionObjects: 10, lockstatRows: 10, sensitivityAcquisitions: 2_000_000 } as const;
 
 type Row = Record<string, unknown>;
 
@@ -227,6 +278,7 @@ async function query(con: DuckDBConnection, dir: string, manifest: Manifest): Pr
   const models = (await all('SELECT model FROM models ORDER BY position')).map((r) => String(r.model));
   const baseline = String((await all('SELECT model FROM models WHERE baseline'))[0]?.model ?? models[0] ?? 'old');
 
+  const hazardOps = await xInHazardOps(all, baseline, `'all'`, '');
   const summary: ModelSummary[] = (await all('SELECT * FROM summary')).map((r) => ({
     model: str(r.model),
     baseline: r.baseline === true,
@@ -243,18 +295,21 @@ async function query(con: DuckDBConnection, dir: string, manifest: Manifest): Pr
     hazards: num(r.hazards),
     savedX: num(r.saved_x),
     savedXPct: r.saved_x_pct === null ? null : num(r.saved_x_pct),
+    inHazardOps: hazardOps.get('all')?.[str(r.model)] ?? null,
     waits: num(r.waits),
     waitNs: num(r.wait_ns),
   }));
 
   const keyed = (keyExpr: string, memberExpr: string, joins = '') => xTokensBy(all, models, baseline, keyExpr, memberExpr, joins);
   const objectNames = `LEFT JOIN (SELECT obj, max(name) AS name FROM objects WHERE name IS NOT NULL GROUP BY obj) n ON n.obj = a.obj`;
-  const processNames = `LEFT JOIN (SELECT pid, arg_max(comm, last_ts) FILTER (WHERE comm IS NOT NULL) AS comm FROM processes GROUP BY pid) p ON p.pid = a.pid`;
+  // A thread's acquisitions before its process became known (a site event logs only the thread) go to the process the thread is seen in later.
+  const threadPids = `LEFT JOIN (SELECT tid, arg_min(pid, (ts, pid)) AS pid FROM events WHERE tid IS NOT NULL AND pid IS NOT NULL GROUP BY tid) tp ON tp.tid = a.tid`;
+  const processNames = `${threadPids} LEFT JOIN (SELECT pid, arg_max(comm, last_ts) FILTER (WHERE comm IS NOT NULL) AS comm FROM processes GROUP BY pid) p ON p.pid = coalesce(a.pid, tp.pid)`;
 
   const bySite = await keyed(SITE_KEY, SITE_MEMBER);
   const byObjectType = await keyed(`coalesce(a.otype, '(no type)')`, `coalesce(a.otype, '')`);
   const byObjectName = await keyed(`coalesce(n.name, '(unnamed ' || coalesce(a.otype, '?') || ' objects)')`, 'a.obj', objectNames);
-  const byProcessName = await keyed(`coalesce(p.comm, '(no command name)')`, 'a.pid', processNames);
+  const byProcessName = await keyed(`coalesce(p.comm, '(no command name)')`, 'coalesce(a.pid, tp.pid)', processNames);
 
   const overTime = await readOverTime(all, models);
 
@@ -273,6 +328,12 @@ async function query(con: DuckDBConnection, dir: string, manifest: Manifest): Pr
         `ORDER BY top.worst DESC, c.obj, m.position`,
     )
   ).map((r) => ({ object: str(r.object), model: str(r.model), tokenAcquisitions: num(r.token_acquisitions), waits: num(r.waits), waitNs: num(r.wait_ns) }));
+
+  const lockstat = {
+    byObject: await readLockstat(all, `coalesce(n.name, coalesce(a.otype, '?') || ' ' || hex64(a.obj))`, `coalesce(n.name, coalesce(w.otype, '?') || ' ' || hex64(w.obj))`),
+    bySite: await readLockstat(all, `coalesce(a.site, '(no site)')`, `coalesce(w.site, '(no site)')`),
+  };
+  const sensitivity = await holdScaleSensitivity(all, models);
 
   const agreement: AgreementRow[] = (
     await all(`SELECT a.* FROM agreement a JOIN models m ON m.model = a.model ORDER BY m.position, a.matched + a.model_only + a.trace_only DESC, a.site`)
@@ -314,6 +375,7 @@ async function query(con: DuckDBConnection, dir: string, manifest: Manifest): Pr
     run: {
       dir,
       version: manifest.version,
+      commit: manifest.commit ?? null,
       created: manifest.created,
       inputs: manifest.inputs ?? [],
       knobs: manifest.knobs ?? {},
@@ -332,6 +394,8 @@ async function query(con: DuckDBConnection, dir: string, manifest: Manifest): Pr
     hazards,
     hazardsTotal,
     contention,
+    lockstat,
+    sensitivity,
     agreement,
     coverage,
   };
@@ -346,23 +410,114 @@ const SITE_MEMBER = `coalesce(a.site, '')`;
 async function xTokensBy(all: All, models: readonly string[], baseline: string, keyExpr: string, memberExpr: string, joins: string): Promise<KeyedCounts[]> {
   const compared = models.find((m) => m !== baseline);
   const rows = await all(
-    `SELECT ${keyExpr} AS key, a.model, count(*) AS x, count(DISTINCT ${memberExpr}) AS members FROM acquisitions a ${joins} ` +
+    `SELECT ${keyExpr} AS key, a.model, count(*) AS x, count(DISTINCT ${memberExpr}) AS members, max(a.otype) AS otype FROM acquisitions a ${joins} ` +
       `WHERE a."class" = 'token' AND a."mode" = 'X' GROUP BY ALL`,
   );
-  const byKey = new Map<string, { members: number; x: Record<string, number> }>();
+  const inHazard = await xInHazardOps(all, baseline, keyExpr, joins);
+  const byKey = new Map<string, { members: number; otype: string | null; x: Record<string, number> }>();
   for (const r of rows) {
     const key = str(r.key);
-    const entry = byKey.get(key) ?? { members: 0, x: Object.fromEntries(models.map((m) => [m, 0])) };
+    const entry = byKey.get(key) ?? { members: 0, otype: null, x: Object.fromEntries(models.map((m) => [m, 0])) };
+    if (r.otype !== null && r.otype !== undefined && (entry.otype === null || str(r.otype) > entry.otype)) entry.otype = str(r.otype);
     entry.x[str(r.model)] = num(r.x);
     entry.members = Math.max(entry.members, num(r.members));
     byKey.set(key, entry);
   }
   const saved = (x: Record<string, number>) => (compared === undefined ? 0 : (x[baseline] ?? 0) - (x[compared] ?? 0));
   return [...byKey.entries()]
-    .map(([key, e]) => ({ key, members: e.members, x: e.x }))
+    .map(([key, e]) => ({ key, members: e.members, otype: e.otype, x: e.x, inHazardOps: inHazard.get(key) ?? {} }))
     .sort((a, b) => saved(b.x) - saved(a.x) || (b.x[baseline] ?? 0) - (a.x[baseline] ?? 0) || compareText(a.key, b.key));
 }
 
+/**
+ * Per key, per model with hazards: the X token acquisitions of the operations
+ * on which that model hit a hazard, the baseline's and the model's. An
+ * operation's number is the same under every model, so the baseline's
+ * acquisitions of the same operation are found by op_id.
+ */
+async function xInHazardOps(all: All, baseline: string, keyExpr: string, joins: string): Promise<Map<string, Record<string, HazardOpsX>>> {
+  const rows = await all(
+    `WITH hz AS (SELECT DISTINCT model, op_id FROM hazards) ` +
+      `SELECT ${keyExpr} AS key, hz.model AS hazard_model, count(DISTINCT a.op_id) AS operations, ` +
+      `count(*) FILTER (WHERE a.model = ${literal(baseline)}) AS base_x, count(*) FILTER (WHERE a.model = hz.model) AS own_x ` +
+      `FROM acquisitions a JOIN hz ON hz.op_id = a.op_id AND (a.model = hz.model OR a.model = ${literal(baseline)}) ${joins} ` +
+      `WHERE a."class" = 'token' AND a."mode" = 'X' AND hz.model <> ${literal(baseline)} GROUP BY ALL`,
+  );
+  const out = new Map<string, Record<string, HazardOpsX>>();
+  for (const r of rows) {
+    const entry = out.get(str(r.key)) ?? {};
+    entry[str(r.hazard_model)] = { operations: num(r.operations), baseline: num(r.base_x), model: num(r.own_x) };
+    out.set(str(r.key), entry);
+  }
+  return out;
+}
+
+/**
+ * lockstat's figures per key and model: token acquisitions with their total,
+ * average and longest estimated hold, and the acquisitions that would have
+ * waited with their total and longest wait. The keys with the most waiting
+ * (then the most holding) under any model first.
+ */
+async function readLockstat(all: All, acqKey: string, waitKey: string): Promise<LockstatRow[]> {
+  const names = `LEFT JOIN (SELECT obj, max(name) AS name FROM objects WHERE name IS NOT NULL GROUP BY obj) n ON n.obj = `;
+  const rows = await all(
+    `WITH acq AS (SELECT ${acqKey} AS key, a.model, count(*) AS n, sum(a.hold_ns) AS hold, max(a.hold_ns) AS max_hold FROM acquisitions a ${names}a.obj ` +
+      `WHERE a."class" = 'token' AND a.obj IS NOT NULL GROUP BY ALL), ` +
+      `w AS (SELECT ${waitKey} AS key, w.model, count(*) AS waits, sum(w.wait_ns) AS wait, max(w.wait_ns) AS max_wait FROM waits w ${names}w.obj GROUP BY ALL), ` +
+      `j AS (SELECT acq.*, coalesce(w.waits, 0) AS waits, coalesce(w.wait, 0) AS wait, coalesce(w.max_wait, 0) AS max_wait FROM acq LEFT JOIN w USING (key, model)), ` +
+      `top AS (SELECT key, max(wait) AS worst, max(hold) AS held FROM j GROUP BY key ORDER BY worst DESC, held DESC, key LIMIT ${LIMITS.lockstatRows}) ` +
+      `SELECT j.* FROM j JOIN top USING (key) JOIN models m ON m.model = j.model ORDER BY top.worst DESC, top.held DESC, j.key, m.position`,
+  );
+  return rows.map((r) => ({
+    key: str(r.key),
+    model: str(r.model),
+    acquisitions: num(r.n),
+    holdNs: num(r.hold),
+    maxHoldNs: num(r.max_hold),
+    waits: num(r.waits),
+    waitNs: num(r.wait),
+    maxWaitNs: num(r.max_wait),
+  }));
+}
+
+/** Hold scales the sensitivity line gives, relative to the run's own. */
+export const SENSITIVITY_FACTORS = [0.5, 1, 2] as const;
+
+/**
+ * The contention estimate with every operation's holds stretched by each
+ * factor about the operation's start (its first acquisition, the map token's
+ * for a fault), run through the replay's own simulator. First-order, like the
+ * replay; a hold split by an I/O sleep is taken as one, so 1x can differ
+ * slightly from the replay's figure.
+ */
+async function holdScaleSensitivity(all: All, models: readonly string[]): Promise<SensitivityRow[]> {
+  const out: SensitivityRow[] = [];
+  const tokens = num((await all(`SELECT count(*) AS n FROM acquisitions WHERE "class" = 'token'`))[0]!.n);
+  if (tokens > LIMITS.sensitivityAcquisitions) return out; // each pass holds them all in memory: the report says it was left out
+  for (const factor of SENSITIVITY_FACTORS) {
+    const rows = await all(
+      `WITH t0 AS (SELECT model, op_id, min(ts) AS t0 FROM acquisitions GROUP BY ALL) ` +
+        `SELECT a.model, hex64(a.obj) AS obj, a."mode" = 'X' AS x, a.tid, t0.t0 + (a.ts - t0.t0) * ${factor} AS start, t0.t0 + (a.ts + a.hold_ns - t0.t0) * ${factor} AS stop ` +
+        `FROM acquisitions a JOIN t0 USING (model, op_id) WHERE a."class" = 'token' AND a.obj IS NOT NULL ORDER BY start`,
+    );
+    const tally = models.map(() => ({ waits: 0, waitNs: 0 }));
+    const sim = new ContentionSimulator(models.length, (w) => {
+      tally[w.segment.model]!.waits++;
+      tally[w.segment.model]!.waitNs += w.waitNs;
+    });
+    const objects = new Map<string, number>();
+    for (const r of rows) {
+      const m = models.indexOf(str(r.model));
+      const objKey = str(r.obj); // as hex: an address as a JS number would lose its low bits
+      let obj = objects.get(objKey);
+      if (obj === undefined) objects.set(objKey, (obj = objects.size));
+      sim.add(m, num(r.start), num(r.stop), obj, 0, r.x === true ? 1 : 0, num(r.tid), 0, 0, 0, 0);
+    }
+    sim.finish();
+    models.forEach((model, m) => out.push({ factor, model, waits: tally[m]!.waits, waitNs: tally[m]!.waitNs }));
+  }
+  return out;
+}
 
 async function readOverTime(all: All, models: readonly string[]): Promise<OverTime> {
   const rows = await all('SELECT * FROM saved_over_time ORDER BY bucket');
@@ -375,12 +530,18 @@ async function readOverTime(all: All, models: readonly string[]): Promise<OverTi
 
 async function readExtraAcquisitions(all: All, models: readonly string[], baseline: string): Promise<ExtraAcquisitions[]> {
   const rows = await all(
-    `WITH pf AS (SELECT op_id, model, comm, pid, x_tokens + s_tokens + x_chain + s_chain AS acq, backdowns, upgrades, attempts FROM faults), ` +
-      `more AS (SELECT n.model, o.op_id, o.comm, o.pid, o.acq AS base_acq, n.acq, n.backdowns, n.upgrades, n.attempts, ` +
+    `WITH pf AS (SELECT op_id, model, comm, pid, tid, ts, va, x_tokens + s_tokens + x_chain + s_chain AS acq, backdowns, upgrades, attempts FROM faults), ` +
+      `more AS (SELECT n.model, o.op_id, o.comm, o.pid, o.tid, o.ts, o.va, o.acq AS base_acq, n.acq, n.backdowns, n.upgrades, n.attempts, ` +
       `row_number() OVER (PARTITION BY n.model ORDER BY n.acq - o.acq DESC, o.op_id) AS rank, count(*) OVER (PARTITION BY n.model) AS faults, ` +
       `sum(n.acq - o.acq) OVER (PARTITION BY n.model) AS extra ` +
-      `FROM pf o JOIN pf n ON n.op_id = o.op_id AND n.model <> o.model WHERE o.model = ${literal(baseline)} AND n.acq > o.acq) ` +
-      `SELECT * FROM more WHERE rank <= ${LIMITS.extraFaults} ORDER BY model, rank`,
+      `FROM pf o JOIN pf n ON n.op_id = o.op_id AND n.model <> o.model WHERE o.model = ${literal(baseline)} AND n.acq > o.acq), ` +
+      `shown AS (SELECT * FROM more WHERE rank <= ${LIMITS.extraFaults}), ` +
+      `files AS (SELECT DISTINCT file_index, path FROM ingest_stats), ` +
+      // Each fault's line is its fault_begin event's.
+      `lines AS (SELECT e.tid, e.ts, min(e.src_file) AS file, min(e.src_line) AS line FROM events e ` +
+      `JOIN (SELECT DISTINCT tid, ts FROM shown) w ON e.tid = w.tid AND e.ts = w.ts WHERE e.kind = 'fault_begin' GROUP BY e.tid, e.ts) ` +
+      `SELECT s.*, hex64(s.va) AS va_hex, f.path || ':' || l.line AS trace_line FROM shown s LEFT JOIN lines l ON l.tid = s.tid AND l.ts = s.ts ` +
+      `LEFT JOIN files f ON f.file_index = l.file ORDER BY s.model, s.rank`,
   );
   return models
     .filter((m) => m !== baseline)
@@ -394,6 +555,8 @@ async function readExtraAcquisitions(all: All, models: readonly string[], baseli
           opId: num(r.op_id),
           comm: r.comm === null ? null : str(r.comm),
           pid: r.pid === null ? null : num(r.pid),
+          va: r.va_hex === null || r.va_hex === undefined ? null : str(r.va_hex),
+          traceLine: r.trace_line === null || r.trace_line === undefined ? null : str(r.trace_line),
           baselineAcquisitions: num(r.base_acq),
           acquisitions: num(r.acq),
           backdowns: num(r.backdowns),
@@ -421,12 +584,22 @@ async function readHazards(all: All): Promise<{ hazards: HazardRow[]; hazardsTot
       `lines AS (SELECT e.tid, e.ts, min(e.src_file) FILTER (WHERE e.kind = 'fault_begin') AS begin_file, min(e.src_line) FILTER (WHERE e.kind = 'fault_begin') AS begin_line, ` +
       `min(e.src_file) AS any_file, min(e.src_line) AS any_line ` +
       `FROM events e JOIN (SELECT DISTINCT line_tid, line_ts FROM shown) w ON e.tid = w.line_tid AND e.ts = w.line_ts ` +
-      `WHERE e.kind NOT IN ('context', 'unknown') GROUP BY e.tid, e.ts) ` +
+      `WHERE e.kind NOT IN ('context', 'unknown') GROUP BY e.tid, e.ts), ` +
+      // The event that triggers the hazard: the operation's last event on that thread, up to the hazard, that names the hazard's object (a fault_obj with swapped=1, ...).
+      `trig AS (SELECT s.model, s.op_id, s.attempt, s.ts, arg_max(e.src_file, (e.ts, e.src_line)) AS file, arg_max(e.src_line, (e.ts, e.src_line)) AS line ` +
+      `FROM shown s JOIN events e ON e.tid = s.line_tid AND e.ts BETWEEN s.line_ts AND s.ts AND e.obj = s.obj ` +
+      `WHERE e.kind NOT IN ('context', 'unknown', 'fault_end') GROUP BY ALL), ` +
+      // Where the conflicting hold was taken: the same operation's last acquisition of that token before the hazard, in this attempt.
+      `held AS (SELECT s.model, s.op_id, s.attempt, s.ts, arg_max(a."mode", (a.ts, a.seq)) AS mode, arg_max(a.site, (a.ts, a.seq)) AS site, arg_max(a.reason, (a.ts, a.seq)) AS reason ` +
+      `FROM shown s JOIN acquisitions a ON a.model = s.model AND a.op_id = s.op_id AND a.attempt IS NOT DISTINCT FROM s.attempt AND a.obj = s.obj AND a."class" = 'token' AND a.ts <= s.ts GROUP BY ALL) ` +
       `SELECT s.model, s.op_id, s.attempt, s.ts, s.tid, s.pid, s.comm, hex64(s.va) AS va, hex64(s.obj) AS obj, s.otype, n.name, s.site, s.kind, s.detail, ` +
       // A fault's line is its fault_begin; another operation's, the event at the hazard's time on its thread.
-      `CASE WHEN s.in_fault THEN fl.path || ':' || l.begin_line ELSE al.path || ':' || l.any_line END AS trace_line ` +
+      `CASE WHEN s.in_fault THEN fl.path || ':' || l.begin_line ELSE al.path || ':' || l.any_line END AS trace_line, ` +
+      `tf.path || ':' || t.line AS trigger_line, hd.mode AS held_mode, hd.site AS held_site, hd.reason AS held_reason ` +
       `FROM shown s LEFT JOIN lines l ON l.tid = s.line_tid AND l.ts = s.line_ts ` +
       `LEFT JOIN files fl ON fl.file_index = l.begin_file LEFT JOIN files al ON al.file_index = l.any_file ` +
+      `LEFT JOIN trig t ON t.model = s.model AND t.op_id = s.op_id AND t.attempt IS NOT DISTINCT FROM s.attempt AND t.ts = s.ts LEFT JOIN files tf ON tf.file_index = t.file ` +
+      `LEFT JOIN held hd ON hd.model = s.model AND hd.op_id = s.op_id AND hd.attempt IS NOT DISTINCT FROM s.attempt AND hd.ts = s.ts ` +
       `LEFT JOIN names n ON n.obj = s.obj ` +
       `ORDER BY s.position, s.ts, s.op_id, s.attempt`,
   );
@@ -450,6 +623,8 @@ async function readHazards(all: All): Promise<{ hazards: HazardRow[]; hazardsTot
       kind: str(r.kind),
       detail: opt(r.detail),
       traceLine: opt(r.trace_line),
+      triggerLine: opt(r.trigger_line),
+      held: r.held_mode === null || r.held_mode === undefined ? null : { mode: str(r.held_mode), site: str(r.held_site), reason: opt(r.held_reason) },
     })),
   };
 }

@@ -15,7 +15,7 @@ import { type Block, type Cell, code, heading, type Inline, para, strong, table 
 import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
 import { removeStaleTraceReports, type StaleTraceReports } from './stale-trace-reports.js';
-import { nanos, percent } from './text-table.js';
+import { inUnit, percent, timeUnit } from './text-table.js';
 import { CHART_FILES, CHARTS_DIR, REPORT_HTML, REPORT_MD, writeChartFiles, writeReport } from './write.js';
 
 export interface WrittenDatasetReport {
@@ -84,13 +84,14 @@ function headline(traces: readonly DatasetTraceData[]): Block[] {
   const models = commonModels(traces);
   const baselines = [...new Set(traces.map((t) => t.data.baseline))];
   const base = baselines[0]!;
+  const waitUnit = timeUnit(traces.flatMap((t) => t.data.summary.map((s) => s.waitNs)));
   const rows: Cell[][] = traces.flatMap((t) => {
     const baseX = t.data.summary.find((s) => s.model === t.data.baseline)?.xTokens ?? 0;
     return models.flatMap((m): Cell[][] => {
       const s = t.data.summary.find((r) => r.model === m);
       if (!s) return [];
       const isBase = m === t.data.baseline;
-      return [[t.name, m, s.faults, s.xTokens, isBase ? null : s.savedX, isBase ? null : percent(s.savedX, baseX), s.backdowns, s.hazards, s.waits, nanos(s.waitNs)]];
+      return [[t.name, m, s.faults, s.xTokens, isBase ? null : s.savedX, isBase ? null : percent(s.savedX, baseX), s.backdowns, s.hazards, s.waits, inUnit(s.waitNs, waitUnit)]];
     });
   });
   const blocks: Block[] = [

@@ -8,9 +8,19 @@ export type Inline = string | { readonly code: string } | { readonly strong: str
 
 export type Cell = string | number | null | { readonly code: string };
 
+/** A column heading: its text, or its text linked to a glossary entry (`#id`). */
+export type HeaderCell = string | { readonly text: string; readonly term: string };
+
+/** One glossary entry; `id` is ours (letters, digits and dashes), the anchor header links point at. */
+export interface Term {
+  readonly id: string;
+  readonly term: string;
+  readonly text: readonly Inline[];
+}
+
 export interface Table {
   readonly kind: 'table';
-  readonly header: readonly string[];
+  readonly header: readonly HeaderCell[];
   /** 'r' for numbers */
   readonly align: readonly ('l' | 'r')[];
   readonly rows: readonly (readonly Cell[])[];
@@ -23,7 +33,10 @@ export type Block =
   | { readonly kind: 'list'; readonly items: readonly (readonly Inline[])[] }
   | { readonly kind: 'code'; readonly text: string }
   | Table
-  | { readonly kind: 'chart'; readonly name: string; readonly title: string };
+  | { readonly kind: 'chart'; readonly name: string; readonly title: string }
+  /** blocks folded under a one-line summary (`<details>`, which GitHub renders too) */
+  | { readonly kind: 'details'; readonly summary: string; readonly blocks: readonly Block[] }
+  | { readonly kind: 'glossary'; readonly terms: readonly Term[] };
 
 export interface ReportDocument {
   readonly title: string;
@@ -34,12 +47,14 @@ export const heading = (level: 1 | 2 | 3, text: string): Block => ({ kind: 'head
 export const para = (...parts: Inline[]): Block => ({ kind: 'paragraph', parts });
 export const code = (text: string): { code: string } => ({ code: text });
 export const strong = (text: string): { strong: string } => ({ strong: text });
+export const headerText = (h: HeaderCell): string => (typeof h === 'string' ? h : h.text);
+export const details = (summary: string, blocks: readonly Block[]): Block => ({ kind: 'details', summary, blocks });
 
-/** Text that reads as a figure: `12`, `-3`, `37.1`, `58.1%`, `229.2 µs`, `12 (85.7%)`, `-`. */
-const FIGURE = /^(-|-?\d[\d.,]*( ?(%|ns|µs|ms|s))?( \(-?[\d.]+%\))?)$/;
+/** Text that reads as a figure: `12`, `-3`, `37.1`, `58.1%`, `229.2 µs`, `12 (85.7%)`, `1 (hazard; 0 without)`, `-`. */
+const FIGURE = /^(-|-?\d[\d.,]*( ?(%|ns|µs|ms|s))?( \(-?[\d.]+%\))?( \(hazard; -?\d+ without\))?)$/;
 
 /** A table whose columns are right-aligned when every cell is a number, a figure as text, or empty. */
-export function table(header: readonly string[], rows: readonly (readonly Cell[])[]): Table {
+export function table(header: readonly HeaderCell[], rows: readonly (readonly Cell[])[]): Table {
   const figure = (v: Cell) => v === null || typeof v === 'number' || (typeof v === 'string' && FIGURE.test(v));
   const align = header.map((_, c) => (rows.length > 0 && rows.every((r) => figure(r[c] ?? null)) ? 'r' : 'l'));
   return { kind: 'table', header, align, rows };

@@ -13,9 +13,11 @@ h2 { font-size: 1.3rem; margin-top: 2.2rem; border-bottom: 1px solid #d0d7de; pa
 h3 { font-size: 1.05rem; margin-top: 1.5rem; }
 .table { overflow-x: auto; margin: .6rem 0 1rem; }
 table { border-collapse: collapse; font-size: .88rem; }
-th, td { border: 1px solid #d0d7de; padding: .25rem .5rem; vertical-align: top; white-space: nowrap; }
+th, td { border: 1px solid #d0d7de; padding: .25rem .5rem; vertical-align: top; }
 th { background: #f6f8fa; text-align: left; }
+td { overflow-wrap: anywhere; }
 td.r, th.r { text-align: right; font-variant-numeric: tabular-nums; }
+td.r { white-space: nowrap; overflow-wrap: normal; }
 code, pre { font-family: 'DejaVu Sans Mono', Menlo, Consolas, monospace; font-size: .85em; background: #f6f8fa; border-radius: 4px; }
 code { padding: .1em .3em; overflow-wrap: anywhere; }
 pre { padding: .7rem 1rem; overflow-x: auto; white-space: pre-wrap; }
@@ -25,6 +27,11 @@ figure svg { max-width: 100%; height: auto; }
 figcaption { font-size: .85rem; color: #59636e; }
 nav { font-size: .9rem; margin: -.4rem 0 1rem; }
 nav a { color: #0969da; text-decoration: none; }
+details { margin: .4rem 0 .8rem; }
+summary { cursor: pointer; font-weight: 600; }
+dl.glossary dt { font-weight: bold; margin-top: .4rem; }
+dl.glossary dd { margin-left: 1.5rem; }
+th a { color: inherit; text-decoration: underline dotted; }
 `;
 
 /** The whole page; `svg(name)` gives each chart's SVG markup (rendered by us from our own specs). */
@@ -63,11 +70,15 @@ function block(b: Block, svg: (name: string) => string): string {
       return `<ul>\n${b.items.map((i) => `<li>${inline(i)}</li>`).join('\n')}\n</ul>`;
     case 'code':
       return `<pre><code>${escapeHtml(b.text)}</code></pre>`;
+    case 'details':
+      return `<details>\n<summary>${escapeHtml(b.summary)}</summary>\n${b.blocks.map((x) => block(x, svg)).join('\n')}\n</details>`;
+    case 'glossary':
+      return `<dl class="glossary">\n${b.terms.map((t) => `<dt id="${escapeHtml(t.id)}">${escapeHtml(t.term)}</dt><dd>${inline(t.text)}</dd>`).join('\n')}\n</dl>`;
     case 'chart':
       return `<figure class="chart" id="chart-${escapeHtml(b.name)}">\n${svg(b.name)}\n<figcaption>${escapeHtml(b.title)}</figcaption>\n</figure>`;
     case 'table': {
       const cls = (c: number) => (b.align[c] === 'r' ? ' class="r"' : '');
-      const head = `<tr>${b.header.map((h, c) => `<th${cls(c)}>${escapeHtml(h)}</th>`).join('')}</tr>`;
+      const head = `<tr>${b.header.map((h, c) => `<th${cls(c)}>${typeof h === 'string' ? escapeHtml(h) : `<a href="#${escapeHtml(h.term)}">${escapeHtml(h.text)}</a>`}</th>`).join('')}</tr>`;
       const rows = b.rows.map((r) => `<tr>${r.map((v, c) => `<td${cls(c)}>${cell(v)}</td>`).join('')}</tr>`);
       return `<div class="table"><table>\n<thead>${head}</thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table></div>`;
     }

@@ -3,8 +3,8 @@
 // Every piece of text is escaped (escape.ts); only the structure we write is
 // Markdown.
 
-import { type Block, type Cell, formatNumber, type Inline, type ReportDocument } from './document.js';
-import { escapeMarkdown } from './escape.js';
+import { type Block, type Cell, formatNumber, type HeaderCell, type Inline, type ReportDocument } from './document.js';
+import { escapeHtml, escapeMarkdown } from './escape.js';
 import { escapeControls } from '../common/printable.js';
 
 export function renderMarkdown(doc: ReportDocument, chartPath: (name: string) => string): string {
@@ -28,10 +28,16 @@ function block(b: Block, chartPath: (name: string) => string): string {
       const fence = '`'.repeat(Math.max(3, ...(b.text.match(/`+/g) ?? []).map((r) => r.length + 1)));
       return `${fence}sh\n${b.text}\n${fence}`;
     }
+    case 'details':
+      // GitHub reads Markdown inside <details> when blank lines set it apart; the summary line is HTML.
+      return [`<details>\n<summary>${escapeHtml(b.summary)}</summary>`, ...b.blocks.map((x) => block(x, chartPath)), '</details>'].join('\n\n');
+    case 'glossary':
+      // An empty anchor per entry: GitHub keeps the id (prefixed, and follows #id links to it).
+      return b.terms.map((t) => `- <a id="${t.id}"></a>**${escapeMarkdown(t.term)}**: ${inline(t.text)}`).join('\n');
     case 'chart':
       return `![${escapeMarkdown(b.title)}](${chartPath(b.name)})`;
     case 'table': {
-      const head = `| ${b.header.map(escapeMarkdown).join(' | ')} |`;
+      const head = `| ${b.header.map(headerCell).join(' | ')} |`;
       const rule = `| ${b.align.map((a) => (a === 'r' ? '---:' : '---')).join(' | ')} |`;
       return [head, rule, ...b.rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
     }
@@ -52,6 +58,10 @@ function span(p: Inline): string {
   if ('code' in p) return codeSpan(p.code);
   if ('strong' in p) return `**${escapeMarkdown(p.strong)}**`;
   return `[${escapeMarkdown(p.link)}](${p.href})`;
+}
+
+function headerCell(h: HeaderCell): string {
+  return typeof h === 'string' ? escapeMarkdown(h) : `[${escapeMarkdown(h.text)}](#${h.term})`;
 }
 
 function cell(c: Cell): string {

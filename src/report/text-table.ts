@@ -68,3 +68,25 @@ export function nanos(ns: number): string {
   if (ns >= 1e3) return `${(ns / 1e3).toFixed(1)} µs`;
   return `${ns.toFixed(0)} ns`;
 }
+
+/** A unit of time for a whole column, so that its figures read alike (never "96050.00 ns" beside "12.3 µs"). */
+export interface TimeUnit {
+  readonly name: 'ns' | 'µs' | 'ms' | 's';
+  readonly ns: number;
+}
+
+/** The unit the largest figure of a column reads best in. */
+export function timeUnit(values: readonly number[]): TimeUnit {
+  const max = Math.max(0, ...values.filter(Number.isFinite).map(Math.abs));
+  if (max >= 1e9) return { name: 's', ns: 1e9 };
+  if (max >= 1e6) return { name: 'ms', ns: 1e6 };
+  if (max >= 1e3) return { name: 'µs', ns: 1e3 };
+  return { name: 'ns', ns: 1 };
+}
+
+/** `ns` in `unit`: whole nanoseconds, else three significant places at most. */
+export function inUnit(ns: number, unit: TimeUnit): string {
+  if (!Number.isFinite(ns)) return '-';
+  const v = ns / unit.ns;
+  return `${unit.name === 'ns' ? v.toFixed(0) : v.toFixed(v !== 0 && Math.abs(v) < 10 ? 2 : 1)} ${unit.name}`;
+}

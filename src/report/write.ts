@@ -54,7 +54,7 @@ export async function writeReport(runDir: string, outDir: string, preface: Prefa
     for (const ext of CHART_FILES) await rm(join(outDir, CHARTS_DIR, `${name}${ext}`), { force: true });
   }
   const svgs = await writeChartFiles(specs, join(outDir, CHARTS_DIR));
-  const blocks = buildReport(data, specs);
+  const blocks = buildReport(data, specs, outDir);
   const doc = (file: string) => ({ title: reportTitle(data), blocks: [...preface(file), ...blocks] });
   const markdown = join(outDir, REPORT_MD);
   const html = join(outDir, REPORT_HTML);

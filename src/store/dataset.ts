@@ -13,7 +13,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { traceStem } from '../ingest/source/trace-files.js';
-import { VERSION } from '../common/version.js';
+import { toolCommit, VERSION } from '../common/version.js';
 import { HEX_MACRO, modelsTable, parquetView } from './database.js';
 import { anchorViews, PARTITION_GLOB } from './location.js';
 import { type DatasetTraceRecord, type Manifest, readManifest, type TableRecord, TOOL, writeManifest } from './manifest.js';
@@ -142,6 +142,7 @@ async function buildDataset(workDir: string, traces: readonly DatasetTraceRecord
     database: { file: DATABASE_FILE, layout: 'dataset-views', duckdb },
     views: DATASET_VIEW_NAMES,
     node: process.version,
+    commit: toolCommit(),
     traces,
   };
 }

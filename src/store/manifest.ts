@@ -57,6 +57,8 @@ export interface Manifest {
   readonly views?: readonly string[];
   readonly time_buckets?: { readonly t0_ns: number; readonly bucket_ns: number; readonly buckets: number };
   readonly node?: string;
+  /** the git commit the tool ran from, when it ran from a clone */
+  readonly commit?: string | null;
   /** a dataset's traces (`vmreplay replay --dataset`), each a whole run in its partition directory */
   readonly traces?: readonly DatasetTraceRecord[];
 }

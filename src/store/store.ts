@@ -17,7 +17,7 @@ import type { ColumnBatch, ColumnSpec, TableSpec } from '../columns/table.js';
 import { EVENTS } from '../events/schema.js';
 import type { TableOutput } from '../replay/output.js';
 import { REPLAY_TABLES } from '../replay/tables.js';
-import { VERSION } from '../common/version.js';
+import { toolCommit, VERSION } from '../common/version.js';
 import { completeNote, onInterrupt } from '../common/interrupt.js';
 import { ArrowTableWriter } from './arrow.js';
 import { buildDatabase, type BuildProgress, type DatabaseLayout } from './database.js';
@@ -172,6 +172,7 @@ export class Store implements TableOutput {
         views: VIEW_NAMES,
         time_buckets: { t0_ns: build.context.t0, bucket_ns: build.context.bucketNs, buckets: build.context.buckets },
         node: process.version,
+        commit: toolCommit(),
       };
       await writeManifest(this.workDir, manifest);
       await rm(this.stagingDir, { recursive: true, force: true });

@@ -83,3 +83,17 @@ export async function checkCharts(t: Asserts, page: Page): Promise<string[]> {
   }
   return ids;
 }
+
+/** Tables (every <details> opened) wider than their box at the page's width: each as its header text and overflow in pixels. */
+export async function overflowingTables(page: Page): Promise<string[]> {
+  await page.$$eval('details', (els) => els.forEach((e) => ((e as unknown as { open: boolean }).open = true)));
+  return page.$$eval('div.table', (els) =>
+    els
+      .map((e) => {
+        const box = e as unknown as { scrollWidth: number; clientWidth: number; textContent: string | null };
+        return { over: box.scrollWidth - box.clientWidth, text: (box.textContent ?? '').slice(0, 80) };
+      })
+      .filter((x) => x.over > 0)
+      .map((x) => `${x.text}... (${x.over} px)`),
+  );
+}

@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import t from 'tap';
 import { main } from '../../src/cli.js';
 import { compareRuns, delta } from '../../src/report/compare.js';
+import { sizeWarning } from '../../src/commands/export.js';
+import { decodeMessage, type Fields, int, sub, text } from './protobuf.js';
 import { loadReportData, type ReportData } from '../../src/report/data.js';
 import { SAMPLE_TRACE } from '../../src/common/paths.js';
 import { capture, fixture } from '../helpers.js';
@@ -95,6 +97,16 @@ t.test('compare: the same trace with --shared-fault 0 (A) and 1 (B), as deltas',
   t.match(html, /<figure class="chart" id="chart-compare-x-by-site">\n<svg/);
   const png = pixelStats(decodePng(readFileSync(join(out, 'charts', 'compare-x-by-site.png'))));
   t.ok(png.dark > 300 && png.colours > 8, 'the chart has text and coloured bars');
+  const spec = JSON.parse(readFileSync(join(out, 'charts', 'compare-x-by-site.vl.json'), 'utf8'));
+  t.same(spec.encoding.color.scale.domain, ['A: shared_fault=0', 'B: shared_fault=1'], 'the legend says what A and B are');
+  t.notOk(spec.encoding.color.scale.range.some((c: string) => ['#4c78a8', '#f58518'].includes(c)), "A and B are not drawn in old's and new's colours");
+  t.notMatch(md, /\d\.\d\d ns/, 'wait times in a readable unit, not "96050.00 ns"');
+  // compare leads with what changed: the saving per site, the unchanged rows folded.
+  t.ok(md.indexOf('## What changed: X saved per site') < md.indexOf('## Headline'), 'the saving per site comes first');
+  t.match(md, /## What changed: X saved per site\n\n.*\n\n\| site \| model \| saved in A \| saved in B \| B − A \|\n.*\n\| `vm_prefault` \| new \| 0 \| 6 \| 6 \|/);
+  t.match(md, /<details>\n<summary>15 unchanged site savings<\/summary>/);
+  const firstTable = md.slice(md.indexOf('## What changed'), md.indexOf('<details>'));
+  t.notMatch(firstTable, /\| 0 \|\n/, 'no unchanged row before the fold');
 
   const traces = await capture(() => main(['compare', fixture('basic.ktr'), fixture('basic.dtrace')]));
   t.equal(traces.code, 0, traces.stderr);
@@ -165,6 +177,107 @@ t.test('export --perfetto: trace-event JSON, one process per model, holds as sli
   }
   const usage = await capture(() => main(['export', RUN]));
   t.equal(usage.code, 2);
+
+  // One thread, one track: each hold is drawn up to the thread's next acquisition, so slices on a track follow each other.
+  const threads = new Set(slices.map((s) => `${s.pid}:${s.tid}`));
+  const names = events.filter((e) => e.name === 'thread_name').map((e) => String(e.args.name));
+  t.equal(names.filter((n) => / #\d+$/.test(n)).length, 0, 'no "#2" lanes');
+  t.equal(threads.size, names.length, 'one track per (model, thread)');
+  for (const [track, list] of byTrack) {
+    const sorted = [...list].sort((a, b) => a.ts - b.ts);
+    t.ok(sorted.every((s, i) => i === 0 || s.ts >= sorted[i - 1]!.end - 1e-9), `track ${track}: slices do not overlap`);
+  }
+  t.ok(slices.every((s) => typeof s.args.hold_ns === 'number'), 'the whole estimated hold stays in args');
+  const hazard = events.find((e) => e.name === 'hazard token_livelock')!;
+  t.match(hazard.args.trace_line, /basic\.ktr:21$/, 'a hazard carries its trace line');
+});
+
+t.test('export --perfetto: standard output, filters, the size warning', async (t) => {
+  const all = JSON.parse(readFileSync(join(dir, 'timeline.json'), 'utf8')).traceEvents as { ph: string; pid: number; tid: number; ts: number; name: string; args: Record<string, unknown> }[];
+  const out = await capture(() => main(['export', RUN, '--perfetto', '-']));
+  t.equal(out.code, 0, out.stderr);
+  t.same(JSON.parse(out.stdout).traceEvents.length, all.length, '- writes the timeline to standard output');
+  t.notOk(existsSync('-'), 'no file named -');
+  t.match(out.stderr, /timeline written to standard output/);
+
+  const only = async (...args: string[]) => {
+    const r = await capture(() => main(['export', RUN, '--perfetto', '-', ...args]));
+    t.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout).traceEvents as typeof all;
+  };
+  const newOnly = await only('--model', 'new');
+  t.same([...new Set(newOnly.filter((e) => e.ph !== 'M').map((e) => e.pid))], [2], '--model new: only its process');
+  t.same(newOnly.filter((e) => e.name === 'process_name').map((e) => e.args.name), ['model new']);
+  const thr = await only('--pid', '102');
+  const threadNames = thr.filter((e) => e.name === 'thread_name').map((e) => String(e.args.name));
+  t.ok(threadNames.length > 0 && threadNames.every((n) => n.endsWith(' thr')), `--pid 102: only thr's threads (${threadNames.join(', ')})`);
+  const allSlices = all.filter((e) => e.ph === 'X');
+  const window = await only('--from', '1000100000', '--to', '1000130000');
+  const inWindow = window.filter((e) => e.ph === 'X');
+  t.ok(inWindow.length > 0 && inWindow.length < allSlices.length, `--from/--to: ${inWindow.length} of ${allSlices.length} holds`);
+  const bad = await capture(() => main(['export', RUN, '--perfetto', '-', '--pid', 'x']));
+  t.equal(bad.code, 2);
+  t.match(bad.stderr, /--pid takes a whole number/);
+  const unknown = await capture(() => main(['export', RUN, '--perfetto', '-', '--model', 'nope']));
+  t.equal(unknown.code, 2);
+  t.equal(sizeWarning(99e6), null);
+  t.match(sizeWarning(772e6)!, /^warning: the timeline is 772\.0 MB, more than the Perfetto UI's JSON importer takes .*--model, --pid or --from\/--to$/);
+});
+
+t.test('export --perfetto FILE.pftrace: Perfetto protobuf, decoded with the published field numbers', async (t) => {
+  const file = join(dir, 'timeline.pftrace');
+  const r = await capture(() => main(['export', RUN, '--perfetto', file]));
+  t.equal(r.code, 0, r.stderr);
+  const bytes = readFileSync(file);
+  const jsonBytes = readFileSync(join(dir, 'timeline.json')).length;
+  t.ok(bytes.length < jsonBytes / 2, `less than half the JSON (${bytes.length} bytes against ${jsonBytes})`);
+  // Trace { repeated TracePacket packet = 1 } (protos/perfetto/trace/trace.proto)
+  const trace = decodeMessage(bytes);
+  t.same([...trace.keys()], [1], 'a Trace holds only packets');
+  const packets = trace.get(1)!.map((b) => decodeMessage(b as Buffer));
+  t.ok(packets.every((p) => int(p, 10) === 1), 'every packet on one trusted_packet_sequence_id (10)');
+  t.equal(int(packets[0], 13), 1, 'the first packet clears the incremental state (sequence_flags 13)');
+  // TracePacket.track_descriptor = 60: TrackDescriptor { uuid 1, name 2, process 3, thread 4, parent_uuid 5 }
+  const descriptors = packets.map((p) => sub(p, 60)).filter((d): d is Fields => d !== undefined);
+  const processes = descriptors.filter((d) => d.has(3)).map((d) => text(sub(d, 3), 6));
+  t.same(processes, ['model old', 'model new', 'model new-fixed'], 'a process (ProcessDescriptor.process_name 6) per model');
+  const threads = descriptors.filter((d) => d.has(4));
+  t.ok(threads.length > 0 && threads.every((d) => /^tid \d+/.test(text(sub(d, 4), 5) ?? '') && d.has(5)), 'thread tracks (ThreadDescriptor.thread_name 5) under their process');
+  const uuids = new Set(descriptors.map((d) => int(d, 1)));
+  // TracePacket.interned_data = 12: InternedData { event_categories 1, event_names 2, debug_annotation_names 3, debug_annotation_string_values 29 }, entries { iid 1, name 2 }
+  const interned = new Map<number, Map<number, string>>([1, 2, 3, 29].map((f) => [f, new Map()]));
+  for (const p of packets) {
+    const data = sub(p, 12);
+    for (const [table, entries] of data ?? []) for (const b of entries) interned.get(table)?.set(int(decodeMessage(b as Buffer), 1)!, text(decodeMessage(b as Buffer), 2)!);
+  }
+  t.ok(packets.slice(1).every((p) => int(p, 13) === 2), 'later packets say they need the interned state (sequence_flags 2)');
+  const nameOf = (e: Fields) => interned.get(2)!.get(int(e, 10)!);
+  // TracePacket.track_event = 11: TrackEvent { type 9, track_uuid 11, name_iid 10, category_iids 3, debug_annotations 4 }
+  const events = packets.filter((p) => p.has(11)).map((p) => ({ ts: int(p, 8)!, e: sub(p, 11)! }));
+  t.ok(events.every(({ e }) => uuids.has(int(e, 11))), 'every event on a described track');
+  const begins = events.filter(({ e }) => int(e, 9) === 1);
+  const ends = events.filter(({ e }) => int(e, 9) === 2);
+  t.equal(begins.length, 161, 'a slice per acquisition, as in the JSON');
+  t.equal(ends.length, begins.length, 'each slice ended');
+  t.ok(begins.some(({ e }) => nameOf(e) === 'vm_fault /bin/sh'), 'slices named by site and object');
+  t.equal(interned.get(1)!.get(int(begins[0]!.e, 3)!)?.includes(','), true, 'a category class,mode');
+  const hazard = events.find(({ e }) => int(e, 9) === 3 && nameOf(e) === 'hazard token_livelock');
+  t.ok(hazard, 'the hazard as an instant');
+  // DebugAnnotation { name_iid 1, string_value_iid 17 }
+  const args = new Map((hazard!.e.get(4) ?? []).map((b) => decodeMessage(b as Buffer)).map((a) => [interned.get(3)!.get(int(a, 1)!), interned.get(29)!.get(int(a, 17)!)]));
+  t.match(args.get('trace_line'), /basic\.ktr:21$/, 'the hazard carries its trace line');
+  // Per track, begin and end alternate: one track per thread shows every slice.
+  const depth = new Map<number, number>();
+  let nested = true;
+  for (const { e } of events.filter(({ e }) => int(e, 9) !== 3)) {
+    const track = int(e, 11)!;
+    const d = (depth.get(track) ?? 0) + (int(e, 9) === 1 ? 1 : -1);
+    if (d < 0 || d > 1) nested = false;
+    depth.set(track, d);
+  }
+  t.ok(nested, 'slices on a track follow each other');
+  const piped = await capture(() => main(['export', RUN, '--perfetto', '-', '--proto', '--model', 'new']));
+  t.equal(piped.code, 0, piped.stderr);
 });
 
 t.test("replay's summary: the top sites by saved X, and a hint to the report", async (t) => {

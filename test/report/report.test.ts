@@ -13,6 +13,8 @@ import { chart, CHART_FONT, chartFontFiles, svgToPng } from '../../src/report/ch
 import { escapeHtml, escapeMarkdown } from '../../src/report/escape.js';
 import { para } from '../../src/report/document.js';
 import { codeSpan, renderMarkdown } from '../../src/report/markdown.js';
+import { inUnit, timeUnit } from '../../src/report/text-table.js';
+import { middleTruncate } from '../../src/report/charts/specs.js';
 import { capture, fixture } from '../helpers.js';
 import { decodePng, pixelStats } from './png.js';
 
@@ -21,8 +23,9 @@ const GOLDEN = join(import.meta.dirname, 'golden');
 /** The fixture as a path relative to the working directory, so the report names it the same on every machine. */
 const input = (name: string) => relative(process.cwd(), fixture(name));
 
-/** What may differ between machines and releases: the tool version. */
-const normalize = (md: string) => md.replaceAll(`vmreplay ${VERSION}`, 'vmreplay <version>');
+/** What may differ between machines and releases: the tool version and commit, and the report directory. */
+const normalize = (md: string, dir: string) =>
+  md.replaceAll(`vmreplay ${VERSION}`, 'vmreplay <version>').replace(/ \(git [0-9a-f]{12}\)/g, ' (git <commit>)').replaceAll(dir, '<dir>');
 
 function golden(t: { equal(found: string, wanted: string, message: string): unknown }, name: string, actual: string): void {
   const path = join(GOLDEN, name);
@@ -52,11 +55,32 @@ t.test('report of basic.ktr: the golden report.md, the charts in three forms', a
   t.ok(existsSync(join(dir, 'run', 'vmreplay.duckdb')), 'traces are replayed into DIR/run');
 
   const md = readFileSync(join(dir, 'report.md'), 'utf8');
-  golden(t, 'basic.report.md', normalize(md));
+  golden(t, 'basic.report.md', normalize(md, dir));
+  // The paste-ready summary opens the report and fits in 15 lines; the details are folded.
+  t.equal(md.split('\n')[2], '## Summary', 'the report opens with the summary');
+  const summary = md.slice(md.indexOf('## Summary'), md.indexOf('\n## ', md.indexOf('## Summary')));
+  t.ok(summary.trimEnd().split('\n').length <= 15, `the summary is at most 15 lines:\n${summary}`);
+  t.match(summary, /`new`: saves 18 of 31 X token acquisitions \(58\.1%/);
+  t.match(summary, /^- Reproduce: `vmreplay report /m);
+  // Provenance: the command names the directory actually written, the tool its commit, the models their kernels.
+  t.match(md, `vmreplay report traces/fixtures/basic.ktr -o ${dir} --models old,new,new-fixed`, 'the reproduce line writes where this report was written');
+  t.match(md, /vmreplay \S+ \(git [0-9a-f]{12}\); models/, 'the tool version and the git commit it ran from');
+  for (const commit of ['501747bf', 'a66fe2e3', '61dac052']) t.match(md.slice(md.indexOf('### What the models stand for')), commit);
+  t.match(md, /<details>\n<summary>By site \(10\)<\/summary>\n\n\| site \|/, 'the tables are folded, as GitHub renders them');
+  t.equal((md.match(/^\| object type \| object \|/gm) ?? []).length, 1, 'objects by type and by name are one table');
   // The headline's figures are the replay's, the cost side sits next to them.
-  t.match(md, '| new | 13 | 18 | 2 | 8 | 2 | 1 | 1 | 1 | 18 (58.1%) | 12 (85.7%) |');
+  t.match(md, '| new | 13 | 18 | 2 | 8 | 2 | 0 | 1 | 1 | 1 | 18 (58.1%) | 15 (53.6%) | 12 (85.7%) |', 'B1-B4 back-downs and exec_map_page re-acquires apart');
+  // new livelocks at swap_pager_unswapped (op 13): the X it did not take there, and the prefault the stop skipped, are no saving.
+  t.match(md, '| `swap_pager_unswapped` | 1 | 0 | 1 | 1 (hazard; 0 without) | 0 |', 'a saving at a site where the model hit a hazard is marked, with the saving without it');
+  t.match(md, '| `vm_prefault` | 6 | 0 | 0 | 6 (hazard; 5 without) | 6 |');
+  // Operation numbers are called op (they count every lock-site event, not only faults); the extra acquisitions can be found in the trace.
+  t.match(md, /\| \[op\]\(#term-op\) \| command \| pid \| va \| old \| new \| more \|/);
+  t.match(md, /\| 11 \| thr \| 102 \| `0x[0-9a-f]+` \| 4 \| 7 \| 3 \| 1 \| 0 \| 2 \| `traces\/fixtures\/basic\.ktr:\d+` \|/, 'an extra-acquisitions row has its address and trace line');
+  t.notMatch(md, /\| operations \|/, 'no back-downs column repeating the count');
+  t.match(summary, '(58.1%; 15 without the 1 operation that hit a hazard)');
   t.match(md, /What "saved" counts:/);
   t.match(md, /\| new \| 13 \| 100100 \| sh \| `0x900000` .* `traces\/fixtures\/basic\.ktr:21` \|/, 'a hazard names its fault, thread, object, site and trace line');
+  t.match(md, '| token_livelock | S at vm_fault (first) | swap_pager_unswapped asks X on a token this thread holds only S | `traces/fixtures/basic.ktr:21` | `traces/fixtures/basic.ktr:22` |', 'where the conflicting S was taken, the fault_begin line and the line of the swapped=1 event that triggers it');
 
   for (const name of ['saved-over-time', 'x-by-site', 'backdowns-by-rule']) {
     t.match(md, `](charts/${name}.png)`, `${name} is linked from the Markdown`);
@@ -83,8 +107,15 @@ t.test('report of basic.ktr: the golden report.md, the charts in three forms', a
   writeFileSync(join(again, 'charts', 'notes.txt'), 'mine');
   const r2 = await capture(() => main(['report', join(dir, 'run'), '-o', again]));
   t.equal(r2.code, 0, r2.stderr);
-  t.equal(readFileSync(join(again, 'report.md'), 'utf8'), md, 'report OUT reads the store and gives the same report');
+  t.equal(readFileSync(join(again, 'report.md'), 'utf8').replaceAll(again, dir), md, 'report OUT reads the store and gives the same report');
   t.notOk(existsSync(join(again, 'charts', 'contention-by-object.svg')), 'the stale chart is removed');
+
+  // The reproduce line runs as it stands, over the report it came from, and gives the same report.
+  const command = /```sh\n(.*)\n```/.exec(md)![1]!.split(' ');
+  t.equal(command[0], 'vmreplay');
+  const r3 = await capture(() => main(command.slice(1)));
+  t.equal(r3.code, 0, r3.stderr);
+  t.equal(readFileSync(join(dir, 'report.md'), 'utf8'), md, 'the reproduce command makes the same report');
   t.ok(existsSync(join(again, 'charts', 'notes.txt')), 'a file that is not ours stays');
 });
 
@@ -93,7 +124,7 @@ t.test('strings from the trace are escaped in Markdown tables and in HTML', asyn
   const r = await capture(() => main(['report', input('hostile-names.jsonl'), '-o', dir]));
   t.equal(r.code, 0, r.stderr);
   const md = readFileSync(join(dir, 'report.md'), 'utf8');
-  golden(t, 'hostile-names.report.md', normalize(md));
+  golden(t, 'hostile-names.report.md', normalize(md, dir));
   t.notMatch(md, /(?<!\\)<(script|img)/, 'no unescaped tag in the Markdown');
   t.match(md, '| \\<script\\>alert(1)\\</script\\>\\|\\`sh\\` | 2 |', 'the command name stays in its cell: | and ` escaped');
   t.match(md, '| /bin/\\<img src=x onerror=alert(2)\\>\\|\\`sh\\` \\* \\& \\_x\\_ | 1 |', 'the object name too, its line break flattened');
@@ -173,4 +204,90 @@ t.test('what the readers noted and warned of is stored with the run and shown in
     const listed = section.replace(/\*\*warning:\*\* /g, 'warning: ').replace(/\\(.)/g, '$1'); // Markdown escapes undone
     for (const [, warning, text] of said) t.ok(listed.includes(`${warning ?? ''}${text}`), `${name}: ${warning ?? ''}${text}`);
   }
+});
+
+t.test('the glossary: every term a table column uses is defined once, and the first use links to it', async (t) => {
+  const dir = t.testdir();
+  const r = await capture(() => main(['report', input('basic.ktr'), '-o', dir]));
+  t.equal(r.code, 0, r.stderr);
+  const md = readFileSync(join(dir, 'report.md'), 'utf8');
+  const glossary = md.slice(md.indexOf('## Glossary'));
+  for (const term of ['B1-B4', 'token_livelock', 'attempts', 'restarts', 'exec_map_page re-acquire']) t.match(glossary, term, `${term} is defined`);
+  const links = [...md.matchAll(/\]\(#(term-[a-z0-9-]+)\)/g)].map((m) => m[1]!);
+  t.ok(links.length >= 8, `${links.length} column headings link to the glossary`);
+  t.same([...new Set(links)], links, 'only the first use of a term links');
+  for (const id of links) t.match(glossary, `<a id="${id}"></a>`, `#${id} has its entry`);
+  t.match(md, /\| \[back-downs \(B1-B4\)\]\(#term-b1-b4\) \| \[exec re-acquires\]\(#term-exec\) \|/, 'B1-B4 and the exec re-acquire are apart');
+  const html = readFileSync(join(dir, 'report.html'), 'utf8');
+  t.match(html, '<th class="r"><a href="#term-restart">restarts</a></th>');
+  t.match(html, '<dt id="term-restart">restarts</dt>');
+});
+
+t.test('process attribution: a thread seen in its process only later counts for that process', async (t) => {
+  const trace = [
+    { ts: 1000000000, cpu: 0, event: 'obj_name', obj: '0xfffff80010a3c000', otype: 'vnode', name: '/usr/bin/make' },
+    // Site events name only the thread: its process is not known yet.
+    { ts: 1000001000, cpu: 0, event: 'page_grab', tid: 200101, obj: '0xfffff80010a3c000', page: 'absent', site: 'vm_fault_object_page' },
+    { ts: 1000002000, cpu: 0, event: 'obj_ref', tid: 200101, obj: '0xfffff80010a3c000', otype: 'vnode', ref: 4, delta: 1, site: 'vm_map_insert' },
+    { ts: 1000003000, cpu: 0, event: 'fault_begin', tid: 200101, pid: 2001, va: '0x400000', ftype: 'R', fflags: '0x4', nthreads: 1, comm: 'make' },
+    { ts: 1000003100, cpu: 0, event: 'fault_obj', tid: 200101, depth: 0, obj: '0xfffff80010a3c000', otype: 'vnode', page: 'valid', backing: 0 },
+    { ts: 1000003300, cpu: 0, event: 'fault_end', tid: 200101, rc: 0, depth: 0, action: 'map' },
+  ];
+  const dir = t.testdir({ 'late.jsonl': trace.map((e) => JSON.stringify(e)).join('\n') + '\n' });
+  const r = await capture(() => main(['report', join(dir, 'late.jsonl'), '-o', join(dir, 'report')]));
+  t.equal(r.code, 0, r.stderr);
+  const md = readFileSync(join(dir, 'report', 'report.md'), 'utf8');
+  t.match(md, '| make | 1 | 2 | 1 | 1 | 1 | 1 |', 'the X of the page_grab and obj_ref before the fault named pid 2001 count for make');
+  t.notMatch(md, '(no command name)', 'nothing left unattributed');
+});
+
+t.test('contention per lock, its sensitivity to --hold-scale, and time in one unit per column', async (t) => {
+  const dir = t.testdir();
+  const r = await capture(() => main(['report', input('basic.ktr'), '-o', dir]));
+  t.equal(r.code, 0, r.stderr);
+  const md = readFileSync(join(dir, 'report.md'), 'utf8');
+  t.match(md, '| object | model | acquisitions | total hold | avg hold | max hold | waits | total wait | max wait |', 'per object, as lockstat');
+  t.match(md, /\| `vm_fault` \| old \| \d+ \| [\d.]+ µs \| [\d.]+ (ns|µs) \| [\d.]+ (ns|µs) \| 0 \| 0 ns \| 0 ns \|/, 'per site, as lockstat');
+  t.match(md, /^- `new`: 0\.5x: \d+ waits, [\d.]+ \S+; 1x: 0 waits, 0 ns; 2x: \d+ waits, [\d.]+ \S+\.$/m, 'the estimate at 0.5x, 1x and 2x the hold scale, 1x the replay\'s own');
+  t.notMatch(md, /\d\.\d\d ns/, 'nanoseconds are whole');
+  const unit = timeUnit([96050, 12]);
+  t.equal(inUnit(96050, unit), '96.0 µs');
+  t.equal(inUnit(12, unit), '0.01 µs', 'a column keeps the unit of its largest figure');
+  t.equal(inUnit(96050, timeUnit([0])), '96050 ns');
+});
+
+t.test('charts: steps for time buckets, legends only for models with data, labels cut in the middle', async (t) => {
+  const dir = t.testdir();
+  const r = await capture(() => main(['report', input('basic.ktr'), '-o', dir]));
+  t.equal(r.code, 0, r.stderr);
+  const spec = (name: string) => JSON.parse(readFileSync(join(dir, 'charts', `${name}.vl.json`), 'utf8'));
+  t.equal(spec('saved-over-time').mark.interpolate, 'step-after', 'discrete buckets drawn as steps');
+  t.same(spec('backdowns-by-rule').encoding.color.scale.domain, ['new', 'new-fixed'], 'old never backs down: not in the legend');
+  t.equal(middleTruncate('/usr/lib/x86_64-linux-gnu/libstdc++.so.6.0.33'), '/usr/lib/x86_64-lin…/libstdc++.so.6.0.33');
+  t.equal(middleTruncate('/usr/lib/x86_64-linux-gnu/libc.so.6').length <= 40, true);
+  t.not(middleTruncate('/usr/lib/x86_64-linux-gnu/libm.so.6.0.0.long.name'), middleTruncate('/usr/lib/x86_64-linux-gnu/libz.so.6.0.0.long.name'), 'two files with one long prefix stay apart');
+});
+
+t.test('a Linux capture: the Linux section and banners stay first, the summary follows', async (t) => {
+  const dir = t.testdir();
+  const capture1 = relative(process.cwd(), join(import.meta.dirname, '..', '..', 'traces', 'real', 'linux-coldfile.perf.txt.gz'));
+  const r = await capture(() => main(['report', capture1, '-o', join(dir, 'linux')]));
+  t.equal(r.code, 0, r.stderr);
+  const md = readFileSync(join(dir, 'linux', 'report.md'), 'utf8');
+  t.ok(md.indexOf('## Linux: mmap_lock acquisitions saved') < md.indexOf('## Summary'), 'the Linux section first');
+  t.match(md, /^- `linux-vma`: saves \d+ of \d+ mm lock acquisitions \([\d.]+%\) against `linux-mmap`; precision/m);
+  const glossary = md.slice(md.indexOf('## Glossary'));
+  t.match(glossary, '**mm lock**');
+  t.match(glossary, '**fallback, mm_reason**');
+  t.notMatch(glossary, 'B1-B4', 'no DragonFly term without a DragonFly model');
+  t.match(md, /^- `linux-vma`: .*Rules by kernel version, .*uname -r.*per-VMA locks from 6\.4/m, 'the Linux version rules the model used');
+
+  // DragonFly models on a Linux capture: the proxy banner first, and their saving against the first of them.
+  const p = await capture(() => main(['report', join(dir, 'linux', 'run'), '-o', join(dir, 'proxy')]));
+  t.equal(p.code, 0, p.stderr);
+  const proxy = await capture(() => main(['report', capture1, '-o', join(dir, 'proxy'), '--models', 'linux-mmap,linux-vma,old,new']));
+  t.equal(proxy.code, 0, proxy.stderr);
+  const pmd = readFileSync(join(dir, 'proxy', 'report.md'), 'utf8');
+  t.match(pmd.split('\n')[2], /^> \*\*Proxy: DragonFly models replayed a Linux capture/, 'the proxy banner opens the report');
+  t.match(pmd, /^- `new`: saves \d+ of \d+ X token acquisitions \([\d.]+%\) against `old`/m, 'DragonFly models against old, not linux-mmap');
 });

@@ -23,6 +23,27 @@ export function modelColor(models: readonly string[], shown: readonly string[] =
   return { field: 'model', type: 'nominal', title: 'model', scale: { domain: shown, range: range.length ? range : PALETTE.slice(0, 1) } };
 }
 
+/** The models that have data in `values` (a `model` field, a figure other than 0), in run order: a legend lists only these. */
+function withData(models: readonly string[], values: readonly { model: string }[], figure: (v: never) => number): string[] {
+  const has = new Set(values.filter((v) => figure(v as never) !== 0).map((v) => v.model));
+  return models.filter((m) => has.has(m));
+}
+
+/** Longest object label on a chart axis. */
+const LABEL_CHARS = 40;
+
+/**
+ * A label cut in the middle, keeping the file name at its end: two paths
+ * that share a long prefix stay told apart ("/usr/lib/…/libc.so.6").
+ */
+export function middleTruncate(label: string, max = LABEL_CHARS): string {
+  if (label.length <= max) return label;
+  const slash = label.lastIndexOf('/');
+  const file = slash >= 0 ? label.slice(slash) : label.slice(-Math.ceil(max / 2));
+  const tail = file.length > max - 8 ? file.slice(file.length - (max - 8)) : file;
+  return `${label.slice(0, max - 1 - tail.length)}…${tail}`;
+}
+
 /** Every chart a report may have, by file name stem. */
 export const CHART_NAMES = ['saved-over-time', 'x-by-site', 'backdowns-by-rule', 'contention-by-object', 'observed-vs-predicted'] as const;
 
@@ -41,6 +62,8 @@ export function savedOverTime(d: ReportData): ChartSpec | null {
       : d.models.map((m) => ({ t: b.startNs / unit.ns, model: m, value: b.x[m] ?? 0 })),
   );
   const what = compared.length ? `X token acquisitions saved against ${d.baseline}` : 'X token acquisitions';
+  const shown = withData(compared.length ? compared : d.models, values, (v: { value: number }) => v.value);
+  const plotted = values.filter((v) => shown.includes(v.model));
   return {
     name: 'saved-over-time',
     title: `${what} per ${formatWidth(d.overTime.bucketNs)} over the trace`,
@@ -49,12 +72,13 @@ export function savedOverTime(d: ReportData): ChartSpec | null {
       title: `${what} over time`,
       width: 640,
       height: 240,
-      data: { values },
-      mark: { type: 'line', point: values.length <= 200 ? { size: 18 } : false, strokeWidth: 1.8 },
+      data: { values: plotted.length ? plotted : values },
+      // Buckets are discrete: a step per bucket, not a line joining them.
+      mark: { type: 'line', interpolate: 'step-after', strokeWidth: 1.8 },
       encoding: {
         x: { field: 't', type: 'quantitative', title: `time since the first event (${unit.label}, buckets of ${formatWidth(d.overTime.bucketNs)})` },
         y: { field: 'value', type: 'quantitative', title: compared.length ? 'X saved per bucket' : 'X per bucket' },
-        color: modelColor(d.models, compared.length ? compared : d.models),
+        color: modelColor(d.models, shown.length ? shown : compared.length ? compared : d.models),
       },
     },
   };
@@ -64,7 +88,9 @@ export function savedOverTime(d: ReportData): ChartSpec | null {
 export function xBySite(d: ReportData): ChartSpec | null {
   const sites = [...d.bySite].sort((a, b) => (b.x[d.baseline] ?? 0) - (a.x[d.baseline] ?? 0) || (a.key < b.key ? -1 : 1)).slice(0, SITES_SHOWN);
   if (sites.length === 0) return null;
-  const values = sites.flatMap((s) => d.models.map((m) => ({ site: s.key, model: m, x: s.x[m] ?? 0 })));
+  const all = sites.flatMap((s) => d.models.map((m) => ({ site: s.key, model: m, x: s.x[m] ?? 0 })));
+  const shown = withData(d.models, all, (v: { x: number }) => v.x);
+  const values = all.filter((v) => shown.includes(v.model));
   return {
     name: 'x-by-site',
     title: `X token acquisitions per site and model (the ${sites.length} sites with most under ${d.baseline})`,
@@ -76,9 +102,9 @@ export function xBySite(d: ReportData): ChartSpec | null {
       mark: 'bar',
       encoding: {
         y: { field: 'site', type: 'nominal', sort: sites.map((s) => s.key), title: null, axis: { labelLimit: 260 } },
-        yOffset: { field: 'model', type: 'nominal', sort: d.models },
+        yOffset: { field: 'model', type: 'nominal', sort: shown },
         x: { field: 'x', type: 'quantitative', title: 'X token acquisitions', axis: COUNT_AXIS },
-        color: modelColor(d.models),
+        color: modelColor(d.models, shown),
       },
       height: { step: 12, for: 'offset' },
     },
@@ -89,6 +115,7 @@ export function xBySite(d: ReportData): ChartSpec | null {
 export function backdownsByRule(d: ReportData): ChartSpec | null {
   if (d.backdowns.length === 0) return null;
   const rules = [...new Set(d.backdowns.map((b) => b.rule))].sort();
+  const shown = withData(d.models, d.backdowns, (b: { backdowns: number }) => b.backdowns);
   return {
     name: 'backdowns-by-rule',
     title: 'Back-downs per rule and model',
@@ -100,9 +127,9 @@ export function backdownsByRule(d: ReportData): ChartSpec | null {
       mark: 'bar',
       encoding: {
         y: { field: 'rule', type: 'nominal', sort: rules, title: 'rule' },
-        yOffset: { field: 'model', type: 'nominal', sort: d.models },
+        yOffset: { field: 'model', type: 'nominal', sort: shown },
         x: { field: 'backdowns', type: 'quantitative', title: 'back-downs', axis: COUNT_AXIS },
-        color: modelColor(d.models),
+        color: modelColor(d.models, shown),
       },
       height: { step: 14, for: 'offset' },
     },
@@ -112,8 +139,11 @@ export function backdownsByRule(d: ReportData): ChartSpec | null {
 /** Estimated waiting time on the objects that wait longest, per model. */
 export function contentionByObject(d: ReportData): ChartSpec | null {
   if (d.contention.length === 0) return null;
-  const objects = [...new Set(d.contention.map((c) => c.object))];
+  const label = (object: string) => middleTruncate(object);
+  const objects = [...new Set(d.contention.map((c) => label(c.object)))];
   const unit = timeUnit(Math.max(...d.contention.map((c) => c.waitNs)));
+  const shown = withData(d.models, d.contention, (c: { waitNs: number }) => c.waitNs);
+  const rows = d.contention.filter((c) => shown.includes(c.model));
   return {
     name: 'contention-by-object',
     title: `Estimated token waiting time on the ${objects.length} objects that wait longest, per model`,
@@ -121,14 +151,14 @@ export function contentionByObject(d: ReportData): ChartSpec | null {
       $schema: SCHEMA,
       title: 'Estimated waiting time per object',
       width: 480,
-      data: { values: d.contention.map((c) => ({ object: c.object, model: c.model, wait: c.waitNs / unit.ns, waits: c.waits })) },
+      data: { values: rows.map((c) => ({ object: label(c.object), path: c.object, model: c.model, wait: c.waitNs / unit.ns, waits: c.waits })) },
       mark: 'bar',
       encoding: {
-        y: { field: 'object', type: 'nominal', sort: objects, title: null, axis: { labelLimit: 260 } },
-        yOffset: { field: 'model', type: 'nominal', sort: d.models },
+        y: { field: 'object', type: 'nominal', sort: objects, title: null, axis: { labelLimit: 320 } },
+        yOffset: { field: 'model', type: 'nominal', sort: shown },
         x: { field: 'wait', type: 'quantitative', title: `estimated waiting time (${unit.label})` },
-        color: modelColor(d.models),
-        tooltip: [{ field: 'object' }, { field: 'model' }, { field: 'waits', title: 'waits' }, { field: 'wait', title: unit.label }],
+        color: modelColor(d.models, shown),
+        tooltip: [{ field: 'path', title: 'object' }, { field: 'model' }, { field: 'waits', title: 'waits' }, { field: 'wait', title: unit.label }],
       },
       height: { step: 11, for: 'offset' },
     },
