@@ -35,3 +35,6 @@ export async function capture(run: () => Promise<number>): Promise<{ code: numbe
     process.stderr.write = err;
   }
 }
+
+/** A test as tap hands it to a callback (the type of `t` inside `t.test(name, async (t) => ...)`). */
+export type TestContext = Parameters<Parameters<typeof import('tap').default.test>[0]>[0];

@@ -9,7 +9,8 @@ export { replay, sampleTrace, type ReplayOptions, type ReplayResult } from './re
 export { notebook, shower, DISPLAY_PAUSE_MS, type NotebookKernel, type NotebookOptions, type NotebookSession } from './notebook.js';
 export { chart, chartBundle, svgToPng, tableBundle, VEGA_LITE_MIME, type ChartBundleOptions, type MimeBundle, type TableBundleOptions } from './display.js';
 
-export type { BackdownRule, Knobs, LockingModel, LockLog, Mode } from '../models/model.js';
+export type { BackdownRule, DragonFlyModel, Knobs, LinuxLockLog, LinuxModel, LockingModel, LockLog, Mode } from '../models/model.js';
+export type { LinuxFaultFacts, VmaKind } from '../models/linux-facts.js';
 export type { ChainView, FaultFacts, Level, ObjRef, Phase, SiteOp, Tri } from '../models/facts.js';
 export { DEFAULT_MODELS, MODELS, modelsByName } from '../models/index.js';
 export { newFixedModel, newModel } from '../models/new.js';

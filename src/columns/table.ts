@@ -37,7 +37,7 @@ export interface NullRule {
   /** the rows where the column is always NULL (it has no value there) */
   readonly always?: string;
   /** the rows where it may be NULL (a value the input may leave out) */
-  readonly may?: string;
+  readonly may?: string | undefined;
   /** the same in words, for docs/tables.md */
   readonly doc: string;
 }

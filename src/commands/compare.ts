@@ -48,7 +48,7 @@ export async function run(argv: string[]): Promise<number> {
     const both = await twoDatasets(a, b);
     if (both) return compareTwoDatasets(both[0], both[1], a, b, values.out, format, true);
   }
-  const replayValues = { ...values, format: undefined }; // --format is the comparison's; the traces' is --trace-format
+  const { format: _comparison, ...replayValues } = values; // --format is the comparison's; the traces' is --trace-format
   const out = values.out;
   // Without -o standard output is the comparison, so the replays' summaries go to standard error.
   const chatter = out ? say : aside;

@@ -16,7 +16,6 @@ import { shell } from './query-shell.js';
 import { ident } from '../store/sql.js';
 import { VIEWS, VIEW_NAMES } from '../store/views.js';
 import { STANDARD_TABLES } from '../store/store.js';
-import { textTable } from '../report/text-table.js';
 import { wrap } from '../report/wrap.js';
 import { terminalWidth } from './console.js';
 import { number, oneOf, parse } from './args.js';

@@ -3,7 +3,7 @@
 // (plus the `load_section` event and the `inferred` key, see docs/events.md).
 
 import type { EventSpec } from './schema.js';
-import { CollapseCase, EventKind, type EventKindName, FaultAction, LockClass, LockMode, LockOp, MapKind, MapType, ObjType, PagerAnswer, PageState, VmaKind } from './vocabulary.js';
+import { CollapseCase, type EventKindName, FaultAction, LockClass, LockMode, LockOp, MapKind, MapType, ObjType, PagerAnswer, PageState, VmaKind } from './vocabulary.js';
 import { type Enum } from '../columns/enum.js';
 
 type ColumnName = EventSpec[number]['name'];

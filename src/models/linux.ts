@@ -5,7 +5,7 @@
 // docs/models.md, "Linux models"; each names the function it stands for.
 
 import type { LinuxFaultFacts } from './linux-facts.js';
-import type { LinuxModel, LockLog } from './model.js';
+import type { LinuxLockLog as LockLog, LinuxModel } from './model.js';
 import { LINUX_RULES, type VersionRules } from './linux-versions.js';
 
 export const linuxMmapModel: LinuxModel = {

@@ -50,10 +50,22 @@ export interface LockLog {
   hazard(kind: string, o: ObjRef, site: string, detail: string): void;
   /** The model needed the object behind `o` and neither the trace nor the registry knew it. */
   unknownLink(o: ObjRef): void;
-  /** Linux: acquire the mm lock (`mm`) or a VMA lock (`vma`) of o. */
+}
+
+/** What a Linux model tells the log of one fault: its attempts, the mm and VMA locks it takes, and why it left its VMA lock. */
+export interface LinuxLockLog {
+  /** Start the next attempt of the fault (the first call starts attempt 1). */
+  attempt(): void;
+  /** Acquire the mm lock (`mm`: mmap_lock) or a VMA lock (`vma`) of o. */
   lock(o: ObjRef, cls: 'mm' | 'vma', mode: Mode, site: string, reason: string): void;
-  /** Linux: the fault leaves its VMA lock for mmap_lock, for `reason`. */
+  /** The fault leaves its VMA lock for mmap_lock, for `reason`. */
   fallback(reason: string): void;
+  /** Release every lock the fault holds (but the first hold of `keep`). */
+  releaseAll(keep?: ObjRef): void;
+  /** A retry replayed as a restart (VM_FAULT_RETRY). */
+  restart(why: string): void;
+  /** How the fault ended: `vma`, `mmap`, `bad_area`. */
+  outcome(what: string, depth: number): void;
 }
 
 /** The kernel family a model belongs to: its traces, its facts and its baseline. */
@@ -84,7 +96,7 @@ export interface DragonFlyModel extends ModelIdentity {
 /** A Linux model: which of the mm lock and a VMA lock one page fault takes (no other lock sites). */
 export interface LinuxModel extends ModelIdentity {
   readonly family: 'linux';
-  fault(f: LinuxFaultFacts, knobs: Knobs, log: LockLog): void;
+  fault(f: LinuxFaultFacts, knobs: Knobs, log: LinuxLockLog): void;
 }
 
 export type LockingModel = DragonFlyModel | LinuxModel;

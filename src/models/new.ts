@@ -6,7 +6,7 @@
 import { CollapseCase, FaultFlag, OT, PG, hasChainLock } from '../events/vocabulary.js';
 import { type AttemptEnd, burstAllowed, deallocateLocked, isValid, needsUnswap, outcomeOf, pagerFinds, prefault, recordedRestart, runFault, tryPager, VNODE_PAGER_REFERENCE_SITES, vnodePagerLock } from './common.js';
 import type { FaultFacts, Phase, SiteOp } from './facts.js';
-import type { DragonFlyModel, Knobs, LockLog, Mode } from './model.js';
+import type { DragonFlyModel, LockLog, Mode } from './model.js';
 
 export const newModel = makeNewModel('new', false);
 export const newFixedModel = makeNewModel('new-fixed', true);
@@ -26,8 +26,8 @@ function makeNewModel(name: string, fixed: boolean): DragonFlyModel {
       const flags = { firstShared: knobs.sharedFault, shared: knobs.sharedFault };
       runFault(f, log, (phase) => attempt(f, phase, flags, fixed, log));
     },
-    site(op, knobs, log) {
-      site(op, knobs, log);
+    site(op, _knobs, log) {
+      site(op, log);
     },
   };
 }
@@ -136,7 +136,7 @@ function attempt(f: FaultFacts, phase: Phase, flags: Flags, fixed: boolean, log:
   return 'done';
 }
 
-function site(op: SiteOp, knobs: Knobs, log: LockLog): void {
+function site(op: SiteOp, log: LockLog): void {
   log.attempt();
   switch (op.kind) {
     case 'exec_page':

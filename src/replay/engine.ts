@@ -4,7 +4,6 @@
 // and what each model did becomes rows (records.ts), hold intervals for the
 // contention estimate, and tallies for the summary.
 
-import type { ColumnBatch, ColumnSpec } from '../columns/table.js';
 import { NULL_I32 } from '../columns/table.js';
 import type { AddressTable } from '../columns/addresses.js';
 import { ObjectRegistry, ProcessRegistry } from './registry.js';

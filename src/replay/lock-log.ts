@@ -8,7 +8,7 @@ import { NULL_ENUM } from '../columns/table.js';
 import type { StringTable } from '../columns/strings.js';
 import { LockClass, LockMode, hasChainLock } from '../events/vocabulary.js';
 import type { ObjRef } from '../models/facts.js';
-import type { BackdownRule, LockLog, Mode } from '../models/model.js';
+import type { BackdownRule, LinuxLockLog, LockLog, Mode } from '../models/model.js';
 
 const TOKEN = LockClass.codes.token;
 const CHAIN = LockClass.codes.chain;
@@ -36,7 +36,7 @@ export interface BackdownRecord {
   step: number;
 }
 
-export class RecordingLockLog implements LockLog {
+export class RecordingLockLog implements LockLog, LinuxLockLog {
   // Acquisitions, in order (struct of arrays).
   n = 0;
   obj: number[] = [];

@@ -21,7 +21,7 @@ export function traceFamily(files: readonly FileStats[]): Family {
 
 export interface RunOptions extends IngestOptions, Partial<Omit<ReplayOptions, 'models' | 'knobs'>> {
   /** the models to run; omitted: the default models of the trace's family (models/index.ts FAMILIES) */
-  readonly models?: ReplayOptions['models'];
+  readonly models?: ReplayOptions['models'] | undefined;
   readonly knobs: ReplayOptions['knobs'];
   /** called between input batches (progress display) */
   readonly onProgress?: (progress: RunProgress) => void;

@@ -24,10 +24,10 @@ import { annotations, Interner, Message, PROTO, tracePacket } from './perfetto-p
 /** What to export: every model, process and time by default. */
 export interface PerfettoFilter {
   readonly models?: readonly string[];
-  readonly pid?: number;
+  readonly pid?: number | undefined;
   /** trace clock, nanoseconds (the ts of the run's tables), inclusive */
-  readonly from?: number;
-  readonly to?: number;
+  readonly from?: number | undefined;
+  readonly to?: number | undefined;
 }
 
 /** Above this the Perfetto UI's JSON importer gives up: the export warns. */

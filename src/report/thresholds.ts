@@ -7,14 +7,14 @@ import { nanos } from './text-table.js';
 
 export interface Thresholds {
   /** least saved X, in percent of the baseline's X token acquisitions */
-  readonly minSavedXPct?: number;
-  readonly maxHazards?: number;
+  readonly minSavedXPct?: number | undefined;
+  readonly maxHazards?: number | undefined;
   /** most back-downs per fault, in percent */
-  readonly maxBackdownRatePct?: number;
+  readonly maxBackdownRatePct?: number | undefined;
   /** most estimated waiting time in all, in nanoseconds */
-  readonly maxContentionNs?: number;
+  readonly maxContentionNs?: number | undefined;
   /** Linux models: least precision and recall, in percent, of the faults predicted to take the mm lock against the captured kernel */
-  readonly minAgreementPct?: number;
+  readonly minAgreementPct?: number | undefined;
 }
 
 export interface Verdict {

@@ -24,7 +24,7 @@ export interface SynthOptions {
   /** the kernel the trace pretends to be captured on: `new` logs its own back-downs */
   kernel: KernelVersion;
   /** default: the workload's */
-  pressure?: Pressure;
+  pressure?: Pressure | undefined;
 }
 
 export interface SynthSummary {

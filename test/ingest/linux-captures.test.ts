@@ -10,7 +10,7 @@ import { gunzipSync } from 'node:zlib';
 import t from 'tap';
 import { main } from '../../src/cli.js';
 import { replayTraces, type RunResult } from '../../src/replay/run.js';
-import { ROOT, capture } from '../helpers.js';
+import { ROOT, capture, type TestContext } from '../helpers.js';
 
 const real = (name: string): string => join(ROOT, 'traces', 'real', name);
 const DISCARD = { write() {}, async flush() {}, releasesBatches: true };
@@ -50,7 +50,7 @@ t.test('the text of a capture and its perf.data give the same faults and figures
 });
 
 /** The churn capture's text with the lines `drop` matches left out, in a temporary file. */
-function without(t: Tap.Test, drop: RegExp, name: string): string {
+function without(t: TestContext, drop: RegExp, name: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'vmreplay-linux-gap-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const text = gunzipSync(readFileSync(real('linux-churn.perf.txt.gz'))).toString('latin1');

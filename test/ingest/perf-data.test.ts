@@ -47,7 +47,7 @@ t.test('the real capture read directly', async (t) => {
   const count = (kind: string) => rows.filter((r) => r.kind === kind).length;
   t.same([count('fault_begin'), count('fault_end'), count('proc_fork'), count('proc_exec'), count('obj_lock')], [3738, 3738, 24, 25, 4525]);
   t.ok(f.notes.some((n) => n.startsWith('perf.data: recorded on vm, Linux 6.18.44-fc-v669 x86_64, perf 6.1.187: ') && n.includes('perf record')), 'where and how it was recorded');
-  t.ok(rows.every((r) => r.src_line! >= 1 && r.src_line! <= 13140), 'src_line is the record number');
+  t.ok(rows.every((r) => Number(r.src_line) >= 1 && Number(r.src_line) <= 13140), 'src_line is the record number');
 
   const gz = join(t.testdir(), 'capture.perf.data.gz');
   writeFileSync(gz, gzipSync(bytes));

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { main } from '../../src/cli.js';
-import { capture, fixture, readTrace } from '../helpers.js';
+import { capture, fixture, readTrace, type TestContext } from '../helpers.js';
 
 const dir = t.testdir();
 const jsonl = readFileSync(fixture('basic.jsonl'), 'utf8').split('\n');
@@ -23,7 +23,7 @@ function edited(name: string, lines: string[], n: number, edit: (line: string) =
 }
 
 /** validate, validate --strict, replay and replay --strict agree: the line is rejected, --strict stops at it with file:line. */
-async function agree(t: Tap.Test, path: string, line: number, reason: RegExp): Promise<void> {
+async function agree(t: TestContext, path: string, line: number, reason: RegExp): Promise<void> {
   const loose = await capture(() => main(['validate', path]));
   t.equal(loose.code, 1, `validate: rejected ${loose.stderr}`);
   t.match(loose.stdout, reason);

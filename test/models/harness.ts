@@ -4,7 +4,7 @@
 import { StringTable } from '../../src/columns/strings.js';
 import { FaultFlag, LockClass, LockMode, ObjType, OT, PG } from '../../src/events/vocabulary.js';
 import type { ChainView, FaultFacts, Level, ObjRef, Phase, SiteOp } from '../../src/models/facts.js';
-import type { LockingModel } from '../../src/models/model.js';
+import type { DragonFlyModel as LockingModel } from '../../src/models/model.js';
 import { RecordingLockLog } from '../../src/replay/lock-log.js';
 
 const NAMES = ['F', 'B1', 'B2', 'B3', 'B4', 'V', 'D', 'S'];

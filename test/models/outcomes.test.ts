@@ -9,7 +9,7 @@ import { DEFAULT_MODELS, DRAGONFLY_MODELS as MODELS, MODELS as REGISTERED, model
 import { linuxMmapModel, linuxVmaModel } from '../../src/models/linux.js';
 import { newFixedModel, newModel } from '../../src/models/new.js';
 import { oldModel } from '../../src/models/old.js';
-import type { LockingModel } from '../../src/models/model.js';
+import type { DragonFlyModel as LockingModel } from '../../src/models/model.js';
 import { fault, heldAt, obj, replay, site } from './harness.js';
 
 const V = obj('V', 'vnode');

@@ -49,7 +49,7 @@ function genFault(r: () => number): FaultSpec {
       });
       if (page === 'valid' || page === 'busy') break;
     }
-    phases.push({ levels, retry: last ? undefined : 'busy' });
+    phases.push(last ? { levels } : { levels, retry: 'busy' });
   }
   const ftype = pick(r, ['R', 'R', 'W', 'X']);
   const flags: FaultSpec['flags'] = [];

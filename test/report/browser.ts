@@ -12,7 +12,7 @@ type Drawn = { getBBox(): { width: number; height: number } };
 
 /** What a test asserts with (tap's Test, reduced to what the checks use). */
 interface Asserts {
-  ok(value: unknown, message?: string): unknown;
+  ok(value: unknown, ...message: [string]): unknown;
 }
 
 /** A headless browser; close it in the test's teardown. Pages stay open until then: with chromium.args (--single-process) closing the last page ends the browser. */

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import t from 'tap';
 import { main } from '../../src/cli.js';
 import { SAMPLE_TRACE } from '../../src/common/paths.js';
-import { capture, fixture } from '../helpers.js';
+import { capture, fixture, type TestContext } from '../helpers.js';
 
 /** A tmpfs of `size` mounted on a fresh directory, unmounted when `t` ends; null when mounting is not allowed. */
-function smallDisk(t: Tap.Test, size: string): string | null {
+function smallDisk(t: TestContext, size: string): string | null {
   const base = mkdtempSync(join(tmpdir(), 'vmreplay-full-'));
   const mnt = join(base, 'disk');
   mkdirSync(mnt);
@@ -38,7 +38,7 @@ const snapshot = (dir: string): Record<string, string> => Object.fromEntries(rea
 for (const size of ['3m', '6m']) {
   t.test(`a ${size} disk fills up: what ran out and where, the earlier run intact`, async (t) => {
     const disk = smallDisk(t, size);
-    if (!disk) return t.skip('needs root to mount a small tmpfs (mount -t tmpfs)');
+    if (!disk) return t.skip('needs root to mount a small tmpfs (mount -t tmpfs)', () => undefined);
     const out = join(disk, 'out');
     const first = await capture(() => main(['replay', fixture('basic.ktr'), '-o', out, '--models', 'old']));
     t.equal(first.code, 0, `a small run fits ${first.stderr}`);

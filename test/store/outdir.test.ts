@@ -119,7 +119,7 @@ t.test('an OUT that cannot be a run is refused before the replay starts, with th
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt], { stdio: 'ignore' });
   } catch {
     rmSync(base, { recursive: true });
-    t.skip('a mount point: needs root and mount');
+    t.skip('a mount point: needs root and mount', () => undefined);
     return;
   }
   t.teardown(() => {

@@ -129,7 +129,8 @@ t.test('the output directory: refused when it holds something else, replaced whe
   await writeFile(join(out, 'report.md'), 'a report');
   const dicts = newDicts();
   const second = await openStore(out, dicts);
-  second.write(EVENTS, fillBatch(EVENTS, dicts, 0, 4));
+  const events = TABLES.find((s) => s.name === EVENTS.name)!;
+  second.write(events, fillBatch(events, dicts, 0, 4));
   const summary = await second.close({ inputs: [], models: ['old'], knobs: {} });
   t.equal(summary.rows.events, 4, 'the new run replaced the old one');
   t.ok(existsSync(join(out, 'report.md')), 'files the store does not own are left alone');

@@ -45,7 +45,7 @@ class KtrFraming implements Framing {
   /** rows of per-CPU blocks (or of a dump whose order is not known yet), held until merged */
   private readonly held = new RunMerger(HELD_TAGS);
   private readonly heldCells = new RowCells();
-  private readonly emitHeld = (buf: Uint8Array, start: number, end: number, lineNo: number, ts: number, tags: Int32Array, at: number): void => {
+  private readonly emitHeld = (buf: Uint8Array, start: number, _end: number, lineNo: number, ts: number, tags: Int32Array, at: number): void => {
     // the row was split when it came: its cells went with it, relative to its start
     const c = this.heldCells;
     c.cpu = tags[at]!;

@@ -269,7 +269,7 @@ export class LinuxFaults {
     o.hex(KEY.mm, mm ? f.space.mmHi : 0x4d4d0000, mm ? f.space.mmLo : f.pid >>> 0);
     o.int(KEY.error, f.error);
     if (v) o.hex(KEY.vma, Math.floor(v.start / 2 ** 32), v.start >>> 0);
-    o.word(KEY.vma_kind, v ? VMA_WORD[v.kind] : VMA_WORD.none);
+    o.word(KEY.vma_kind, VMA_WORD[v ? v.kind : 'none']!);
     o.int(KEY.facts, facts);
     o.int(KEY.obs_mm, this.lockEvents > 0 ? f.locks : -1);
     o.int(KEY.dur_ns, Math.max(0, ts - f.ts));
