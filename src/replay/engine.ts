@@ -1,7 +1,7 @@
 // The replay engine: one pass over the canonical events drives every
 // requested model. Fault events are joined into whole faults per thread; each
 // complete fault and each other lock site is handed to every model in turn,
-// and what each model did becomes rows (records.ts), hold intervals for the
+// and what each model did becomes rows (model-rows.ts), hold intervals for the
 // contention estimate, and tallies for the summary.
 
 import { NULL_I32 } from '../columns/table.js';
@@ -21,7 +21,7 @@ import { ContentionSimulator } from './contention.js';
 import { resolveFault } from './resolve-fault.js';
 import { RecordingLockLog } from './lock-log.js';
 import type { TableOutput } from './output.js';
-import { type OpPlace, ReplayRecords } from './model-rows.js';
+import { type OpPlace, ModelRows } from './model-rows.js';
 import { siteOpOf } from './site-ops.js';
 import { ModelTally } from './tally.js';
 import { Timeline } from './timeline.js';
@@ -56,7 +56,7 @@ export class ReplayEngine {
   private readonly contention: ContentionSimulator;
   private readonly log: RecordingLockLog;
   private readonly timeline = new Timeline();
-  private readonly records: ReplayRecords;
+  private readonly rows: ModelRows;
   private readonly chain = { below: (obj: number) => this.registry.below(obj) };
   /** string ids of the site kinds, for acquisitions.op_kind */
   private readonly kindIds = new Map<string, number>();
@@ -91,7 +91,7 @@ export class ReplayEngine {
   ) {
     const s = dict.strings;
     this.log = new RecordingLockLog(s);
-    this.records = new ReplayRecords(
+    this.rows = new ModelRows(
       out,
       s,
       options.models.map((m) => s.intern(m.name)),
@@ -103,7 +103,7 @@ export class ReplayEngine {
     for (const model of options.models) this.families.add(model.family ?? 'dragonfly');
     this.faultKind = this.kindId('fault');
     this.contention = new ContentionSimulator(options.models.length, (w) => {
-      this.records.wait(w);
+      this.rows.wait(w);
       this.tallies[w.segment.model]!.waits++;
       this.tallies[w.segment.model]!.waitNs += w.waitNs;
     });
@@ -143,7 +143,7 @@ export class ReplayEngine {
   finish(): void {
     this.assembler.finish();
     this.contention.finish();
-    this.records.finish();
+    this.rows.finish();
   }
 
   get models(): readonly LockingModel[] {
@@ -170,7 +170,7 @@ export class ReplayEngine {
       log.reset();
       model.site(op, knobs, log);
       this.timeline.layout(log, ts, hold, 0);
-      this.records.operation(m, where, log, this.timeline, this.contention);
+      this.rows.operation(m, where, log, this.timeline, this.contention);
       this.tallies[m]!.site(op.kind, log);
       if (where.inferred) this.tallies[m]!.inferredAcquisitions += log.n;
     }
@@ -200,10 +200,10 @@ export class ReplayEngine {
       log.reset();
       model.fault(facts, knobs, log);
       this.timeline.layout(log, af.tsBegin, cpuNs, ioNs);
-      this.records.mapToken(m, af, duration, mapped);
+      this.rows.mapToken(m, af, duration, mapped);
       this.tallies[m]!.mapTokens++;
-      this.records.operation(m, where, log, this.timeline, this.contention);
-      this.records.fault(m, af, facts, inferred, log);
+      this.rows.operation(m, where, log, this.timeline, this.contention);
+      this.rows.fault(m, af, facts, inferred, log);
       this.tallies[m]!.fault(log);
       if (mapped) this.tallies[m]!.inferredAcquisitions += log.n + 1;
       if (af.locks.length > 0) this.agreement.fault(m, af.locks, log);
@@ -233,8 +233,8 @@ export class ReplayEngine {
       log.reset();
       model.fault(facts, knobs, log);
       this.timeline.layout(log, tsBegin, cpuNs, 0);
-      this.records.operation(m, where, log, this.timeline, this.contention);
-      this.records.linuxFault(m, b, i, id, tsBegin, log, observed);
+      this.rows.operation(m, where, log, this.timeline, this.contention);
+      this.rows.linuxFault(m, b, i, id, tsBegin, log, observed);
       this.tallies[m]!.linuxFault(log, observed);
     }
   }

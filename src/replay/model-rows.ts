@@ -29,7 +29,7 @@ export interface OpPlace {
   inferred: number;
 }
 
-export class ReplayRecords {
+export class ModelRows {
   private readonly acquisitions: BatchBuilder<typeof ACQUISITIONS.columns>;
   private readonly faults: BatchBuilder<typeof FAULTS.columns>;
   private readonly backdowns: BatchBuilder<typeof BACKDOWNS.columns>;
