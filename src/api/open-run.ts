@@ -13,6 +13,7 @@ import { type Manifest, readManifest, RunDatabase } from '../store/index.js';
 import { modelColumns } from '../models/index.js';
 import { ident } from '../store/sql.js';
 import { PARTITION_PREFIX } from '../store/outdir.js';
+import { plainValue, type Row } from '../store/values.js';
 import { naturalOrder } from '../report/dataset.js';
 
 /** The column of a model's measured lock in the saved_* views (declared by the model): `new-fixed` -> `x_new_fixed`, `linux-vma` -> `mm_linux_vma`. */
@@ -20,9 +21,7 @@ export const xColumn = (model: string): string => modelColumns(model).countColum
 /** The column of what a model saves against its baseline in the saved_* views: `new` -> `saved_x`, `new-fixed` -> `saved_x_fixed`, `linux-vma` -> `saved_mm_vma`; a baseline has none. */
 export const savedColumn = (model: string): string => modelColumns(model).savedColumn ?? `saved_x_${modelColumns(model).countColumn.slice(2)}`;
 
-/** A value of a row: integers are numbers while exact, larger ones (addresses) stay bigint. */
-export type Value = string | number | bigint | boolean | null | Value[] | { readonly [key: string]: Value };
-export type Row = Record<string, Value>;
+export type { Row, Value } from '../store/values.js';
 /** Positional parameters of a query, `$1`, `$2`, ... in the SQL. */
 export type Params = readonly (string | number | bigint | boolean | null)[];
 
@@ -87,7 +86,7 @@ export class Run {
   /** The rows of a query as plain objects. */
   async rows(sql: string, params: Params = []): Promise<Row[]> {
     const result = await this.query(sql, params);
-    return result.getRowObjectsJS().map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plain(v)])));
+    return result.convertRowObjects(plainValue);
   }
 
   /** The rows of a table or view, at most `limit` (all when omitted). */
@@ -142,14 +141,6 @@ export async function openRun(dir: string): Promise<Run> {
     throw new InputError(dir, 0, 'has no vmreplay manifest.json');
   }
   return new Run(abs, manifest, db);
-}
-
-function plain(v: unknown): Value {
-  if (typeof v === 'bigint') return Number.isSafeInteger(Number(v)) && BigInt(Number(v)) === v ? Number(v) : v;
-  if (Array.isArray(v)) return v.map(plain);
-  if (v instanceof Date) return v.toISOString();
-  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, plain(x)]));
-  return v as Value;
 }
 
 function arrowType(t: DuckDBType): arrow.DataType {

@@ -11,6 +11,7 @@ import { InputError } from '../common/errors.js';
 import { RunDatabase } from '../store/run-database.js';
 import { type Manifest, readManifest } from '../store/manifest.js';
 import { literal } from '../store/sql.js';
+import { plainValue } from '../store/values.js';
 import { modelColumns } from '../models/index.js';
 import { ContentionSimulator } from '../replay/contention.js';
 
@@ -274,7 +275,7 @@ export async function loadReportData(dir: string): Promise<ReportData> {
 }
 
 async function query(con: DuckDBConnection, dir: string, manifest: Manifest): Promise<ReportData> {
-  const all = async (sql: string): Promise<Row[]> => (await con.runAndReadAll(sql)).getRowObjectsJS().map(plain);
+  const all = async (sql: string): Promise<Row[]> => (await con.runAndReadAll(sql)).convertRowObjects(plainValue);
   const models = (await all('SELECT model FROM models ORDER BY position')).map((r) => String(r.model));
   const baseline = String((await all('SELECT model FROM models WHERE baseline'))[0]?.model ?? models[0] ?? 'old');
 
@@ -301,10 +302,10 @@ async function query(con: DuckDBConnection, dir: string, manifest: Manifest): Pr
   }));
 
   const keyed = (keyExpr: string, memberExpr: string, joins = '') => xTokensBy(all, models, baseline, keyExpr, memberExpr, joins);
-  const objectNames = `LEFT JOIN (SELECT obj, max(name) AS name FROM objects WHERE name IS NOT NULL GROUP BY obj) n ON n.obj = a.obj`;
+  const objectNames = `LEFT JOIN object_names n ON n.obj = a.obj`;
   // A thread's acquisitions before its process became known (a site event logs only the thread) go to the process the thread is seen in later.
   const threadPids = `LEFT JOIN (SELECT tid, arg_min(pid, (ts, pid)) AS pid FROM events WHERE tid IS NOT NULL AND pid IS NOT NULL GROUP BY tid) tp ON tp.tid = a.tid`;
-  const processNames = `${threadPids} LEFT JOIN (SELECT pid, arg_max(comm, last_ts) FILTER (WHERE comm IS NOT NULL) AS comm FROM processes GROUP BY pid) p ON p.pid = coalesce(a.pid, tp.pid)`;
+  const processNames = `${threadPids} LEFT JOIN process_names p ON p.pid = coalesce(a.pid, tp.pid)`;
 
   const bySite = await keyed(SITE_KEY, SITE_MEMBER);
   const byObjectType = await keyed(`coalesce(a.otype, '(no type)')`, `coalesce(a.otype, '')`);
@@ -580,7 +581,6 @@ async function readHazards(all: All): Promise<{ hazards: HazardRow[]; hazardsTot
       `FROM hazards h JOIN models m ON m.model = h.model LEFT JOIN faults f ON f.model = h.model AND f.op_id = h.op_id ` +
       `ORDER BY m.position, h.ts, h.op_id, h.attempt LIMIT ${LIMITS.hazards}), ` +
       `files AS (SELECT DISTINCT file_index, path FROM ingest_stats), ` +
-      `names AS (SELECT obj, max(name) AS name FROM objects WHERE name IS NOT NULL GROUP BY obj), ` +
       `lines AS (SELECT e.tid, e.ts, min(e.src_file) FILTER (WHERE e.kind = 'fault_begin') AS begin_file, min(e.src_line) FILTER (WHERE e.kind = 'fault_begin') AS begin_line, ` +
       `min(e.src_file) AS any_file, min(e.src_line) AS any_line ` +
       `FROM events e JOIN (SELECT DISTINCT line_tid, line_ts FROM shown) w ON e.tid = w.line_tid AND e.ts = w.line_ts ` +
@@ -663,13 +663,6 @@ async function readCoverage(all: All, baseline: string): Promise<Coverage> {
   const inferredFaults = num((await all(`SELECT count(*) AS n FROM faults WHERE inferred <> 0 AND model = ${literal(baseline)}`))[0]!.n);
   const links = await all(`SELECT model, CAST(coalesce(sum(unknown_links), 0) AS BIGINT) AS n FROM faults GROUP BY model`);
   return { files, inferredEvents, inferredFaults, unknownLinks: Object.fromEntries(links.map((r) => [str(r.model), num(r.n)])) };
-}
-
-/** DuckDB's JS values, with 64-bit integers as numbers (counts and nanoseconds stay below 2^53). */
-function plain(row: Record<string, unknown>): Row {
-  const out: Row = {};
-  for (const [k, v] of Object.entries(row)) out[k] = typeof v === 'bigint' ? Number(v) : v;
-  return out;
 }
 
 const num = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));

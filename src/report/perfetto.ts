@@ -40,8 +40,6 @@ export interface PerfettoSummary {
   readonly bytes: number;
 }
 
-const NAMES = `(SELECT obj, max(name) AS name FROM objects WHERE name IS NOT NULL GROUP BY obj)`;
-
 /** `json`: Chrome trace-event JSON; `proto`: Perfetto's protobuf trace (TracePacket/TrackEvent). */
 export type PerfettoFormat = 'json' | 'proto';
 
@@ -197,7 +195,7 @@ async function writeEvents(con: DuckDBConnection, out: Writable, filter: Perfett
   const t0Row = (await con.runAndReadAll(`SELECT min(ts) FROM (SELECT ts FROM acquisitions UNION ALL SELECT ts FROM backdowns UNION ALL SELECT ts FROM hazards)`)).getRows()[0]!;
   const t0 = t0Row[0] === null ? 0 : Number(t0Row[0]);
   const comms = new Map<number, string>(
-    (await con.runAndReadAll(`SELECT pid, arg_max(comm, last_ts) FROM processes WHERE comm IS NOT NULL GROUP BY pid`)).getRows().map((r) => [Number(r[0]), String(r[1])]),
+    (await con.runAndReadAll(`SELECT pid, comm FROM process_names WHERE comm IS NOT NULL`)).getRows().map((r) => [Number(r[0]), String(r[1])]),
   );
   const sink = format === 'proto' ? protoSink(out) : jsonSink(out, t0);
   for (const [i, model] of models.entries()) if (!filter.models || filter.models.includes(model)) await sink.process(i + 1, `model ${model}`);
@@ -217,7 +215,7 @@ async function writeEvents(con: DuckDBConnection, out: Writable, filter: Perfett
   let slices = 0;
   const result = await con.stream(
     `SELECT m.position, a.tid, a.pid, a.ts, a.hold_ns, a."class", a."mode", a.site, coalesce(n.name, a.otype || ' ' || hex64(a.obj), 'map') AS object, a.op_id, a.reason ` +
-      `FROM acquisitions a JOIN models m ON m.model = a.model LEFT JOIN ${NAMES} n ON n.obj = a.obj ` +
+      `FROM acquisitions a JOIN models m ON m.model = a.model LEFT JOIN object_names n ON n.obj = a.obj ` +
       `WHERE a.ts IS NOT NULL AND ${where(filter, 'a')} ORDER BY m.position, a.tid, a.ts, a.op_id, a.seq`,
   );
   // A hold waits for the thread's next acquisition, which says where to cut it.
@@ -268,7 +266,7 @@ async function writeEvents(con: DuckDBConnection, out: Writable, filter: Perfett
   };
   await instant(
     `SELECT m.position, b.tid, b.pid, b.ts, b.rule, b.op_id, coalesce(n.name, b.otype || ' ' || hex64(b.obj)), b.depth FROM backdowns b JOIN models m ON m.model = b.model ` +
-      `LEFT JOIN ${NAMES} n ON n.obj = b.obj WHERE b.ts IS NOT NULL AND ${where(filter, 'b')} ORDER BY m.position, b.ts, b.op_id`,
+      `LEFT JOIN object_names n ON n.obj = b.obj WHERE b.ts IS NOT NULL AND ${where(filter, 'b')} ORDER BY m.position, b.ts, b.op_id`,
     (r) => `back-down ${r[4]}`,
     (r) => ({ rule: r[4], op_id: Number(r[5]), object: r[6], depth: r[7] === null ? null : Number(r[7]) }),
   );
@@ -282,7 +280,7 @@ async function writeEvents(con: DuckDBConnection, out: Writable, filter: Perfett
       `files AS (SELECT DISTINCT file_index, path FROM ingest_stats) ` +
       `SELECT m.position, h.tid, h.pid, h.ts, h.kind, h.op_id, coalesce(n.name, h.otype || ' ' || hex64(h.obj)), h.site, h.detail, ` +
       `CASE WHEN h.in_fault THEN fb.path || ':' || l.begin_line ELSE fa.path || ':' || l.any_line END AS trace_line ` +
-      `FROM h JOIN models m ON m.model = h.model LEFT JOIN ${NAMES} n ON n.obj = h.obj LEFT JOIN l ON l.tid = h.line_tid AND l.ts = h.line_ts ` +
+      `FROM h JOIN models m ON m.model = h.model LEFT JOIN object_names n ON n.obj = h.obj LEFT JOIN l ON l.tid = h.line_tid AND l.ts = h.line_ts ` +
       `LEFT JOIN files fb ON fb.file_index = l.begin_file LEFT JOIN files fa ON fa.file_index = l.any_file ORDER BY m.position, h.ts, h.op_id`,
     (r) => `hazard ${r[4]}`,
     (r) => ({ kind: r[4], op_id: Number(r[5]), object: r[6], site: r[7], detail: r[8], trace_line: r[9] }),

@@ -76,9 +76,6 @@ function pivotOrder(ctx: ViewContext): string {
   return cols.length > 0 ? `${ident(cols[0]!.countColumn)} DESC` : '1';
 }
 
-const objectNames = (ctx: ViewContext): string => `(SELECT ${tr(ctx)}obj, max(name) AS name FROM objects WHERE name IS NOT NULL GROUP BY ${tr(ctx)}obj)`;
-const processNames = (ctx: ViewContext): string =>
-  `(SELECT ${tr(ctx)}pid, arg_max(comm, last_ts) FILTER (WHERE comm IS NOT NULL) AS comm, arg_max(path, last_ts) FILTER (WHERE path IS NOT NULL) AS path FROM processes GROUP BY ${tr(ctx)}pid)`;
 
 const PIVOT_DOCS: readonly (readonly [string, string])[] = [
   ['x_<model>', 'X token acquisitions under that model (one column per model of the run, e.g. x_old, x_new, x_new_fixed)'],
@@ -89,6 +86,34 @@ const PIVOT_DOCS: readonly (readonly [string, string])[] = [
 function bucketOf(ctx: ViewContext, ts: string): string {
   return `CAST((${ts} - ${Math.round(ctx.t0)}) // ${ctx.bucketNs} AS BIGINT)`;
 }
+
+/**
+ * The names of objects and processes, made before the analysis views that
+ * join them, and read by the report and the Perfetto export: one place for
+ * which name an object or a process goes by.
+ */
+const NAME_VIEW_DEFS: readonly ViewDef[] = [
+  {
+    name: 'object_names',
+    doc: 'The name of every named VM object (its vnode path; of several names seen, the greatest).',
+    columns: [
+      ['obj', 'object address'],
+      ['name', 'vnode path'],
+    ],
+    sql: (ctx) => `SELECT ${tr(ctx)}obj, max(name) AS name FROM objects WHERE name IS NOT NULL GROUP BY ${tr(ctx)}obj`,
+  },
+  {
+    name: 'process_names',
+    doc: 'The command name and executable of every process: the last seen of each (NULL when never seen).',
+    columns: [
+      ['pid', 'process id'],
+      ['comm', 'command name (the last one seen)'],
+      ['path', 'executable (proc_exec), when seen'],
+    ],
+    sql: (ctx) =>
+      `SELECT ${tr(ctx)}pid, arg_max(comm, last_ts) FILTER (WHERE comm IS NOT NULL) AS comm, arg_max(path, last_ts) FILTER (WHERE path IS NOT NULL) AS path FROM processes GROUP BY ${tr(ctx)}pid`,
+  },
+];
 
 const VIEW_DEFS: readonly ViewDef[] = [
   {
@@ -115,7 +140,7 @@ const VIEW_DEFS: readonly ViewDef[] = [
     ],
     sql: (ctx) =>
       `SELECT ${tr(ctx, 'a.')}a.obj, hex64(a.obj) AS obj_hex, any_value(a.otype) AS otype, n.name, ${pivot(ctx, 'a.').join(', ')} ` +
-      `FROM acquisitions a LEFT JOIN ${objectNames(ctx)} n ON n.obj = a.obj${sameTrace(ctx, 'n', 'a')} WHERE (${anyMeasured(ctx, 'a.')}) ` +
+      `FROM acquisitions a LEFT JOIN object_names n ON n.obj = a.obj${sameTrace(ctx, 'n', 'a')} WHERE (${anyMeasured(ctx, 'a.')}) ` +
       `GROUP BY ${tr(ctx, 'a.')}a.obj, n.name ORDER BY ${tr(ctx, 'a.')}${pivotOrder(ctx)}, a.obj`,
   },
   {
@@ -129,7 +154,7 @@ const VIEW_DEFS: readonly ViewDef[] = [
     ],
     sql: (ctx) =>
       `SELECT ${tr(ctx, 'a.')}a.pid, p.comm, p.path, ${pivot(ctx, 'a.').join(', ')} ` +
-      `FROM acquisitions a LEFT JOIN ${processNames(ctx)} p ON p.pid = a.pid${sameTrace(ctx, 'p', 'a')} WHERE (${anyMeasured(ctx, 'a.')}) ` +
+      `FROM acquisitions a LEFT JOIN process_names p ON p.pid = a.pid${sameTrace(ctx, 'p', 'a')} WHERE (${anyMeasured(ctx, 'a.')}) ` +
       `GROUP BY ${tr(ctx, 'a.')}a.pid, p.comm, p.path ORDER BY ${tr(ctx, 'a.')}${pivotOrder(ctx)}, a.pid`,
   },
   {
@@ -202,7 +227,7 @@ const VIEW_DEFS: readonly ViewDef[] = [
       `w AS (SELECT ${tr(ctx)}model, obj, count(*) AS waits, count(*) FILTER (WHERE "mode" = 'X') AS x_waits, sum(wait_ns) AS wait_ns, max(wait_ns) AS max_wait_ns FROM waits GROUP BY ${tr(ctx)}model, obj) ` +
       `SELECT ${tr(ctx, 'acq.')}acq.obj, hex64(acq.obj) AS obj_hex, acq.otype, n.name, acq.model, acq.token_acquisitions, acq.x_tokens, ` +
       `coalesce(w.waits, 0) AS waits, coalesce(w.x_waits, 0) AS x_waits, coalesce(w.wait_ns, 0) AS wait_ns, w.max_wait_ns ` +
-      `FROM acq LEFT JOIN w ON w.model = acq.model AND w.obj = acq.obj${sameTrace(ctx, 'w', 'acq')} LEFT JOIN ${objectNames(ctx)} n ON n.obj = acq.obj${sameTrace(ctx, 'n', 'acq')} LEFT JOIN models m ON m.model = acq.model ` +
+      `FROM acq LEFT JOIN w ON w.model = acq.model AND w.obj = acq.obj${sameTrace(ctx, 'w', 'acq')} LEFT JOIN object_names n ON n.obj = acq.obj${sameTrace(ctx, 'n', 'acq')} LEFT JOIN models m ON m.model = acq.model ` +
       `ORDER BY ${tr(ctx, 'acq.')}wait_ns DESC, waits DESC, acq.obj, m.position`,
   },
   {
@@ -292,7 +317,8 @@ const VIEW_DEFS: readonly ViewDef[] = [
   },
 ];
 
-export const VIEWS: readonly ViewDoc[] = VIEW_DEFS;
+/** Every view, for docs/tables.md: the analysis views, then the name views they join. */
+export const VIEWS: readonly ViewDoc[] = [...VIEW_DEFS, ...NAME_VIEW_DEFS];
 
 /** A run with Linux models: their mm and VMA lock acquisitions, and the mm locks each saves against its baseline. */
 function linuxSummary(ctx: ViewContext, byTrace: boolean): string {
@@ -335,12 +361,12 @@ function summarySql(ctx: ViewContext): string {
   );
 }
 
-/** The views' names, the canned queries of `vmreplay query`. */
+/** The analysis views' names, the canned queries of `vmreplay query` (the name views are there too, as building blocks). */
 export const VIEW_NAMES: readonly string[] = VIEW_DEFS.map((v) => v.name);
 
 /** CREATE VIEW statements for the run (or, with ctx.byTrace, the dataset) described by `ctx` (the models table, and a dataset's traces table, must exist). */
 export function viewStatements(ctx: ViewContext): string[] {
-  return VIEW_DEFS.filter((v) => !ctx.byTrace || v.acrossTraces !== false).map((v) => `CREATE OR REPLACE VIEW ${ident(v.name)} AS ${v.sql(ctx)}`);
+  return [...NAME_VIEW_DEFS, ...VIEW_DEFS].filter((v) => !ctx.byTrace || v.acrossTraces !== false).map((v) => `CREATE OR REPLACE VIEW ${ident(v.name)} AS ${v.sql(ctx)}`);
 }
 
 /** The views of a dataset's database: every view but those whose time buckets are one trace's clock. */
