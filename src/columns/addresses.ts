@@ -2,6 +2,8 @@
 // u32 halves so it never passes through a float (kernel addresses sit far above
 // 2^53); lookups hash the halves in an open-addressed table.
 
+import { widen } from './typed.js';
+
 export class AddressTable {
   private hi = new Uint32Array(1024);
   private lo = new Uint32Array(1024);
@@ -59,12 +61,8 @@ export class AddressTable {
   }
 
   private growValues(): void {
-    const hi = new Uint32Array(this.hi.length * 2);
-    const lo = new Uint32Array(this.lo.length * 2);
-    hi.set(this.hi);
-    lo.set(this.lo);
-    this.hi = hi;
-    this.lo = lo;
+    this.hi = widen(this.hi, this.hi.length * 2);
+    this.lo = widen(this.lo, this.lo.length * 2);
   }
 
   private rehash(): void {

@@ -9,6 +9,7 @@ import type { StringTable } from '../columns/strings.js';
 import { LockClass, LockMode, hasChainLock } from '../events/vocabulary.js';
 import type { ObjRef } from '../models/facts.js';
 import type { BackdownRule, LinuxLockLog, LockLog, Mode } from '../models/model.js';
+import { widen } from '../columns/typed.js';
 
 const TOKEN = LockClass.codes.token;
 const CHAIN = LockClass.codes.chain;
@@ -228,11 +229,7 @@ export class RecordingLockLog implements LockLog, LinuxLockLog {
       if (mode === X) this.xChain++;
       else this.sChain++;
     }
-    if (this.nHeld === this.held.length) {
-      const wider = new Int32Array(this.held.length * 2);
-      wider.set(this.held);
-      this.held = wider;
-    }
+    if (this.nHeld === this.held.length) this.held = widen(this.held, this.held.length * 2);
     this.held[this.nHeld++] = a;
   }
 

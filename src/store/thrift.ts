@@ -6,6 +6,8 @@
 // a few fields and encoded again keeps the fields this project never names
 // (statistics, bloom filter lengths, fields of later format versions).
 
+import { widen } from '../columns/typed.js';
+
 export type ThriftValue =
   | { readonly bool: boolean }
   | { readonly i8: number }
@@ -142,9 +144,7 @@ class ByteSink {
   }
 
   private grow(extra: number): void {
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.n + extra));
-    next.set(this.buf.subarray(0, this.n));
-    this.buf = next;
+    this.buf = widen(this.buf, Math.max(this.buf.length * 2, this.n + extra));
   }
 }
 

@@ -89,3 +89,15 @@ t.test('CR-only line endings are cut at each CR wherever the chunks are cut; CRL
     t.same(split('ab\r\ncd\r\n', size), ['ab', 'cd'], `CRLF, chunks of ${size}`);
   }
 });
+
+t.test('a line longer than the carry buffer, cut across chunks, is joined whole', async (t) => {
+  const long = Array.from({ length: 20_000 }, (_, i) => String.fromCharCode(97 + (i % 26))).join('');
+  const data = bytes(`a\n${long}\nb\n`);
+  for (const size of [1000, 4095, 4097, 9999]) {
+    const out: string[] = [];
+    const s = new LineSplitter((buf, start, end) => out.push(Buffer.from(buf.subarray(start, end)).toString('latin1')));
+    for (let at = 0; at < data.length; at += size) s.push(data.subarray(at, at + size));
+    s.end();
+    t.same(out, ['a', long, 'b'], `chunks of ${size} bytes`);
+  }
+});

@@ -5,6 +5,7 @@
 
 import { STOCK_KTR_PREFIXES } from '../../events/vocabulary.js';
 import { latin1 } from '../common/bytes.js';
+import { IntMap, widen } from '../../columns/typed.js';
 
 /** The KTR master of the capture kit: its IDs are `vmtrace_<event>`. */
 export const VMTRACE_PREFIX = 'vmtrace_';
@@ -35,49 +36,33 @@ export function classifyId(id: string): KtrId {
 /** Past this many distinct IDs (garbage input), IDs are classified without caching. */
 const MAX_CACHED = 1 << 14;
 
-/** A growing open-addressed table from ID bytes to their classification. */
+/** ID bytes to their classification: the bytes' hash leads to the first ID with that hash, `next` to the next one. */
 export class IdTable {
-  private slots = new Int32Array(256).fill(-1);
-  private hashes: number[] = [];
+  private readonly heads = new IntMap(-1);
+  private next = new Int32Array(256);
   private bytes: Uint8Array[] = [];
   private ids: KtrId[] = [];
 
   lookup(buf: Uint8Array, start: number, end: number): KtrId {
     const h = hashSpan(buf, start, end);
-    const mask = this.slots.length - 1;
-    let i = h & mask;
-    for (;;) {
-      const k = this.slots[i]!;
-      if (k < 0) break;
-      if (this.hashes[k] === h && sameBytes(this.bytes[k]!, buf, start, end)) return this.ids[k]!;
-      i = (i + 1) & mask;
-    }
+    const head = this.heads.get(h);
+    for (let k = head; k >= 0; k = this.next[k]!) if (sameBytes(this.bytes[k]!, buf, start, end)) return this.ids[k]!;
     const id = classifyId(latin1(buf, start, end));
     if (this.ids.length >= MAX_CACHED) return id;
     const k = this.ids.length;
     this.ids.push(id);
-    this.hashes.push(h);
     this.bytes.push(buf.slice(start, end));
-    this.slots[i] = k;
-    if (this.ids.length * 2 > this.slots.length) this.rehash();
+    if (k === this.next.length) this.next = widen(this.next, 2 * k);
+    this.next[k] = head;
+    this.heads.set(h, k);
     return id;
-  }
-
-  private rehash(): void {
-    this.slots = new Int32Array(this.slots.length * 2).fill(-1);
-    const mask = this.slots.length - 1;
-    this.hashes.forEach((h, k) => {
-      let i = h & mask;
-      while (this.slots[i]! >= 0) i = (i + 1) & mask;
-      this.slots[i] = k;
-    });
   }
 }
 
 function hashSpan(buf: Uint8Array, start: number, end: number): number {
-  let h = 0x811c9dc5;
+  let h = 0x811c9dc5 | 0; // an int32 even for an empty span: IntMap keys are int32
   for (let i = start; i < end; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
-  return h >>> 0;
+  return h;
 }
 
 function sameBytes(a: Uint8Array, buf: Uint8Array, start: number, end: number): boolean {

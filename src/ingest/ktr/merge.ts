@@ -6,6 +6,8 @@
 // carry a few integers of its own (`width`, e.g. where its cells were found),
 // so it need not be parsed again when it goes out.
 
+import { widen } from '../../columns/typed.js';
+
 /** `tags[at, at + width)` are the integers the row was held with. */
 export type HeldRow = (buf: Uint8Array, start: number, end: number, lineNo: number, ts: number, tags: Int32Array, at: number) => void;
 
@@ -93,22 +95,13 @@ export class RunMerger {
   }
 
   private growRows(): void {
-    const grow = (a: Float64Array): Float64Array => {
-      const b = new Float64Array(a.length * 2);
-      b.set(a);
-      return b;
-    };
-    this.offsets = grow(this.offsets);
-    this.lineNos = grow(this.lineNos);
-    this.times = grow(this.times);
-    const tags = new Int32Array(this.tags.length * 2);
-    tags.set(this.tags);
-    this.tags = tags;
+    this.offsets = widen(this.offsets, this.offsets.length * 2);
+    this.lineNos = widen(this.lineNos, this.lineNos.length * 2);
+    this.times = widen(this.times, this.times.length * 2);
+    this.tags = widen(this.tags, this.tags.length * 2);
   }
 
   private growArena(need: number): void {
-    const b = new Uint8Array(Math.max(this.arena.length * 2, this.used + need));
-    b.set(this.arena.subarray(0, this.used));
-    this.arena = b;
+    this.arena = widen(this.arena, Math.max(this.arena.length * 2, this.used + need));
   }
 }

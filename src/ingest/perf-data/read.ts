@@ -31,6 +31,7 @@ import { type Attr, FEAT, PERF_TYPE, PIPE_HEADER_SIZE, attrAt, eventNames, featu
 import { openSections } from './input.js';
 import { Layout, MISC, REC, cString, newSampleView, u64At } from './records.js';
 import { type EventFormat, type Field, type TracingData, parseTracingData, readString, readUnsigned } from './tracing-data.js';
+import { widen } from '../../columns/typed.js';
 
 export const perfData: BinaryFramingDef = {
   name: 'perf-data',
@@ -430,11 +431,7 @@ class DataReader {
     const l = this.layout;
     const ok = l !== null && (type === REC.SAMPLE ? l.sample(v, p + 8, p + size, this.view) : l.sampleId(v, p + 8, p + size, this.view));
     const ts = ok ? this.view.time : NaN;
-    if (this.used + size > this.arena.length) {
-      const next = new Uint8Array(Math.max(this.arena.length * 2, this.used + size));
-      next.set(this.arena.subarray(0, this.used));
-      this.arena = next;
-    }
+    if (this.used + size > this.arena.length) this.arena = widen(this.arena, Math.max(this.arena.length * 2, this.used + size));
     this.arena.set(buf.subarray(p, p + size), this.used);
     this.starts.push(this.used);
     this.numbers.push(this.count);

@@ -8,6 +8,7 @@
 import type { EventDecoder } from '../common/decoder.js';
 import { Escape, FieldList } from '../common/fields.js';
 import { inferredBit, inferredKeys } from '../../events/rules.js';
+import { widen } from '../../columns/typed.js';
 
 const latin = (s: string): Uint8Array => Buffer.from(s, 'latin1');
 
@@ -252,9 +253,7 @@ export class EventOut {
 
   private room(n: number): void {
     if (this.len + n <= this.buf.length) return;
-    const next = new Uint8Array(Math.max(this.buf.length * 2, this.len + n + 64));
-    next.set(this.buf.subarray(0, this.len));
-    this.buf = next;
-    this.fields.buf = next;
+    this.buf = widen(this.buf, Math.max(this.buf.length * 2, this.len + n + 64));
+    this.fields.buf = this.buf;
   }
 }

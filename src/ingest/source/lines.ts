@@ -4,6 +4,8 @@
 // whose first line break is a carriage return not followed by a line feed
 // (old Mac line endings) is cut at each CR instead (`crOnly`).
 
+import { widen } from '../../columns/typed.js';
+
 export const MAX_LINE = 1 << 20;
 
 export const LINE_BINARY = 1; // the line has a NUL byte
@@ -14,7 +16,7 @@ export type LineHandler = (buf: Uint8Array, start: number, end: number, lineNo: 
 
 export class LineSplitter {
   lineNo = 0;
-  private carry: Buffer = Buffer.allocUnsafe(4096);
+  private carry = new Uint8Array(4096);
   private carryLen = 0;
   private skipping = false;
   /** the byte that ends a line: LF, or CR for a file with CR-only line endings */
@@ -107,12 +109,8 @@ export class LineSplitter {
 
   private append(buf: Buffer, from: number, to: number): void {
     const need = this.carryLen + to - from;
-    if (this.carry.length < need) {
-      const next = Buffer.allocUnsafe(Math.max(need, this.carry.length * 2));
-      this.carry.copy(next, 0, 0, this.carryLen);
-      this.carry = next;
-    }
-    buf.copy(this.carry, this.carryLen, from, to);
+    if (this.carry.length < need) this.carry = widen(this.carry, Math.max(need, this.carry.length * 2));
+    this.carry.set(buf.subarray(from, to), this.carryLen);
     this.carryLen = need;
   }
 }
