@@ -283,8 +283,8 @@ const VIEW_DEFS: readonly ViewDef[] = [
       `h AS (SELECT ${tr(ctx)}obj, tid, ts AS since, next_ts AS until FROM l WHERE op = 'acq' AND "mode" = 'X' AND next_ts IS NOT NULL), ` +
       `w AS (SELECT ${tr(ctx, 'f.')}f.model, f.op_id, max(h.until - f.ts) AS wait_ns FROM faults f JOIN h ON h.obj = f.first_obj AND h.tid <> f.tid AND f.ts >= h.since AND f.ts < h.until${sameTrace(ctx, 'h', 'f')} ` +
       `WHERE f.map_locks > 0 GROUP BY ${tr(ctx, 'f.')}f.model, f.op_id) ` +
-      `SELECT ${tr(ctx, 'm.')}m.model, count(w.op_id) AS faults_waiting, coalesce(sum(w.wait_ns), 0) AS wait_ns, max(w.wait_ns) AS max_wait_ns ` +
-      `FROM ${ctx.byTrace ? 'traces t CROSS JOIN ' : ''}models m LEFT JOIN w ON w.model = m.model${ctx.byTrace ? ' AND w.trace = t.trace' : ''} WHERE m.model LIKE 'linux-%' GROUP BY ${tr(ctx, 'm.')}m.model, m.position ORDER BY ${tr(ctx, 'm.')}m.position`,
+      `SELECT ${tr(ctx, 't.')}m.model, count(w.op_id) AS faults_waiting, coalesce(sum(w.wait_ns), 0) AS wait_ns, max(w.wait_ns) AS max_wait_ns ` +
+      `FROM ${ctx.byTrace ? 'traces t CROSS JOIN ' : ''}models m LEFT JOIN w ON w.model = m.model${ctx.byTrace ? ' AND w.trace = t.trace' : ''} WHERE m.model LIKE 'linux-%' GROUP BY ${tr(ctx, 't.')}m.model, m.position ORDER BY ${tr(ctx, 't.')}m.position`,
   },
   {
     name: 'summary',
