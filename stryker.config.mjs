@@ -9,8 +9,11 @@ export default {
   testRunner: 'tap',
   tap: {
     // The model tests alone: they are the ones that cover these files, and
-    // each mutant reruns only the test files that reach it.
-    testFiles: ['test/models/*.test.ts'],
+    // each mutant reruns only the test files that reach it. Not the registry
+    // test: it replays through the command line and writes a report, so it
+    // reaches every line here and would rerun for each mutant, while it
+    // checks the registry, not the rules.
+    testFiles: ['test/models/!(registry).test.ts'],
     nodeArgs: ['--import', 'tsx'],
   },
   mutate: ['src/models/**/*.ts', 'src/replay/lock-log.ts'],

@@ -5,6 +5,7 @@
 import t from 'tap';
 import { StringTable } from '../../src/columns/strings.js';
 import { NULL_ENUM } from '../../src/columns/table.js';
+import { LockClass, LockMode } from '../../src/events/vocabulary.js';
 import type { ObjRef } from '../../src/models/facts.js';
 import { RecordingLockLog } from '../../src/replay/lock-log.js';
 import { obj } from './harness.js';
@@ -142,4 +143,97 @@ t.test('reset clears everything an operation left', async (t) => {
   t.ok(log.take(B, 'X', 's', 'first'), 'nothing is held after a reset');
   t.equal(log.recursive[0], false);
   t.equal(log.attemptOf[0], 0);
+});
+
+t.test('a chain hold is not a token hold: no recursion, no livelock from it', async (t) => {
+  const log = newLog();
+  log.chain(F, 'S', 's', 'first'); // 0
+  t.ok(log.take(F, 'X', 's', 'first'), 'X on the token while holding only the chain lock S');
+  t.same(log.hazards, []);
+  t.equal(log.recursive[1], false);
+  log.chain(B, 'X', 's', 'x'); // a vnode: no chain lock, nothing recorded
+  t.equal(log.n, 2);
+});
+
+t.test('drop releases a token hold at the bottom of the stack, never a chain hold, and leaves no trace of it', async (t) => {
+  const log = newLog();
+  log.take(F, 'X', 's', 'first'); // 0
+  log.chain(F, 'X', 's', 'first'); // 1
+  log.drop(F);
+  t.equal(log.releasedAt[0], 1, 'the token hold, released at the last step');
+  t.equal(log.releasedAt[1], -1, 'the chain hold stays');
+  t.ok(log.take(F, 'X', 's', 'again'));
+  t.equal(log.recursive[2], false, 'the dropped hold no longer counts');
+  log.releaseAll();
+  log.take(F, 'X', 's', 'after'); // 3
+  t.equal(log.recursive[3], false, 'nothing left held after releaseAll');
+});
+
+t.test('upgrade: the S hold released, then X taken with reason upgrade', async (t) => {
+  const strings = new StringTable();
+  const log = new RecordingLockLog(strings);
+  log.take(F, 'S', 'vm_fault', 'first'); // 0
+  t.ok(log.upgrade(F, 'vm_fault'));
+  t.equal(log.upgrades, 1);
+  t.equal(log.releasedAt[0], 0, 'the S hold released before X is asked for');
+  t.same([log.mode[1] === LockMode.codes.X, log.recursive[1], strings.get(log.reason[1]!)], [true, false, 'upgrade']);
+  t.same(log.hazards, []);
+  t.same([log.sTokens, log.xTokens], [1, 1]);
+});
+
+t.test('restarts, the prefault, the outcome, unknown links, back-down and hazard records', async (t) => {
+  const log = newLog();
+  log.attempt();
+  log.take(F, 'S', 's', 'first');
+  log.restart('busy');
+  log.restart('busy');
+  t.equal(log.restarts, 2);
+  log.prefault(false);
+  t.equal(log.prefaulted, 'quick');
+  log.prefault(true);
+  t.equal(log.prefaulted, 'full');
+  log.outcome('cow_copy', 2);
+  t.same([log.result, log.foundDepth], ['cow_copy', 2]);
+  log.unknownLink(F);
+  log.unknownLink(B);
+  t.equal(log.unknownLinks, 2);
+  log.attempt();
+  log.backdown('B2', B, 1);
+  t.same(log.backdowns, [{ rule: 'B2', obj: B.obj, otype: B.otype, depth: 1, attempt: 2, step: 1 }]);
+  log.hazard('dirty_livelock', F, 'vm_fault', 'why');
+  t.same(log.hazards, [{ kind: 'dirty_livelock', obj: F.obj, otype: F.otype, site: 'vm_fault', detail: 'why', attempt: 2, step: 1 }]);
+});
+
+t.test('Linux locks: mm and VMA counted apart from tokens and chains, the first reason kept', async (t) => {
+  const log = newLog();
+  log.lock(F, 'vma', 'S', 'lock_vma_under_rcu', 'vma');
+  log.fallback('vma_miss');
+  log.fallback('later');
+  log.lock(F, 'mm', 'S', 'lock_mm_and_find_vma', 'vma_miss');
+  log.lock(F, 'mm', 'X', 'lock_mm_and_find_vma', 'anon_vma');
+  t.same([log.mmLocks, log.vmaLocks, log.mmReason, log.fallbackReason], [2, 1, 'vma_miss', 'vma_miss']);
+  t.same([...log.cls.slice(0, 3)], [LockClass.codes.vma, LockClass.codes.mm, LockClass.codes.mm]);
+  t.same([...log.mode.slice(0, 3)], [LockMode.codes.S, LockMode.codes.S, LockMode.codes.X]);
+  t.same([log.xTokens, log.sTokens, log.xChain, log.sChain], [0, 0, 0, 0], 'neither tokens nor chains');
+  t.same([...log.recursive.slice(0, 3)], [false, false, false]);
+  log.reset();
+  t.same([log.mmLocks, log.vmaLocks, log.mmReason, log.fallbackReason], [0, 0, null, null], 'reset clears them');
+  log.lock(F, 'mm', 'X', 'lock_mm_and_find_vma', 'again');
+  t.equal(log.mmReason, 'again', 'a new operation keeps its own first reason');
+});
+
+t.test('site and reason names: one id each, even for names that share a cache slot, and the empty name', async (t) => {
+  const strings = new StringTable();
+  const log = new RecordingLockLog(strings);
+  // 'ab' and 'ba' have the same length and the same first plus last character: one cache slot.
+  log.take(F, 'S', 'ab', 'ba');
+  log.take(B, 'S', 'ba', 'ab');
+  log.take(obj('B2', 'default'), 'S', 'ab', '');
+  const names = (ids: number[]) => ids.map((id) => strings.get(id));
+  t.same(names([...log.site.slice(0, 3)]), ['ab', 'ba', 'ab']);
+  t.same(names([...log.reason.slice(0, 3)]), ['ba', 'ab', '']);
+  t.equal(log.site[0], log.site[2], 'one id per name');
+  const other = new RecordingLockLog(strings);
+  other.take(F, 'S', 'ba', 'ab');
+  t.same([other.site[0], other.reason[0]], [log.site[1], log.reason[1]], 'logs sharing a string table share ids');
 });
