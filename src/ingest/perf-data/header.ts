@@ -72,8 +72,6 @@ export interface Attr {
   readFormat: number;
   sampleIdAll: boolean;
   ids: number[];
-  /** the event's name: from EVENT_DESC, the tracepoint's format, or the software event number */
-  name: string;
 }
 
 const u64 = (v: DataView, at: number): number => v.getUint32(at, true) + v.getUint32(at + 4, true) * 2 ** 32;
@@ -145,7 +143,6 @@ export function attrAt(v: DataView, at: number, ids: number[]): Attr {
     readFormat: v.getUint32(at + 32, true),
     sampleIdAll: ((v.getUint32(at + 40, true) >>> 18) & 1) === 1,
     ids,
-    name: '',
   };
 }
 
@@ -167,6 +164,18 @@ export function headerString(b: Uint8Array, at = 0): string {
   const end = Math.min(b.length, at + 4 + n);
   while (e < end && b[e] !== 0) e++;
   return Buffer.from(b.buffer, b.byteOffset + at + 4, e - at - 4).toString('utf8');
+}
+
+/** CMDLINE: the perf command line that made the capture, its words joined by spaces ('?' when the section is too short). */
+export function parseCmdline(b: Uint8Array): string {
+  if (b.length < 4) return '?';
+  const v = new DataView(b.buffer, b.byteOffset, b.length);
+  const words: string[] = [];
+  for (let k = 0, at = 4; k < v.getUint32(0, true) && at + 4 <= b.length; k++) {
+    words.push(headerString(b, at));
+    at += 4 + v.getUint32(at, true);
+  }
+  return words.join(' ');
 }
 
 /** EVENT_DESC: the name perf gave each event (`exceptions:page_fault_user`, `minor-faults`), by attr id. */

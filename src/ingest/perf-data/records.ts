@@ -13,6 +13,7 @@
 // Nothing here makes strings except the names and paths a record carries.
 
 import { readSize, SAMPLE, type Attr } from './header.js';
+import type { MmapRecord } from '../perf/records.js';
 
 export const REC = {
   MMAP: 1,
@@ -180,6 +181,46 @@ function sampleIdSize(t: number): number {
 }
 
 /** A NUL-terminated string in [s, e). */
+/**
+ * An MMAP or MMAP2 record body b[s, end) into `r`; `trailer` is the length of
+ * its sample_id. An error reason, or null. A kernel map comes back with start -1.
+ */
+export function readMmap(r: MmapRecord, b: Uint8Array, v: DataView, s: number, end: number, two: boolean, misc: number, trailer: number): string | null {
+  const fixed = two ? 8 + 24 + 24 + 8 : 8 + 24;
+  if (s + fixed > end) return 'shorter than its fields';
+  r.pid = v.getInt32(s, true);
+  r.tid = v.getInt32(s + 4, true);
+  const hi = v.getUint32(s + 12, true);
+  if (hi >= 0x8000) {
+    r.start = -1; // the kernel's own map: not a user mapping
+    return null;
+  }
+  r.start = hi * 2 ** 32 + v.getUint32(s + 8, true);
+  r.length = u64At(v, s + 16);
+  r.offset = u64At(v, s + 24);
+  r.major = r.minor = r.ino = -1;
+  if (two) {
+    if (!(misc & MISC.MMAP_BUILD_ID)) {
+      r.major = v.getUint32(s + 32, true);
+      r.minor = v.getUint32(s + 36, true);
+      r.ino = u64At(v, s + 40);
+    }
+    const prot = v.getUint32(s + 56, true);
+    const flags = v.getUint32(s + 60, true);
+    r.read = (prot & 1) !== 0;
+    r.write = (prot & 2) !== 0;
+    r.exec = (prot & 4) !== 0;
+    r.shared = (flags & 1) !== 0; // MAP_SHARED
+  } else {
+    r.read = true;
+    r.write = false;
+    r.exec = !(misc & MISC.MMAP_DATA);
+    r.shared = false;
+  }
+  r.path = cString(b, s + fixed, end - trailer);
+  return null;
+}
+
 export function cString(b: Uint8Array, s: number, e: number): string {
   let k = s;
   while (k < e && b[k] !== 0) k++;
