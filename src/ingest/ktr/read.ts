@@ -10,7 +10,7 @@ import type { Framing, FramingContext, FramingDef } from '../framing.js';
 import { KtrClock } from './clock.js';
 import { type Layout, RowCells, describeLayout, inferLayout, looksLikeRow, parseHeader, splitRow } from './columns.js';
 import { IdKind, IdTable } from './ids.js';
-import { RunMerger } from './merge.js';
+import { RecordMerger } from '../common/record-merger.js';
 import { DumpShape, Order } from './shape.js';
 
 const TSC_LINE = Buffer.from('TSC frequency is', 'latin1');
@@ -43,7 +43,7 @@ class KtrFraming implements Framing {
   private readonly clock = new KtrClock();
   private readonly shape = new DumpShape();
   /** rows of per-CPU blocks (or of a dump whose order is not known yet), held until merged */
-  private readonly held = new RunMerger(HELD_TAGS);
+  private readonly held = new RecordMerger(HELD_TAGS);
   private readonly heldCells = new RowCells();
   private readonly emitHeld = (buf: Uint8Array, start: number, _end: number, lineNo: number, ts: number, tags: Int32Array, at: number): void => {
     // the row was split when it came: its cells went with it, relative to its start

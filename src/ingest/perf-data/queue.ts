@@ -1,11 +1,12 @@
 // The time-ordering queue between the tokenizer and the parser. Records are
 // not in time order in perf.data (each CPU's buffer is written in turn); like
-// perf, the queue holds them and, at each FINISHED_ROUND, passes on in time
+// perf, the queue holds them (in the shared record merger,
+// ../common/record-merger.ts) and, at each FINISHED_ROUND, passes on in time
 // order those no later than the previous round's latest (perf record
 // guarantees nothing after a round goes before that). It holds the raw bytes
 // of one or two rounds, not per-record objects.
 
-import { widen } from '../../columns/typed.js';
+import { RecordMerger } from '../common/record-merger.js';
 
 /** Queue memory past which the older half is passed on without waiting for a round (as perf does). */
 const QUEUE_LIMIT = 64 << 20;
@@ -14,29 +15,26 @@ const QUEUE_LIMIT = 64 << 20;
 export type SortedRecord = (arena: Uint8Array, v: DataView, start: number, no: number) => void;
 
 export class RecordQueue {
-  /** raw record bytes, and per record its start, number and time */
-  private arena = new Uint8Array(1 << 20);
-  private used = 0;
-  private starts: number[] = [];
-  private numbers: number[] = [];
-  private times: number[] = [];
+  private readonly held = new RecordMerger();
+  private bytes = 0;
   private maxTs = -Infinity;
   private flushLimit = -Infinity;
+  /** a view of the merger's arena, made again only when the arena grows */
+  private view: DataView | null = null;
+  private readonly emit = (arena: Uint8Array, start: number, _end: number, no: number): void => {
+    if (this.view?.buffer !== arena.buffer) this.view = new DataView(arena.buffer, arena.byteOffset, arena.length);
+    this.sorted(arena, this.view, start, no);
+  };
 
   constructor(private readonly sorted: SortedRecord) {}
 
   /** The record buf[p, p + size), number `no`, at time `ts` (NaN: untimed, it keeps its place after the record before). */
   push(buf: Uint8Array, p: number, size: number, no: number, ts: number): void {
-    if (this.used + size > this.arena.length) this.arena = widen(this.arena, Math.max(this.arena.length * 2, this.used + size));
-    this.arena.set(buf.subarray(p, p + size), this.used);
-    this.starts.push(this.used);
-    this.numbers.push(no);
-    // untimed records keep their place: they take the time of the record before
-    const t = Number.isNaN(ts) ? (this.times.length ? this.times[this.times.length - 1]! : 0) : ts;
-    this.times.push(t);
+    const t = Number.isNaN(ts) ? this.held.lastTime : ts;
+    this.held.add(buf, p, p + size, no, t);
     if (t > this.maxTs) this.maxTs = t;
-    this.used += size;
-    if (this.used > QUEUE_LIMIT) this.flushHalf();
+    this.bytes += size;
+    if (this.bytes > QUEUE_LIMIT) this.flushHalf();
   }
 
   /** FINISHED_ROUND: what is no later than the last round's latest time can go. */
@@ -51,38 +49,13 @@ export class RecordQueue {
   }
 
   private flushHalf(): void {
-    const sorted = [...this.times].sort((a, b) => a - b);
+    const sorted = this.held.heldTimes().sort();
     this.flush(sorted[sorted.length >> 1]!);
   }
 
   /** Hand on every queued record with time <= limit, in time order (file order among equal times). */
   private flush(limit: number): void {
-    const n = this.starts.length;
-    if (n === 0) return;
-    const go: number[] = [];
-    const keep: number[] = [];
-    for (let k = 0; k < n; k++) (this.times[k]! <= limit ? go : keep).push(k);
-    if (go.length === 0) return;
-    go.sort((a, b) => this.times[a]! - this.times[b]! || a - b);
-    const v = new DataView(this.arena.buffer, this.arena.byteOffset, this.used);
-    for (const k of go) this.sorted(this.arena, v, this.starts[k]!, this.numbers[k]!);
-    // keep the rest, moved to the front of the arena (records only move towards it, in order)
-    let used = 0;
-    const starts: number[] = [];
-    const numbers: number[] = [];
-    const times: number[] = [];
-    for (const k of keep) {
-      const s = this.starts[k]!;
-      const size = v.getUint16(s + 6, true);
-      this.arena.copyWithin(used, s, s + size);
-      starts.push(used);
-      numbers.push(this.numbers[k]!);
-      times.push(this.times[k]!);
-      used += size;
-    }
-    this.used = used;
-    this.starts = starts;
-    this.numbers = numbers;
-    this.times = times;
+    this.held.drainUpTo(limit, this.emit);
+    this.bytes = this.held.bytesHeld;
   }
 }

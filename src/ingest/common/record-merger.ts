@@ -1,17 +1,22 @@
-// Per-CPU blocks merged by time before they are decoded. Without -s ktrdump
-// prints each CPU's ring in turn, so a row can be earlier than rows a whole
-// ring before it. Each block is already in time order, so the rows are held
-// as raw bytes (cheaper than decoded rows) and merged run by run, O(n log k)
-// for k runs, instead of sorting every decoded row at the end. Each row may
-// carry a few integers of its own (`width`, e.g. where its cells were found),
-// so it need not be parsed again when it goes out.
+// The time-ordering buffer of the framings that must see their records in
+// time order before they decode them: per-CPU blocks merged by time. ktrdump
+// without -s prints each CPU's ring in turn, and perf.data writes each CPU's
+// buffer in turn, so a record can be earlier than records a whole buffer
+// before it. Each buffer is already in time order, so the records are held as
+// raw bytes (cheaper than decoded rows), as runs of non-decreasing time, and
+// merged run by run, O(n log k) for k runs: in time order, ties in arrival
+// order. Each record may carry a few integers of its own (`width`, e.g. where
+// its cells were found), so it need not be parsed again when it goes out.
+//
+// (Decoded events, whose order matters only to the tables, are put in order
+// by sorter.ts, after decoding.)
 
 import { widen } from '../../columns/typed.js';
 
 /** `tags[at, at + width)` are the integers the row was held with. */
 export type HeldRow = (buf: Uint8Array, start: number, end: number, lineNo: number, ts: number, tags: Int32Array, at: number) => void;
 
-export class RunMerger {
+export class RecordMerger {
   private arena: Uint8Array = new Uint8Array(1 << 20);
   private used = 0;
   private offsets: Float64Array = new Float64Array(1024);
@@ -28,6 +33,11 @@ export class RunMerger {
 
   get size(): number {
     return this.count;
+  }
+
+  /** Bytes of the rows held. */
+  get bytesHeld(): number {
+    return this.used;
   }
 
   /** Hold row buf[start, end) with its line number, time (not NaN) and `width` tags (from the returned index on, to be filled by the caller). */
@@ -52,16 +62,34 @@ export class RunMerger {
     return this.tags;
   }
 
+  /** The time of the last row held (0 when none is): an untimed record takes it, so it keeps its place. */
+  get lastTime(): number {
+    return this.count > 0 ? this.times[this.count - 1]! : 0;
+  }
+
+  /** The times of the held rows, in arrival order (a copy). */
+  heldTimes(): Float64Array {
+    return this.times.slice(0, this.count);
+  }
+
   /** Hand every held row to `emit` in time order (ties in arrival order), then forget them. */
   drain(emit: HeldRow): void {
+    this.drainUpTo(Infinity, emit);
+  }
+
+  /** Hand every held row with time <= limit to `emit` in time order (ties in arrival order); keep the rest, in arrival order. */
+  drainUpTo(limit: number, emit: HeldRow): void {
     const n = this.count;
     if (n === 0) return;
     const runs = this.runStarts.length;
     const next = Int32Array.from(this.runStarts);
-    const stop = Int32Array.from(this.runStarts, (_, j) => (j + 1 < runs ? this.runStarts[j + 1]! : n));
+    const end = Int32Array.from(this.runStarts, (_, j) => (j + 1 < runs ? this.runStarts[j + 1]! : n));
+    // each run is in time order: what may go is a prefix of it
+    const stop = Int32Array.from(end);
+    if (limit !== Infinity) for (let j = 0; j < runs; j++) while (stop[j]! > next[j]! && this.times[stop[j]! - 1]! > limit) stop[j]!--;
     // A binary min-heap of runs by their next row's (time, run), runs in arrival order.
-    const heap = Int32Array.from({ length: runs }, (_, j) => j);
-    let size = runs;
+    const heap = Int32Array.from({ length: runs }, (_, j) => j).filter((j) => next[j]! < stop[j]!);
+    let size = heap.length;
     const before = (a: number, b: number): boolean => {
       const ta = this.times[next[a]!]!;
       const tb = this.times[next[b]!]!;
@@ -83,15 +111,40 @@ export class RunMerger {
     while (size > 0) {
       const run = heap[0]!;
       const row = next[run]!;
-      const start = this.offsets[row]!;
-      const end = row + 1 < n ? this.offsets[row + 1]! : this.used;
-      emit(this.arena, start, end, this.lineNos[row]!, this.times[row]!, this.tags, row * this.width);
+      emit(this.arena, this.offsets[row]!, this.rowEnd(row), this.lineNos[row]!, this.times[row]!, this.tags, row * this.width);
       if (++next[run]! === stop[run]!) heap[0] = heap[--size]!;
       down(0);
     }
-    this.count = 0;
-    this.used = 0;
+    this.keep(runs, stop, end);
+  }
+
+  /** Keep rows stop[j] to end[j] of each run, moved to the front in arrival order; forget the rest. */
+  private keep(runs: number, stop: Int32Array, end: Int32Array): void {
+    const n = this.count;
+    let kept = 0;
+    let used = 0;
     this.runStarts = [];
+    for (let j = 0; j < runs; j++) {
+      for (let row = stop[j]!; row < end[j]!; row++) {
+        const from = this.offsets[row]!;
+        const to = this.rowEnd(row, n);
+        this.arena.copyWithin(used, from, to);
+        if (kept === 0 || this.times[row]! < this.times[kept - 1]!) this.runStarts.push(kept);
+        this.offsets[kept] = used;
+        this.lineNos[kept] = this.lineNos[row]!;
+        this.times[kept] = this.times[row]!;
+        if (this.width > 0) this.tags.copyWithin(kept * this.width, row * this.width, (row + 1) * this.width);
+        used += to - from;
+        kept++;
+      }
+    }
+    this.count = kept;
+    this.used = used;
+  }
+
+  /** Where row `row` ends in the arena (`n` rows held). */
+  private rowEnd(row: number, n = this.count): number {
+    return row + 1 < n ? this.offsets[row + 1]! : this.used;
   }
 
   private growRows(): void {
