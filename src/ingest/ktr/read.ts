@@ -3,7 +3,7 @@
 // ID is `vmtrace_<event>` carry our payload in the trace column; stock KTR
 // events (tokens_*, tsleep_*, kernentry_*, ctxsw_*) become context rows, other
 // masters' events unknown rows. Per-CPU blocks (no -s) are merged by time
-// here, before decoding (see merge.ts), so the file's sorter gets rows in order.
+// here, before decoding (see ../common/record-merger.ts), so the file's sorter gets rows in order.
 
 import { isBlank, utf8 } from '../common/bytes.js';
 import type { Framing, FramingContext, FramingDef } from '../framing.js';
