@@ -36,6 +36,7 @@ import type { StringTable } from '../columns/strings.js';
 import { type ColumnBatch, type ColumnSpec, NULL_ENUM, NULL_I16, NULL_I32, NULL_I8, NULL_ID, NULL_U32, type TableSpec } from '../columns/table.js';
 import { writeAllSync } from './files.js';
 import { type Dictionaries } from '../columns/dictionaries.js';
+import { widen } from '../columns/typed.js';
 
 /** Turns one column of a batch into Arrow data. */
 interface ColumnEncoder {
@@ -314,11 +315,7 @@ function stringEncoder(c: ColumnSpec, strings: StringTable, id: number): ColumnE
     encode(values, n) {
       const ids = values as Int32Array;
       if (indices.length < n) indices = new Int32Array(n);
-      if (localOf.length < strings.size) {
-        const grown = new Int32Array(Math.max(strings.size, 2 * localOf.length)).fill(-1);
-        grown.set(localOf);
-        localOf = grown;
-      }
+      if (localOf.length < strings.size) localOf = widen(localOf, Math.max(strings.size, 2 * localOf.length), -1);
       const added: string[] = [];
       let nulls = 0;
       for (let i = 0; i < n; i++) {

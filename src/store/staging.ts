@@ -20,6 +20,7 @@ import type { StringTable } from '../columns/strings.js';
 import { bytesOf, type ColumnPage, type ParquetColumn, ParquetWriter, plainStrings } from './parquet.js';
 import { stagingColumn } from './sql.js';
 import { type Dictionaries } from '../columns/dictionaries.js';
+import { widen } from '../columns/typed.js';
 
 /**
  * 15 batches of 8192 rows are 122880 rows, DuckDB's own row group size: each
@@ -145,11 +146,7 @@ function stringEncoder(c: ColumnSpec, strings: StringTable, utf8: Utf8Cache): En
   let bits: Uint8Array = new Uint8Array(0);
   return (batch, n) => {
     const ids = batch.column(c.name) as Int32Array;
-    if (localOf.length < strings.size) {
-      const grown = new Int32Array(Math.max(strings.size, 2 * localOf.length)).fill(-1);
-      grown.set(localOf);
-      localOf = grown;
-    }
+    if (localOf.length < strings.size) localOf = widen(localOf, Math.max(strings.size, 2 * localOf.length), -1);
     if (indices.length < n) indices = new Int32Array(batch.capacity);
     bits = bitmap(bits, n);
     const used: number[] = [];
