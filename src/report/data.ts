@@ -600,7 +600,7 @@ async function readHazards(all: All): Promise<{ hazards: HazardRow[]; hazardsTot
       `LEFT JOIN files fl ON fl.file_index = l.begin_file LEFT JOIN files al ON al.file_index = l.any_file ` +
       `LEFT JOIN trig t ON t.model = s.model AND t.op_id = s.op_id AND t.attempt IS NOT DISTINCT FROM s.attempt AND t.ts = s.ts LEFT JOIN files tf ON tf.file_index = t.file ` +
       `LEFT JOIN held hd ON hd.model = s.model AND hd.op_id = s.op_id AND hd.attempt IS NOT DISTINCT FROM s.attempt AND hd.ts = s.ts ` +
-      `LEFT JOIN names n ON n.obj = s.obj ` +
+      `LEFT JOIN object_names n ON n.obj = s.obj ` +
       `ORDER BY s.position, s.ts, s.op_id, s.attempt`,
   );
   const opt = (v: unknown) => (v === null || v === undefined ? null : str(v));

@@ -29,7 +29,7 @@ t.test('CMDLINE: the perf command line, its words joined', async (t) => {
 
 t.test('the queue passes records on in time order, a round behind, and everything at the end', async (t) => {
   const seen: [number, number][] = [];
-  const q = new RecordQueue((arena, v, start, no) => seen.push([no, arena[start + 8]!]));
+  const q = new RecordQueue((arena, _v, start, no) => seen.push([no, arena[start + 8]!]));
   const rec = (tag: number) => new Uint8Array([9, 0, 0, 0, 0, 0, 16, 0, tag, 0, 0, 0, 0, 0, 0, 0]);
   q.push(rec(1), 0, 16, 1, 30);
   q.push(rec(2), 0, 16, 2, 10);

@@ -65,7 +65,7 @@ export class RecordParser {
           m.unit(no, ts, w.cpu, w.pid, w.tid);
           return m.reject(`${type === REC.MMAP2 ? 'MMAP2' : 'MMAP'} record: ${err}`);
         }
-        m.unit(no, ts, w.cpu, ok ? w.pid : this.mmap.pid, ok ? w.tid : this.mmap.tid);
+        m.unit(no, ts, w.cpu, ok ? w.pid : this.mmap.pid, ok ? w.tid : this.mmap.tid, ok && w.time === 0);
         if (!ok) this.unitTid = this.mmap.tid;
         return m.mmapRecord(this.mmap);
       }
@@ -75,7 +75,7 @@ export class RecordParser {
         const comm = cString(b, s + 8, end - (l?.trailer() ?? 0));
         this.comms.set(tid, comm); // perf prints the record under the thread's new name
         if (!ok) this.unitTid = tid;
-        m.unit(no, ts, w.cpu, ok ? w.pid : pid, ok ? w.tid : tid);
+        m.unit(no, ts, w.cpu, ok ? w.pid : pid, ok ? w.tid : tid, ok && w.time === 0);
         return m.commRecord((misc & MISC.COMM_EXEC) !== 0, comm, pid, tid);
       }
       case REC.FORK:
@@ -88,7 +88,7 @@ export class RecordParser {
         if (fork) this.comms.set(tid, this.commOf(ptid));
         const t = ok ? ts : u64At(v, s + 16);
         if (!ok) this.unitTid = fork ? ptid : tid;
-        m.unit(no, t, w.cpu, ok ? w.pid : fork ? ppid : pid, ok ? w.tid : fork ? ptid : tid);
+        m.unit(no, t, w.cpu, ok ? w.pid : fork ? ppid : pid, ok ? w.tid : fork ? ptid : tid, ok && w.time === 0);
         return m.task(fork, pid, tid, ppid, ptid);
       }
       case REC.LOST:

@@ -39,6 +39,8 @@ export class PerfMapper {
   /** the current unit */
   private unitNo = 0;
   private ts = NaN;
+  /** the unit is one perf synthesized at start-up (time 0): the state of processes already running */
+  private synthesized = false;
   private cpu = -1;
   /** -1 when the unit does not say */
   private pid = -1;
@@ -84,8 +86,9 @@ export class PerfMapper {
   }
 
   /** A new input unit (a line, a record): its time (ns, NaN untimed), CPU (-1 unknown), pid (-1 unknown) and tid. */
-  unit(no: number, ts: number, cpu: number, pid: number, tid: number): void {
+  unit(no: number, ts: number, cpu: number, pid: number, tid: number, synthesized = false): void {
     this.units++;
+    this.synthesized = synthesized;
     this.unitNo = no;
     this.ts = ts;
     this.cpu = cpu;
@@ -188,7 +191,7 @@ export class PerfMapper {
       const parent = this.proc(ppid, ptid);
       if (pid === ppid) this.procs.thread(parent, tid);
       else {
-        this.linux.fork(ppid, pid);
+        this.linux.fork(ppid, pid, this.synthesized);
         this.life.fork(parent, pid, tid, ptid);
       }
       return this.out.endLine('fork_thread');
@@ -217,7 +220,7 @@ export class PerfMapper {
     if (exec) {
       this.execRecords++;
       this.linux.endInferred(tid, this.ts);
-      this.linux.exec(pid);
+      this.linux.exec(pid, this.synthesized);
       this.life.execStart(p, tid);
     }
     this.out.endLine(exec ? 'exec' : 'comm');
@@ -250,7 +253,7 @@ export class PerfMapper {
   mmapRecord(r: MmapRecord): void {
     this.mmapRecords++;
     if (r.start >= 0 && r.pid >= 0 && r.length > 0) {
-      this.linux.mapped(r.tid, r.pid, this.ts, r.start, r.length, r.path, r.shared, r.read, r.write);
+      this.linux.mapped(r.tid, r.pid, this.synthesized, r.start, r.length, r.path, r.shared, r.read, r.write);
       this.life.mapped(this.proc(r.pid, r.tid), r);
     }
     this.out.endLine('mmap');

@@ -208,7 +208,7 @@ class PerfFraming implements Framing {
     held.full = false;
     const h = held.head;
     // perf synthesizes its start-up records (kernel map, its own comm) at time 0: untimed, not at the epoch
-    this.map.unit(held.lineNo, h.ts === 0 ? NaN : h.ts, h.cpu, h.pid, h.tid);
+    this.map.unit(held.lineNo, h.ts === 0 ? NaN : h.ts, h.cpu, h.pid, h.tid, h.ts === 0);
     this.cur = { buf: held.buf, head: h };
     if (this.chain.handler !== null) this.map.faultSite(this.chain.handler);
     this.scriptLine(held.buf, held.len);

@@ -52,6 +52,8 @@ export class LinuxFaults {
   /** threads holding an mm lock for writing (to tell a downgrade from a read acquisition) */
   private readonly writing = new Set<number>();
   private lockEvents = 0;
+  /** processes the capture saw forked or exec'd: their mappings are not perf's synthesized ones */
+  private readonly born = new Set<number>();
   private mmapRecords = 0;
   /** figures for the notes */
   faults = 0;
@@ -176,14 +178,14 @@ export class LinuxFaults {
   }
 
   /** An MMAP2 record: a mapping made or changed (merged, protected, grown). */
-  mapped(tid: number, pid: number, ts: number, start: number, length: number, path: string, shared: boolean, read: boolean, write: boolean): void {
+  mapped(tid: number, pid: number, synthesized: boolean, start: number, length: number, path: string, shared: boolean, read: boolean, write: boolean): void {
     this.mmapRecords++;
     const space = this.space(pid);
     const call = this.calls.get(tid)?.call ?? null;
     const kind = kindOf(path, shared);
     const end = start + length;
-    // perf synthesizes the maps of processes already running (untimed): their anon_vma is not known
-    if (Number.isNaN(ts) || ts === 0) {
+    // perf synthesizes the maps of processes already running (untimed, and before any fork or exec of theirs): their anon_vma is not known
+    if (synthesized && !this.born.has(pid)) {
       this.preexisting++;
       space.map(start, end, kind, read, write, false);
       for (const v of space.vmas) if (v.start >= start && v.end <= end && v.kind !== 'file') v.anonVma = -1;
@@ -203,13 +205,15 @@ export class LinuxFaults {
     if (w && w.tid === tid && w.ranges !== null) w.ranges.push([start, end]);
   }
 
-  fork(parentPid: number, childPid: number): void {
+  fork(parentPid: number, childPid: number, synthesized: boolean): void {
+    if (!synthesized) this.born.add(childPid);
     const parent = this.spaces.get(parentPid);
     this.spaces.set(childPid, parent ? parent.copy() : new AddressSpace());
   }
 
   /** exec: a new mm; the new image's mappings come as MMAP2 records next. */
-  exec(pid: number): void {
+  exec(pid: number, synthesized: boolean): void {
+    if (!synthesized) this.born.add(pid);
     const old = this.spaces.get(pid);
     if (old && old.mmHi >= 0) this.bySpaceMm.delete(`${old.mmHi}:${old.mmLo}`);
     this.spaces.set(pid, new AddressSpace());
@@ -272,7 +276,8 @@ export class LinuxFaults {
     o.word(KEY.vma_kind, VMA_WORD[v ? v.kind : 'none']!);
     o.int(KEY.facts, facts);
     o.int(KEY.obs_mm, this.lockEvents > 0 ? f.locks : -1);
-    o.int(KEY.dur_ns, Math.max(0, ts - f.ts));
+    const dur = ts - f.ts;
+    if (Number.isFinite(dur)) o.int(KEY.dur_ns, Math.max(0, dur)); // untimed lines (perf script without the time field): no duration
     if (f.comm) o.str(KEY.comm, f.comm);
     o.inferred(mm ? 0 : INF_MM).end();
 
