@@ -82,17 +82,24 @@ const CHILD_GRACE_MS = 10_000;
 
 /** Send `signal` to every running child and settle when all have exited (SIGKILL after the grace time). */
 async function stopChildren(children: ReadonlySet<ChildProcess>, signal: NodeJS.Signals): Promise<void> {
-  const running = [...children].filter((c) => c.exitCode === null && c.signalCode === null);
-  if (running.length === 0) return;
-  const exited = running.map((c) => once(c, 'close').catch(() => {}));
-  for (const c of running) c.kill(signal);
-  const grace = setTimeout(() => running.forEach((c) => c.kill('SIGKILL')), CHILD_GRACE_MS);
-  try {
-    await Promise.all(exited);
-  } finally {
-    clearTimeout(grace);
+  // The pool may start the next trace while the first children stop: stop those too, round after round.
+  for (let round = 0; round < MAX_STOP_ROUNDS; round++) {
+    const running = [...children].filter((c) => c.exitCode === null && c.signalCode === null);
+    if (running.length === 0) return;
+    const exited = running.map((c) => once(c, 'close').catch(() => {}));
+    for (const c of running) c.kill(signal);
+    const grace = setTimeout(() => running.forEach((c) => c.kill('SIGKILL')), CHILD_GRACE_MS);
+    try {
+      await Promise.all(exited);
+    } finally {
+      clearTimeout(grace);
+    }
+    await new Promise((resolve) => setImmediate(resolve)); // let the pool react (start or give up its next trace)
   }
 }
+
+/** Rounds of stopping children before the parent gives up waiting (each round waits for the ones it signalled). */
+const MAX_STOP_ROUNDS = 10;
 
 /** `vmreplay -q replay INPUT -o DIR OPTIONS` in a child (kept in `children` while it runs); rejects with an InputError naming INPUT when it fails. */
 async function replayInChild(input: string, dir: string, options: readonly string[], signal: AbortSignal, children: Set<ChildProcess>): Promise<void> {

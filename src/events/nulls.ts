@@ -9,13 +9,15 @@ import { EVENTS } from './schema.js';
 import { EventKinds } from './vocabulary.js';
 
 /** Filled on every row, whatever the event: where it came from and what it is. */
-const EVERY_ROW: ReadonlySet<string> = new Set(['ts', 'cpu', 'src_file', 'src_line', 'kind', 'name', 'inferred']);
+const EVERY_ROW: ReadonlySet<string> = new Set(['cpu', 'src_file', 'src_line', 'kind', 'name', 'inferred']);
 
 const sqlList = (kinds: readonly string[]): string => kinds.map((k) => `'${k}'`).join(', ');
 const wordList = (kinds: readonly string[]): string => kinds.map((k) => `\`${k}\``).join(', ');
 
 function ruleFor(column: string): NullRule | undefined {
   if (EVERY_ROW.has(column)) return undefined;
+  // A line with no time: perf's synthesized start-up records (time 0), perf script printed without its time field.
+  if (column === 'ts') return { may: 'true', doc: 'on lines the trace gives no time: perf\'s synthesized start-up records, and every line of perf script printed without its time field' };
   // Unknown keys of any event, and the text of unknown events.
   if (column === 'extra') return { may: 'true', doc: 'unless the event had unknown keys (or is an unknown event with a payload)' };
   const required: string[] = [];

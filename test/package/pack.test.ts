@@ -70,13 +70,13 @@ t.test('npm pack, an install from the tarball in an empty folder, then npx vmrep
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify(appPackage(packed.filename), null, 2));
   writeFileSync(join(app, 'package-lock.json'), JSON.stringify(appLock(packed.filename, join(work, packed.filename)), null, 2));
-  await sh('npm', ['ci', '--offline', '--no-audit', '--no-fund'], app);
+  await sh('npm', ['ci', '--prefer-offline', '--no-audit', '--no-fund'], app);
   t.ok(existsSync(join(app, 'node_modules', '@duckdb', 'node-api')), 'the run-time dependencies');
   t.notOk(existsSync(join(app, 'node_modules', 'typescript')) || existsSync(join(app, 'node_modules', 'tap')), 'no development tools');
 
-  const version = await sh('npx', ['--offline', 'vmreplay', '--version'], app);
+  const version = await sh('npx', ['--prefer-offline', 'vmreplay', '--version'], app);
   t.equal(version.stdout, `${pkg.version}\n`);
-  const first = await sh('npx', ['--offline', 'vmreplay'], app);
+  const first = await sh('npx', ['--prefer-offline', 'vmreplay'], app);
   t.match(first.stdout, /new-fixed/, 'the summary of the sample');
   t.match(first.stderr, /try: npx vmreplay query vmreplay-out summary/, 'the hint as it works here');
   t.ok(existsSync(join(app, 'vmreplay-out', 'report.html')), 'the report');
@@ -98,7 +98,8 @@ const appPackage = (tarball: string) => ({ name: 'app', version: '1.0.0', privat
  * at the version tested here). npm 11 resolves a package.json's ranges from
  * full registry documents, which its cache need not hold; from a lock it
  * fetches only tarballs, which the cache holds after `npm ci`. So the install
- * works offline, as CI's does.
+ * works offline as CI's does (--prefer-offline: a document the cache lacks is
+ * fetched from the registry rather than failing).
  */
 function appLock(tarball: string, path: string) {
   type Entry = { version?: string; dev?: boolean; devOptional?: boolean; [k: string]: unknown };

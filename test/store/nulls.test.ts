@@ -21,6 +21,7 @@ const INPUTS = [
   fixture('basic.csv'),
   fixture('kit-freebsd.dtrace'),
   join(ROOT, 'traces', 'real', 'linux-forkexec-callgraph.default.perf.txt.gz'), // a real capture: inferred keys, no otype on some objects
+  join(ROOT, 'traces', 'real', 'linux-coldfile.perf.txt.gz'), // a real capture with side-band records: Linux faults with their VMA
 ];
 
 /** Per table.column, over all runs: rows where it must be NULL, rows outside those that have a value, NULLs. */
