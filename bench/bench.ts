@@ -26,7 +26,9 @@ import { projectRoot } from '../src/common/paths.js';
 import type { Measurement } from './rss.js';
 import { benchStore } from './store.js';
 
-const { values } = parseArgs({ options: { events: { type: 'string' }, dir: { type: 'string' }, steps: { type: 'string' }, out: { type: 'string' }, store: { type: 'boolean' } } });
+const { values } = parseArgs({
+  options: { events: { type: 'string' }, dir: { type: 'string' }, steps: { type: 'string' }, out: { type: 'string' }, store: { type: 'boolean' } },
+});
 const SIZES = (values.events ?? '1000000,10000000,50000000').split(',').map((s) => Number(s.replaceAll('_', '')));
 if (SIZES.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--events: a comma-separated list of positive integers, not '${values.events}'`);
 const ALL_STEPS = ['duckdb', 'wc', 'read', 'validate', 'ingest+replay', 'replay'];
@@ -65,7 +67,10 @@ interface SizeResult {
 
 function child(args: string[]): Measurement {
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 64 << 20 });
-  const line = r.stdout?.split('\n').reverse().find((l) => l.startsWith('BENCH '));
+  const line = r.stdout
+    ?.split('\n')
+    .reverse()
+    .find((l) => l.startsWith('BENCH '));
   if (!line) throw new Error(`bench: ${args.join(' ')} failed (${r.status ?? r.signal}):\n${r.stderr}`);
   return JSON.parse(line.slice(6)) as Measurement;
 }
@@ -160,7 +165,8 @@ function targets(results: readonly SizeResult[]): TargetRow[] {
     const rate = (s: Step) => s.events / s.seconds;
     const row = (target: string, measured: string, ratio: number) => rows.push({ target, events: r.events, measured, ratio });
     if (whole) row('replay -o OUT >= 1M events/s', fmt.rate(whole.events, whole.seconds), rate(whole) / TARGETS.replayEventsPerSec);
-    if (whole && duck) row('replay -o OUT <= 2.5x duckdb', `${(whole.seconds / duck.seconds).toFixed(1)}x`, (TARGETS.replayVsDuckdb * duck.seconds) / whole.seconds);
+    if (whole && duck)
+      row('replay -o OUT <= 2.5x duckdb', `${(whole.seconds / duck.seconds).toFixed(1)}x`, (TARGETS.replayVsDuckdb * duck.seconds) / whole.seconds);
     if (replay) row('ingest+replay >= 2M events/s', fmt.rate(replay.events, replay.seconds), rate(replay) / TARGETS.ingestReplayEventsPerSec);
     if (validate && duck) row('validate <= duckdb read_csv', `${(validate.seconds / duck.seconds).toFixed(1)}x`, duck.seconds / validate.seconds);
     if (whole) row('output <= input / 2', `${((100 * r.outputBytes) / r.bytes).toFixed(0)}%`, (TARGETS.outputVsInput * r.bytes) / r.outputBytes);
@@ -188,18 +194,31 @@ async function main(): Promise<void> {
   const keep = values.dir !== undefined;
   const dir = keep ? values.dir! : mkdtempSync(join(tmpdir(), 'vmreplay-bench-'));
   mkdirSync(dir, { recursive: true });
-  const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? '?', memoryBytes: totalmem(), node: process.version, platform: `${process.platform} ${process.arch}` };
-  console.log(`vmreplay bench: forkexec traces (8 CPUs, dtrace) of ${SIZES.map(fmt.n).join(', ')} events; ${machine.cores} cores, ${fmt.mb(machine.memoryBytes)}, node ${machine.node}; ${dir}\n`);
+  const machine = {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model ?? '?',
+    memoryBytes: totalmem(),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
+  console.log(
+    `vmreplay bench: forkexec traces (8 CPUs, dtrace) of ${SIZES.map(fmt.n).join(', ')} events; ${machine.cores} cores, ${fmt.mb(machine.memoryBytes)}, node ${machine.node}; ${dir}\n`,
+  );
   const results: SizeResult[] = [];
   try {
     for (const events of SIZES) results.push(measureSize(dir, events));
     const rows = targets(results);
     console.log('\ntargets (ratio = measured against the target; 1 or more is met)');
     for (const r of rows) {
-      console.log(`  ${r.target.padEnd(40)} ${fmt.n(r.events).padStart(4)}  ${r.measured.padStart(10)}  ${r.ratio.toFixed(2).padStart(6)}  ${r.ratio >= 1 ? 'met' : 'not met'}`);
+      console.log(
+        `  ${r.target.padEnd(40)} ${fmt.n(r.events).padStart(4)}  ${r.measured.padStart(10)}  ${r.ratio.toFixed(2).padStart(6)}  ${r.ratio >= 1 ? 'met' : 'not met'}`,
+      );
     }
     const file = values.out ?? join(ROOT, 'bench', 'results.json');
-    writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), machine, workload: 'synth forkexec --cpus 8 --seed 7, dtrace', results, targets: rows }, null, 2) + '\n');
+    writeFileSync(
+      file,
+      JSON.stringify({ date: new Date().toISOString(), machine, workload: 'synth forkexec --cpus 8 --seed 7, dtrace', results, targets: rows }, null, 2) + '\n',
+    );
     console.log(`\nwritten ${file}`);
     if (values.store) {
       console.log('\nstore write options');

@@ -62,7 +62,10 @@ export async function benchStore(): Promise<void> {
   const acq = sampleBatches(ACQUISITIONS, dicts, fillAcquisition);
   const events = sampleBatches(EVENTS, dicts, fillEvent);
 
-  for (const [name, batches, rows] of [['acquisitions', acq, ACQ_ROWS], ['events', events, EVENT_ROWS]] as const) {
+  for (const [name, batches, rows] of [
+    ['acquisitions', acq, ACQ_ROWS],
+    ['events', events, EVENT_ROWS],
+  ] as const) {
     const utf8 = new Utf8Cache(dicts.strings);
     const staging = await best(() =>
       withDir(async (dir) => {
@@ -283,7 +286,10 @@ async function appenderJsValues(dir: string, batches: readonly AnyBatch[], rows:
         const chunk = DuckDBDataChunk.create(types, n);
         const cols = ['ts', 'tid', 'obj', 'mode', 'attempt'].map((name) => Array.from(b.column(name).subarray(start, start + n)));
         cols.forEach((values, i) => chunk.setColumnValues(i, values));
-        chunk.setColumnValues(5, Array.from({ length: n }, (_, i) => BigInt(start + i)));
+        chunk.setColumnValues(
+          5,
+          Array.from({ length: n }, (_, i) => BigInt(start + i)),
+        );
         appender.appendDataChunk(chunk);
       }
     }),

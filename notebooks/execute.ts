@@ -72,7 +72,17 @@ try {
       const t0 = performance.now();
       const r = spawnSync(
         jupyter,
-        ['nbconvert', '--to', 'notebook', '--execute', '--inplace', `--ExecutePreprocessor.timeout=${CELL_TIMEOUT_S}`, '--ExecutePreprocessor.kernel_name=deno', '--ExecutePreprocessor.record_timing=False', name],
+        [
+          'nbconvert',
+          '--to',
+          'notebook',
+          '--execute',
+          '--inplace',
+          `--ExecutePreprocessor.timeout=${CELL_TIMEOUT_S}`,
+          '--ExecutePreprocessor.kernel_name=deno',
+          '--ExecutePreprocessor.record_timing=False',
+          name,
+        ],
         { cwd: HERE, env, encoding: 'utf8' },
       );
       const seconds = ((performance.now() - t0) / 1000).toFixed(1);

@@ -11,9 +11,13 @@ import { joined, NOTEBOOKS_DIR, readNotebook } from './cells.js';
 const OUT = join(NOTEBOOKS_DIR, '.cells');
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
-const names = readdirSync(NOTEBOOKS_DIR).filter((n) => n.endsWith('.ipynb')).sort();
+const names = readdirSync(NOTEBOOKS_DIR)
+  .filter((n) => n.endsWith('.ipynb'))
+  .sort();
 for (const name of names) {
-  const cells = readNotebook(join(NOTEBOOKS_DIR, name)).cells.filter((c) => c.cell_type === 'code').map((c) => joined(c.source));
+  const cells = readNotebook(join(NOTEBOOKS_DIR, name))
+    .cells.filter((c) => c.cell_type === 'code')
+    .map((c) => joined(c.source));
   const header = "declare const Deno: import('../../src/api/notebook.js').NotebookKernel;\n";
   const code = cells.join('\n;\n').replaceAll("from 'vmreplay'", "from '../../src/api/index.js'");
   writeFileSync(join(OUT, name.replace(/\.ipynb$/, '.ts')), `${header}${code}\nexport {};\n`);
@@ -22,7 +26,9 @@ writeFileSync(
   join(OUT, 'tsconfig.json'),
   JSON.stringify({ extends: '../../tsconfig.json', compilerOptions: { noEmit: true, rootDir: '../..', noUnusedLocals: false }, include: ['*.ts'] }, null, 2),
 );
-const tsc = spawnSync(process.execPath, [join(NOTEBOOKS_DIR, '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(OUT, 'tsconfig.json')], { encoding: 'utf8' });
+const tsc = spawnSync(process.execPath, [join(NOTEBOOKS_DIR, '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(OUT, 'tsconfig.json')], {
+  encoding: 'utf8',
+});
 process.stdout.write(tsc.stdout);
 process.stderr.write(tsc.stderr);
 if (tsc.status !== 0) {

@@ -33,7 +33,9 @@ export async function chartBundle(spec: object, options: ChartBundleOptions = {}
   const svg = await chart(spec);
   const { $schema: _schema, ...portable } = spec as { $schema?: string };
   const title = (spec as { title?: unknown }).title;
-  const text = options.text ?? (typeof title === 'string' ? title : typeof title === 'object' && title !== null ? String((title as { text?: unknown }).text ?? 'chart') : 'chart');
+  const text =
+    options.text ??
+    (typeof title === 'string' ? title : typeof title === 'object' && title !== null ? String((title as { text?: unknown }).text ?? 'chart') : 'chart');
   return {
     [VEGA_LITE_MIME]: portable,
     'image/svg+xml': svg,
@@ -62,7 +64,11 @@ export function tableBundle(rows: readonly Record<string, unknown>[], options: T
   const text = caption + textTable(columns, cells) + (more ? `${more}\n` : '');
   const numeric = columns.map((_, i) => cells.length > 0 && cells.every((r) => r[i] == null || typeof r[i] === 'number' || typeof r[i] === 'bigint'));
   const th = columns.map((c, i) => `<th style="text-align:${numeric[i] ? 'right' : 'left'}">${escapeHtml(c)}</th>`).join('');
-  const tr = cells.map((r) => `<tr>${r.map((v, i) => `<td style="text-align:${numeric[i] ? 'right' : 'left'}">${escapeHtml(v == null ? '' : String(v))}</td>`).join('')}</tr>`).join('\n');
+  const tr = cells
+    .map(
+      (r) => `<tr>${r.map((v, i) => `<td style="text-align:${numeric[i] ? 'right' : 'left'}">${escapeHtml(v == null ? '' : String(v))}</td>`).join('')}</tr>`,
+    )
+    .join('\n');
   const html =
     (options.caption ? `<p>${escapeHtml(options.caption)}</p>\n` : '') +
     `<table>\n<thead><tr>${th}</tr></thead>\n<tbody>\n${tr}\n</tbody>\n</table>` +

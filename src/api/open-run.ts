@@ -72,7 +72,11 @@ export class Run {
   /** One trace of a dataset as a run of its own (its partition `trace=NAME`), with the views over time the dataset leaves out. Close it when done. */
   async openTrace(name: string): Promise<Run> {
     if (!this.traces.includes(name)) {
-      throw new UsageError(this.isDataset ? `no trace '${name}' in the dataset ${this.dir} (it has ${this.traces.join(', ')})` : `${this.dir} is a single run, not a dataset of traces`);
+      throw new UsageError(
+        this.isDataset
+          ? `no trace '${name}' in the dataset ${this.dir} (it has ${this.traces.join(', ')})`
+          : `${this.dir} is a single run, not a dataset of traces`,
+      );
     }
     return openRun(join(this.dir, `${PARTITION_PREFIX}${name}`));
   }

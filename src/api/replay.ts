@@ -47,7 +47,14 @@ export async function replay(traces: string | readonly string[], options: Replay
   const knobs = { sharedFault: options.sharedFault ?? true, ...(options.linuxVersion === undefined ? {} : { linuxVersion: options.linuxVersion }) };
   const holdScale = options.holdScale ?? DEFAULT_REPLAY_OPTIONS.holdScale;
   const siteHoldNs = options.siteHoldNs ?? DEFAULT_REPLAY_OPTIONS.siteHoldNs;
-  const runOptions = { ...ingestOptions(options), ...(models ? { models } : {}), knobs, holdScale, siteHoldNs, ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
+  const runOptions = {
+    ...ingestOptions(options),
+    ...(models ? { models } : {}),
+    knobs,
+    holdScale,
+    siteHoldNs,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  };
   if (options.out === undefined) return { ...(await replayTraces(paths, runOptions, DISCARD)), out: null };
 
   const { run, store } = await replayIntoDirectory(paths, options.out, runOptions);

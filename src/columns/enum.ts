@@ -5,7 +5,10 @@
 export class Enum<L extends string> {
   static readonly NONE = 255;
   readonly codes: Record<L, number>;
-  constructor(readonly name: string, readonly labels: readonly L[]) {
+  constructor(
+    readonly name: string,
+    readonly labels: readonly L[],
+  ) {
     this.codes = Object.fromEntries(labels.map((l, i) => [l, i])) as Record<L, number>;
   }
   code(label: string): number {
@@ -13,6 +16,6 @@ export class Enum<L extends string> {
     return c === undefined ? Enum.NONE : c;
   }
   label(code: number): L | null {
-    return code === Enum.NONE ? null : this.labels[code] ?? null;
+    return code === Enum.NONE ? null : (this.labels[code] ?? null);
   }
 }

@@ -55,7 +55,7 @@ export class StringTable {
   }
 
   get(id: number): string | null {
-    return id < 0 ? null : this.values[id] ?? null;
+    return id < 0 ? null : (this.values[id] ?? null);
   }
 
   get size(): number {

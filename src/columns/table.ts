@@ -1,10 +1,9 @@
-import { type Enum } from './enum.js';
+import type { Enum } from './enum.js';
 // Typed column batches: every table of the tool (events, faults, acquisitions,
 // ...) is a list of column specs, and rows live in fixed-capacity typed arrays
 // that the store copies into Arrow, DuckDB and Parquet a batch at a time.
 // Nulls are sentinel values so a row is written without a separate validity
 // step; every kind has one, and a fresh batch holds nulls until written.
-
 
 export type ColumnKind =
   | 'ts' // Float64 nanoseconds, stored as BIGINT

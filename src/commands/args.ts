@@ -45,7 +45,10 @@ function flagError(e: NodeJS.ErrnoException, options: Options, usage: string): s
     const names = Object.entries(options).flatMap(([long, o]) => [`--${long}`, ...(o.short ? [`-${o.short}`] : [])]);
     const typed = quoted.split('=')[0]!;
     // Compared without the dashes, so that a long option typed with one dash ('-models') is found too.
-    const near = closest(typed.replace(/^-+/, ''), names.map((n) => n.replace(/^-+/, '')).filter((n) => n.length > 1));
+    const near = closest(
+      typed.replace(/^-+/, ''),
+      names.map((n) => n.replace(/^-+/, '')).filter((n) => n.length > 1),
+    );
     return `unknown option ${typed}${near ? `: did you mean --${near}?` : ''} ${listed}`;
   }
   if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
@@ -58,7 +61,8 @@ function flagError(e: NodeJS.ErrnoException, options: Options, usage: string): s
 
 export function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], what: string, fallback: T): T {
   if (value === undefined) return fallback;
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${what} must be one of ${allowed.join(', ')} (got '${value}')${didYouMean(value, allowed)}`);
+  if (!(allowed as readonly string[]).includes(value))
+    throw new UsageError(`${what} must be one of ${allowed.join(', ')} (got '${value}')${didYouMean(value, allowed)}`);
   return value as T;
 }
 

@@ -91,7 +91,15 @@ async function datasetAt(path: string): Promise<Dataset | null> {
 }
 
 /** Two datasets trace by trace; `given` when A and B were dataset directories (not traces replayed here), so the error can name their partitions. */
-async function compareTwoDatasets(a: Dataset, b: Dataset, nameA: string, nameB: string, out: string | undefined, format: 'md' | 'json', given: boolean): Promise<number> {
+async function compareTwoDatasets(
+  a: Dataset,
+  b: Dataset,
+  nameA: string,
+  nameB: string,
+  out: string | undefined,
+  format: 'md' | 'json',
+  given: boolean,
+): Promise<number> {
   const comparison = compareDatasets(nameA, await loadDatasetData(a), nameB, await loadDatasetData(b));
   if (comparison === null) {
     const names = `A: ${a.traces.map((t) => t.name).join(', ')}; B: ${b.traces.map((t) => t.name).join(', ')}`;
@@ -103,7 +111,9 @@ async function compareTwoDatasets(a: Dataset, b: Dataset, nameA: string, nameB: 
   const title = `vmreplay compare: datasets A ${nameA} vs B ${nameB}`;
   if (out) {
     const [md, html, json] = await writeDatasetComparison(comparison, title, out);
-    say(`comparison of ${comparison.traces.length} traces written to ${md}, ${html} (open it in a browser) and ${json}; each trace's in ${join(out, 'trace=NAME')}/\n`);
+    say(
+      `comparison of ${comparison.traces.length} traces written to ${md}, ${html} (open it in a browser) and ${json}; each trace's in ${join(out, 'trace=NAME')}/\n`,
+    );
   } else {
     data(format === 'json' ? datasetComparisonJson(comparison) : datasetComparisonMarkdown(comparison, title));
   }

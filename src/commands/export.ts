@@ -22,7 +22,15 @@ const USAGE = `usage: vmreplay export OUT --perfetto FILE.json|FILE.pftrace|- [-
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
     argv,
-    { perfetto: { type: 'string' }, proto: { type: 'boolean' }, model: { type: 'string' }, models: { type: 'string' }, pid: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } },
+    {
+      perfetto: { type: 'string' },
+      proto: { type: 'boolean' },
+      model: { type: 'string' },
+      models: { type: 'string' },
+      pid: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+    },
     USAGE,
   );
   if (values.help) {
@@ -38,7 +46,14 @@ export async function run(argv: string[]): Promise<number> {
   };
   const modelList = values.model ?? values.models;
   const filter: PerfettoFilter = {
-    ...(modelList === undefined ? {} : { models: modelList.split(',').map((m) => m.trim()).filter(Boolean) }),
+    ...(modelList === undefined
+      ? {}
+      : {
+          models: modelList
+            .split(',')
+            .map((m) => m.trim())
+            .filter(Boolean),
+        }),
     ...(values.pid === undefined ? {} : { pid: integer(values.pid, '--pid') }),
     ...(values.from === undefined ? {} : { from: integer(values.from, '--from') }),
     ...(values.to === undefined ? {} : { to: integer(values.to, '--to') }),

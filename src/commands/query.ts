@@ -41,7 +41,11 @@ const USAGE = `usage: vmreplay query OUTDIR [NAME|SQL|-] [-f FILE.sql] [--shell]
   --max-rows N    rows the table format shows (default ${DEFAULT_TABLE_ROWS})`;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { format: { type: 'string' }, 'max-rows': { type: 'string' }, file: { type: 'string', short: 'f' }, shell: { type: 'boolean' } }, USAGE);
+  const { values, positionals } = parse(
+    argv,
+    { format: { type: 'string' }, 'max-rows': { type: 'string' }, file: { type: 'string', short: 'f' }, shell: { type: 'boolean' } },
+    USAGE,
+  );
   if (values.help) {
     process.stdout.write(USAGE + '\n');
     return 0;
@@ -97,7 +101,6 @@ function nonEmpty(sql: string, from: string): string {
   return sql;
 }
 
-
 /** `vmreplay query ... | head`: the reader went away, which is not an error. */
 function quietOnClosedPipe(e: NodeJS.ErrnoException): void {
   if (e.code !== 'EPIPE') throw e;
@@ -109,7 +112,9 @@ const TRACES_DOC = 'The traces of a dataset: partition name (the trace column of
 
 /** The run's tables (with their rows) and views, one line each: the first sentence of what the docs say they hold. */
 async function listing(connection: DuckDBConnection, width: number): Promise<string> {
-  const found = (await connection.runAndReadAll(`SELECT DISTINCT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY table_name`)).getRows().map((r) => r[0] as string);
+  const found = (await connection.runAndReadAll(`SELECT DISTINCT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY table_name`))
+    .getRows()
+    .map((r) => r[0] as string);
   const docs = new Map<string, string>([...STANDARD_TABLES.map((t) => [t.name, t.doc] as const), ['models', MODELS_DOC], ['traces', TRACES_DOC]]);
   const viewDocs = new Map(VIEWS.map((v) => [v.name, v.doc] as const));
   const tables = [...docs.keys(), ...found.filter((n) => !docs.has(n) && !viewDocs.has(n))].filter((n) => found.includes(n));
@@ -124,11 +129,16 @@ async function listing(connection: DuckDBConnection, width: number): Promise<str
   const fit = (doc: string, used: number) => oneLine(doc, width - used);
   let out = '';
   if (traces) {
-    out += wrap(`a dataset of ${traces.length} trace${traces.length === 1 ? '' : 's'} (${traces.join(', ')}): every table and view has a trace column; one trace alone, and its views over time: ${commandLine('query OUT/trace=NAME')}`, width) + '\n';
+    out +=
+      wrap(
+        `a dataset of ${traces.length} trace${traces.length === 1 ? '' : 's'} (${traces.join(', ')}): every table and view has a trace column; one trace alone, and its views over time: ${commandLine('query OUT/trace=NAME')}`,
+        width,
+      ) + '\n';
   }
   out += `tables (${commandLine('query OUT NAME')} prints one; docs/tables.md has every column)\n`;
   const rowsWidth = Math.max(4, ...rows.map((r) => String(r[1]).length));
-  for (const [name, count, doc] of rows) out += `  ${name.padEnd(nameWidth)}  ${String(count).padStart(rowsWidth)} rows  ${fit(doc, 2 + nameWidth + 2 + rowsWidth + 7)}\n`;
+  for (const [name, count, doc] of rows)
+    out += `  ${name.padEnd(nameWidth)}  ${String(count).padStart(rowsWidth)} rows  ${fit(doc, 2 + nameWidth + 2 + rowsWidth + 7)}\n`;
   out += `\nviews (canned queries: ${commandLine('query OUT NAME')})\n`;
   for (const name of views) out += `  ${name.padEnd(nameWidth)}  ${fit(viewDocs.get(name) ?? '', 2 + nameWidth + 2)}\n`;
   return out;
@@ -149,14 +159,22 @@ function oneLine(doc: string, room: number): string {
 /** A bare name is a table or view to print whole; anything else is SQL. */
 async function sqlFor(connection: DuckDBConnection, text: string): Promise<string> {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(text)) return text;
-  const known = (await connection.runAndReadAll(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'`)).getRows().map((r) => r[0] as string);
+  const known = (await connection.runAndReadAll(`SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'`))
+    .getRows()
+    .map((r) => r[0] as string);
   if (!known.includes(text)) {
     if (known.includes('traces') && VIEW_NAMES.includes(text)) {
       const traces = await datasetTraces(connection);
-      throw new UsageError(`'${text}' is per trace in a dataset (its time buckets follow one trace's clock): ${commandLine(`query OUT/trace=NAME ${text}`)} (traces: ${traces.join(', ')})`);
+      throw new UsageError(
+        `'${text}' is per trace in a dataset (its time buckets follow one trace's clock): ${commandLine(`query OUT/trace=NAME ${text}`)} (traces: ${traces.join(', ')})`,
+      );
     }
     const near = didYouMean(text, [...VIEW_NAMES, ...known]);
-    throw new UsageError(near ? `no table or view named '${text}'${near} (${commandLine('query OUT')} lists them)` : `no table or view named '${text}'; canned views: ${VIEW_NAMES.join(', ')}`);
+    throw new UsageError(
+      near
+        ? `no table or view named '${text}'${near} (${commandLine('query OUT')} lists them)`
+        : `no table or view named '${text}'; canned views: ${VIEW_NAMES.join(', ')}`,
+    );
   }
   return `SELECT * FROM ${ident(text)}`;
 }

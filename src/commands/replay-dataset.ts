@@ -44,7 +44,11 @@ export async function replayDataset(
   print: (text: string) => void = result,
   as: 'table' | 'json' = 'table',
 ): Promise<void> {
-  const inputs = await expandTraceArgs(args, (dir, hidden) => say(`left out ${hidden.length} hidden file${hidden.length === 1 ? '' : 's'} in ${shownPath(dir)}: ${hidden.map(shownPath).join(', ')} (name them to include them)\n`));
+  const inputs = await expandTraceArgs(args, (dir, hidden) =>
+    say(
+      `left out ${hidden.length} hidden file${hidden.length === 1 ? '' : 's'} in ${shownPath(dir)}: ${hidden.map(shownPath).join(', ')} (name them to include them)\n`,
+    ),
+  );
   const parallel = availableParallelism();
   const started = performance.now();
   const seconds = new Map<string, number>();
@@ -73,8 +77,16 @@ export async function replayDataset(
     seconds: Number((seconds.get(t.input) ?? 0).toFixed(1)),
   }));
   if (as === 'json') print(JSON.stringify({ out: outDir, traces }, null, 2) + '\n');
-  else print(textTable(['trace', 'input', 'events', 'fault rows', 'seconds'], traces.map((t) => [t.trace, shownPath(t.input), t.events, t.faultRows, t.seconds])) + '\n');
-  say(`${plural(inputs.length)} in ${((performance.now() - started) / 1000).toFixed(1)} s; dataset written to ${outDir} (per trace: ${commandLine(`query ${outDir} summary`)}; a report across the traces: ${commandLine(`report ${outDir}`)})\n`);
+  else
+    print(
+      textTable(
+        ['trace', 'input', 'events', 'fault rows', 'seconds'],
+        traces.map((t) => [t.trace, shownPath(t.input), t.events, t.faultRows, t.seconds]),
+      ) + '\n',
+    );
+  say(
+    `${plural(inputs.length)} in ${((performance.now() - started) / 1000).toFixed(1)} s; dataset written to ${outDir} (per trace: ${commandLine(`query ${outDir} summary`)}; a report across the traces: ${commandLine(`report ${outDir}`)})\n`,
+  );
 }
 
 /** How long the children have to clean up after a signal before they are killed outright. */
@@ -113,7 +125,12 @@ async function replayInChild(input: string, dir: string, options: readonly strin
   const [code, killed] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
   if (code === 0) return;
   if (signal.aborted) throw new InputError(input, 0, 'stopped: another trace of the dataset failed');
-  const said = stderr.split('\n').filter((l) => l.startsWith('vmreplay: ')).pop()?.slice('vmreplay: '.length) ?? stderr.trim();
+  const said =
+    stderr
+      .split('\n')
+      .filter((l) => l.startsWith('vmreplay: '))
+      .pop()
+      ?.slice('vmreplay: '.length) ?? stderr.trim();
   const shown = shownPath(input); // as the child's message names it
   const at = /^(.*?):(\d+): (.*)$/s.exec(said);
   if (at && at[1] === shown) throw new InputError(input, Number(at[2]), at[3]!);

@@ -8,7 +8,7 @@ import { FAMILIES, modelsByName, resolveModels } from '../models/index.js';
 import { formatSummary, type RunTiming, type WriterWaits } from '../report/summary.js';
 import { RunDatabase } from '../store/run-database.js';
 import { DEFAULT_REPLAY_OPTIONS } from '../replay/engine.js';
-import { type RunResult } from '../replay/run.js';
+import type { RunResult } from '../replay/run.js';
 import { replayIntoDirectory } from '../store/replay-into.js';
 import { number, oneOf, parse } from './args.js';
 import { INGEST_OPTIONS, INGEST_USAGE, ingestOptions } from './ingest-options.js';
@@ -80,7 +80,12 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 /** The summary of a replay made by replayToDirectory(), with its timing, as wide as the terminal. */
-export function formatRunSummary(replayed: { run: RunResult; knobs: { sharedFault: boolean }; timing: RunTiming; writerWaits?: readonly WriterWaits[] }): string {
+export function formatRunSummary(replayed: {
+  run: RunResult;
+  knobs: { sharedFault: boolean };
+  timing: RunTiming;
+  writerWaits?: readonly WriterWaits[];
+}): string {
   return formatSummary(replayed.run, replayed.knobs, { timing: replayed.timing, width: terminalWidth(), writerWaits: replayed.writerWaits ?? [] });
 }
 
@@ -123,7 +128,12 @@ async function readWriterWaits(outDir: string): Promise<WriterWaits[]> {
   const db = await RunDatabase.open(outDir);
   try {
     const rows = (await db.connection.runAndReadAll('SELECT model, faults_waiting, wait_ns, max_wait_ns FROM writer_waits')).getRows();
-    return rows.map(([model, faults, waitNs, maxNs]) => ({ model: String(model), faults: Number(faults), waitNs: Number(waitNs), maxWaitNs: maxNs === null ? 0 : Number(maxNs) }));
+    return rows.map(([model, faults, waitNs, maxNs]) => ({
+      model: String(model),
+      faults: Number(faults),
+      waitNs: Number(waitNs),
+      maxWaitNs: maxNs === null ? 0 : Number(maxNs),
+    }));
   } finally {
     db.close();
   }
@@ -154,7 +164,17 @@ function inputBytes(traces: readonly string[]): number | null {
 
 /** What the replay and the store take, from the command line; usage errors are thrown here. */
 function replayOptions(values: Values) {
-  const models = values.models === undefined ? undefined : resolveModels(modelsByName(values.models.split(',').map((s) => s.trim()).filter(Boolean)));
+  const models =
+    values.models === undefined
+      ? undefined
+      : resolveModels(
+          modelsByName(
+            values.models
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean),
+          ),
+        );
   const knobs = { sharedFault: oneOf(values['shared-fault'], ['0', '1'] as const, '--shared-fault', '1') === '1', ...linuxVersion(values['linux-version']) };
   // Open: an option the replay or the store learns goes in here and reaches them through replayIntoDirectory.
   return {

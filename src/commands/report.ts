@@ -58,7 +58,10 @@ export async function reportAndSay(runDir: string, outDir: string): Promise<void
     );
     const { removed, kept } = written.stale;
     if (removed.length) say(`removed the reports of traces no longer in the dataset: ${removed.map((d) => show(join(outDir, d))).join(', ')}\n`);
-    if (kept.length) say(`note: ${kept.map((d) => show(join(outDir, d))).join(', ')} belong${kept.length === 1 ? 's' : ''} to no trace of the dataset but hold more than a report; left in place\n`);
+    if (kept.length)
+      say(
+        `note: ${kept.map((d) => show(join(outDir, d))).join(', ')} belong${kept.length === 1 ? 's' : ''} to no trace of the dataset but hold more than a report; left in place\n`,
+      );
     return;
   }
   const written = await writeReport(runDir, outDir);

@@ -6,7 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { MANIFEST_FILE } from '../store/manifest.js';
-import { type parse } from './args.js';
+import type { parse } from './args.js';
 import { formatRunSummary, passedOn, REPLAY_OPTIONS, REPLAY_USAGE, replayToDirectory } from './replay.js';
 import { replayDataset } from './replay-dataset.js';
 

@@ -60,7 +60,8 @@ export async function run(argv: string[], io: Messages = STDIO): Promise<number>
   const cpus = integer(values.cpus, '--cpus', 4, 1, 256);
   const events = integer(values.events, '--events', 100_000, 1, Number.MAX_SAFE_INTEGER);
   const seed = integer(values.seed, '--seed', 1, 0, Number.MAX_SAFE_INTEGER);
-  if (values.format !== undefined && !isQuiet()) io.err(`vmreplay: warning: --format for the trace's framing is deprecated: say --trace-format ${values.format}\n`);
+  if (values.format !== undefined && !isQuiet())
+    io.err(`vmreplay: warning: --format for the trace's framing is deprecated: say --trace-format ${values.format}\n`);
   const format = oneOf(values['trace-format'] ?? values.format, FORMATS, '--trace-format', formatFromName(output));
   if (!WRITERS[format]) throw new UsageError(`--trace-format ${format} cannot be written yet (available: ${Object.keys(WRITERS).join(', ')})`);
   const kernel = oneOf(values.kernel, ['old', 'new'] as const, '--kernel', 'new');
@@ -73,11 +74,12 @@ export async function run(argv: string[], io: Messages = STDIO): Promise<number>
   await sink.end();
   await out.close();
   const secs = (performance.now() - began) / 1000;
-  if (!isQuiet()) io.err(
-    `synth: ${summary.events} events (${workload}, seed ${seed}, ${cpus} CPUs, ${kernel} kernel, ${summary.pressure} pressure, ` +
-      `${((summary.endNs - summary.startNs) / 1e6).toFixed(1)} ms simulated) as ${format} to ${output === '-' ? 'standard output' : output} ` +
-      `in ${secs.toFixed(2)} s (${Math.round(summary.events / secs)} events/s)\n`,
-  );
+  if (!isQuiet())
+    io.err(
+      `synth: ${summary.events} events (${workload}, seed ${seed}, ${cpus} CPUs, ${kernel} kernel, ${summary.pressure} pressure, ` +
+        `${((summary.endNs - summary.startNs) / 1e6).toFixed(1)} ms simulated) as ${format} to ${output === '-' ? 'standard output' : output} ` +
+        `in ${secs.toFixed(2)} s (${Math.round(summary.events / secs)} events/s)\n`,
+    );
   return 0;
 }
 

@@ -20,7 +20,13 @@ export function toolCommit(): string | null {
   commit = null;
   try {
     let gitDir = join(projectRoot(), '.git');
-    if (statSync(gitDir).isFile()) gitDir = resolve(projectRoot(), readFileSync(gitDir, 'utf8').replace(/^gitdir:\s*/, '').trim());
+    if (statSync(gitDir).isFile())
+      gitDir = resolve(
+        projectRoot(),
+        readFileSync(gitDir, 'utf8')
+          .replace(/^gitdir:\s*/, '')
+          .trim(),
+      );
     const common = existsSync(join(gitDir, 'commondir')) ? resolve(gitDir, readFileSync(join(gitDir, 'commondir'), 'utf8').trim()) : gitDir;
     const head = readFileSync(join(gitDir, 'HEAD'), 'utf8').trim();
     const ref = /^ref:\s*(\S+)$/.exec(head)?.[1];
@@ -33,7 +39,9 @@ export function toolCommit(): string | null {
         }
       }
       if (commit === null && existsSync(join(common, 'packed-refs'))) {
-        const line = readFileSync(join(common, 'packed-refs'), 'utf8').split('\n').find((l) => l.endsWith(` ${ref}`));
+        const line = readFileSync(join(common, 'packed-refs'), 'utf8')
+          .split('\n')
+          .find((l) => l.endsWith(` ${ref}`));
         commit = line?.split(' ')[0] ?? null;
       }
     }

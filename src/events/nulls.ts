@@ -17,7 +17,11 @@ const wordList = (kinds: readonly string[]): string => kinds.map((k) => `\`${k}\
 function ruleFor(column: string): NullRule | undefined {
   if (EVERY_ROW.has(column)) return undefined;
   // A line with no time: perf's synthesized start-up records (time 0), perf script printed without its time field.
-  if (column === 'ts') return { may: 'true', doc: 'on lines the trace gives no time: perf\'s synthesized start-up records, and every line of perf script printed without its time field' };
+  if (column === 'ts')
+    return {
+      may: 'true',
+      doc: "on lines the trace gives no time: perf's synthesized start-up records, and every line of perf script printed without its time field",
+    };
   // Unknown keys of any event, and the text of unknown events.
   if (column === 'extra') return { may: 'true', doc: 'unless the event had unknown keys (or is an unknown event with a payload)' };
   const required: string[] = [];

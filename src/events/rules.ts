@@ -3,8 +3,21 @@
 // (plus the `load_section` event and the `inferred` key, see docs/events.md).
 
 import type { EventSpec } from './schema.js';
-import { CollapseCase, type EventKindName, FaultAction, LockClass, LockMode, LockOp, MapKind, MapType, ObjType, PagerAnswer, PageState, VmaKind } from './vocabulary.js';
-import { type Enum } from '../columns/enum.js';
+import {
+  CollapseCase,
+  type EventKindName,
+  FaultAction,
+  LockClass,
+  LockMode,
+  LockOp,
+  MapKind,
+  MapType,
+  ObjType,
+  PagerAnswer,
+  PageState,
+  VmaKind,
+} from './vocabulary.js';
+import type { Enum } from '../columns/enum.js';
 
 type ColumnName = EventSpec[number]['name'];
 
@@ -103,12 +116,7 @@ export const EVENT_RULES: Record<Exclude<EventKindName, 'context' | 'unknown'>, 
   ],
   map_split: [tid, obj, otype],
   exec_page: [tid, obj, { key: 'page', col: 'page', type: 'enum', enum: PageState, only: faultPage, required: true }],
-  page_grab: [
-    tid,
-    obj,
-    { key: 'page', col: 'page', type: 'enum', enum: PageState, only: ['present', 'absent', 'busy'], required: true },
-    site,
-  ],
+  page_grab: [tid, obj, { key: 'page', col: 'page', type: 'enum', enum: PageState, only: ['present', 'absent', 'busy'], required: true }, site],
   obj_collapse: [
     tid,
     obj,
@@ -119,16 +127,8 @@ export const EVENT_RULES: Record<Exclude<EventKindName, 'context' | 'unknown'>, 
     { key: 'case', col: 'collapse_case', type: 'enum', enum: CollapseCase },
   ],
   obj_name: [{ key: 'obj', col: 'obj', type: 'addr', required: true }, otype, { key: 'name', col: 'text', type: 'str' }, optTid],
-  load_section: [
-    tid,
-    obj,
-    { key: 'page', col: 'page', type: 'enum', enum: PageState, only: faultPage },
-  ],
-  proc_fork: [
-    { key: 'pid', col: 'pid', type: 'int', required: true },
-    { key: 'child', col: 'child', type: 'int', required: true },
-    optTid,
-  ],
+  load_section: [tid, obj, { key: 'page', col: 'page', type: 'enum', enum: PageState, only: faultPage }],
+  proc_fork: [{ key: 'pid', col: 'pid', type: 'int', required: true }, { key: 'child', col: 'child', type: 'int', required: true }, optTid],
   proc_exec: [
     { key: 'pid', col: 'pid', type: 'int', required: true },
     { key: 'path', col: 'text', type: 'str' },
@@ -164,9 +164,37 @@ export const ALL_KEYS: readonly string[] = [...new Set(Object.values(EVENT_RULES
  * Linux trace implies but never logs).
  */
 export const INFERABLE_KEYS = [
-  'event', 'tid', 'pid', 'obj', 'otype', 'page', 'backing', 'shadowed', 'swapped', 'pager', 'ref',
-  'depth', 'ftype', 'fflags', 'nthreads', 'map', 'maptype', 'wired', 'source', 'stype', 'action',
-  'io', 'io_ns', 'rc', 'comm', 'name', 'delta', 'btype', 'bbobj', 'bbtype', 'case',
+  'event',
+  'tid',
+  'pid',
+  'obj',
+  'otype',
+  'page',
+  'backing',
+  'shadowed',
+  'swapped',
+  'pager',
+  'ref',
+  'depth',
+  'ftype',
+  'fflags',
+  'nthreads',
+  'map',
+  'maptype',
+  'wired',
+  'source',
+  'stype',
+  'action',
+  'io',
+  'io_ns',
+  'rc',
+  'comm',
+  'name',
+  'delta',
+  'btype',
+  'bbobj',
+  'bbtype',
+  'case',
   // a perf trace --pf line gives a file offset, not the faulting address (bit 31: the column is full)
   'va',
 ] as const;
@@ -179,4 +207,3 @@ export function inferredBit(key: string): number {
 export function inferredKeys(bits: number): string[] {
   return INFERABLE_KEYS.filter((_, i) => (bits >>> i) & 1);
 }
-

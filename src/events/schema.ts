@@ -2,20 +2,7 @@
 // the same typed columns. docs/events.md describes each column.
 
 import { ColumnBatch, defineTable } from '../columns/table.js';
-import {
-  CollapseCase,
-  EventKind,
-  FaultAction,
-  LockClass,
-  LockMode,
-  LockOp,
-  MapKind,
-  MapType,
-  ObjType,
-  PagerAnswer,
-  PageState,
-  VmaKind,
-} from './vocabulary.js';
+import { CollapseCase, EventKind, FaultAction, LockClass, LockMode, LockOp, MapKind, MapType, ObjType, PagerAnswer, PageState, VmaKind } from './vocabulary.js';
 
 export const EVENTS = defineTable('events', 'Canonical trace events, in time order', [
   { name: 'ts', kind: 'ts', doc: 'event time in nanoseconds' },

@@ -6,11 +6,24 @@ import { Enum } from '../columns/enum.js';
 
 /** Event kinds. `context` is a stock trace line kept for context, `unknown` an unknown event name. */
 export const EventKinds = [
-  'fault_begin', 'fault_obj', 'fault_retry', 'fault_end',
-  'obj_lock', 'obj_ref', 'obj_shadow', 'map_split', 'exec_page', 'page_grab',
-  'obj_collapse', 'obj_name', 'load_section',
-  'proc_fork', 'proc_exec', 'proc_exit',
-  'context', 'unknown',
+  'fault_begin',
+  'fault_obj',
+  'fault_retry',
+  'fault_end',
+  'obj_lock',
+  'obj_ref',
+  'obj_shadow',
+  'map_split',
+  'exec_page',
+  'page_grab',
+  'obj_collapse',
+  'obj_name',
+  'load_section',
+  'proc_fork',
+  'proc_exec',
+  'proc_exit',
+  'context',
+  'unknown',
   'lx_fault',
 ] as const;
 export type EventKindName = (typeof EventKinds)[number];

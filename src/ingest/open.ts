@@ -203,7 +203,11 @@ export class Ingest {
       return def;
     }
     const head = Buffer.from(first.buffer, first.byteOffset, Math.min(first.length, 1 << 16)).toString('latin1');
-    const lines = head.split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l.trim() !== '').slice(0, 50);
+    const lines = head
+      .split('\n')
+      .map((l) => l.replace(/\r$/, ''))
+      .filter((l) => l.trim() !== '')
+      .slice(0, 50);
     if (lines.length > 0 && lines.slice(0, 5).every((l) => l.includes('\0'))) {
       throw new InputError(path, 1, 'binary data, not a text trace (use the tool that wrote it to print text)');
     }
@@ -221,7 +225,11 @@ export class Ingest {
     }
     if (!best) {
       const shown = (lines[0] ?? '').slice(0, 60);
-      throw new InputError(path, 0, `cannot tell the trace format: none of ${FORMATS.join(', ')} reads most of its first ${lines.length} non-blank lines (the first is '${shown}'); give --format`);
+      throw new InputError(
+        path,
+        0,
+        `cannot tell the trace format: none of ${FORMATS.join(', ')} reads most of its first ${lines.length} non-blank lines (the first is '${shown}'); give --format`,
+      );
     }
     return best;
   }
@@ -250,7 +258,11 @@ async function next(it: AsyncIterator<Uint8Array>, path: string): Promise<Uint8A
   } catch (e) {
     const code = String((e as NodeJS.ErrnoException).code ?? '');
     // zlib's codes (Z_DATA_ERROR, Z_BUF_ERROR): the bytes are there but do not decompress.
-    throw new InputError(path, 0, `cannot read: ${code.startsWith('Z_') ? `the compressed data is corrupt or truncated (${(e as Error).message})` : (e as Error).message}`);
+    throw new InputError(
+      path,
+      0,
+      `cannot read: ${code.startsWith('Z_') ? `the compressed data is corrupt or truncated (${(e as Error).message})` : (e as Error).message}`,
+    );
   }
 }
 

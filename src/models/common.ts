@@ -13,8 +13,7 @@ export const isWiringFault = (f: FaultFacts): boolean => (f.fflags & FaultFlag.W
 export const tryPager = (f: FaultFacts, o: ObjRef): boolean => o.otype !== OT.default && (!isWiringFault(f) || f.wired);
 
 /** A burst may prefault: BURST set, not a wiring fault, entry not wired, not a vpagetable entry. */
-export const burstAllowed = (f: FaultFacts): boolean =>
-  (f.fflags & FaultFlag.BURST) !== 0 && !isWiringFault(f) && !f.wired && !f.vpagetable;
+export const burstAllowed = (f: FaultFacts): boolean => (f.fflags & FaultFlag.BURST) !== 0 && !isWiringFault(f) && !f.wired && !f.vpagetable;
 
 /** A DIRTY write that maps a page marked swapped in F needs X on F (swap_pager_unswapped). */
 export const needsUnswap = (f: FaultFacts, F: Level): boolean => isWrite(f) && isDirty(f) && F.swapped;

@@ -10,13 +10,7 @@ import { newFixedModel, newModel } from './new.js';
 import { oldModel } from './old.js';
 
 /** Every built-in model, in report order. */
-const REGISTRY: LockingModel[] = [
-  oldModel,
-  newModel,
-  newFixedModel,
-  linuxMmapModel,
-  linuxVmaModel,
-];
+const REGISTRY: LockingModel[] = [oldModel, newModel, newFixedModel, linuxMmapModel, linuxVmaModel];
 
 /** Each family's baseline, and the models a trace of that family replays under by default. */
 export const FAMILIES: Readonly<Record<Family, { readonly title: string; readonly baseline: string; readonly defaults: readonly string[] }>> = {
@@ -75,7 +69,11 @@ export interface ModelColumns {
 /** The measured lock of each family, as a column prefix. */
 const MEASURE: Readonly<Record<Family, string>> = { dragonfly: 'x', linux: 'mm' };
 
-const slugOf = (name: string): string => name.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '') || 'model';
+const slugOf = (name: string): string =>
+  name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '') || 'model';
 
 /** The columns of a model: declared by the model, else derived from its name; a name not registered is a DragonFly model of that name. */
 export function modelColumns(model: ModelIdentity | string): ModelColumns {

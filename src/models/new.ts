@@ -4,7 +4,21 @@
 // `new` column of "Other sites".
 
 import { CollapseCase, FaultFlag, OT, PG, hasChainLock } from '../events/vocabulary.js';
-import { type AttemptEnd, burstAllowed, deallocateLocked, isValid, needsUnswap, outcomeOf, pagerFinds, prefault, recordedRestart, runFault, tryPager, VNODE_PAGER_REFERENCE_SITES, vnodePagerLock } from './common.js';
+import {
+  type AttemptEnd,
+  burstAllowed,
+  deallocateLocked,
+  isValid,
+  needsUnswap,
+  outcomeOf,
+  pagerFinds,
+  prefault,
+  recordedRestart,
+  runFault,
+  tryPager,
+  VNODE_PAGER_REFERENCE_SITES,
+  vnodePagerLock,
+} from './common.js';
 import type { FaultFacts, Phase, SiteOp } from './facts.js';
 import type { DragonFlyModel, LockLog, Mode } from './model.js';
 
@@ -174,14 +188,16 @@ function site(op: SiteOp, log: LockLog): void {
       if (op.site !== null && VNODE_PAGER_REFERENCE_SITES.has(op.site)) {
         log.take(op.obj, 'X', op.site, 'first'); // the vnode pager's own reference: unchanged
         log.outcome('ref', 0);
-      } else if (op.obj.otype === OT.vnode) log.outcome('lockless', 0); // vm_object_reference_quick
+      } else if (op.obj.otype === OT.vnode)
+        log.outcome('lockless', 0); // vm_object_reference_quick
       else {
         log.take(op.obj, 'X', 'vm_object_reference', 'first');
         log.outcome('ref', 0);
       }
       break;
     case 'deallocate':
-      if (op.ref >= 4) log.outcome('lockless', 0); // atomic compare-and-swap
+      if (op.ref >= 4)
+        log.outcome('lockless', 0); // atomic compare-and-swap
       else deallocateLocked(op.obj, op.ref, op.backing, log);
       break;
     case 'shadow':

@@ -148,7 +148,8 @@ export class FaultAssembler {
     switch (kind) {
       case K.fault_begin: {
         const open = this.inFlight.get(tid);
-        if (open) this.truncate(open.fileIndex, open.cpu, 'end', true); // its fault_end is missing, not past the window
+        if (open)
+          this.truncate(open.fileIndex, open.cpu, 'end', true); // its fault_end is missing, not past the window
         else if (open === null) this.idle--;
         this.orphans.delete(tid);
         this.faultThreads.add(tid);
@@ -212,7 +213,9 @@ export class FaultAssembler {
     this.inFlight.clear();
     this.idle = 0;
     for (const [file, n] of this.outsideWalks) {
-      this.files[file]?.note(`${n} fault_obj events of walks outside vm_fault (entry=...: vm_fault_page, vm_fault_object_page, page tables): counted, not replayed`);
+      this.files[file]?.note(
+        `${n} fault_obj events of walks outside vm_fault (entry=...: vm_fault_page, vm_fault_object_page, page tables): counted, not replayed`,
+      );
     }
   }
 

@@ -69,7 +69,19 @@ export class ContentionSimulator {
   }
 
   /** A hold [start, end) of obj's token; opId -1 for a re-take after an I/O sleep (not an acquisition). */
-  add(model: number, start: number, end: number, obj: number, otype: number, mode: number, tid: number, pid: number, opId: number, seq: number, site: number): void {
+  add(
+    model: number,
+    start: number,
+    end: number,
+    obj: number,
+    otype: number,
+    mode: number,
+    tid: number,
+    pid: number,
+    opId: number,
+    seq: number,
+    site: number,
+  ): void {
     if (start < this.clock) this.late++; // arrived after the watermark passed it
     const k = this.alloc();
     this.start[k] = start;

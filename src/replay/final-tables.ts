@@ -9,7 +9,6 @@ import type { AgreementTally } from './agreement.js';
 import { type TableOutput, tableBuilder } from './output.js';
 import { INGEST_NOTES, INGEST_STATS, OBJECTS, PROCESSES } from './tables.js';
 
-
 export function writeObjects(registry: ObjectRegistry, out: TableOutput): void {
   const b = tableBuilder(OBJECTS, out);
   for (let id = 0; id < registry.count; id++) {
@@ -115,7 +114,10 @@ function writeIngestNotes(files: readonly FileStats[], strings: StringTable, out
   const warning = strings.intern('warning');
   for (const f of files) {
     const path = strings.intern(f.path);
-    for (const [kind, texts] of [[note, f.notes], [warning, f.warnings]] as const) {
+    for (const [kind, texts] of [
+      [note, f.notes],
+      [warning, f.warnings],
+    ] as const) {
       for (const text of texts) {
         const r = b.row();
         const a = b.current.cols;

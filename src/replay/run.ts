@@ -117,7 +117,11 @@ export async function replayTraces(paths: readonly string[], options: RunOptions
   const progress = (): void => options.onProgress?.({ ...ingest.progress(), events: engineOf?.events ?? 0, faults: engineOf?.faultsReplayed ?? 0 });
   const ingest = new Ingest({ ...options, onRead: progress }, dicts);
   const start = (): ReplayEngine =>
-    (engineOf ??= new ReplayEngine(ingest, out, { ...DEFAULT_REPLAY_OPTIONS, ...options, models: resolveModels(options.models ?? defaultModels(traceFamily(ingest.files))) }));
+    (engineOf ??= new ReplayEngine(ingest, out, {
+      ...DEFAULT_REPLAY_OPTIONS,
+      ...options,
+      models: resolveModels(options.models ?? defaultModels(traceFamily(ingest.files))),
+    }));
   for await (const batch of ingest.events(paths)) {
     const engine = start();
     engine.batch(batch);

@@ -28,7 +28,11 @@ export const ACQUISITIONS = defineTable('acquisitions', 'One row per lock acquis
   { name: 'site', kind: 'str', doc: 'kernel function that takes the lock' },
   { name: 'reason', kind: 'str', doc: 'why: first, backing, quick, vnode_pager_lock, upgrade, chain_release, prefault, ...' },
   { name: 'recursive', kind: 'bool', doc: 'the thread already held this lock (recursion)' },
-  { name: 'inferred', kind: 'bool', doc: 'the operation rests on inferred events: a site event the reader inferred (its `event` bit), or a DragonFly fault on a Linux capture (objects and chains are the mapping’s); count observed and inferred apart with it' },
+  {
+    name: 'inferred',
+    kind: 'bool',
+    doc: 'the operation rests on inferred events: a site event the reader inferred (its `event` bit), or a DragonFly fault on a Linux capture (objects and chains are the mapping’s); count observed and inferred apart with it',
+  },
 ] as const);
 
 export const WAITS = defineTable('waits', 'Contention estimate: one row per object token acquisition that would have waited', [
@@ -59,10 +63,21 @@ export const FAULTS = defineTable('faults', 'One row per fault per model', [
   { name: 'va', kind: 'u64', doc: 'faulting address' },
   { name: 'ftype', kind: 'u32', doc: 'fault type bits R=1 W=2 X=4' },
   { name: 'fflags', kind: 'u32', doc: 'VM_FAULT_* flags' },
-  { name: 'nthreads', kind: 'i32', doc: 'threads in the process', nulls: { always: 'map_locks IS NOT NULL', doc: 'under a Linux model (a Linux fault carries no thread count)' } },
+  {
+    name: 'nthreads',
+    kind: 'i32',
+    doc: 'threads in the process',
+    nulls: { always: 'map_locks IS NOT NULL', doc: 'under a Linux model (a Linux fault carries no thread count)' },
+  },
   { name: 'map', kind: 'enum', enum: MapKind, doc: 'user or kernel map' },
   { name: 'first_obj', kind: 'addr', doc: 'first object F' },
-  { name: 'first_otype', kind: 'enum', enum: ObjType, doc: 'type of F (under a Linux model first_obj is the mm)', nulls: { always: 'map_locks IS NOT NULL', doc: 'under a Linux model (the mm has no object type)' } },
+  {
+    name: 'first_otype',
+    kind: 'enum',
+    enum: ObjType,
+    doc: 'type of F (under a Linux model first_obj is the mm)',
+    nulls: { always: 'map_locks IS NOT NULL', doc: 'under a Linux model (the mm has no object type)' },
+  },
   { name: 'levels', kind: 'i16', doc: 'object levels the capture examined (deepest attempt)' },
   { name: 'recorded_attempts', kind: 'i16', doc: 'attempts the captured kernel made' },
   { name: 'attempts', kind: 'i16', doc: 'attempts under this model' },
@@ -85,12 +100,37 @@ export const FAULTS = defineTable('faults', 'One row per fault per model', [
   { name: 'io_ns', kind: 'f64', doc: 'recorded I/O time', nulls: { may: 'true', doc: 'when fault_end gave no io_ns' } },
   { name: 'unknown_links', kind: 'i16', doc: 'chain links the model needed that nobody knew' },
   { name: 'inferred', kind: 'u32', doc: 'bit set of facts filled in by default (docs/events.md)' },
-  { name: 'map_locks', kind: 'i32', doc: 'Linux models: mm lock (mmap_lock) acquisitions the model takes in the fault', nulls: { may: 'true', doc: 'under a DragonFly model' } },
+  {
+    name: 'map_locks',
+    kind: 'i32',
+    doc: 'Linux models: mm lock (mmap_lock) acquisitions the model takes in the fault',
+    nulls: { may: 'true', doc: 'under a DragonFly model' },
+  },
   { name: 'vma_locks', kind: 'i32', doc: 'Linux models: VMA lock acquisitions', nulls: { may: 'true', doc: 'under a DragonFly model' } },
-  { name: 'observed_map_locks', kind: 'i32', doc: 'Linux: mm lock acquisitions the captured kernel made in the fault (mmap_lock events of the faulting thread)', nulls: { may: 'true', doc: 'under a DragonFly model, or when the capture has no mmap_lock events' } },
-  { name: 'mm_reason', kind: 'str', doc: 'Linux models: why the fault took the mm lock (every_fault, kernel_mode, no_vma, vma_write_locked, anon_vma_trylock, file_io, ...; docs/models.md)', nulls: { may: 'true', doc: 'when it did not, and under a DragonFly model' } },
-  { name: 'vma_kind', kind: 'str', doc: 'Linux: the kind of VMA the fault hit (anon, file, shared_file, stack, heap, special, shared_anon, none)', nulls: { may: 'true', doc: 'under a DragonFly model' } },
-  { name: 'lx_facts', kind: 'u32', doc: 'Linux: what the reader worked out about the fault (events.lx_facts)', nulls: { may: 'true', doc: 'under a DragonFly model' } },
+  {
+    name: 'observed_map_locks',
+    kind: 'i32',
+    doc: 'Linux: mm lock acquisitions the captured kernel made in the fault (mmap_lock events of the faulting thread)',
+    nulls: { may: 'true', doc: 'under a DragonFly model, or when the capture has no mmap_lock events' },
+  },
+  {
+    name: 'mm_reason',
+    kind: 'str',
+    doc: 'Linux models: why the fault took the mm lock (every_fault, kernel_mode, no_vma, vma_write_locked, anon_vma_trylock, file_io, ...; docs/models.md)',
+    nulls: { may: 'true', doc: 'when it did not, and under a DragonFly model' },
+  },
+  {
+    name: 'vma_kind',
+    kind: 'str',
+    doc: 'Linux: the kind of VMA the fault hit (anon, file, shared_file, stack, heap, special, shared_anon, none)',
+    nulls: { may: 'true', doc: 'under a DragonFly model' },
+  },
+  {
+    name: 'lx_facts',
+    kind: 'u32',
+    doc: 'Linux: what the reader worked out about the fault (events.lx_facts)',
+    nulls: { may: 'true', doc: 'under a DragonFly model' },
+  },
 ] as const);
 
 export const HAZARDS = defineTable('hazards', 'Rules that would deadlock or assert under a model', [
@@ -164,12 +204,20 @@ export const INGEST_STATS = defineTable('ingest_stats', 'How every input line wa
   { name: 'truncated_end', kind: 'i64', doc: 'faults cut off at the end of the window' },
 ] as const);
 
-export const INGEST_NOTES = defineTable('ingest_notes', 'What the readers noted about each input file: how fields were obtained, and what may make figures less exact', [
-  { name: 'file_index', kind: 'i16', doc: 'input file (ingest_stats.file_index)' },
-  { name: 'path', kind: 'str', doc: 'input path' },
-  { name: 'kind', kind: 'str', doc: 'note (how fields were obtained: relative clocks, inferred fields, compression, ...) or warning (what may make figures less exact: a missing clock line, records a perf shape lacks, ...)' },
-  { name: 'text', kind: 'str', doc: 'what the reader said, in its words' },
-] as const);
+export const INGEST_NOTES = defineTable(
+  'ingest_notes',
+  'What the readers noted about each input file: how fields were obtained, and what may make figures less exact',
+  [
+    { name: 'file_index', kind: 'i16', doc: 'input file (ingest_stats.file_index)' },
+    { name: 'path', kind: 'str', doc: 'input path' },
+    {
+      name: 'kind',
+      kind: 'str',
+      doc: 'note (how fields were obtained: relative clocks, inferred fields, compression, ...) or warning (what may make figures less exact: a missing clock line, records a perf shape lacks, ...)',
+    },
+    { name: 'text', kind: 'str', doc: 'what the reader said, in its words' },
+  ] as const,
+);
 
 export const AGREEMENT = defineTable('agreement', 'Model against the lock operations the captured kernel logged (obj_lock)', [
   { name: 'model', kind: 'str', doc: 'locking model' },

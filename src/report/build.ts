@@ -25,7 +25,14 @@ export function reportTitle(d: ReportData): string {
 export function buildReport(d: ReportData, charts: readonly ChartSpec[], outDir = 'report'): Block[] {
   const dragonfly = d.summary.some((s) => !d.linux.some((l) => l.model === s.model));
   const bsd = dragonfly ? [...headline(d), ...where(d), ...foldSubsections(cost(d)), ...chartSection(d, charts)] : [];
-  const body = [...banner(d), ...linuxHeadline(d), ...pasteSummary(d, outDir), ...bsd, ...foldSubsections(coverage(d), (h) => h === READER_NOTES), ...reproduce(d, outDir)];
+  const body = [
+    ...banner(d),
+    ...linuxHeadline(d),
+    ...pasteSummary(d, outDir),
+    ...bsd,
+    ...foldSubsections(coverage(d), (h) => h === READER_NOTES),
+    ...reproduce(d, outDir),
+  ];
   const { blocks, terms } = withGlossary(body, { dragonfly, linux: d.linux.length > 0 });
   return [...blocks, heading(2, 'Glossary'), { kind: 'glossary', terms }];
 }
@@ -75,7 +82,12 @@ function pasteSummary(d: ReportData, outDir: string): Block[] {
   const [reference, ...linuxModels] = d.linux;
   for (const l of reference ? linuxModels : []) {
     const pr = l.precisionPct === null ? '' : `; precision ${l.precisionPct}%, recall ${l.recallPct ?? '-'}% against the kernel's own mmap_lock events`;
-    items.push([code(l.model), `: saves ${l.savedMm} of ${reference!.mmLocks} mm lock acquisitions (${l.savedMmPct ?? '-'}%) against `, code(reference!.model), `${pr}.`]);
+    items.push([
+      code(l.model),
+      `: saves ${l.savedMm} of ${reference!.mmLocks} mm lock acquisitions (${l.savedMmPct ?? '-'}%) against `,
+      code(reference!.model),
+      `${pr}.`,
+    ]);
   }
   // DragonFly models against the run's baseline, or against the first of them when the baseline is a Linux model (a proxy run).
   const dragonfly = d.summary.filter((x) => !d.linux.some((l) => l.model === x.model));
@@ -127,7 +139,13 @@ function hazardLine(d: ReportData): Inline[] {
     if (i > 0) parts.push('; ');
     parts.push(code(h.model), ` ${h.kind}${n > 1 ? ` ×${n}` : ''}`);
     if (h.site !== null) parts.push(' at ', code(h.site));
-    if (h.traceLine !== null) parts.push(' (began at ', code(h.traceLine), ...(h.triggerLine !== null && h.triggerLine !== h.traceLine ? [', triggered at ', code(h.triggerLine)] : []), ')');
+    if (h.traceLine !== null)
+      parts.push(
+        ' (began at ',
+        code(h.traceLine),
+        ...(h.triggerLine !== null && h.triggerLine !== h.traceLine ? [', triggered at ', code(h.triggerLine)] : []),
+        ')',
+      );
   });
   if (groups.size > shown.length) parts.push(`; ${groups.size - shown.length} more kinds`);
   parts.push('.');
@@ -154,18 +172,32 @@ function gapsLine(d: ReportData): Inline[] {
 function banner(d: ReportData): Block[] {
   const out: Block[] = [];
   if (d.summary.every((s) => s.faults === 0)) {
-    out.push({ kind: 'banner', parts: ['Nothing replayed: 0 faults were replayed, so no figure below rests on a fault. "What the readers noted" says what the trace lacks.'] });
+    out.push({
+      kind: 'banner',
+      parts: ['Nothing replayed: 0 faults were replayed, so no figure below rests on a fault. "What the readers noted" says what the trace lacks.'],
+    });
   }
   const linuxCapture = d.coverage.files.some((f) => f.notes.some((n) => n.text.startsWith('perf: a Linux trace mapped')));
   if (linuxCapture && d.summary.some((s) => !d.linux.some((l) => l.model === s.model))) {
-    out.push({ kind: 'banner', parts: ["Proxy: DragonFly models replayed a Linux capture through the reader's mapping onto BSD objects; their objects, chains and reference events are inferred, not observed."] });
+    out.push({
+      kind: 'banner',
+      parts: [
+        "Proxy: DragonFly models replayed a Linux capture through the reader's mapping onto BSD objects; their objects, chains and reference events are inferred, not observed.",
+      ],
+    });
   }
   for (const m of d.inferredAcquisitions) {
     if (m.acquisitions > 0 && m.inferred * 2 > m.acquisitions) {
-      out.push({ kind: 'banner', parts: [`Inferred: ${m.inferred} of ${m.model}'s ${m.acquisitions} acquisitions (${Math.round((100 * m.inferred) / m.acquisitions)}%) rest on events the reader inferred, not on observed ones (acquisitions.inferred).`] });
+      out.push({
+        kind: 'banner',
+        parts: [
+          `Inferred: ${m.inferred} of ${m.model}'s ${m.acquisitions} acquisitions (${Math.round((100 * m.inferred) / m.acquisitions)}%) rest on events the reader inferred, not on observed ones (acquisitions.inferred).`,
+        ],
+      });
     }
   }
-  if (d.run.synthetic) out.push({ kind: 'banner', parts: [`Generated trace (${d.run.synthetic}): every figure below describes a simulated workload, not a measured one.`] });
+  if (d.run.synthetic)
+    out.push({ kind: 'banner', parts: [`Generated trace (${d.run.synthetic}): every figure below describes a simulated workload, not a measured one.`] });
   return out;
 }
 
@@ -182,7 +214,17 @@ function linuxHeadline(d: ReportData): Block[] {
     ),
     table(
       ['model', 'faults', 'mm locks', 'VMA locks', 'saved', 'saved %', 'precision', 'recall', 'undecidable'],
-      d.linux.map((l, i) => [l.model, l.faults, l.mmLocks, l.vmaLocks, i === 0 ? null : l.savedMm, i === 0 ? null : pct(l.savedMmPct), pct(l.precisionPct), pct(l.recallPct), l.undecidable]),
+      d.linux.map((l, i) => [
+        l.model,
+        l.faults,
+        l.mmLocks,
+        l.vmaLocks,
+        i === 0 ? null : l.savedMm,
+        i === 0 ? null : pct(l.savedMmPct),
+        pct(l.precisionPct),
+        pct(l.recallPct),
+        l.undecidable,
+      ]),
     ),
     para(
       'Precision: of the faults a model says take mmap_lock, the share the kernel took it in; recall: of the faults the kernel took it in, the share the model predicted. ' +
@@ -193,7 +235,12 @@ function linuxHeadline(d: ReportData): Block[] {
   const reasons = d.linuxReasons.filter((r) => r.model !== d.linux[0]!.model);
   if (reasons.length > 0) {
     blocks.push(heading(3, 'Why faults still take mmap_lock'));
-    blocks.push(table(['model', 'reason', 'faults', 'the kernel took it in'], reasons.map((r) => [r.model, { code: r.reason }, r.faults, r.observed])));
+    blocks.push(
+      table(
+        ['model', 'reason', 'faults', 'the kernel took it in'],
+        reasons.map((r) => [r.model, { code: r.reason }, r.faults, r.observed]),
+      ),
+    );
   }
   if (d.writerWaits.length > 0) {
     const base = d.writerWaits[0]!;
@@ -203,7 +250,12 @@ function linuxHeadline(d: ReportData): Block[] {
         'Estimated from the write holds the capture shows (mmap_lock write acquisition to release or downgrade, per mm and thread): a fault that takes mmap_lock while another thread of its mm holds it for writing waits until that hold ends. First-order: the holds are as captured, each fault asks at its entry, nothing else moves.',
       ),
     );
-    blocks.push(table(['model', 'faults waiting', 'wait (ms)', 'longest (ms)', 'avoided (ms)'], d.writerWaits.map((w, i) => [w.model, w.faults, ms(w.waitNs), ms(w.maxWaitNs), i === 0 ? null : ms(base.waitNs - w.waitNs)])));
+    blocks.push(
+      table(
+        ['model', 'faults waiting', 'wait (ms)', 'longest (ms)', 'avoided (ms)'],
+        d.writerWaits.map((w, i) => [w.model, w.faults, ms(w.waitNs), ms(w.maxWaitNs), i === 0 ? null : ms(base.waitNs - w.waitNs)]),
+      ),
+    );
   }
   return blocks;
 }
@@ -235,7 +287,21 @@ function headline(d: ReportData): Block[] {
         : '',
     ),
     table(
-      ['model', 'X tokens', 'S tokens', 'X chain', 'S chain', 'back-downs (B1-B4)', 'exec re-acquires', 'restarts', 'upgrades', 'hazards', `X saved vs ${d.baseline}`, ...(unsafe ? ['X saved without hazard ops'] : []), `X chain saved vs ${d.baseline}`],
+      [
+        'model',
+        'X tokens',
+        'S tokens',
+        'X chain',
+        'S chain',
+        'back-downs (B1-B4)',
+        'exec re-acquires',
+        'restarts',
+        'upgrades',
+        'hazards',
+        `X saved vs ${d.baseline}`,
+        ...(unsafe ? ['X saved without hazard ops'] : []),
+        `X chain saved vs ${d.baseline}`,
+      ],
       d.summary.map((s) => [
         s.model,
         s.xTokens,
@@ -286,14 +352,30 @@ function contention(d: ReportData): Block[] {
       ),
       { kind: 'list', items: d.models.map((m): Inline[] => [code(m), `: ${line(m)}.`]) },
     );
-  } else blocks.push(para(strong('Sensitivity to --hold-scale:'), ` left out: more than ${LIMITS.sensitivityAcquisitions} token acquisitions; replay with --hold-scale 0.5 and 2 to see it.`));
+  } else
+    blocks.push(
+      para(
+        strong('Sensitivity to --hold-scale:'),
+        ` left out: more than ${LIMITS.sensitivityAcquisitions} token acquisitions; replay with --hold-scale 0.5 and 2 to see it.`,
+      ),
+    );
   const lockstat = (title: string, what: string, rows: readonly LockstatRow[]): Block[] => {
     if (rows.length === 0) return [];
     const avg = (r: LockstatRow) => (r.acquisitions === 0 ? 0 : r.holdNs / r.acquisitions);
     // One unit per column, the one its largest figure reads best in.
-    const [total, mean, longest, waited, worst] = [(r: LockstatRow) => r.holdNs, avg, (r: LockstatRow) => r.maxHoldNs, (r: LockstatRow) => r.waitNs, (r: LockstatRow) => r.maxWaitNs].map(
-      (f) => (r: LockstatRow) => inUnit(f(r), timeUnit(rows.map(f))),
-    ) as [(r: LockstatRow) => string, (r: LockstatRow) => string, (r: LockstatRow) => string, (r: LockstatRow) => string, (r: LockstatRow) => string];
+    const [total, mean, longest, waited, worst] = [
+      (r: LockstatRow) => r.holdNs,
+      avg,
+      (r: LockstatRow) => r.maxHoldNs,
+      (r: LockstatRow) => r.waitNs,
+      (r: LockstatRow) => r.maxWaitNs,
+    ].map((f) => (r: LockstatRow) => inUnit(f(r), timeUnit(rows.map(f)))) as [
+      (r: LockstatRow) => string,
+      (r: LockstatRow) => string,
+      (r: LockstatRow) => string,
+      (r: LockstatRow) => string,
+      (r: LockstatRow) => string,
+    ];
     return [
       para(strong(title), ` (lockstat's figures; the ${LIMITS.lockstatRows} with the most waiting, then holding, under any model):`),
       table(
@@ -353,7 +435,13 @@ function where(d: ReportData): Block[] {
       `X token acquisitions per model and the X each model saves against ${d.baseline}, largest saving first. `,
       'A saving marked "(hazard; N without)" includes operations on which that model hit a hazard; N is the saving without them.',
     ),
-    details(`By site (${d.bySite.length})`, [table(columns(['site']), sites.map((k) => [code(k.key), ...counts(k)])), ...more(sites.length, d.bySite.length, 'sites', 'saved_by_site')]),
+    details(`By site (${d.bySite.length})`, [
+      table(
+        columns(['site']),
+        sites.map((k) => [code(k.key), ...counts(k)]),
+      ),
+      ...more(sites.length, d.bySite.length, 'sites', 'saved_by_site'),
+    ]),
     details(`By object (${d.byObjectName.length} names, ${d.byObjectType.length} types)`, [
       para('Objects the trace named (vnode paths); unnamed objects are counted together per type; the last rows total each type.'),
       table(columns(['object type', 'object', 'objects']), objectRows),
@@ -364,7 +452,10 @@ function where(d: ReportData): Block[] {
         'A thread’s acquisitions logged before its process was known (site events name only the thread) count for the process the thread is seen in later',
         unattributed === undefined ? '.' : `; ${unattributed.x[d.baseline] ?? 0} X under ${d.baseline} are on threads never seen in a process.`,
       ),
-      table(columns(['command', 'processes']), procs.map((k) => [k.key, k.members, ...counts(k)])),
+      table(
+        columns(['command', 'processes']),
+        procs.map((k) => [k.key, k.members, ...counts(k)]),
+      ),
       ...more(procs.length, d.byProcessName.length, 'command names', 'saved_by_process'),
     ]),
   ];
@@ -376,7 +467,9 @@ function cost(d: ReportData): Block[] {
   if (d.backdowns.length === 0) blocks.push(para('No model backed down on this trace.'));
   else {
     blocks.push(
-      para("B1-B4 are vm_fault's back-downs; exec_map_page's S-to-X re-acquire has its own row and is not among them. The rate is per 100 faults the model replayed."),
+      para(
+        "B1-B4 are vm_fault's back-downs; exec_map_page's S-to-X re-acquire has its own row and is not among them. The rate is per 100 faults the model replayed.",
+      ),
       table(
         ['model', 'rule', 'back-downs', 'per 100 faults'],
         d.models.flatMap((m) => {
@@ -461,7 +554,7 @@ function chartSection(d: ReportData, charts: readonly ChartSpec[]): Block[] {
   if (!has.has('x-by-site')) missing.push(['X token acquisitions per site: none on this trace.']);
   if (!has.has('backdowns-by-rule')) missing.push(['Back-downs per rule: none on this trace.']);
   if (!has.has('contention-by-object')) missing.push(['Contention per object: the estimate found no waits on this trace.']);
-  if (!has.has('observed-vs-predicted')) missing.push(["Observed vs predicted: the trace has no obj_lock events from the captured kernel to compare with."]);
+  if (!has.has('observed-vs-predicted')) missing.push(['Observed vs predicted: the trace has no obj_lock events from the captured kernel to compare with.']);
   if (d.overTime.buckets.length === 0) missing.push(['Saved X over time: the trace has no time span.']);
   if (missing.length) blocks.push(para('Not drawn:'), { kind: 'list', items: missing });
   return blocks;
@@ -487,7 +580,16 @@ function coverage(d: ReportData): Block[] {
     heading(3, 'Time window per CPU'),
     table(
       ['file', 'cpu', 'events', 'first ts (ns)', 'last ts (ns)', 'window'],
-      files.flatMap((f) => f.cpus.map((c) => [basename(f.path), c.cpu, c.events, c.firstTs, c.lastTs, c.firstTs === null || c.lastTs === null ? null : inUnit(c.lastTs - c.firstTs, windowUnit)])),
+      files.flatMap((f) =>
+        f.cpus.map((c) => [
+          basename(f.path),
+          c.cpu,
+          c.events,
+          c.firstTs,
+          c.lastTs,
+          c.firstTs === null || c.lastTs === null ? null : inUnit(c.lastTs - c.firstTs, windowUnit),
+        ]),
+      ),
     ),
     heading(3, 'Inferred fields'),
   ];
@@ -524,7 +626,16 @@ function readerNotes(files: ReportData['coverage']['files']): Block[] {
 /** The command that makes this report again, from what the manifest recorded. */
 export function reproduceCommand(d: ReportData, outDir: string): string {
   const knobs = d.run.knobs;
-  const args = ['vmreplay', 'report', ...d.run.inputs.map((i) => shellWord(i.path)), '-o', shellWord(outDir), '--models', d.models.join(','), ...knobArgs(knobs)];
+  const args = [
+    'vmreplay',
+    'report',
+    ...d.run.inputs.map((i) => shellWord(i.path)),
+    '-o',
+    shellWord(outDir),
+    '--models',
+    d.models.join(','),
+    ...knobArgs(knobs),
+  ];
   return args.join(' ');
 }
 
@@ -552,7 +663,14 @@ function reproduce(d: ReportData, outDir: string): Block[] {
     {
       kind: 'list',
       items: [
-        [`${tool}; models ${d.models.join(', ')} (baseline ${d.baseline}); knobs `, code(Object.entries(d.run.knobs).map(([k, v]) => `${k}=${v}`).join(' ') || 'none')],
+        [
+          `${tool}; models ${d.models.join(', ')} (baseline ${d.baseline}); knobs `,
+          code(
+            Object.entries(d.run.knobs)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(' ') || 'none',
+          ),
+        ],
         ...d.run.inputs.map((i): Inline[] => [i.path, `: ${i.bytes ?? '?'} bytes, sha256 `, code(i.sha256 ?? 'unknown (standard input)')]),
       ],
     },
@@ -565,7 +683,8 @@ function reproduce(d: ReportData, outDir: string): Block[] {
 function modelProvenance(model: string, knobs: ReportData['run']['knobs']): string {
   const description = MODELS.find((m) => m.name === model)?.description ?? 'a model this version of vmreplay does not know';
   if (model !== 'linux-vma') return `${description}.`;
-  const version = knobs.linuxVersion === undefined ? "the capture's kernel release (uname -r from the perf header)" : `knobs.linuxVersion ${knobs.linuxVersion}`;
+  const version =
+    knobs.linuxVersion === undefined ? "the capture's kernel release (uname -r from the perf header)" : `knobs.linuxVersion ${knobs.linuxVersion}`;
   return (
     `${description}. Rules by kernel version, from ${version}: per-VMA locks from 6.${SINCE.perVmaLocks % 100}; file-backed VMAs from 6.${SINCE.fileVmas % 100} ` +
     `(6.${SINCE.fileVmas % 100} retries every file ->fault); file faults under the VMA lock from 6.${SINCE.fileFaultUnderVmaLock % 100}; ` +

@@ -84,7 +84,13 @@ export function compareRuns(a: ReportData, b: ReportData): Comparison {
     // Keys with the largest change under any model first; models in run order within a key.
     const change = new Map(keys.map((k) => [k, Math.max(...rows.filter((r) => r.key === k).map((r) => Math.abs(r.x.delta)))]));
     const size = new Map(keys.map((k) => [k, Math.max(...rows.filter((r) => r.key === k).map((r) => r.x.a + r.x.b))]));
-    return rows.sort((p, q) => change.get(q.key)! - change.get(p.key)! || size.get(q.key)! - size.get(p.key)! || compareText(p.key, q.key) || models.indexOf(p.model) - models.indexOf(q.model));
+    return rows.sort(
+      (p, q) =>
+        change.get(q.key)! - change.get(p.key)! ||
+        size.get(q.key)! - size.get(p.key)! ||
+        compareText(p.key, q.key) ||
+        models.indexOf(p.model) - models.indexOf(q.model),
+    );
   };
   return {
     a: side(a),
@@ -109,7 +115,8 @@ function differences(a: ReportData, b: ReportData): string[] {
   const hashes = (d: ReportData) => d.run.inputs.map((i) => i.sha256 ?? `?${i.path}`).join(',');
   out.push(hashes(a) === hashes(b) ? 'A and B replayed the same input (the same sha256).' : 'A and B replayed different inputs.');
   const knobs = [...new Set([...Object.keys(a.run.knobs), ...Object.keys(b.run.knobs)])].sort(compareText);
-  for (const k of knobs) if (String(a.run.knobs[k]) !== String(b.run.knobs[k])) out.push(`knob ${k}: A ${a.run.knobs[k] ?? 'unset'}, B ${b.run.knobs[k] ?? 'unset'}.`);
+  for (const k of knobs)
+    if (String(a.run.knobs[k]) !== String(b.run.knobs[k])) out.push(`knob ${k}: A ${a.run.knobs[k] ?? 'unset'}, B ${b.run.knobs[k] ?? 'unset'}.`);
   if (a.models.join(',') !== b.models.join(',')) out.push(`models: A ${a.models.join(',')}, B ${b.models.join(',')}; only the models in both are compared.`);
   if (a.baseline !== b.baseline) out.push(`baselines differ: A ${a.baseline}, B ${b.baseline}; saved figures are each against their own.`);
   if (a.run.version !== b.run.version) out.push(`vmreplay versions differ: A ${a.run.version}, B ${b.run.version}.`);
@@ -128,7 +135,9 @@ const SITES_CHARTED = 12;
  * (`shared_fault=0`), else the inputs' file names, else the run directories.
  */
 export function runLabels(c: Comparison): { a: string; b: string } {
-  const knobs = [...new Set([...Object.keys(c.a.knobs), ...Object.keys(c.b.knobs)])].sort(compareText).filter((k) => String(c.a.knobs[k]) !== String(c.b.knobs[k]));
+  const knobs = [...new Set([...Object.keys(c.a.knobs), ...Object.keys(c.b.knobs)])]
+    .sort(compareText)
+    .filter((k) => String(c.a.knobs[k]) !== String(c.b.knobs[k]));
   const describe = (s: RunSide): string => {
     if (knobs.length) return knobs.map((k) => `${k}=${s.knobs[k] ?? 'unset'}`).join(' ');
     const inputs = s.inputs.map((i) => basename(i.path)).join(', ');
@@ -155,7 +164,12 @@ export function comparisonChart(c: Comparison): ChartSpec | null {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
       title: `X token acquisitions per site under ${model}: A vs B`,
       width: 520,
-      data: { values: rows.flatMap((r) => [{ site: r.key, run: labels.a, x: r.x.a }, { site: r.key, run: labels.b, x: r.x.b }]) },
+      data: {
+        values: rows.flatMap((r) => [
+          { site: r.key, run: labels.a, x: r.x.a },
+          { site: r.key, run: labels.b, x: r.x.b },
+        ]),
+      },
       mark: 'bar',
       encoding: {
         y: { field: 'site', type: 'nominal', sort: rows.map((r) => r.key), title: null, axis: { labelLimit: 260 } },
@@ -189,7 +203,9 @@ export function savingsBySite(c: Comparison): SiteSaving[] {
         return { site, model, saved: delta(base.a - x.a, base.b - x.b) };
       });
   });
-  return rows.sort((p, q) => Math.abs(q.saved.delta) - Math.abs(p.saved.delta) || compareText(p.site, q.site) || c.models.indexOf(p.model) - c.models.indexOf(q.model));
+  return rows.sort(
+    (p, q) => Math.abs(q.saved.delta) - Math.abs(p.saved.delta) || compareText(p.site, q.site) || c.models.indexOf(p.model) - c.models.indexOf(q.model),
+  );
 }
 
 export function buildComparison(c: Comparison, charts: readonly ChartSpec[] = []): Block[] {
@@ -203,7 +219,11 @@ export function buildComparison(c: Comparison, charts: readonly ChartSpec[] = []
     `${name}: `,
     s.inputs.map((i) => i.path).join(', ') || s.dir,
     ` (vmreplay ${s.version}; knobs `,
-    code(Object.entries(s.knobs).map(([k, v]) => `${k}=${v}`).join(' ') || 'none'),
+    code(
+      Object.entries(s.knobs)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ') || 'none',
+    ),
     s.synthetic ? '; generated trace)' : ')',
   ];
   /** A table of the rows that changed, and the unchanged ones folded under it. */
@@ -222,7 +242,9 @@ export function buildComparison(c: Comparison, charts: readonly ChartSpec[] = []
     { kind: 'list', items: [runLine('A', c.a), runLine('B', c.b)] },
     { kind: 'list', items: c.differences.map((d) => [d]) },
     heading(2, 'What changed: X saved per site'),
-    para(`X token acquisitions each model saves against ${c.baseline} per site, in A (${labels.a.slice(3)}) and in B (${labels.b.slice(3)}), largest change first.`),
+    para(
+      `X token acquisitions each model saves against ${c.baseline} per site, in A (${labels.a.slice(3)}) and in B (${labels.b.slice(3)}), largest change first.`,
+    ),
     ...changedFirst(
       ['site', 'model', 'saved in A', 'saved in B', 'B − A'],
       [...changedSavings.slice(0, KEYS_SHOWN), ...savings.filter((r) => r.saved.delta === 0)].map((r) => ({
@@ -231,7 +253,9 @@ export function buildComparison(c: Comparison, charts: readonly ChartSpec[] = []
       })),
       'site savings',
     ),
-    ...(changedSavings.length > KEYS_SHOWN ? [para(`${changedSavings.length - KEYS_SHOWN} more changed site savings are in the JSON output (--format json).`)] : []),
+    ...(changedSavings.length > KEYS_SHOWN
+      ? [para(`${changedSavings.length - KEYS_SHOWN} more changed site savings are in the JSON output (--format json).`)]
+      : []),
     heading(2, 'Headline'),
     para(`Per model: A, B, B − A and B / A. "Saved" is X object token acquisitions saved against the baseline (${c.baseline}); chain locks are not in it.`),
   ];
@@ -240,7 +264,10 @@ export function buildComparison(c: Comparison, charts: readonly ChartSpec[] = []
       heading(3, h.model),
       ...changedFirst(
         ['figure', 'A', 'B', 'B − A', 'B / A'],
-        HEADLINE_FIGURES.map(([k, label]) => ({ cells: [label, ...(k === 'waitNs' ? timeCells : deltaCells)(h.figures[k]!)], changed: h.figures[k]!.delta !== 0 })),
+        HEADLINE_FIGURES.map(([k, label]) => ({
+          cells: [label, ...(k === 'waitNs' ? timeCells : deltaCells)(h.figures[k]!)],
+          changed: h.figures[k]!.delta !== 0,
+        })),
         'figures',
       ),
     );

@@ -331,42 +331,69 @@ async function query(con: DuckDBConnection, dir: string, manifest: Manifest): Pr
   ).map((r) => ({ object: str(r.object), model: str(r.model), tokenAcquisitions: num(r.token_acquisitions), waits: num(r.waits), waitNs: num(r.wait_ns) }));
 
   const lockstat = {
-    byObject: await readLockstat(all, `coalesce(n.name, coalesce(a.otype, '?') || ' ' || hex64(a.obj))`, `coalesce(n.name, coalesce(w.otype, '?') || ' ' || hex64(w.obj))`),
+    byObject: await readLockstat(
+      all,
+      `coalesce(n.name, coalesce(a.otype, '?') || ' ' || hex64(a.obj))`,
+      `coalesce(n.name, coalesce(w.otype, '?') || ' ' || hex64(w.obj))`,
+    ),
     bySite: await readLockstat(all, `coalesce(a.site, '(no site)')`, `coalesce(w.site, '(no site)')`),
   };
   const sensitivity = await holdScaleSensitivity(all, models);
 
   const agreement: AgreementRow[] = (
     await all(`SELECT a.* FROM agreement a JOIN models m ON m.model = a.model ORDER BY m.position, a.matched + a.model_only + a.trace_only DESC, a.site`)
-  ).map((r) => ({ model: str(r.model), site: str(r.site ?? '(no site)'), matched: num(r.matched), modelOnly: num(r.model_only), traceOnly: num(r.trace_only) }));
+  ).map((r) => ({
+    model: str(r.model),
+    site: str(r.site ?? '(no site)'),
+    matched: num(r.matched),
+    modelOnly: num(r.model_only),
+    traceOnly: num(r.trace_only),
+  }));
 
   const coverage = await readCoverage(all, baseline);
   const hasView = async (name: string) => (await all(`SELECT 1 FROM duckdb_views() WHERE view_name = ${literal(name)}`)).length > 0;
-  const linux: LinuxRow[] = (await all(`SELECT 1 FROM duckdb_columns() WHERE table_name = 'summary' AND column_name = 'mm_locks'`)).length > 0 && (await hasView('fallback_agreement'))
-    ? (await all('SELECT s.model, s.faults, s.mm_locks, s.vma_locks, s.saved_mm, s.saved_mm_pct, a.undecidable, a.predicted, a.observed, a.agreed, a.precision_pct, a.recall_pct FROM summary s LEFT JOIN fallback_agreement a USING (model) WHERE s.mm_locks IS NOT NULL')).map((r) => ({
+  const linux: LinuxRow[] =
+    (await all(`SELECT 1 FROM duckdb_columns() WHERE table_name = 'summary' AND column_name = 'mm_locks'`)).length > 0 && (await hasView('fallback_agreement'))
+      ? (
+          await all(
+            'SELECT s.model, s.faults, s.mm_locks, s.vma_locks, s.saved_mm, s.saved_mm_pct, a.undecidable, a.predicted, a.observed, a.agreed, a.precision_pct, a.recall_pct FROM summary s LEFT JOIN fallback_agreement a USING (model) WHERE s.mm_locks IS NOT NULL',
+          )
+        ).map((r) => ({
+          model: str(r.model),
+          faults: num(r.faults),
+          mmLocks: num(r.mm_locks),
+          vmaLocks: num(r.vma_locks),
+          savedMm: num(r.saved_mm),
+          savedMmPct: r.saved_mm_pct === null ? null : num(r.saved_mm_pct),
+          undecidable: r.undecidable === null ? null : num(r.undecidable),
+          predicted: r.predicted === null ? null : num(r.predicted),
+          observed: r.observed === null ? null : num(r.observed),
+          both: r.agreed === null ? null : num(r.agreed),
+          precisionPct: r.precision_pct === null ? null : num(r.precision_pct),
+          recallPct: r.recall_pct === null ? null : num(r.recall_pct),
+        }))
+      : [];
+  const linuxReasons = linux.length
+    ? (await all('SELECT model, mm_reason, faults, observed FROM mm_lock_reasons')).map((r) => ({
         model: str(r.model),
+        reason: str(r.mm_reason),
         faults: num(r.faults),
-        mmLocks: num(r.mm_locks),
-        vmaLocks: num(r.vma_locks),
-        savedMm: num(r.saved_mm),
-        savedMmPct: r.saved_mm_pct === null ? null : num(r.saved_mm_pct),
-        undecidable: r.undecidable === null ? null : num(r.undecidable),
-        predicted: r.predicted === null ? null : num(r.predicted),
-        observed: r.observed === null ? null : num(r.observed),
-        both: r.agreed === null ? null : num(r.agreed),
-        precisionPct: r.precision_pct === null ? null : num(r.precision_pct),
-        recallPct: r.recall_pct === null ? null : num(r.recall_pct),
+        observed: num(r.observed),
       }))
     : [];
-  const linuxReasons = linux.length
-    ? (await all('SELECT model, mm_reason, faults, observed FROM mm_lock_reasons')).map((r) => ({ model: str(r.model), reason: str(r.mm_reason), faults: num(r.faults), observed: num(r.observed) }))
-    : [];
   const writerWaits = linux.length
-    ? (await all('SELECT model, faults_waiting, wait_ns, max_wait_ns FROM writer_waits')).map((r) => ({ model: str(r.model), faults: num(r.faults_waiting), waitNs: num(r.wait_ns), maxWaitNs: r.max_wait_ns === null ? 0 : num(r.max_wait_ns) }))
+    ? (await all('SELECT model, faults_waiting, wait_ns, max_wait_ns FROM writer_waits')).map((r) => ({
+        model: str(r.model),
+        faults: num(r.faults_waiting),
+        waitNs: num(r.wait_ns),
+        maxWaitNs: r.max_wait_ns === null ? 0 : num(r.max_wait_ns),
+      }))
     : [];
   const hasInferred = (await all(`SELECT 1 FROM duckdb_columns() WHERE table_name = 'acquisitions' AND column_name = 'inferred'`)).length > 0;
   const inferredAcquisitions = hasInferred
-    ? (await all('SELECT model, count(*) FILTER (WHERE inferred) AS inferred, count(*) AS acquisitions FROM acquisitions GROUP BY model ORDER BY model')).map((r) => ({ model: str(r.model), inferred: num(r.inferred), acquisitions: num(r.acquisitions) }))
+    ? (await all('SELECT model, count(*) FILTER (WHERE inferred) AS inferred, count(*) AS acquisitions FROM acquisitions GROUP BY model ORDER BY model')).map(
+        (r) => ({ model: str(r.model), inferred: num(r.inferred), acquisitions: num(r.acquisitions) }),
+      )
     : [];
   return {
     inferredAcquisitions,
@@ -638,7 +665,12 @@ async function readCoverage(all: All, baseline: string): Promise<Coverage> {
   for (const r of stats.filter((s) => num(s.cpu) < 0)) {
     const cpus = stats
       .filter((s) => num(s.cpu) >= 0 && s.file_index === r.file_index)
-      .map((s) => ({ cpu: num(s.cpu), events: num(s.events), firstTs: s.first_ts === null ? null : num(s.first_ts), lastTs: s.last_ts === null ? null : num(s.last_ts) }));
+      .map((s) => ({
+        cpu: num(s.cpu),
+        events: num(s.events),
+        firstTs: s.first_ts === null ? null : num(s.first_ts),
+        lastTs: s.last_ts === null ? null : num(s.last_ts),
+      }));
     files.push({
       path: str(r.path),
       format: str(r.format),

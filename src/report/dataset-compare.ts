@@ -47,7 +47,12 @@ export function datasetComparisonChart(c: DatasetComparison): ChartSpec | null {
   if (model === undefined) return null;
   const values = c.traces.flatMap(({ trace, comparison }) => {
     const saved = comparison.headline.find((h) => h.model === model)?.figures.savedXPct;
-    return saved ? [{ trace, run: 'A', saved: saved.a }, { trace, run: 'B', saved: saved.b }] : [];
+    return saved
+      ? [
+          { trace, run: 'A', saved: saved.a },
+          { trace, run: 'B', saved: saved.b },
+        ]
+      : [];
   });
   if (values.length === 0) return null;
   return {
@@ -79,7 +84,19 @@ export function buildDatasetComparison(c: DatasetComparison, compareFile: string
       const f = h.figures;
       const pct = (v: number) => `${Number(v.toFixed(2))}%`;
       const base = h.model === comparison.baseline;
-      return [trace, h.model, f.xTokens!.a, f.xTokens!.b, f.xTokens!.delta, base ? null : pct(f.savedXPct!.a), base ? null : pct(f.savedXPct!.b), f.hazards!.a, f.hazards!.b, f.waits!.a, f.waits!.b];
+      return [
+        trace,
+        h.model,
+        f.xTokens!.a,
+        f.xTokens!.b,
+        f.xTokens!.delta,
+        base ? null : pct(f.savedXPct!.a),
+        base ? null : pct(f.savedXPct!.b),
+        f.hazards!.a,
+        f.hazards!.b,
+        f.waits!.a,
+        f.waits!.b,
+      ];
     }),
   );
   const notes: Inline[][] = [];
@@ -125,8 +142,14 @@ export async function writeDatasetComparison(c: DatasetComparison, title: string
   const charts = spec ? [spec] : [];
   const svgs = await writeChartFiles(charts, join(outDir, CHARTS_DIR));
   const paths = [join(outDir, COMPARE_FILES.markdown), join(outDir, COMPARE_FILES.html), join(outDir, COMPARE_FILES.json)];
-  await writeFile(paths[0]!, renderMarkdown({ title, blocks: buildDatasetComparison(c, COMPARE_FILES.markdown, charts) }, (name) => `${CHARTS_DIR}/${name}.png`));
-  await writeFile(paths[1]!, renderHtml({ title, blocks: buildDatasetComparison(c, COMPARE_FILES.html, charts) }, (name) => svgs.get(name) ?? ''));
+  await writeFile(
+    paths[0]!,
+    renderMarkdown({ title, blocks: buildDatasetComparison(c, COMPARE_FILES.markdown, charts) }, (name) => `${CHARTS_DIR}/${name}.png`),
+  );
+  await writeFile(
+    paths[1]!,
+    renderHtml({ title, blocks: buildDatasetComparison(c, COMPARE_FILES.html, charts) }, (name) => svgs.get(name) ?? ''),
+  );
   await writeFile(paths[2]!, datasetComparisonJson(c));
   return paths;
 }

@@ -42,7 +42,9 @@ export async function writeDatasetReport(dataset: Dataset, outDir: string): Prom
   const written: WrittenDatasetReport['traces'][number][] = [];
   for (const t of dataset.traces) {
     const dir = join(outDir, partitionDir(t.name));
-    const w = await writeReport(t.dir, dir, (file) => [para(`Trace ${t.name} of a dataset of ${dataset.traces.length}; the report across the traces: `, { link: `../${file}`, href: `../${file}` }, '.')]);
+    const w = await writeReport(t.dir, dir, (file) => [
+      para(`Trace ${t.name} of a dataset of ${dataset.traces.length}; the report across the traces: `, { link: `../${file}`, href: `../${file}` }, '.'),
+    ]);
     traces.push({ ...t, data: w.data });
     written.push({ name: t.name, dir, markdown: w.markdown, html: w.html });
   }
@@ -61,10 +63,20 @@ export async function writeDatasetReport(dataset: Dataset, outDir: string): Prom
   const html = join(outDir, REPORT_HTML);
   const md = { title, blocks: buildDatasetReport(dataset, traces, specs, REPORT_MD) };
   const page = { title, blocks: buildDatasetReport(dataset, traces, specs, REPORT_HTML) };
-  await writeFile(markdown, renderMarkdown(md, (name) => `${CHARTS_DIR}/${name}.png`));
-  await writeFile(html, renderHtml(page, (name) => svgs.get(name) ?? ''));
+  await writeFile(
+    markdown,
+    renderMarkdown(md, (name) => `${CHARTS_DIR}/${name}.png`),
+  );
+  await writeFile(
+    html,
+    renderHtml(page, (name) => svgs.get(name) ?? ''),
+  );
   // Reports of traces the dataset no longer has would read as current (never touched when outDir is the dataset).
-  const stale = await removeStaleTraceReports(outDir, dataset.dir, dataset.traces.map((t) => partitionDir(t.name)));
+  const stale = await removeStaleTraceReports(
+    outDir,
+    dataset.dir,
+    dataset.traces.map((t) => partitionDir(t.name)),
+  );
   return { markdown, html, charts: specs.map((c) => c.name), traces: written, stale };
 }
 
@@ -76,7 +88,8 @@ export function buildDatasetReport(dataset: Dataset, traces: readonly DatasetTra
 function banner(traces: readonly DatasetTraceData[]): Block[] {
   const generated = traces.filter((t) => t.data.run.synthetic);
   if (generated.length === 0) return [];
-  const which = generated.length === traces.length ? 'Every trace of this dataset is generated' : `Generated traces: ${generated.map((t) => t.name).join(', ')}`;
+  const which =
+    generated.length === traces.length ? 'Every trace of this dataset is generated' : `Generated traces: ${generated.map((t) => t.name).join(', ')}`;
   return [{ kind: 'banner', parts: [`${which}: their figures describe a simulated workload, not a measured one.`] }];
 }
 
@@ -91,7 +104,20 @@ function headline(traces: readonly DatasetTraceData[]): Block[] {
       const s = t.data.summary.find((r) => r.model === m);
       if (!s) return [];
       const isBase = m === t.data.baseline;
-      return [[t.name, m, s.faults, s.xTokens, isBase ? null : s.savedX, isBase ? null : percent(s.savedX, baseX), s.backdowns, s.hazards, s.waits, inUnit(s.waitNs, waitUnit)]];
+      return [
+        [
+          t.name,
+          m,
+          s.faults,
+          s.xTokens,
+          isBase ? null : s.savedX,
+          isBase ? null : percent(s.savedX, baseX),
+          s.backdowns,
+          s.hazards,
+          s.waits,
+          inUnit(s.waitNs, waitUnit),
+        ],
+      ];
     });
   });
   const blocks: Block[] = [
@@ -157,15 +183,34 @@ function perTrace(traces: readonly DatasetTraceData[], reportFile: string): Bloc
 function reproduce(dataset: Dataset, traces: readonly DatasetTraceData[]): Block[] {
   const first = traces[0]!.data;
   const out = shellWord(basename(dataset.dir));
-  const replay = ['vmreplay', 'replay', '--dataset', ...traces.map((t) => shellWord(t.input)), '-o', out, '--models', first.models.join(','), ...knobArgs(first.run.knobs)];
+  const replay = [
+    'vmreplay',
+    'replay',
+    '--dataset',
+    ...traces.map((t) => shellWord(t.input)),
+    '-o',
+    out,
+    '--models',
+    first.models.join(','),
+    ...knobArgs(first.run.knobs),
+  ];
   return [
     heading(2, 'How to reproduce it'),
     { kind: 'code', text: `${replay.join(' ')}\nvmreplay report ${out}` },
     {
       kind: 'list',
       items: [
-        [`vmreplay ${first.run.version}; models ${first.models.join(', ')} (baseline ${first.baseline}); knobs `, code(Object.entries(first.run.knobs).map(([k, v]) => `${k}=${v}`).join(' ') || 'none')],
-        ...traces.flatMap((t) => t.data.run.inputs.map((i): Inline[] => [`${t.name}: ${i.path}, ${i.bytes ?? '?'} bytes, sha256 `, code(i.sha256 ?? 'unknown (standard input)')])),
+        [
+          `vmreplay ${first.run.version}; models ${first.models.join(', ')} (baseline ${first.baseline}); knobs `,
+          code(
+            Object.entries(first.run.knobs)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(' ') || 'none',
+          ),
+        ],
+        ...traces.flatMap((t) =>
+          t.data.run.inputs.map((i): Inline[] => [`${t.name}: ${i.path}, ${i.bytes ?? '?'} bytes, sha256 `, code(i.sha256 ?? 'unknown (standard input)')]),
+        ),
       ],
     },
   ];

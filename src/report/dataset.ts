@@ -40,8 +40,11 @@ export const isDatasetManifest = (manifest: Manifest | null): boolean => Array.i
 export async function openDataset(dir: string): Promise<Dataset | null> {
   const manifest = await readManifest(dir);
   if (!manifest || !isDatasetManifest(manifest)) return null;
-  if (manifest.status !== 'complete') throw new InputError(dir, 0, 'the dataset replay that wrote this directory did not finish (manifest status is not complete)');
-  const traces = manifest.traces!.map((t) => ({ name: t.name, input: t.input, dir: join(resolve(dir), partitionDir(t.name)) })).sort((a, b) => naturalOrder(a.name, b.name));
+  if (manifest.status !== 'complete')
+    throw new InputError(dir, 0, 'the dataset replay that wrote this directory did not finish (manifest status is not complete)');
+  const traces = manifest
+    .traces!.map((t) => ({ name: t.name, input: t.input, dir: join(resolve(dir), partitionDir(t.name)) }))
+    .sort((a, b) => naturalOrder(a.name, b.name));
   if (traces.length === 0) throw new InputError(dir, 0, 'the dataset lists no traces');
   return { dir: resolve(dir), manifest, traces };
 }

@@ -12,7 +12,10 @@ interface Entry extends Term {
   readonly family: 'dragonfly' | 'linux';
 }
 
-const is = (...names: string[]) => (h: string) => names.includes(h);
+const is =
+  (...names: string[]) =>
+  (h: string) =>
+    names.includes(h);
 
 const ENTRIES: readonly Entry[] = [
   {
@@ -20,7 +23,11 @@ const ENTRIES: readonly Entry[] = [
     term: 'op',
     family: 'dragonfly',
     columns: is('op'),
-    text: ['an operation number: every fault and every other lock-site event (exec_map_page, vm_object_reference, ...) is one operation, numbered in trace order, so ops outnumber faults (', code('faults.op_id'), ').'],
+    text: [
+      'an operation number: every fault and every other lock-site event (exec_map_page, vm_object_reference, ...) is one operation, numbered in trace order, so ops outnumber faults (',
+      code('faults.op_id'),
+      ').',
+    ],
   },
   {
     id: 'term-x-s',
@@ -34,7 +41,9 @@ const ENTRIES: readonly Entry[] = [
     term: 'saved',
     family: 'dragonfly',
     columns: (h) => h.startsWith('X saved') || h.startsWith('saved '),
-    text: ["the baseline's X token acquisitions minus the model's, on the same trace. A saving made at a site or fault where the same model hit a hazard is marked, and shown without it."],
+    text: [
+      "the baseline's X token acquisitions minus the model's, on the same trace. A saving made at a site or fault where the same model hit a hazard is marked, and shown without it.",
+    ],
   },
   {
     id: 'term-chain',
@@ -77,7 +86,7 @@ const ENTRIES: readonly Entry[] = [
     term: 'attempts',
     family: 'dragonfly',
     columns: is('attempts'),
-    text: ["passes through a fault: the first, plus one per restart and one per B1-B4 back-down."],
+    text: ['passes through a fault: the first, plus one per restart and one per B1-B4 back-down.'],
   },
   {
     id: 'term-upgrade',
@@ -104,14 +113,18 @@ const ENTRIES: readonly Entry[] = [
     term: 'waits',
     family: 'dragonfly',
     columns: (h) => h === 'waits' || h.startsWith('wait'),
-    text: ['the contention estimate: acquisitions that find another thread holding the same token in a conflicting mode, with hold times from the hold-time model.'],
+    text: [
+      'the contention estimate: acquisitions that find another thread holding the same token in a conflicting mode, with hold times from the hold-time model.',
+    ],
   },
   {
     id: 'term-mm-lock',
     term: 'mm lock',
     family: 'linux',
     columns: is('mm locks'),
-    text: ['the per-process mmap_lock (a read-write semaphore over the whole address space); a fault under it blocks, and is blocked by, every writer of the map.'],
+    text: [
+      'the per-process mmap_lock (a read-write semaphore over the whole address space); a fault under it blocks, and is blocked by, every writer of the map.',
+    ],
   },
   {
     id: 'term-vma-lock',
@@ -136,7 +149,9 @@ const ENTRIES: readonly Entry[] = [
     term: 'precision, recall',
     family: 'linux',
     columns: is('precision', 'recall'),
-    text: ['precision: of the faults a model says take the mm lock, the share the kernel took it in; recall: of the faults the kernel took it in, the share the model predicted.'],
+    text: [
+      'precision: of the faults a model says take the mm lock, the share the kernel took it in; recall: of the faults the kernel took it in, the share the model predicted.',
+    ],
   },
 ];
 

@@ -23,8 +23,7 @@ function block(b: Block, chartPath: (name: string) => string): string {
       return `> **${inline(b.parts)}**`;
     case 'list':
       return b.items.map((i) => `- ${blockStart(inline(i))}`).join('\n');
-    case 'code':
-    {
+    case 'code': {
       const fence = '`'.repeat(Math.max(3, ...(b.text.match(/`+/g) ?? []).map((r) => r.length + 1)));
       return `${fence}sh\n${b.text}\n${fence}`;
     }

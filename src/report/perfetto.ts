@@ -47,7 +47,12 @@ export type PerfettoFormat = 'json' | 'proto';
 export const formatOf = (file: string): PerfettoFormat => (/\.(pftrace|perfetto-trace|pb)$/i.test(file) ? 'proto' : 'json');
 
 /** Write the timeline of the run in `runDir` to `file`, or to standard output when `file` is `-`. */
-export async function writePerfetto(runDir: string, file: string, filter: PerfettoFilter = {}, format: PerfettoFormat = formatOf(file)): Promise<PerfettoSummary> {
+export async function writePerfetto(
+  runDir: string,
+  file: string,
+  filter: PerfettoFilter = {},
+  format: PerfettoFormat = formatOf(file),
+): Promise<PerfettoSummary> {
   const db = await RunDatabase.open(runDir);
   const toStdout = file === '-';
   const out: Writable = toStdout ? process.stdout : createWriteStream(file);
@@ -106,7 +111,10 @@ function jsonSink(out: Writable, t0: number): Sink {
   const us = (ns: number) => Math.round(ns - t0) / 1000; // microseconds, nanosecond precision
   let first = true;
   const emit = (event: object) => {
-    const text = (first ? '{"displayTimeUnit":"ns","otherData":{"tool":"vmreplay","clock":"trace ns minus the first hold; holds from the hold-time model, each drawn up to its thread\'s next acquisition"},"traceEvents":[\n' : ',\n') + JSON.stringify(event);
+    const text =
+      (first
+        ? '{"displayTimeUnit":"ns","otherData":{"tool":"vmreplay","clock":"trace ns minus the first hold; holds from the hold-time model, each drawn up to its thread\'s next acquisition"},"traceEvents":[\n'
+        : ',\n') + JSON.stringify(event);
     first = false;
     return w.write(text);
   };
@@ -167,7 +175,12 @@ function protoSink(out: Writable): Sink {
     },
     process: (pos, name) =>
       packet(null, (p) =>
-        p.message(PROTO.packet.trackDescriptor, new Message().varint(PROTO.trackDescriptor.uuid, processUuid(pos)).message(PROTO.trackDescriptor.process, new Message().varint(PROTO.process.pid, pos).string(PROTO.process.processName, name))),
+        p.message(
+          PROTO.packet.trackDescriptor,
+          new Message()
+            .varint(PROTO.trackDescriptor.uuid, processUuid(pos))
+            .message(PROTO.trackDescriptor.process, new Message().varint(PROTO.process.pid, pos).string(PROTO.process.processName, name)),
+        ),
       ),
     thread: (pos, tid, name) =>
       packet(null, (p) =>
@@ -176,7 +189,10 @@ function protoSink(out: Writable): Sink {
           new Message()
             .varint(PROTO.trackDescriptor.uuid, threadUuid(pos, tid))
             .varint(PROTO.trackDescriptor.parentUuid, processUuid(pos))
-            .message(PROTO.trackDescriptor.thread, new Message().varint(PROTO.thread.pid, pos).varint(PROTO.thread.tid, tid).string(PROTO.thread.threadName, name)),
+            .message(
+              PROTO.trackDescriptor.thread,
+              new Message().varint(PROTO.thread.pid, pos).varint(PROTO.thread.tid, tid).string(PROTO.thread.threadName, name),
+            ),
         ),
       ),
     async slice(pos, tid, start, end, name, cat, args) {
@@ -192,7 +208,9 @@ async function writeEvents(con: DuckDBConnection, out: Writable, filter: Perfett
   const models = (await con.runAndReadAll('SELECT model FROM models ORDER BY position')).getRows().map((r) => String(r[0]));
   const unknown = (filter.models ?? []).filter((m) => !models.includes(m));
   if (unknown.length) throw new UsageError(`--model: ${unknown.join(', ')} not in this run (its models: ${models.join(', ')})`);
-  const t0Row = (await con.runAndReadAll(`SELECT min(ts) FROM (SELECT ts FROM acquisitions UNION ALL SELECT ts FROM backdowns UNION ALL SELECT ts FROM hazards)`)).getRows()[0]!;
+  const t0Row = (
+    await con.runAndReadAll(`SELECT min(ts) FROM (SELECT ts FROM acquisitions UNION ALL SELECT ts FROM backdowns UNION ALL SELECT ts FROM hazards)`)
+  ).getRows()[0]!;
   const t0 = t0Row[0] === null ? 0 : Number(t0Row[0]);
   const comms = new Map<number, string>(
     (await con.runAndReadAll(`SELECT pid, comm FROM process_names WHERE comm IS NOT NULL`)).getRows().map((r) => [Number(r[0]), String(r[1])]),

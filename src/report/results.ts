@@ -55,7 +55,9 @@ async function renderTable(result: DuckDBResult, out: Write, maxRows: number, wi
   }
   await out(pagedTextTable(names, shown, width));
   const more = total - shown.length;
-  await out(more > 0 ? `(${total} rows, first ${shown.length} shown: --max-rows N for more, --format csv for all)\n` : `(${total} row${total === 1 ? '' : 's'})\n`);
+  await out(
+    more > 0 ? `(${total} rows, first ${shown.length} shown: --max-rows N for more, --format csv for all)\n` : `(${total} row${total === 1 ? '' : 's'})\n`,
+  );
   return total;
 }
 
@@ -72,7 +74,12 @@ async function renderCsv(result: DuckDBResult, out: Write): Promise<number> {
   await out(result.columnNames().map(csvField).join(',') + '\n');
   let total = 0;
   for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
-    await out(chunk.getRows().map((row) => row.map((v) => csvField(v === null ? '' : String(v))).join(',') + '\n').join(''));
+    await out(
+      chunk
+        .getRows()
+        .map((row) => row.map((v) => csvField(v === null ? '' : String(v))).join(',') + '\n')
+        .join(''),
+    );
     total += chunk.rowCount;
   }
   return total;

@@ -62,7 +62,19 @@ export function formatSummary(run: RunResult, knobs: { sharedFault: boolean }, o
     return out;
   }
   out += textTable(
-    ['model', 'X tokens', 'S tokens', 'X chain', 'S chain', 'back-downs', 'restarts', 'upgrades', 'hazards', `X tokens saved vs ${base.model}`, `X chain saved vs ${base.model}`],
+    [
+      'model',
+      'X tokens',
+      'S tokens',
+      'X chain',
+      'S chain',
+      'back-downs',
+      'restarts',
+      'upgrades',
+      'hazards',
+      `X tokens saved vs ${base.model}`,
+      `X chain saved vs ${base.model}`,
+    ],
     t.map((m, i) => [
       m.model,
       m.xTokens,
@@ -142,7 +154,9 @@ export function banners(run: RunResult): string[] {
   }
   for (const m of run.models) {
     if (m.acquisitions > 0 && m.inferredAcquisitions * 2 > m.acquisitions) {
-      out.push(`INFERRED: ${m.inferredAcquisitions} of ${m.model}'s ${m.acquisitions} acquisitions (${percent(m.inferredAcquisitions, m.acquisitions)}) rest on events the reader inferred, not on observed ones (acquisitions.inferred).`);
+      out.push(
+        `INFERRED: ${m.inferredAcquisitions} of ${m.model}'s ${m.acquisitions} acquisitions (${percent(m.inferredAcquisitions, m.acquisitions)}) rest on events the reader inferred, not on observed ones (acquisitions.inferred).`,
+      );
     }
   }
   return out;
@@ -153,7 +167,14 @@ function linuxBlock(models: RunResult['models'], para: (text: string) => string,
   const base = models[0]!;
   let out = textTable(
     ['model', 'faults', 'mm locks', 'VMA locks', 'faults taking mm lock', `mm locks saved vs ${base.model}`],
-    models.map((m, i) => [m.model, m.faults, m.mmLocks, m.vmaLocks, m.mmFaults, i === 0 ? '' : `${base.mmLocks - m.mmLocks} (${percent(base.mmLocks - m.mmLocks, base.mmLocks)})`]),
+    models.map((m, i) => [
+      m.model,
+      m.faults,
+      m.mmLocks,
+      m.vmaLocks,
+      m.mmFaults,
+      i === 0 ? '' : `${base.mmLocks - m.mmLocks} (${percent(base.mmLocks - m.mmLocks, base.mmLocks)})`,
+    ]),
   );
   for (const m of models.slice(1)) {
     const reasons = Object.entries(m.mmReasons).sort((a, b) => b[1] - a[1]);
@@ -161,7 +182,9 @@ function linuxBlock(models: RunResult['models'], para: (text: string) => string,
   }
   if (waits.length > 0) {
     const base = waits[0]!;
-    out += '\n' + para('waiting behind mmap_lock writers (estimated: the write holds as captured, each fault asking at its entry; first-order, nothing else moves):');
+    out +=
+      '\n' +
+      para('waiting behind mmap_lock writers (estimated: the write holds as captured, each fault asking at its entry; first-order, nothing else moves):');
     out += textTable(
       ['model', 'faults waiting', 'wait time', 'longest', 'avoided'],
       waits.map((w, i) => [w.model, w.faults, nanos(w.waitNs), nanos(w.maxWaitNs), i === 0 ? '' : nanos(base.waitNs - w.waitNs)]),
@@ -172,7 +195,14 @@ function linuxBlock(models: RunResult['models'], para: (text: string) => string,
     out += '\n' + para('against the captured kernel, fault by fault (the fallback_agreement view leaves undecidable faults out):');
     out += textTable(
       ['model', 'predicted', 'observed', 'both', 'precision', 'recall'],
-      models.map((m) => [m.model, m.mmFaults, m.observedMmFaults, m.agreedMmFaults, percent(m.agreedMmFaults, m.mmFaults), percent(m.agreedMmFaults, m.observedMmFaults)]),
+      models.map((m) => [
+        m.model,
+        m.mmFaults,
+        m.observedMmFaults,
+        m.agreedMmFaults,
+        percent(m.agreedMmFaults, m.mmFaults),
+        percent(m.agreedMmFaults, m.observedMmFaults),
+      ]),
     );
   }
   return out + '\n';

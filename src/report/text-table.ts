@@ -28,7 +28,10 @@ function columnWidths(header: readonly string[], cells: readonly (readonly strin
  * column so a row can be followed across pages. Rows are never wrapped.
  */
 export function pagedTextTable(header: readonly string[], rows: readonly (readonly Cell[])[], width: number): string {
-  const widths = columnWidths(header.map(escapeControls), rows.map((r) => r.map(show)));
+  const widths = columnWidths(
+    header.map(escapeControls),
+    rows.map((r) => r.map(show)),
+  );
   const total = widths.reduce((a, w) => a + w, 0) + 2 * (widths.length - 1);
   if (total <= width || header.length <= 1) return textTable(header, rows);
   const pages: number[][] = [];
@@ -48,7 +51,13 @@ export function pagedTextTable(header: readonly string[], rows: readonly (readon
     .map((cols, i) => {
       const pick = [0, ...cols];
       const title = `(page ${i + 1} of ${pages.length}: columns 1 and ${cols[0]! + 1}-${cols[cols.length - 1]! + 1} of ${header.length})\n`;
-      return title + textTable(pick.map((c) => header[c]!), rows.map((r) => pick.map((c) => r[c])));
+      return (
+        title +
+        textTable(
+          pick.map((c) => header[c]!),
+          rows.map((r) => pick.map((c) => r[c])),
+        )
+      );
     })
     .join('\n');
 }

@@ -35,7 +35,11 @@ export function checkThresholds(d: ReportData, model: string, t: Thresholds): Ve
   if (faults === 0) return { ok: false, lines: ['FAIL nothing replayed: 0 faults in this run, so no figure rests on a fault (see its input warnings)'] };
   const inferred = d.inferredAcquisitions.find((m) => m.model === model);
   if (inferred && inferred.acquisitions > 0 && inferred.inferred * 2 > inferred.acquisitions) {
-    results.push({ ok: false, pass: '', fail: `${model}'s figures rest on inferred events: ${inferred.inferred} of its ${inferred.acquisitions} acquisitions (acquisitions.inferred); replay a capture in its own family's terms` });
+    results.push({
+      ok: false,
+      pass: '',
+      fail: `${model}'s figures rest on inferred events: ${inferred.inferred} of its ${inferred.acquisitions} acquisitions (acquisitions.inferred); replay a capture in its own family's terms`,
+    });
   }
   if (t.minAgreementPct !== undefined) {
     const l = d.linux.find((r) => r.model === model);

@@ -26,8 +26,14 @@ export async function writeComparison(c: Comparison, title: string, outDir: stri
   const svgs = await writeChartFiles(charts, join(outDir, CHARTS_DIR));
   const doc = { title, blocks: buildComparison(c, charts) };
   const paths = [join(outDir, COMPARE_FILES.markdown), join(outDir, COMPARE_FILES.html), join(outDir, COMPARE_FILES.json)];
-  await writeFile(paths[0]!, renderMarkdown(doc, (name) => `${CHARTS_DIR}/${name}.png`));
-  await writeFile(paths[1]!, renderHtml(doc, (name) => svgs.get(name) ?? ''));
+  await writeFile(
+    paths[0]!,
+    renderMarkdown(doc, (name) => `${CHARTS_DIR}/${name}.png`),
+  );
+  await writeFile(
+    paths[1]!,
+    renderHtml(doc, (name) => svgs.get(name) ?? ''),
+  );
   await writeFile(paths[2]!, comparisonJson(c));
   return paths;
 }

@@ -58,7 +58,13 @@ export async function writeReport(runDir: string, outDir: string, preface: Prefa
   const doc = (file: string) => ({ title: reportTitle(data), blocks: [...preface(file), ...blocks] });
   const markdown = join(outDir, REPORT_MD);
   const html = join(outDir, REPORT_HTML);
-  await writeFile(markdown, renderMarkdown(doc(REPORT_MD), (name) => `${CHARTS_DIR}/${name}.png`));
-  await writeFile(html, renderHtml(doc(REPORT_HTML), (name) => svgs.get(name) ?? ''));
+  await writeFile(
+    markdown,
+    renderMarkdown(doc(REPORT_MD), (name) => `${CHARTS_DIR}/${name}.png`),
+  );
+  await writeFile(
+    html,
+    renderHtml(doc(REPORT_HTML), (name) => svgs.get(name) ?? ''),
+  );
   return { markdown, html, charts: specs.map((c) => c.name), data };
 }

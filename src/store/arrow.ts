@@ -35,7 +35,7 @@ import type { AddressTable } from '../columns/addresses.js';
 import type { StringTable } from '../columns/strings.js';
 import { type ColumnBatch, type ColumnSpec, NULL_ENUM, NULL_I16, NULL_I32, NULL_I8, NULL_ID, NULL_U32, type TableSpec } from '../columns/table.js';
 import { writeAllSync } from './files.js';
-import { type Dictionaries } from '../columns/dictionaries.js';
+import type { Dictionaries } from '../columns/dictionaries.js';
 import { widen } from '../columns/typed.js';
 
 /** Turns one column of a batch into Arrow data. */
@@ -59,7 +59,10 @@ export class ArrowTableWriter {
     this.encoders = spec.columns.map((c) => encoderFor(c, dicts, () => dictionaryId++));
     this.schema = new Schema(
       this.encoders.map((e) => e.field),
-      new Map([['vmreplay.table', spec.name], ['vmreplay.doc', spec.doc]]),
+      new Map([
+        ['vmreplay.table', spec.name],
+        ['vmreplay.doc', spec.doc],
+      ]),
     );
     this.sink = new FileSink(path);
     // Write the schema now so a table that never gets a row is still a valid stream.
@@ -118,7 +121,15 @@ class StreamWriter extends RecordBatchStreamWriter {
 }
 
 function field(c: ColumnSpec, type: DataType, nullable = true): Field {
-  return new Field(c.name, type, nullable, new Map([['vmreplay.kind', c.kind], ['vmreplay.doc', c.doc]]));
+  return new Field(
+    c.name,
+    type,
+    nullable,
+    new Map([
+      ['vmreplay.kind', c.kind],
+      ['vmreplay.doc', c.doc],
+    ]),
+  );
 }
 
 function encoderFor(c: ColumnSpec, dicts: Dictionaries, nextDictionaryId: () => number): ColumnEncoder {

@@ -43,7 +43,12 @@ export interface BuildProgress {
 export const HEX_MACRO = `CREATE OR REPLACE MACRO hex64(x) AS '0x' || lower(hex(x))`;
 
 /** Build OUT/vmreplay.duckdb over the finished OUT/<table>.parquet of each of `tables`. */
-export async function buildDatabase(outDir: string, tables: readonly AnyTable[], givenModels: readonly string[], layout: DatabaseLayout): Promise<DatabaseBuild> {
+export async function buildDatabase(
+  outDir: string,
+  tables: readonly AnyTable[],
+  givenModels: readonly string[],
+  layout: DatabaseLayout,
+): Promise<DatabaseBuild> {
   const dir = resolve(outDir);
   const instance = await DuckDBInstance.create(join(dir, DATABASE_FILE), BUILD_CONFIG);
   const con = await instance.connect();
@@ -84,10 +89,7 @@ export function tableDdl(spec: TableSpec<readonly ColumnSpec[]>): string {
 
 function loadTable(dir: string, spec: TableSpec<readonly ColumnSpec[]>): string[] {
   const names = spec.columns.map((c) => ident(c.name)).join(', ');
-  return [
-    tableDdl(spec),
-    `INSERT INTO ${ident(spec.name)} (${names}) SELECT ${names} FROM read_parquet(${literal(join(dir, `${spec.name}.parquet`))})`,
-  ];
+  return [tableDdl(spec), `INSERT INTO ${ident(spec.name)} (${names}) SELECT ${names} FROM read_parquet(${literal(join(dir, `${spec.name}.parquet`))})`];
 }
 
 /** Models present (the given order first, then any others found), the baseline, and the time buckets. */
@@ -95,9 +97,13 @@ async function runContext(con: DuckDBConnection, tables: readonly AnyTable[], gi
   const has = (t: AnyTable, column: string) => t.columns.some((c) => c.name === column);
   const withModel = tables.filter((t) => has(t, 'model'));
   const found = withModel.length
-    ? ((await con.runAndReadAll(`SELECT DISTINCT model FROM (${withModel.map((t) => `SELECT model FROM ${ident(t.name)}`).join(' UNION ALL ')}) WHERE model IS NOT NULL ORDER BY model`))
+    ? (
+        await con.runAndReadAll(
+          `SELECT DISTINCT model FROM (${withModel.map((t) => `SELECT model FROM ${ident(t.name)}`).join(' UNION ALL ')}) WHERE model IS NOT NULL ORDER BY model`,
+        )
+      )
         .getRows()
-        .map((r) => r[0] as string))
+        .map((r) => r[0] as string)
     : [];
   const models = [...givenModels, ...found.filter((m) => !givenModels.includes(m))];
   // each model is compared against its family's baseline (models/index.ts); the run's is the first model's
@@ -107,7 +113,9 @@ async function runContext(con: DuckDBConnection, tables: readonly AnyTable[], gi
   let t0 = 0;
   let t1 = 0;
   if (withTs.length) {
-    const [lo, hi] = (await con.runAndReadAll(`SELECT min(ts), max(ts) FROM (${withTs.map((t) => `SELECT ts FROM ${ident(t.name)}`).join(' UNION ALL ')})`)).getRows()[0]!;
+    const [lo, hi] = (
+      await con.runAndReadAll(`SELECT min(ts), max(ts) FROM (${withTs.map((t) => `SELECT ts FROM ${ident(t.name)}`).join(' UNION ALL ')})`)
+    ).getRows()[0]!;
     if (lo !== null && hi !== null) [t0, t1] = [Number(lo), Number(hi)];
   }
   return { models, baseline, t0, ...chooseBuckets(t0, t1) };
@@ -122,6 +130,10 @@ export function modelsTable(ctx: ViewContext): string {
 
 /** The first line of a DuckDB error, without the client's own prefix. */
 export function firstLine(message: string): string {
-  const line = message.split('\n').find((l) => l.trim() !== '')?.trim() ?? message;
+  const line =
+    message
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? message;
   return line.replace(/^Failed to extract statements: /, '');
 }

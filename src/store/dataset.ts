@@ -37,7 +37,10 @@ export const READ_OPTIONS = `hive_partitioning = true, union_by_name = true, hiv
 export function partitionNames(inputs: readonly string[]): string[] {
   const taken = new Set<string>();
   return inputs.map((input) => {
-    const base = traceStem(input).replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_') || 'trace';
+    const base =
+      traceStem(input)
+        .replace(/[^A-Za-z0-9._-]/g, '_')
+        .replace(/^\.+/, '_') || 'trace';
     let name = base;
     for (let n = 2; taken.has(name.toLowerCase()); n++) name = `${base}-${n}`;
     taken.add(name.toLowerCase()); // distinct on case-insensitive file systems too
@@ -48,7 +51,10 @@ export function partitionNames(inputs: readonly string[]): string[] {
 /** Replay every input into OUT/trace=NAME/ with at most `parallel` at once, then build the dataset's database and manifest. */
 export async function replayDatasetIntoDirectory(inputs: readonly string[], outDir: string, parallel: number, replayOne: ReplayOne): Promise<DatasetSummary> {
   const names = partitionNames(inputs);
-  const claim = await claimOutDir(outDir, STANDARD_TABLES.map((t) => t.name));
+  const claim = await claimOutDir(
+    outDir,
+    STANDARD_TABLES.map((t) => t.name),
+  );
   let committed = false;
   try {
     await replayAll(inputs, names, claim.workDir, parallel, replayOne);

@@ -32,7 +32,8 @@ export function nullRuleOf(spec: TableSpec<readonly ColumnSpec[]>, c: ColumnSpec
 
 function tableSection(spec: TableSpec<readonly ColumnSpec[]>): string {
   const rows = spec.columns.map((c) => `| \`${c.name}\` | ${typeOf(c)} | ${cell(nullRuleOf(spec, c)?.doc ?? 'never')} | ${cell(c.doc)} |`);
-  for (const c of spec.columns.filter(isAddress)) rows.push(`| \`${c.name}_hex\` | VARCHAR (database only) | as \`${c.name}\` | \`${c.name}\` as 0x-prefixed hex text |`);
+  for (const c of spec.columns.filter(isAddress))
+    rows.push(`| \`${c.name}_hex\` | VARCHAR (database only) | as \`${c.name}\` | \`${c.name}\` as 0x-prefixed hex text |`);
   return [`### ${spec.name}`, '', cell(spec.doc) + '.', '', '| column | type | NULL | meaning |', '| --- | --- | --- | --- |', ...rows, ''].join('\n');
 }
 
@@ -64,7 +65,16 @@ export function generateTablesDoc(): string {
     '',
   );
   for (const v of VIEWS) {
-    parts.push(`### ${v.name}`, '', v.doc, '', '| column | meaning |', '| --- | --- |', ...v.columns.map(([name, doc]) => `| \`${name}\` | ${cell(doc)} |`), '');
+    parts.push(
+      `### ${v.name}`,
+      '',
+      v.doc,
+      '',
+      '| column | meaning |',
+      '| --- | --- |',
+      ...v.columns.map(([name, doc]) => `| \`${name}\` | ${cell(doc)} |`),
+      '',
+    );
   }
   parts.push(END);
   return parts.join('\n');

@@ -3,6 +3,6 @@
 export { openStore, Store, type StoreOptions, type StoreSummary } from './store.js';
 export type { ManifestInput, Manifest } from './manifest.js';
 export { readManifest } from './manifest.js';
-export { type DatabaseLayout } from './database.js';
+export type { DatabaseLayout } from './database.js';
 export { RunDatabase } from './run-database.js';
 export { VIEWS, VIEW_NAMES } from './views.js';

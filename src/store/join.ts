@@ -162,7 +162,8 @@ function shiftChunk(chunk: ThriftStruct, shift: number, path: string): ThriftStr
     if (id === CHUNK.filePath) throw new Error(`parquet join: ${path} keeps column data in another file; only self-contained parts can be joined`);
     if (id === CHUNK.cryptoMetadata) throw new Error(`parquet join: ${path} has encrypted columns; encrypted parts cannot be joined`);
     // The page index lists absolute page offsets inside the body: moving it would mean rewriting it.
-    if (id === CHUNK.offsetIndexOffset || id === CHUNK.columnIndexOffset) throw new Error(`parquet join: ${path} has a page index; parts with one cannot be joined`);
+    if (id === CHUNK.offsetIndexOffset || id === CHUNK.columnIndexOffset)
+      throw new Error(`parquet join: ${path} has a page index; parts with one cannot be joined`);
     if (id === CHUNK.fileOffset) return [id, moved(v, shift)];
     if (id !== CHUNK.metaData) return [id, v];
     const meta = structOf(v, path).map(([m, mv]): readonly [number, ThriftValue] =>

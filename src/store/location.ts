@@ -46,7 +46,9 @@ const unquote = (text: string): string => text.replaceAll("''", "'");
 
 /** The views of the open database that read a Parquet file by name (the table views). */
 export async function parquetViews(con: DuckDBConnection): Promise<ParquetViewLocation[]> {
-  const rows = (await con.runAndReadAll(`SELECT view_name, sql FROM duckdb_views() WHERE NOT internal AND database_name = current_database() ORDER BY view_name`)).getRows();
+  const rows = (
+    await con.runAndReadAll(`SELECT view_name, sql FROM duckdb_views() WHERE NOT internal AND database_name = current_database() ORDER BY view_name`)
+  ).getRows();
   const found: ParquetViewLocation[] = [];
   for (const [view, sql] of rows) {
     const m = READ_PARQUET.exec(String(sql));

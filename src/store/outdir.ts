@@ -23,14 +23,7 @@ export const PARTITION_PREFIX = 'trace=';
 
 /** Files of a run in `outDir` for these tables (whether they exist or not). */
 export function runFiles(tables: readonly string[]): string[] {
-  return [
-    ...tables.flatMap((t) => [`${t}.parquet`, `${t}.arrow`]),
-    DATABASE_FILE,
-    `${DATABASE_FILE}.wal`,
-    `${DATABASE_FILE}.tmp`,
-    MANIFEST_FILE,
-    STAGING_DIR,
-  ];
+  return [...tables.flatMap((t) => [`${t}.parquet`, `${t}.arrow`]), DATABASE_FILE, `${DATABASE_FILE}.wal`, `${DATABASE_FILE}.tmp`, MANIFEST_FILE, STAGING_DIR];
 }
 
 /** The longest path Linux takes (PATH_MAX less its terminating NUL). */
@@ -87,7 +80,11 @@ export async function claimOutDir(outDir: string, tables: readonly string[]): Pr
   // The deepest file a run writes is its temporary directory's staging files (or DuckDB's beside them).
   const deepest = Buffer.byteLength(names.tempPrefix) + 12 + DEEPEST_FILE_BYTES;
   if (deepest > PATH_MAX_BYTES) {
-    throw new InputError(outDir, 0, `is too long a path (${Buffer.byteLength(abs)} bytes): the run's files beside and in it would need ${deepest} bytes, more than the ${PATH_MAX_BYTES} a path may have; choose a shorter one`);
+    throw new InputError(
+      outDir,
+      0,
+      `is too long a path (${Buffer.byteLength(abs)} bytes): the run's files beside and in it would need ${deepest} bytes, more than the ${PATH_MAX_BYTES} a path may have; choose a shorter one`,
+    );
   }
   await checkReplaceable(outDir, abs);
   try {

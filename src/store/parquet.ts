@@ -147,7 +147,12 @@ export class ParquetWriter {
 
   private fileMetaData(): ThriftStruct {
     const schema: ThriftValue[] = [
-      { struct: [[4, { bin: 'schema' }], [5, { i32: this.columns.length }]] },
+      {
+        struct: [
+          [4, { bin: 'schema' }],
+          [5, { i32: this.columns.length }],
+        ],
+      },
       ...this.columns.map((c): ThriftValue => {
         const converted = CONVERTED[c.type];
         const element: [number, ThriftValue][] = [
@@ -240,7 +245,11 @@ function definitionLevels(rows: number, validity: Uint8Array | null): Uint8Array
   const bits = validity ?? new Uint8Array(bytes).fill(0xff);
   const run = bitPackedRun(bits.subarray(0, bytes), 1);
   const length = new Uint8Array(4);
-  new DataView(length.buffer).setUint32(0, run.reduce((n, b) => n + b.byteLength, 0), true);
+  new DataView(length.buffer).setUint32(
+    0,
+    run.reduce((n, b) => n + b.byteLength, 0),
+    true,
+  );
   return [length, ...run];
 }
 

@@ -40,7 +40,9 @@ export async function replayIntoDirectory(traces: readonly string[], outDir: str
   const building = performance.now();
   const knobs = {
     shared_fault: options.knobs.sharedFault ? 1 : 0,
-    ...(options.knobs.linuxVersion === undefined ? {} : { linux_version: `${Math.floor(options.knobs.linuxVersion / 100)}.${options.knobs.linuxVersion % 100}` }),
+    ...(options.knobs.linuxVersion === undefined
+      ? {}
+      : { linux_version: `${Math.floor(options.knobs.linuxVersion / 100)}.${options.knobs.linuxVersion % 100}` }),
     hold_scale: options.holdScale ?? DEFAULT_REPLAY_OPTIONS.holdScale,
     site_hold_ns: options.siteHoldNs ?? DEFAULT_REPLAY_OPTIONS.siteHoldNs,
   };

@@ -48,10 +48,12 @@ export class RunDatabase {
     if (!existsSync(outDir) || !statSync(outDir).isDirectory()) throw new InputError(outDir, 0, 'no such directory');
     const dir = resolve(outDir);
     const path = join(dir, DATABASE_FILE);
-    if (!existsSync(path)) throw new InputError(outDir, 0, `not a finished vmreplay output (no ${DATABASE_FILE}); write one with '${commandLine(`replay TRACE -o ${outDir}`)}'`);
+    if (!existsSync(path))
+      throw new InputError(outDir, 0, `not a finished vmreplay output (no ${DATABASE_FILE}); write one with '${commandLine(`replay TRACE -o ${outDir}`)}'`);
     const manifest = await readManifest(dir);
     if (!manifest) throw new InputError(outDir, 0, `not a vmreplay run (no ${MANIFEST_FILE} from vmreplay beside ${DATABASE_FILE}); refusing to run its SQL`);
-    if (manifest.status !== 'complete') throw new InputError(outDir, 0, 'the replay that wrote this directory did not finish (manifest status is not complete)');
+    if (manifest.status !== 'complete')
+      throw new InputError(outDir, 0, 'the replay that wrote this directory did not finish (manifest status is not complete)');
     try {
       await checkOwnFiles(outDir, dir, manifest);
     } catch (e) {
@@ -64,7 +66,11 @@ export class RunDatabase {
       const views = await parquetViews(con);
       const foreign = await foreignObjects(con, dir, manifest, views);
       if (foreign.length > 0) {
-        throw new InputError(path, 0, `was not written by vmreplay ${manifest.version ?? ''} for this run (${foreign.slice(0, 3).join('; ')}); refusing to run its SQL (replay the trace again to rebuild it)`);
+        throw new InputError(
+          path,
+          0,
+          `was not written by vmreplay ${manifest.version ?? ''} for this run (${foreign.slice(0, 3).join('; ')}); refusing to run its SQL (replay the trace again to rebuild it)`,
+        );
       }
       // Moved or copied: temporary views over the files here shadow the stored ones (the analysis views follow them).
       for (const v of misplacedViews(views, dir)) await con.run(temporary(anchoredSql(v, dir)));
@@ -114,7 +120,8 @@ async function checkOwnFiles(outDir: string, dir: string, manifest: Manifest): P
   const runs: [string, Manifest][] = [];
   if (manifest.traces) {
     for (const t of manifest.traces) {
-      if (!PLAIN_NAME.test(String(t.name))) throw new InputError(join(outDir, MANIFEST_FILE), 0, `names a trace ${JSON.stringify(t.name)} that vmreplay would not write`);
+      if (!PLAIN_NAME.test(String(t.name)))
+        throw new InputError(join(outDir, MANIFEST_FILE), 0, `names a trace ${JSON.stringify(t.name)} that vmreplay would not write`);
       runs.push([join(dir, `${PARTITION_PREFIX}${t.name}`), t.manifest]);
     }
   } else runs.push([dir, manifest]);
@@ -123,11 +130,14 @@ async function checkOwnFiles(outDir: string, dir: string, manifest: Manifest): P
     if (tables.length === 0) throw new InputError(join(runDir, MANIFEST_FILE), 0, 'lists no tables: not a run vmreplay wrote');
     for (const [name, record] of tables) {
       const file = join(runDir, `${name}.parquet`);
-      if (!PLAIN_NAME.test(name) || record.parquet !== `${name}.parquet`) throw new InputError(join(runDir, MANIFEST_FILE), 0, `names a table file ${JSON.stringify(record.parquet)} that vmreplay would not write`);
-      if (typeof record.sha256 !== 'string') throw new InputError(join(runDir, MANIFEST_FILE), 0, 'has no digests of its Parquet files (written by an older vmreplay?); replay the trace again');
+      if (!PLAIN_NAME.test(name) || record.parquet !== `${name}.parquet`)
+        throw new InputError(join(runDir, MANIFEST_FILE), 0, `names a table file ${JSON.stringify(record.parquet)} that vmreplay would not write`);
+      if (typeof record.sha256 !== 'string')
+        throw new InputError(join(runDir, MANIFEST_FILE), 0, 'has no digests of its Parquet files (written by an older vmreplay?); replay the trace again');
       const found = await hashFile(file);
       if (found.sha256 === null) throw new InputError(file, 0, 'missing or unreadable, although the manifest lists it');
-      if (found.sha256 !== record.sha256 || found.bytes !== record.bytes) throw new InputError(file, 0, 'differs from the file the run wrote (its SHA-256 is not the one in the manifest)');
+      if (found.sha256 !== record.sha256 || found.bytes !== record.bytes)
+        throw new InputError(file, 0, 'differs from the file the run wrote (its SHA-256 is not the one in the manifest)');
     }
   }
 }
@@ -147,7 +157,8 @@ async function catalog(con: DuckDBConnection): Promise<Map<string, string>> {
 }
 
 /** The view's SQL with the directory of its file left out. */
-const placeless = (sql: string): string => sql.replace(/read_parquet\('((?:[^']|'')*)'/, (_m, file: string) => `read_parquet('${viewFileName(file.replaceAll("''", "'"))}'`);
+const placeless = (sql: string): string =>
+  sql.replace(/read_parquet\('((?:[^']|'')*)'/, (_m, file: string) => `read_parquet('${viewFileName(file.replaceAll("''", "'"))}'`);
 
 /**
  * What in the database differs from what vmreplay writes for `manifest`:
@@ -215,6 +226,7 @@ function expectedStatements(dir: string, manifest: Manifest): string[] {
   }
   const buckets = manifest.time_buckets;
   const ctx: ViewContext = { models, baseline, t0: buckets?.t0_ns ?? 0, bucketNs: buckets?.bucket_ns ?? 1_000_000, buckets: buckets?.buckets ?? 1 };
-  const tables = manifest.database?.layout === 'tables' ? names.map((n) => tableDdl(spec(n))) : names.map((n) => parquetView(spec(n), join(dir, `${n}.parquet`)));
+  const tables =
+    manifest.database?.layout === 'tables' ? names.map((n) => tableDdl(spec(n))) : names.map((n) => parquetView(spec(n), join(dir, `${n}.parquet`)));
   return [HEX_MACRO, ...tables, modelsTable(ctx), ...viewStatements(ctx)];
 }

@@ -19,7 +19,7 @@ import { type ColumnBatch, type ColumnSpec, NULL_ENUM, NULL_I8, NULL_ID, type Ta
 import type { StringTable } from '../columns/strings.js';
 import { bytesOf, type ColumnPage, type ParquetColumn, ParquetWriter, plainStrings } from './parquet.js';
 import { stagingColumn } from './sql.js';
-import { type Dictionaries } from '../columns/dictionaries.js';
+import type { Dictionaries } from '../columns/dictionaries.js';
 import { widen } from '../columns/typed.js';
 
 /**

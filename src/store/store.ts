@@ -27,7 +27,7 @@ import { claimOutDir, DATABASE_FILE, type OutDirClaim, STAGING_DIR } from './out
 import { anchorViews } from './location.js';
 import { StagingTable, Utf8Cache } from './staging.js';
 import { VIEW_NAMES } from './views.js';
-import { type Dictionaries } from '../columns/dictionaries.js';
+import type { Dictionaries } from '../columns/dictionaries.js';
 
 type AnyTable = TableSpec<readonly ColumnSpec[]>;
 
@@ -59,7 +59,10 @@ interface OpenTable {
 
 /** Claim `outDir` (see claimOutDir) and return a store writing the run that ends up there; `dicts` resolve the batches' string and address ids. */
 export async function openStore(outDir: string, dicts: Dictionaries, options: StoreOptions = {}): Promise<Store> {
-  const claim = await claimOutDir(outDir, STANDARD_TABLES.map((t) => t.name));
+  const claim = await claimOutDir(
+    outDir,
+    STANDARD_TABLES.map((t) => t.name),
+  );
   let converter: TableConverter;
   try {
     converter = await TableConverter.open(claim.workDir);
@@ -150,12 +153,23 @@ export class Store implements TableOutput {
       const layout = this.options.layout ?? 'parquet-views';
       // The digests let a reader recognise the run's own files (run-database.ts); hashed while DuckDB builds.
       const digests = Promise.all(open.map((t) => hashFile(join(this.workDir, `${t.spec.name}.parquet`))));
-      const build = await buildDatabase(this.workDir, open.map((t) => t.spec), input.models, layout);
+      const build = await buildDatabase(
+        this.workDir,
+        open.map((t) => t.spec),
+        input.models,
+        layout,
+      );
       onProgress?.({ name: 'database', step: steps, steps });
       const hashed = await digests;
       const tables: Record<string, TableRecord> = {};
       for (const [i, t] of open.entries()) {
-        tables[t.spec.name] = { rows: t.rows, parquet: `${t.spec.name}.parquet`, arrow: t.arrow ? `${t.spec.name}.arrow` : null, bytes: hashed[i]!.bytes, sha256: hashed[i]!.sha256 };
+        tables[t.spec.name] = {
+          rows: t.rows,
+          parquet: `${t.spec.name}.parquet`,
+          arrow: t.arrow ? `${t.spec.name}.arrow` : null,
+          bytes: hashed[i]!.bytes,
+          sha256: hashed[i]!.sha256,
+        };
       }
       const manifest: Manifest = {
         tool: TOOL,

@@ -32,7 +32,20 @@ export type ThriftStruct = readonly (readonly [number, ThriftValue])[];
 const TRUE = 1;
 const FALSE = 2;
 const CODE: Record<ElementType, number> = { bool: TRUE, i8: 3, i16: 4, i32: 5, i64: 6, double: 7, bin: 8, list: 9, set: 10, map: 11, struct: 12 };
-const ELEMENT: Record<number, ElementType> = { 1: 'bool', 2: 'bool', 3: 'i8', 4: 'i16', 5: 'i32', 6: 'i64', 7: 'double', 8: 'bin', 9: 'list', 10: 'set', 11: 'map', 12: 'struct' };
+const ELEMENT: Record<number, ElementType> = {
+  1: 'bool',
+  2: 'bool',
+  3: 'i8',
+  4: 'i16',
+  5: 'i32',
+  6: 'i64',
+  7: 'double',
+  8: 'bin',
+  9: 'list',
+  10: 'set',
+  11: 'map',
+  12: 'struct',
+};
 
 const utf8 = new TextEncoder();
 

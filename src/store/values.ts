@@ -11,7 +11,14 @@ export type Value = string | number | bigint | boolean | null | Value[] | { read
 export type Row = Record<string, Value>;
 
 /** Types whose JS value holds other values, already converted by plainValue as node-api recurses. */
-const NESTED: ReadonlySet<DuckDBTypeId> = new Set([DuckDBTypeId.LIST, DuckDBTypeId.ARRAY, DuckDBTypeId.STRUCT, DuckDBTypeId.MAP, DuckDBTypeId.UNION, DuckDBTypeId.VARIANT]);
+const NESTED: ReadonlySet<DuckDBTypeId> = new Set([
+  DuckDBTypeId.LIST,
+  DuckDBTypeId.ARRAY,
+  DuckDBTypeId.STRUCT,
+  DuckDBTypeId.MAP,
+  DuckDBTypeId.UNION,
+  DuckDBTypeId.VARIANT,
+]);
 
 /** A DuckDB value as a plain Value (the converter for convertRowObjects and convertRows). */
 export const plainValue: DuckDBValueConverter<Value> = (value, type: DuckDBType, self) => {

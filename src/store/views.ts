@@ -76,7 +76,6 @@ function pivotOrder(ctx: ViewContext): string {
   return cols.length > 0 ? `${ident(cols[0]!.countColumn)} DESC` : '1';
 }
 
-
 const PIVOT_DOCS: readonly (readonly [string, string])[] = [
   ['x_<model>', 'X token acquisitions under that model (one column per model of the run, e.g. x_old, x_new, x_new_fixed)'],
   ['saved_x', 'baseline X minus `new` X (positive: `new` takes fewer exclusive token acquisitions)'],
@@ -120,13 +119,15 @@ const VIEW_DEFS: readonly ViewDef[] = [
     name: 'saved_by_site',
     doc: 'X token acquisitions per kernel site (the function taking the lock), one column per model, and the X each model saves against the baseline.',
     columns: [['site', 'kernel function taking the token'], ...PIVOT_DOCS],
-    sql: (ctx) => `SELECT ${tr(ctx)}site, ${pivot(ctx, '').join(', ')} FROM acquisitions WHERE ${anyMeasured(ctx)} GROUP BY ${tr(ctx)}site ORDER BY ${tr(ctx)}${pivotOrder(ctx)}, site`,
+    sql: (ctx) =>
+      `SELECT ${tr(ctx)}site, ${pivot(ctx, '').join(', ')} FROM acquisitions WHERE ${anyMeasured(ctx)} GROUP BY ${tr(ctx)}site ORDER BY ${tr(ctx)}${pivotOrder(ctx)}, site`,
   },
   {
     name: 'saved_by_otype',
     doc: 'X token acquisitions per object type, one column per model, and the savings.',
     columns: [['otype', 'object type'], ...PIVOT_DOCS],
-    sql: (ctx) => `SELECT ${tr(ctx)}otype, ${pivot(ctx, '').join(', ')} FROM acquisitions WHERE ${anyMeasured(ctx)} GROUP BY ${tr(ctx)}otype ORDER BY ${tr(ctx)}${pivotOrder(ctx)}, otype`,
+    sql: (ctx) =>
+      `SELECT ${tr(ctx)}otype, ${pivot(ctx, '').join(', ')} FROM acquisitions WHERE ${anyMeasured(ctx)} GROUP BY ${tr(ctx)}otype ORDER BY ${tr(ctx)}${pivotOrder(ctx)}, otype`,
   },
   {
     name: 'saved_by_object',
@@ -146,12 +147,7 @@ const VIEW_DEFS: readonly ViewDef[] = [
   {
     name: 'saved_by_process',
     doc: 'X token acquisitions per process, with its command name and executable, one column per model, and the savings.',
-    columns: [
-      ['pid', 'process id'],
-      ['comm', 'command name (the last one seen)'],
-      ['path', 'executable (proc_exec), when seen'],
-      ...PIVOT_DOCS,
-    ],
+    columns: [['pid', 'process id'], ['comm', 'command name (the last one seen)'], ['path', 'executable (proc_exec), when seen'], ...PIVOT_DOCS],
     sql: (ctx) =>
       `SELECT ${tr(ctx, 'a.')}a.pid, p.comm, p.path, ${pivot(ctx, 'a.').join(', ')} ` +
       `FROM acquisitions a LEFT JOIN process_names p ON p.pid = a.pid${sameTrace(ctx, 'p', 'a')} WHERE (${anyMeasured(ctx, 'a.')}) ` +
@@ -160,8 +156,7 @@ const VIEW_DEFS: readonly ViewDef[] = [
   {
     name: 'saved_over_time',
     acrossTraces: false,
-    doc:
-      'X token acquisitions per time bucket, one column per model, and the savings. The trace span (first to last `ts` of every table that has one: events, acquisitions, waits, faults, hazards, backdowns) is cut into about 100 buckets of a round width (1, 2 or 5 times a power of ten nanoseconds); every bucket has a row, empty ones with zeros. The width is in manifest.json (time_buckets).',
+    doc: 'X token acquisitions per time bucket, one column per model, and the savings. The trace span (first to last `ts` of every table that has one: events, acquisitions, waits, faults, hazards, backdowns) is cut into about 100 buckets of a round width (1, 2 or 5 times a power of ten nanoseconds); every bucket has a row, empty ones with zeros. The width is in manifest.json (time_buckets).',
     columns: [
       ['bucket', 'bucket number, 0 = the first'],
       ['start_ns', 'bucket start (same clock as ts)'],
@@ -270,8 +265,7 @@ const VIEW_DEFS: readonly ViewDef[] = [
   },
   {
     name: 'writer_waits',
-    doc:
-      'Linux models: the waiting behind mmap_lock writers each model implies, estimated from the write holds the capture shows (mmap_lock write acquisition to release or downgrade, per mm and thread). A fault that takes the mm lock while another thread of its mm holds it for writing waits until that hold ends. First-order: the holds are as captured, the fault asks for the lock at its entry, and nothing else moves.',
+    doc: 'Linux models: the waiting behind mmap_lock writers each model implies, estimated from the write holds the capture shows (mmap_lock write acquisition to release or downgrade, per mm and thread). A fault that takes the mm lock while another thread of its mm holds it for writing waits until that hold ends. First-order: the holds are as captured, the fault asks for the lock at its entry, and nothing else moves.',
     columns: [
       ['model', 'Linux model'],
       ['faults_waiting', 'faults that would wait behind a writer'],
@@ -326,7 +320,10 @@ function linuxSummary(ctx: ViewContext, byTrace: boolean): string {
   if (!cols.some((c) => c.family === 'linux')) return '';
   const mm = (model: string) => `(SELECT count(*) FROM acquisitions x WHERE x.model = ${model} AND x."class" = 'mm'${byTrace ? ' AND x.trace = t.trace' : ''})`;
   const base = `CASE m.model ${cols.map((c) => `WHEN ${literal(c.name)} THEN ${literal(c.baseline)}`).join(' ')} END`;
-  const linux = `m.model IN (${cols.filter((c) => c.family === 'linux').map((c) => literal(c.name)).join(', ')})`;
+  const linux = `m.model IN (${cols
+    .filter((c) => c.family === 'linux')
+    .map((c) => literal(c.name))
+    .join(', ')})`;
   return (
     `, CASE WHEN ${linux} THEN ${mm('m.model')} END AS mm_locks, ` +
     `CASE WHEN ${linux} THEN (SELECT count(*) FROM acquisitions x WHERE x.model = m.model AND x."class" = 'vma'${byTrace ? ' AND x.trace = t.trace' : ''}) END AS vma_locks, ` +
@@ -341,7 +338,9 @@ function summarySql(ctx: ViewContext): string {
   const keys = byTrace ? 'trace, model' : 'model';
   const on = (t: string) => `${t}.model = m.model${byTrace ? ` AND ${t}.trace = t.trace` : ''}`;
   const base =
-    ctx.baseline === null ? 'NULL' : `coalesce((SELECT x_tokens FROM a a0 WHERE a0.model = ${literal(ctx.baseline)}${byTrace ? ' AND a0.trace = t.trace' : ''}), 0)`;
+    ctx.baseline === null
+      ? 'NULL'
+      : `coalesce((SELECT x_tokens FROM a a0 WHERE a0.model = ${literal(ctx.baseline)}${byTrace ? ' AND a0.trace = t.trace' : ''}), 0)`;
   return (
     `WITH a AS (SELECT ${keys}, count(*) FILTER (WHERE ${xToken()}) AS x_tokens, count(*) FILTER (WHERE "class" = 'token' AND "mode" = 'S') AS s_tokens, ` +
     `count(*) FILTER (WHERE "class" = 'chain' AND "mode" = 'X') AS x_chain, count(*) FILTER (WHERE "class" = 'chain' AND "mode" = 'S') AS s_chain, ` +
@@ -366,7 +365,9 @@ export const VIEW_NAMES: readonly string[] = VIEW_DEFS.map((v) => v.name);
 
 /** CREATE VIEW statements for the run (or, with ctx.byTrace, the dataset) described by `ctx` (the models table, and a dataset's traces table, must exist). */
 export function viewStatements(ctx: ViewContext): string[] {
-  return [...NAME_VIEW_DEFS, ...VIEW_DEFS].filter((v) => !ctx.byTrace || v.acrossTraces !== false).map((v) => `CREATE OR REPLACE VIEW ${ident(v.name)} AS ${v.sql(ctx)}`);
+  return [...NAME_VIEW_DEFS, ...VIEW_DEFS]
+    .filter((v) => !ctx.byTrace || v.acrossTraces !== false)
+    .map((v) => `CREATE OR REPLACE VIEW ${ident(v.name)} AS ${v.sql(ctx)}`);
 }
 
 /** The views of a dataset's database: every view but those whose time buckets are one trace's clock. */

@@ -6,7 +6,7 @@
 
 import type { FieldValue, TextEvent } from '../ingest/writer.js';
 import { MinHeap } from './heap.js';
-import { Seen, type SimObject } from './objects.js';
+import type { Seen, SimObject } from './objects.js';
 import type { Thread } from './process.js';
 
 type Fields = [string, FieldValue][];

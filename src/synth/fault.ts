@@ -130,7 +130,8 @@ function* resolve(w: World, t: Thread, entry: SimMapEntry, vpn: number, write: b
   if (paged) pageIn(last.obj, last.pidx, last.seen, ioEnd, endAt);
   else if (depth >= 0) last.obj.setPage(last.pidx, last.obj.bitsOf(last.pidx), endAt);
   const F = first.obj;
-  if (depth < 0 || (write && depth > 0)) F.setPage(first.pidx, PG_RESIDENT, endAt); // zero fill / copy up
+  if (depth < 0 || (write && depth > 0))
+    F.setPage(first.pidx, PG_RESIDENT, endAt); // zero fill / copy up
   else if (write) F.setPage(first.pidx, (F.bitsOf(first.pidx) | PG_RESIDENT) & ~(PG_SWAP | PG_RAM), endAt); // DIRTY: unswapped
 
   let slept = 0;

@@ -52,7 +52,7 @@ export class PageoutDaemon implements Timer {
     const p = rng.pick(procs);
     const e = rng.pick(p.space.entries.length ? p.space.entries : [null]);
     const o = e?.object;
-    if (!e || !o || !o.anonymous || o.ref !== 1 || e.shared || e.pages === 0) return;
+    if (!e || !o?.anonymous || o.ref !== 1 || e.shared || e.pages === 0) return;
     const first = e.start + rng.below(e.pages);
     const run = Math.min(rng.int(1, 8), e.start + e.pages - first);
     for (let vpn = first; vpn < first + run; vpn++) {

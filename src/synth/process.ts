@@ -64,16 +64,7 @@ export class AddressSpace {
   ) {}
 
   /** Map an entry (a private file mapping or copy starts copy-on-write). */
-  add(
-    name: string,
-    kind: EntryKind,
-    start: number,
-    pages: number,
-    object: SimObject | null,
-    offset: number,
-    writable: boolean,
-    shared: boolean,
-  ): SimMapEntry {
+  add(name: string, kind: EntryKind, start: number, pages: number, object: SimObject | null, offset: number, writable: boolean, shared: boolean): SimMapEntry {
     return this.insert(new SimMapEntry(name, kind, start, pages, object, offset, writable, shared, object !== null && !shared));
   }
 

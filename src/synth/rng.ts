@@ -61,7 +61,7 @@ export class Rng {
 
   /** Log-uniform real in [lo, hi): as many short as long values per decade (I/O latencies). */
   logBetween(lo: number, hi: number): number {
-    return lo * Math.pow(hi / lo, this.float());
+    return lo * (hi / lo) ** this.float();
   }
 
   chance(p: number): boolean {
@@ -88,9 +88,9 @@ export class Rng {
   zipf(n: number, s = 1): number {
     // Inverse of the continuous approximation; good enough and O(1).
     const u = this.float();
-    if (s === 1) return Math.min(n - 1, Math.floor(Math.pow(n + 1, u)) - 1);
+    if (s === 1) return Math.min(n - 1, Math.floor((n + 1) ** u) - 1);
     const a = 1 - s;
-    const k = Math.pow(u * (Math.pow(n + 1, a) - 1) + 1, 1 / a) - 1;
+    const k = (u * ((n + 1) ** a - 1) + 1) ** (1 / a) - 1;
     return Math.min(n - 1, Math.max(0, Math.floor(k)));
   }
 

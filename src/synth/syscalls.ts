@@ -28,10 +28,15 @@ const HEAP_MAX = 1 << 20;
 export function spawn(w: World, image: Image, body: (t: Thread) => Body): Process {
   const p = w.newProcess(null, image.comm);
   const t = p.newThread(w.sched.cpus[0]!);
-  w.sched.start(t, (function* () {
-    yield* exec(w, t, image);
-    yield* body(t);
-  })(), w.sched.cpus[0]!.now, null);
+  w.sched.start(
+    t,
+    (function* () {
+      yield* exec(w, t, image);
+      yield* body(t);
+    })(),
+    w.sched.cpus[0]!.now,
+    null,
+  );
   return p;
 }
 
@@ -117,7 +122,16 @@ function* pageRead(w: World, t: Thread, obj: SimObject, pidx: number): Body {
 }
 
 /** ELF load_section for the text and the data segment (each takes a reference on the file's object). */
-function* loadSections(w: World, t: Thread, space: AddressSpace, prefix: string, obj: SimObject, image: Image | typeof RTLD, textStart: number, dataStart: number): Body {
+function* loadSections(
+  w: World,
+  t: Thread,
+  space: AddressSpace,
+  prefix: string,
+  obj: SimObject,
+  image: Image | typeof RTLD,
+  textStart: number,
+  dataStart: number,
+): Body {
   w.emit.loadSection(t, obj, null);
   obj.ref++;
   space.add(`${prefix}text`, 'text', textStart, image.textPages, obj, 0, false, false);
@@ -224,4 +238,3 @@ export function growHeap(space: AddressSpace, pages: number): SimMapEntry {
   heap.pages = Math.min(HEAP_MAX, heap.pages + pages);
   return heap;
 }
-

@@ -6,7 +6,21 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import * as api from '../../src/api/index.js';
-import { chartBundle, InputError, newModel, oldModel, openRun, OT, replay, sampleTrace, tableBundle, UsageError, VEGA_LITE_MIME, type LockingModel, type LockLog } from '../../src/api/index.js';
+import {
+  chartBundle,
+  InputError,
+  newModel,
+  oldModel,
+  openRun,
+  OT,
+  replay,
+  sampleTrace,
+  tableBundle,
+  UsageError,
+  VEGA_LITE_MIME,
+  type LockingModel,
+  type LockLog,
+} from '../../src/api/index.js';
 import { ROOT } from '../helpers.js';
 
 const root = t.testdir({ elsewhere: {}, 'not-a-run': { 'notes.txt': 'hello' } });
@@ -116,7 +130,12 @@ t.test('chartBundle: the Vega-Lite spec, an SVG, a PNG and a line of text', asyn
   const spec = {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: 'Tokens' },
-    data: { values: [{ m: 'old', n: 3 }, { m: 'new', n: 1 }] },
+    data: {
+      values: [
+        { m: 'old', n: 3 },
+        { m: 'new', n: 1 },
+      ],
+    },
     mark: 'bar',
     encoding: { x: { field: 'm', type: 'nominal' }, y: { field: 'n', type: 'quantitative' } },
   };
@@ -143,7 +162,10 @@ t.test('tableBundle: HTML (escaped) and aligned text, long tables cut', async (t
   t.match(b['text/html'], /<td style="text-align:left">&lt;b&gt;&amp;<\/td>/);
   t.match(b['text/html'], /18446744073709551615/);
   t.match(b['text/plain'], /^Caption <1>\nname +n +big\n[- ]+\n<b>& +10 +18446744073709551615\nx +2\n$/);
-  const cut = tableBundle(Array.from({ length: 7 }, (_, i) => ({ i })), { maxRows: 5, columns: ['i'] });
+  const cut = tableBundle(
+    Array.from({ length: 7 }, (_, i) => ({ i })),
+    { maxRows: 5, columns: ['i'] },
+  );
   t.match(cut['text/plain'], /\(2 more rows of 7\)\n$/);
   t.equal(tableBundle([])['text/plain'], '\n\n');
 });

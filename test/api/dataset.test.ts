@@ -38,7 +38,13 @@ t.test('openRun on a dataset: every table and view across traces, with a trace c
 
   // The query docs/api.md charts: savings against traces, one bar per trace and model.
   const rows = await run.rows(`SELECT trace, model, saved_x_pct FROM summary WHERE NOT baseline ORDER BY trace, model`);
-  t.same(rows.map((r) => [r.trace, r.model]), [['cpu2', 'new'], ['cpu4', 'new']]);
+  t.same(
+    rows.map((r) => [r.trace, r.model]),
+    [
+      ['cpu2', 'new'],
+      ['cpu4', 'new'],
+    ],
+  );
   t.equal(rows.find((r) => r.trace === 'cpu4')!.saved_x_pct, 58.06, 'the basic fixture saves 18 of 31');
   const bundle = await chartBundle({
     data: { values: rows },
@@ -56,7 +62,10 @@ t.test('openRun on a dataset: every table and view across traces, with a trace c
   t.equal((svg.match(/<path[^>]*aria-roledescription="bar"/g) ?? []).length, 2, 'one bar per trace');
 
   const table = await run.arrow('SELECT trace, model, x_tokens FROM summary ORDER BY trace, model');
-  t.same(table.schema.fields.map((f) => `${f.name}:${String(f.type)}`), ['trace:Utf8', 'model:Utf8', 'x_tokens:Int64']);
+  t.same(
+    table.schema.fields.map((f) => `${f.name}:${String(f.type)}`),
+    ['trace:Utf8', 'model:Utf8', 'x_tokens:Int64'],
+  );
 });
 
 t.test('openTrace: one trace of a dataset as a run of its own', async (t) => {

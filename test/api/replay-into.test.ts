@@ -58,7 +58,9 @@ t.test('replayIntoDirectory: a failed replay leaves OUT as it was and nothing be
   writeFileSync(join(out, 'mine.txt'), 'kept');
   const before = readdirSync(out).sort();
   const manifest = readFileSync(join(out, 'manifest.json'), 'utf8');
-  await t.rejects(replayIntoDirectory([join(dir, 'empty.ktr')], out, { models: modelsByName(['new']), knobs: { sharedFault: true }, strict: true }), { name: 'InputError' });
+  await t.rejects(replayIntoDirectory([join(dir, 'empty.ktr')], out, { models: modelsByName(['new']), knobs: { sharedFault: true }, strict: true }), {
+    name: 'InputError',
+  });
   t.same(readdirSync(out).sort(), before);
   t.equal(readFileSync(join(out, 'manifest.json'), 'utf8'), manifest, 'the earlier run, untouched');
   t.same(readdirSync(dir).sort(), ['empty.ktr', 'out'], 'no temporary directory or lock left');

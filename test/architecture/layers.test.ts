@@ -15,7 +15,10 @@ function documentedOrder(): string[] {
   const doc = readFileSync(join(ROOT, 'docs', 'architecture.md'), 'utf8');
   const line = doc.split('\n').find((l) => l.startsWith('layers: '));
   if (!line) throw new Error('docs/architecture.md has no "layers: ..." line');
-  return line.slice('layers: '.length).split('->').map((s) => s.trim());
+  return line
+    .slice('layers: '.length)
+    .split('->')
+    .map((s) => s.trim());
 }
 
 function sourceFiles(dir: string): string[] {
@@ -60,7 +63,8 @@ function upwardImports(graph: Graph): string[] {
   for (const [file, targets] of graph) {
     for (const target of targets) {
       if (!graph.has(target)) against.push(`${relative(ROOT, file)} imports ${relative(ROOT, target)}, which does not exist`);
-      else if (rank(layerOf(target)) > rank(layerOf(file))) against.push(`${relative(ROOT, file)} (${layerOf(file)}) imports ${relative(ROOT, target)} (${layerOf(target)})`);
+      else if (rank(layerOf(target)) > rank(layerOf(file)))
+        against.push(`${relative(ROOT, file)} (${layerOf(file)}) imports ${relative(ROOT, target)} (${layerOf(target)})`);
     }
   }
   return against;
@@ -121,7 +125,10 @@ t.test('the checker catches what it must', async (t) => {
   // Guards against a checker that passes because it reads nothing.
   t.ok(files.length > 50, 'reads every source file');
   t.ok([...graph.values()].flat().length > 200, 'finds the imports');
-  t.ok(importsOf(join(SRC, 'cli.ts')).some((s) => s.includes('commands/')), 'dynamic imports are read');
+  t.ok(
+    importsOf(join(SRC, 'cli.ts')).some((s) => s.includes('commands/')),
+    'dynamic imports are read',
+  );
   const f = (p: string): string => join(SRC, p);
   const bad: Graph = new Map([
     [f('columns/a.ts'), [f('replay/b.ts')]],

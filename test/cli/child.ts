@@ -26,7 +26,11 @@ export function spawnCli(args: readonly string[], cwd: string = ROOT, stdin = fa
   // Without tap's NODE_OPTIONS: the child's coverage (transformed without
   // source text) would blur the report's, not add to it.
   const env = { ...process.env, ...extraEnv, NODE_OPTIONS: '' };
-  const child = spawn(process.execPath, ['--import', TSX, '--input-type=module', '-e', CLI, '--', ...args], { cwd, env, stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', TSX, '--input-type=module', '-e', CLI, '--', ...args], {
+    cwd,
+    env,
+    stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+  });
   child.stdin?.on('error', () => {}); // a child that stops reading (it was interrupted) is what some tests want
   let stdout = '';
   let stderr = '';

@@ -84,7 +84,9 @@ t.test('a directory of traces becomes one dataset whose per-trace figures are th
   const db = await DuckDBInstance.create(':memory:');
   const con = await db.connect();
   try {
-    const rows = (await con.runAndReadAll(`SELECT trace, count(*) FROM read_parquet('${out}/*/faults.parquet', hive_partitioning = true) GROUP BY trace ORDER BY trace`)).getRows();
+    const rows = (
+      await con.runAndReadAll(`SELECT trace, count(*) FROM read_parquet('${out}/*/faults.parquet', hive_partitioning = true) GROUP BY trace ORDER BY trace`)
+    ).getRows();
     t.same(
       rows.map((x) => x[0]),
       ['build', 'cpu4'],
@@ -105,7 +107,11 @@ t.test('a quoted glob and a directory expand to the trace files they name', asyn
   const traces = makeTraces(dir);
   t.same(await expandTraceArgs([traces]), [join(traces, 'build.dtrace'), join(traces, 'cpu4.ktr')], 'a directory: its trace files, sorted');
   t.same(await expandTraceArgs([join(traces, '*.ktr')]), [join(traces, 'cpu4.ktr')]);
-  t.same(await expandTraceArgs([join(traces, '[bc]*.?tr*'), join(traces, 'cpu4.ktr')]), [join(traces, 'build.dtrace'), join(traces, 'cpu4.ktr')], 'each file once');
+  t.same(
+    await expandTraceArgs([join(traces, '[bc]*.?tr*'), join(traces, 'cpu4.ktr')]),
+    [join(traces, 'build.dtrace'), join(traces, 'cpu4.ktr')],
+    'each file once',
+  );
   t.same(await expandTraceArgs([join(dir, '*', '*.dtrace')]), [join(traces, 'build.dtrace')], 'a glob in a directory component');
   t.equal(traceStem('/x/cpu8.dtrace.zst'), 'cpu8');
   t.equal(traceStem('run.2.ktr.gz'), 'run.2');
@@ -114,7 +120,10 @@ t.test('a quoted glob and a directory expand to the trace files they name', asyn
   const out = join(dir, 'out');
   const r = await capture(() => main(['replay', '--dataset', join(traces, '*.ktr'), '-o', out]));
   t.equal(r.code, 0, r.stderr);
-  t.same((await queryJson(out, 'select distinct trace from faults')).map((x) => x.trace), ['cpu4']);
+  t.same(
+    (await queryJson(out, 'select distinct trace from faults')).map((x) => x.trace),
+    ['cpu4'],
+  );
 });
 
 t.test('bad input is exit 2 naming the file, and leaves no OUT', async (t) => {
@@ -162,7 +171,10 @@ t.test('hidden files are left out with a word; a newline in a trace name is quot
   t.equal(r.code, 0, r.stderr);
   t.match(r.stdout + r.stderr, `left out 1 hidden file in ${traces}: .backup.ktr (name them to include them)`);
   t.match(r.stdout, JSON.stringify(odd), 'the table quotes the name');
-  t.ok(r.stdout.split('\n').every((l) => !l.startsWith('line.dtrace')), 'no row broken in two');
+  t.ok(
+    r.stdout.split('\n').every((l) => !l.startsWith('line.dtrace')),
+    'no row broken in two',
+  );
 
   writeFileSync(odd, readFileSync(fixture('basic.dtrace'), 'utf8') + 'garbage\n');
   const bad = await capture(() => main(['replay', '--strict', '--dataset', traces, '-o', join(dir, 'out2')]));
@@ -178,7 +190,10 @@ t.test('replay --dataset --json: the table of traces as one document on standard
   t.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout) as { out: string; traces: { trace: string; input: string; events: number; faultRows: number; seconds: number }[] };
   t.equal(doc.out, out);
-  t.same(doc.traces.map((x) => x.input), [fixture('basic.ktr'), fixture('basic-s.ktr')]);
+  t.same(
+    doc.traces.map((x) => x.input),
+    [fixture('basic.ktr'), fixture('basic-s.ktr')],
+  );
   t.ok(doc.traces.every((x) => x.events > 0 && x.faultRows > 0));
   t.equal(r.stderr.match(/deprecated/g)?.length, 1, 'one warning line, not one per trace');
 });

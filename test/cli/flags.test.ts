@@ -46,7 +46,10 @@ t.test('a mistyped command: one line with the closest command', async (t) => {
     [['qeury'], "vmreplay: unknown command 'qeury': did you mean query? (vmreplay help lists the commands)"],
     [['help', 'valdiate'], "vmreplay: unknown command 'valdiate': did you mean validate? (vmreplay help lists the commands)"],
     [['frobnicate'], "vmreplay: unknown command 'frobnicate' (vmreplay help lists the commands)"],
-    [['--models', 'old'], "vmreplay: unknown command '--models': an option goes after the command (vmreplay <command> --models) (vmreplay help lists the commands)"],
+    [
+      ['--models', 'old'],
+      "vmreplay: unknown command '--models': an option goes after the command (vmreplay <command> --models) (vmreplay help lists the commands)",
+    ],
   ] as const) {
     const r = await oneLine([...argv]);
     t.equal(r.code, 2, argv.join(' '));

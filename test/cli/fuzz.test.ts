@@ -24,7 +24,11 @@ interface Base {
   readonly compressed?: boolean;
 }
 
-const perfText = gunzipSync(readFileSync(join(REAL, 'linux-forkexec-pipe.perf.txt.gz'))).toString('latin1').split('\n').slice(0, 1500).join('\n');
+const perfText = gunzipSync(readFileSync(join(REAL, 'linux-forkexec-pipe.perf.txt.gz')))
+  .toString('latin1')
+  .split('\n')
+  .slice(0, 1500)
+  .join('\n');
 const BASES: readonly Base[] = [
   { name: 'basic.ktr', bytes: readFileSync(fixture('basic.ktr')), binary: false },
   { name: 'kit-dragonfly.ktr', bytes: readFileSync(fixture('kit-dragonfly.ktr')), binary: false },
@@ -90,14 +94,19 @@ const MUTATIONS: readonly (readonly [string, Mutation])[] = [
       if (binary) return Buffer.concat([b.subarray(0, 64), Buffer.alloc(64, 0xff), b.subarray(128)]);
       let n = 0;
       return Buffer.from(
-        b.toString('latin1').replace(/\d{2,}/g, (m) => (n++ % 7 === rng.u32() % 7 ? pick(rng, ['18446744073709551616', '9223372036854775808', '9007199254740993', '-' + m]) : m)),
+        b
+          .toString('latin1')
+          .replace(/\d{2,}/g, (m) => (n++ % 7 === rng.u32() % 7 ? pick(rng, ['18446744073709551616', '9223372036854775808', '9007199254740993', '-' + m]) : m)),
         'latin1',
       );
     },
   ],
   [
     'line endings',
-    (rng, b, binary) => (binary ? Buffer.from(b.toString('latin1').replaceAll('\n', '\r'), 'latin1') : Buffer.from(b.toString('latin1').replaceAll('\n', pick(rng, ['\r', '\r\n', '\n\n'])), 'latin1')),
+    (rng, b, binary) =>
+      binary
+        ? Buffer.from(b.toString('latin1').replaceAll('\n', '\r'), 'latin1')
+        : Buffer.from(b.toString('latin1').replaceAll('\n', pick(rng, ['\r', '\r\n', '\n\n'])), 'latin1'),
   ],
 ];
 

@@ -86,7 +86,12 @@ t.test('report.html and every chart escape control characters (valid XML, render
 t.test('a chart labelled with control characters is valid XML that resvg renders', async (t) => {
   const { chart, svgToPng } = await import('../../src/report/charts/render.js');
   const svg = await chart({
-    data: { values: [{ object: '/bin/\u001b[31mred\u0007\u0000', n: 3 }, { object: 'vnode\u0085\u0001', n: 1 }] },
+    data: {
+      values: [
+        { object: '/bin/\u001b[31mred\u0007\u0000', n: 3 },
+        { object: 'vnode\u0085\u0001', n: 1 },
+      ],
+    },
     mark: 'bar',
     encoding: { y: { field: 'object', type: 'nominal' }, x: { field: 'n', type: 'quantitative' } },
   });

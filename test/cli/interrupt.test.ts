@@ -21,8 +21,7 @@ const beside = (dir: string): string[] => readdirSync(dir).filter((n) => n.inclu
 const tempDir = (dir: string): string | undefined => beside(dir).find((n) => n.includes('.vmreplay-tmp-'));
 
 /** Names and bytes of every file in `dir`: equal snapshots, the same run. */
-const snapshot = (dir: string): Record<string, string> =>
-  Object.fromEntries(readdirSync(dir).map((n) => [n, readFileSync(join(dir, n)).toString('base64')]));
+const snapshot = (dir: string): Record<string, string> => Object.fromEntries(readdirSync(dir).map((n) => [n, readFileSync(join(dir, n)).toString('base64')]));
 
 async function replayInProcess(out: string): Promise<void> {
   const r = await capture(() => main(['replay', SAMPLE, '-o', out]));
@@ -104,7 +103,9 @@ t.test('two runs into one OUT at once: one wins whole, the other fails with a cl
 t.test('two runs started together: exactly one wins', async (t) => {
   const dir = t.testdir();
   const out = join(dir, 'out');
-  const [a, b] = await Promise.all([spawnCli(['replay', SAMPLE, '-o', out, '--models', 'old']), spawnCli(['replay', SAMPLE, '-o', out, '--models', 'new'])].map((c) => c.done));
+  const [a, b] = await Promise.all(
+    [spawnCli(['replay', SAMPLE, '-o', out, '--models', 'old']), spawnCli(['replay', SAMPLE, '-o', out, '--models', 'new'])].map((c) => c.done),
+  );
   const won = [a!, b!].filter((r) => r.code === 0);
   const lost = [a!, b!].filter((r) => r.code === 2);
   // Started together they overlap, unless one child starts so late that the other is done (then both succeed, in turn).

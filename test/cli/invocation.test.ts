@@ -23,7 +23,10 @@ t.test('npx, npm exec and npm-run bins say npx vmreplay; a bin on the PATH says 
 t.test("the command line's hints follow", async (t) => {
   const saved = { event: process.env['npm_lifecycle_event'], script: process.env['npm_lifecycle_script'] };
   t.teardown(() => {
-    for (const [key, value] of [['npm_lifecycle_event', saved.event], ['npm_lifecycle_script', saved.script]] as const) {
+    for (const [key, value] of [
+      ['npm_lifecycle_event', saved.event],
+      ['npm_lifecycle_script', saved.script],
+    ] as const) {
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
     }

@@ -25,12 +25,22 @@ t.test('replay --json: the summary as one document, the same figures as the summ
   const doc = JSON.parse(r.stdout) as RunJson;
   t.equal(doc.out, out);
   t.equal(doc.baseline, 'old');
-  t.same(doc.models.map((m) => m.model), ['old', 'new', 'new-fixed']);
-  t.same(doc.models.map((m) => m.savedVsBaseline.xTokens), [0, 18, 16], 'as the text summary says (18, 16)');
+  t.same(
+    doc.models.map((m) => m.model),
+    ['old', 'new', 'new-fixed'],
+  );
+  t.same(
+    doc.models.map((m) => m.savedVsBaseline.xTokens),
+    [0, 18, 16],
+    'as the text summary says (18, 16)',
+  );
   t.equal(doc.faults.truncated, 2);
   t.equal(doc.files[0]!.format, 'ktr');
   t.ok(doc.files[0]!.cpus.length > 0);
-  t.same(doc.phases.map((p) => p.name), ['read + replay', 'build tables']);
+  t.same(
+    doc.phases.map((p) => p.name),
+    ['read + replay', 'build tables'],
+  );
   t.match(r.stderr, /tables and database written to/, 'what it says along the way is not on standard output');
   const q = await capture(() => main(['query', out, 'SELECT model, x_tokens, hazards FROM summary', '--format', 'json']));
   const rows = JSON.parse(q.stdout) as { model: string; x_tokens: number; hazards: number }[];
@@ -80,7 +90,10 @@ t.test('--trace-format forces the framing; --format still does, with one warning
   const old = await capture(() => main(['validate', fixture('basic.dtrace'), '--format', 'dtrace']));
   t.equal(old.code, 0);
   t.equal(old.stdout, forced.stdout, 'the same reading');
-  t.equal(old.stderr, "vmreplay: warning: --format for the traces' framing is deprecated: say --trace-format dtrace (--format names the output of query and compare)\n");
+  t.equal(
+    old.stderr,
+    "vmreplay: warning: --format for the traces' framing is deprecated: say --trace-format dtrace (--format names the output of query and compare)\n",
+  );
   const quiet = await capture(() => main(['-q', 'validate', fixture('basic.dtrace'), '--format', 'dtrace']));
   t.equal(quiet.stderr, '', 'no warning under --quiet');
   const help = await capture(() => main(['help', 'replay']));

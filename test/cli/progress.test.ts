@@ -20,7 +20,11 @@ import { capture } from '../helpers.js';
 
 t.test('reading: the share of the work from bytes read and bytes replayed, and an ETA from the rate so far', async (t) => {
   const streaming = { bytesRead: 25e6, bytesHandedOn: 25e6, eventsRead: 101_000, events: 100_000, faults: 3000 };
-  t.match(readingLine(streaming, 100e6, 10), /^25\.0% of 100\.0 MB, ETA 0:30; 101000 events read, 100000 replayed, 3000 faults$/, 'read and replayed together: the share read');
+  t.match(
+    readingLine(streaming, 100e6, 10),
+    /^25\.0% of 100\.0 MB, ETA 0:30; 101000 events read, 100000 replayed, 3000 faults$/,
+    'read and replayed together: the share read',
+  );
   const held = { bytesRead: 50e6, bytesHandedOn: 0, eventsRead: 400_000, events: 0, faults: 0 };
   t.equal(workDone(held, 100e6), READ_SHARE * 0.5, 'all held back by the sort window: reading counts alone');
   t.match(readingLine(held, 100e6, 10), /^20\.0% of 100\.0 MB, ETA 0:40; 400000 events read, 0 replayed, 0 faults$/);
@@ -43,10 +47,16 @@ t.test('a trace the sort window holds whole: progress while it is read, then whi
   await replay(path, { onProgress: (p) => seen.push(p) });
   const reading = seen.filter((p) => p.events === 0);
   t.ok(reading.length >= 3, `updates while reading, before any event is replayed (${reading.length})`);
-  t.ok(reading.every((p) => p.bytesHandedOn === 0), 'nothing handed on while the window holds it all');
+  t.ok(
+    reading.every((p) => p.bytesHandedOn === 0),
+    'nothing handed on while the window holds it all',
+  );
   t.ok(reading.at(-1)!.bytesRead > reading[0]!.bytesRead && reading.at(-1)!.eventsRead > reading[0]!.eventsRead, 'bytes and events read move on');
   const shares = seen.map((p) => workDone(p, size));
-  t.ok(shares.every((s, i) => i === 0 || s >= shares[i - 1]!), 'the share never goes back');
+  t.ok(
+    shares.every((s, i) => i === 0 || s >= shares[i - 1]!),
+    'the share never goes back',
+  );
   t.ok(shares[0]! < 0.2 && shares.at(-1)! > 0.95, `from near 0 to near 1 (${shares[0]!.toFixed(2)} .. ${shares.at(-1)!.toFixed(2)})`);
   t.equal(seen.at(-1)!.bytesHandedOn, size, 'every byte handed on at the end');
 });
@@ -110,5 +120,8 @@ t.test("the store's close reports each table it builds, then the database", asyn
   t.equal(steps[0]!.step, 0);
   t.equal(steps[0]!.name, 'events', 'the events table first');
   t.same(steps.at(-1), { name: 'database', step: steps[0]!.steps, steps: steps[0]!.steps }, 'done at the end');
-  t.ok(steps.every((s, i) => i === 0 || s.step >= steps[i - 1]!.step), 'steps never go back');
+  t.ok(
+    steps.every((s, i) => i === 0 || s.step >= steps[i - 1]!.step),
+    'steps never go back',
+  );
 });

@@ -24,7 +24,10 @@ t.test('query OUT with no SQL lists the tables and views, one line each on what 
   for (const table of ['events', 'acquisitions', 'faults', 'objects', 'models']) t.match(r.stdout, new RegExp(`\\n  ${table} +\\d+ rows  \\S`), table);
   t.match(r.stdout, /\n {2}acquisitions +\d+ rows {2}One row per lock acquisition per model/);
   for (const view of VIEW_NAMES) t.match(r.stdout, new RegExp(`\\n  ${view} +\\S`), view);
-  t.ok(r.stdout.split('\n').every((l) => l.length <= 80), 'one line each, within the width');
+  t.ok(
+    r.stdout.split('\n').every((l) => l.length <= 80),
+    'one line each, within the width',
+  );
 });
 
 t.test('the table format shows addresses in hex; CSV and JSON keep the exact numbers', async (t) => {
@@ -46,9 +49,15 @@ t.test('the table format shows addresses in hex; CSV and JSON keep the exact num
 
 t.test('a table wider than the terminal is printed in pages of columns, rows whole', async (t) => {
   const header = ['ts', 'first_column', 'second_column', 'third_column', 'fourth_column'];
-  const rows = [[1, 'a', 'b', 'c', 'd'], [22, 'aa', 'bb', 'cc', 'dd']];
+  const rows = [
+    [1, 'a', 'b', 'c', 'd'],
+    [22, 'aa', 'bb', 'cc', 'dd'],
+  ];
   const paged = pagedTextTable(header, rows, 40);
-  t.ok(paged.split('\n').every((l) => l.length <= 40), 'no line wider than the width');
+  t.ok(
+    paged.split('\n').every((l) => l.length <= 40),
+    'no line wider than the width',
+  );
   t.match(paged, /^\(page 1 of 2: columns 1 and 2-3 of 5\)\nts {2}first_column {2}second_column\n/);
   t.match(paged, /\n\(page 2 of 2: columns 1 and 4-5 of 5\)\nts {2}third_column {2}fourth_column\n/);
   t.equal(pagedTextTable(header, rows, 200).split('\n')[0], 'ts  first_column  second_column  third_column  fourth_column', 'wide enough: one table');
@@ -57,7 +66,12 @@ t.test('a table wider than the terminal is printed in pages of columns, rows who
   const con = await db.connect();
   t.teardown(() => (con.closeSync(), db.closeSync()));
   let text = '';
-  await renderResult(await con.stream(`SELECT 1 AS aaaaaaaaaaaaaaaaaaaa, 2 AS bbbbbbbbbbbbbbbbbbbb, 3 AS cccccccccccccccccccc`), 'table', (s) => void (text += s), { width: 50 });
+  await renderResult(
+    await con.stream(`SELECT 1 AS aaaaaaaaaaaaaaaaaaaa, 2 AS bbbbbbbbbbbbbbbbbbbb, 3 AS cccccccccccccccccccc`),
+    'table',
+    (s) => void (text += s),
+    { width: 50 },
+  );
   t.match(text, /^\(page 1 of 2/);
   t.match(text, /\(1 row\)\n$/);
 });
@@ -66,7 +80,11 @@ t.test('several statements: every result, in order', async (t) => {
   const sql = "SELECT 1 AS a; CREATE TEMP VIEW v1 AS SELECT 2 AS c; SELECT 'x;y' AS b";
   const table = await capture(() => main(['query', out, sql]));
   t.equal(table.code, 0, table.stderr);
-  t.equal(table.stdout, "-- 1 of 3: SELECT 1 AS a\na\n-\n1\n(1 row)\n\n-- 3 of 3: SELECT 'x;y' AS b\nb\n---\nx;y\n(1 row)\n", 'each headed by its statement; a statement with no result prints nothing (SET is refused: the configuration is locked)');
+  t.equal(
+    table.stdout,
+    "-- 1 of 3: SELECT 1 AS a\na\n-\n1\n(1 row)\n\n-- 3 of 3: SELECT 'x;y' AS b\nb\n---\nx;y\n(1 row)\n",
+    'each headed by its statement; a statement with no result prints nothing (SET is refused: the configuration is locked)',
+  );
   const csv = await capture(() => main(['query', out, sql, '--format', 'csv']));
   t.equal(csv.stdout, 'a\n1\n\nb\nx;y\n');
   const json = await capture(() => main(['query', out, sql, '--format', 'json']));
@@ -78,7 +96,10 @@ t.test('several statements: every result, in order', async (t) => {
 });
 
 t.test('SQL from a file (-f) or from standard input (-)', async (t) => {
-  const dir = t.testdir({ 'two.sql': '-- the models, then the count\nSELECT model FROM models ORDER BY 1;\nSELECT count(*) AS n FROM models;\n', 'empty.sql': '\n' });
+  const dir = t.testdir({
+    'two.sql': '-- the models, then the count\nSELECT model FROM models ORDER BY 1;\nSELECT count(*) AS n FROM models;\n',
+    'empty.sql': '\n',
+  });
   const fromFile = await capture(() => main(['query', out, '-f', join(dir, 'two.sql'), '--format', 'csv']));
   t.equal(fromFile.code, 0, fromFile.stderr);
   t.equal(fromFile.stdout, 'model\nnew\nnew-fixed\nold\n\nn\n3\n');
@@ -90,7 +111,7 @@ t.test('SQL from a file (-f) or from standard input (-)', async (t) => {
   t.match((await capture(() => main(['query', out, '-f', join(dir, 'empty.sql')]))).stderr, /no SQL in .*empty\.sql\n$/);
 
   const child = spawnCli(['query', out, '-', '--format', 'csv'], ROOT, true);
-  child.stdin!.end('SELECT 41 + 1 AS answer;\nSELECT model FROM models WHERE model = \'old\'\n');
+  child.stdin!.end("SELECT 41 + 1 AS answer;\nSELECT model FROM models WHERE model = 'old'\n");
   const r = await child.done;
   t.equal(r.code, 0, r.stderr);
   t.equal(r.stdout, 'answer\n42\n\nmodel\nold\n');
@@ -102,14 +123,28 @@ t.test('SQL from a file (-f) or from standard input (-)', async (t) => {
 t.test('query --shell: SQL up to a ;, .tables, .mode; an error and the prompt goes on', async (t) => {
   const child = spawnCli(['query', out, '--shell'], ROOT, true);
   child.stdin!.end(
-    ['.tables', '.mode csv', 'SELECT 1 AS a;', 'SELECT', '  2 AS b;', '.mode xml', '.mdoe json', 'SELECT * FROM nowhere;', '.mode json', "SELECT 'last' AS c"].join('\n') + '\n',
+    [
+      '.tables',
+      '.mode csv',
+      'SELECT 1 AS a;',
+      'SELECT',
+      '  2 AS b;',
+      '.mode xml',
+      '.mdoe json',
+      'SELECT * FROM nowhere;',
+      '.mode json',
+      "SELECT 'last' AS c",
+    ].join('\n') + '\n',
   );
   const r = await child.done;
   t.equal(r.code, 0, r.stderr);
   const results = r.stdout.indexOf('a\n1\n');
   const tables = r.stdout.slice(0, results);
   t.match(tables, /^acquisitions {2}.*\bsaved_by_site\b.*\bsummary\b/s, '.tables: the tables and views');
-  t.ok(tables.split('\n').every((l) => l.length <= 80), 'wrapped to the width');
+  t.ok(
+    tables.split('\n').every((l) => l.length <= 80),
+    'wrapped to the width',
+  );
   t.equal(r.stdout.slice(results), 'a\n1\nb\n2\n[\n{"c":"last"}\n]\n', 'csv, then json; a statement over two lines; the last without its ;');
   t.equal(
     r.stderr,

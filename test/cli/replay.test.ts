@@ -89,7 +89,7 @@ t.test('the summary times the whole run and both phases', async (t) => {
   const r = await capture(() => main(['replay', fixture('basic.ktr'), '-o', out]));
   const wall = (performance.now() - began) / 1000;
   t.equal(r.code, 0, r.stderr);
-  const m = /in (\d+\.\d\d) s \(read \+ replay (\d+\.\d\d) s, build tables (\d+\.\d\d) s; \d+ events\/s replayed\)/.exec(r.stdout.replace(/\n  /g, ' '));
+  const m = /in (\d+\.\d\d) s \(read \+ replay (\d+\.\d\d) s, build tables (\d+\.\d\d) s; \d+ events\/s replayed\)/.exec(r.stdout.replace(/\n {2}/g, ' '));
   t.ok(m, `the timing line: ${r.stdout.split('\n')[0]}`);
   const [total, replay, build] = m!.slice(1).map(Number) as [number, number, number];
   t.ok(total + 0.01 >= replay + build, `the whole (${total}) covers both phases (${replay} + ${build})`);
@@ -106,8 +106,15 @@ t.test('notes are wrapped to the width (80 when stdout is not a terminal); table
   t.ok(assumes >= 0);
   t.ok(lines[assumes + 1]!.startsWith('  '), 'the assumes paragraph goes on indented');
   const tableRow = /^(model|---|old|new)/;
-  t.same(lines.filter((l) => !tableRow.test(l) && l.length > 79), [], 'no prose line wider than 79');
-  t.ok(lines.some((l) => l.length > 80 && /^new-fixed /.test(l)), 'the wide table row stays on one line');
+  t.same(
+    lines.filter((l) => !tableRow.test(l) && l.length > 79),
+    [],
+    'no prose line wider than 79',
+  );
+  t.ok(
+    lines.some((l) => l.length > 80 && /^new-fixed /.test(l)),
+    'the wide table row stays on one line',
+  );
 });
 
 t.test('stdout has the results only when it is not a terminal; chatter goes to stderr', async (t) => {
@@ -121,7 +128,10 @@ t.test('stdout has the results only when it is not a terminal; chatter goes to s
 
 t.test('--quiet: nothing but errors, wherever the flag is', async (t) => {
   const out = join(t.testdir(), 'out');
-  for (const argv of [['--quiet', 'replay', fixture('basic.ktr'), '-o', out], ['replay', fixture('basic.ktr'), '-q', '-o', out]]) {
+  for (const argv of [
+    ['--quiet', 'replay', fixture('basic.ktr'), '-o', out],
+    ['replay', fixture('basic.ktr'), '-q', '-o', out],
+  ]) {
     const r = await capture(() => main(argv));
     t.equal(r.code, 0, r.stderr);
     t.equal(r.stdout, '', argv.join(' '));

@@ -17,8 +17,7 @@ const TRACE = fixture('basic.ktr');
 const scratch = (tmp: string): string[] => readdirSync(tmp).filter((n) => n.startsWith('vmreplay-'));
 
 /** True once a scratch directory holds the temporary directory of a replay under way (the store claimed its OUT). */
-const replaying = (tmp: string): boolean =>
-  scratch(tmp).some((d) => readdirSync(join(tmp, d)).some((n) => n.includes('.vmreplay-tmp-')));
+const replaying = (tmp: string): boolean => scratch(tmp).some((d) => readdirSync(join(tmp, d)).some((n) => n.includes('.vmreplay-tmp-')));
 
 for (const [command, signal, code] of [
   ['check', 'SIGINT', 130],

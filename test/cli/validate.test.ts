@@ -10,7 +10,10 @@ import { capture, fixture, ROOT } from '../helpers.js';
 t.test('validate prints, per file and CPU, the accounting, the window and truncated faults', async (t) => {
   const r = await capture(() => main(['validate', fixture('basic.jsonl')]));
   t.equal(r.code, 0);
-  t.match(r.stdout, /basic\.jsonl: jsonl, 57 lines: 55 events, 0 context, 1 unknown, 0 rejected, 1 framing|basic\.jsonl: jsonl, 57 lines: 56 events, 0 context, 1 unknown, 0 rejected, 0 framing/);
+  t.match(
+    r.stdout,
+    /basic\.jsonl: jsonl, 57 lines: 55 events, 0 context, 1 unknown, 0 rejected, 1 framing|basic\.jsonl: jsonl, 57 lines: 56 events, 0 context, 1 unknown, 0 rejected, 0 framing/,
+  );
   t.match(r.stdout, /trunc_begin\s+trunc_end/);
   t.match(r.stdout, /1 unknown keys kept in events\.extra/);
 });
@@ -50,7 +53,8 @@ t.test('- reads standard input, compressed or not', async (t) => {
   // Without tap's NODE_OPTIONS: the child's coverage (transformed without
   // source text) would blur the report's, not add to it.
   const env = { ...process.env, NODE_OPTIONS: '' };
-  const run = (input: Buffer) => execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', cli, 'validate', '-'], { input, encoding: 'utf8', env });
+  const run = (input: Buffer) =>
+    execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', cli, 'validate', '-'], { input, encoding: 'utf8', env });
   const plain = run(readFileSync(fixture('basic.dtrace')));
   t.match(plain, /^-: dtrace, 58 lines: 56 events/);
   const gz = run(gzipSync(readFileSync(fixture('basic.ktr'))));

@@ -20,7 +20,10 @@ t.test('IntMap: get what was set, missing otherwise, across rehashes', async (t)
   const keys: number[] = [];
   for (let i = 0; i < 5000; i++) keys.push(((i * 2654435761) | 0) ^ 0x5bd1e995);
   keys.forEach((k, i) => m.set(k, i));
-  t.ok(keys.every((k, i) => m.get(k) === i), '5000 keys (several rehashes) all found');
+  t.ok(
+    keys.every((k, i) => m.get(k) === i),
+    '5000 keys (several rehashes) all found',
+  );
   m.set(keys[7]!, 99);
   t.equal(m.get(keys[7]!), 99, 'a set overwrites');
   t.equal(m.get(123456789), -1, 'a key never set is missing');

@@ -39,7 +39,11 @@ for (const [file, heading, count] of [
     const source = readFileSync(join(ROOT, 'src', 'models', file), 'utf8');
     t.ok(source.replace(/\n\/\/ /g, ' ').includes(`"${heading}"`), 'the file names the section');
     const rules = rulesOf(heading);
-    t.same([...rules].sort((a, b) => a - b), Array.from({ length: count }, (_, i) => i + 1), 'rules 1..N, in order');
+    t.same(
+      [...rules].sort((a, b) => a - b),
+      Array.from({ length: count }, (_, i) => i + 1),
+      'rules 1..N, in order',
+    );
     const cited = citedRules(file);
     t.ok(cited.length >= count - 1, 'the code cites the rules');
     for (const n of cited) t.ok(rules.has(n), `rule ${n}`);

@@ -13,7 +13,7 @@ const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
   tap: { include: string[]; exclude: string[]; statements: number };
 };
 
-t.test("the README opens with the install-and-run line, then the test command", async (t) => {
+t.test('the README opens with the install-and-run line, then the test command', async (t) => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const block = /```sh\n([\s\S]*?)```/.exec(readme)![1]!.split('\n');
   t.match(block[0], /^npm ci && npx vmreplay\s+#/);

@@ -55,7 +55,10 @@ t.test('binary garbage', async (t) => {
   const mixed = Buffer.concat([Buffer.from('1 0 proc_exit pid=1\n'), Buffer.from('2 0 proc_\0exit pid=2\n'), Buffer.from('3 0 proc_exit pid=3\n')]);
   const { rows, ingest } = await readTrace(tempFile('mixed.dtrace', mixed));
   const f = ingest.files[0]!;
-  t.same(rows.map((r) => r.pid), [1, 3]);
+  t.same(
+    rows.map((r) => r.pid),
+    [1, 3],
+  );
   t.match(f.rejects[0]!, { line: 2, reason: /binary data/ });
   t.ok(f.balanced);
   const err = await strictError(tempFile('mixed.dtrace', mixed));
@@ -103,12 +106,27 @@ t.test('a 64-bit address above 2^53 stays exact', async (t) => {
 });
 
 t.test('out-of-order timestamps across CPUs are sorted; beyond the window they are late, not lost', async (t) => {
-  const text = ['500 1 proc_exit pid=5', '100 0 proc_exit pid=1', '300 2 proc_exit pid=3', '200 0 proc_exit pid=2', '2000000600 1 proc_exit pid=7', '400 3 proc_exit pid=4'].join('\n');
+  const text = [
+    '500 1 proc_exit pid=5',
+    '100 0 proc_exit pid=1',
+    '300 2 proc_exit pid=3',
+    '200 0 proc_exit pid=2',
+    '2000000600 1 proc_exit pid=7',
+    '400 3 proc_exit pid=4',
+  ].join('\n');
   // one row per batch, so the sorter sees rows one by one as a long trace would
   const { rows, ingest } = await readTrace(tempFile('ooo.dtrace', text + '\n'), { batchRows: 1 });
   const f = ingest.files[0]!;
-  t.same(rows.slice(0, 4).map((r) => r.ts), [100, 200, 300, 500], 'within the window: sorted');
-  t.same(rows.map((r) => r.pid), [1, 2, 3, 5, 4, 7], 'pid 4 came 2 s after a later row: passed on as it came');
+  t.same(
+    rows.slice(0, 4).map((r) => r.ts),
+    [100, 200, 300, 500],
+    'within the window: sorted',
+  );
+  t.same(
+    rows.map((r) => r.pid),
+    [1, 2, 3, 5, 4, 7],
+    'pid 4 came 2 s after a later row: passed on as it came',
+  );
   t.equal(f.late, 1, 'and counted late');
   t.equal(f.cpu(3).late, 1);
 });

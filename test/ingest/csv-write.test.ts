@@ -11,9 +11,38 @@ import type { TextEvent } from '../../src/ingest/writer.js';
 import { readTrace } from '../helpers.js';
 
 const EVENTS: TextEvent[] = [
-  { ts: 1000, cpu: 0, name: 'vmtrace_synthetic', fields: [['workload', 'forkexec'], ['seed', 1], ['version', '0.1.0']] },
-  { ts: 2000, cpu: 1, name: 'proc_exec', fields: [['pid', 7], ['comm', 'a,b "quoted" name'], ['path', '']] },
-  { ts: 3000, cpu: 1, name: 'fault_begin', fields: [['tid', 70], ['pid', 7], ['va', 0xffff_f800_1000_cc00n], ['ftype', 'R'], ['fflags', 4]] },
+  {
+    ts: 1000,
+    cpu: 0,
+    name: 'vmtrace_synthetic',
+    fields: [
+      ['workload', 'forkexec'],
+      ['seed', 1],
+      ['version', '0.1.0'],
+    ],
+  },
+  {
+    ts: 2000,
+    cpu: 1,
+    name: 'proc_exec',
+    fields: [
+      ['pid', 7],
+      ['comm', 'a,b "quoted" name'],
+      ['path', ''],
+    ],
+  },
+  {
+    ts: 3000,
+    cpu: 1,
+    name: 'fault_begin',
+    fields: [
+      ['tid', 70],
+      ['pid', 7],
+      ['va', 0xffff_f800_1000_cc00n],
+      ['ftype', 'R'],
+      ['fflags', 4],
+    ],
+  },
 ];
 
 function write(events: readonly TextEvent[], extraKeys = ['workload', 'seed', 'version']): string {

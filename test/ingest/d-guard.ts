@@ -144,8 +144,12 @@ export function guardProblems(dText: string, shText: string, file = 'vmtrace.d')
       const decl = text.slice(i, semi).trim();
       const m = /^(self|this)\s+(.+)$/s.exec(decl);
       if (m) {
-        const names = m[2]!.replace(/\[[^\]]*\]/g, '').split(',').map((s) => /([A-Za-z_]\w*)\s*$/.exec(s.trim())?.[1]);
-        for (const name of names) if (name) uses.push({ scope: m[1] as 'self' | 'this', name, at: semi, line: lineOf(semi), write: true, conds: condsAt(semi) });
+        const names = m[2]!
+          .replace(/\[[^\]]*\]/g, '')
+          .split(',')
+          .map((s) => /([A-Za-z_]\w*)\s*$/.exec(s.trim())?.[1]);
+        for (const name of names)
+          if (name) uses.push({ scope: m[1] as 'self' | 'this', name, at: semi, line: lineOf(semi), write: true, conds: condsAt(semi) });
       }
       i = semi + 1;
       continue;

@@ -20,7 +20,10 @@ t.test('per-CPU buffers drained in turn are put back in time order', async (t) =
   // basic.dtrace prints each switch interval CPU 0 first, then CPU 1
   const { rows, ingest } = await readTrace(fixture('basic.dtrace'));
   const ts = rows.map((r) => r.ts as number);
-  t.same(ts, [...ts].sort((a, b) => a - b));
+  t.same(
+    ts,
+    [...ts].sort((a, b) => a - b),
+  );
   t.equal(ingest.files[0]!.late, 0);
   t.match(ingest.files[0]!.notes.join('\n'), /walltimestamp=1700000000999000000/);
 });

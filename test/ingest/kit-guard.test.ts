@@ -56,15 +56,15 @@ t.test('rule 2: a member that is a macro in the kernel headers', async (t) => {
 
 t.test('rule 3: args[] in a clause whose probe may be missing', async (t) => {
   t.match(guardProblems('fbt::f:entry { trace(args[0]->object); }', SH).join(), /args\[\] in a clause of fbt::f:entry, which may match nothing/);
-  t.match(
-    guardProblems('fbt::f:entry, fbt::g:entry { trace(args[0]); }', SH).join('\n'),
-    /fbt::f:entry[\s\S]*fbt::g:entry/,
-    'each description of the clause',
-  );
+  t.match(guardProblems('fbt::f:entry, fbt::g:entry { trace(args[0]); }', SH).join('\n'), /fbt::f:entry[\s\S]*fbt::g:entry/, 'each description of the clause');
   t.match(guardProblems('fbt::h:entry { trace(args[0]); }', SH).join(), /fbt::h:entry/, 'an fbt probe vmtrace.sh does not check');
   t.match(guardProblems('proc:::exec-success { trace(stringof(args[0])); }', SH).join(), /proc:::exec-success/, 'a checked probe of another provider');
   t.same(guardProblems('#ifndef VMTRACE_NO_F\nfbt::f:entry { trace(args[0]); }\n#endif\n', SH), [], 'left out with its probe');
-  t.match(guardProblems('#ifndef VMTRACE_NO_F\nfbt::f:entry { trace(args[0]); }\n#endif\n', SH.replace('VMTRACE_NO_$(', 'X')).join(), /fbt::f:entry/, 'but only if vmtrace.sh sets the define');
+  t.match(
+    guardProblems('#ifndef VMTRACE_NO_F\nfbt::f:entry { trace(args[0]); }\n#endif\n', SH.replace('VMTRACE_NO_$(', 'X')).join(),
+    /fbt::f:entry/,
+    'but only if vmtrace.sh sets the define',
+  );
   t.same(guardProblems('fbt::f:entry { trace(((struct image_params *)arg0)->object); }', SH), [], 'untyped argN');
   t.same(guardProblems('proc:::create { trace(args[0]->p_pid); }', SH), [], 'a probe that is always there');
 });

@@ -114,7 +114,10 @@ t.test('DragonFly kit: walks outside vm_fault are a known kind, stack growth one
   const { assembler, faults, byVa, levelObjs, file } = await assemble(DFLY);
   t.equal(faults.length, 6, 'every begin met its end');
   t.equal(assembler.truncated, 0, 'entry= walks are not orphans: nothing counted as cut off');
-  t.equal(file.perCpu.reduce((n, c) => n + c.truncatedBegin + c.truncatedEnd, 0), 0);
+  t.equal(
+    file.perCpu.reduce((n, c) => n + c.truncatedBegin + c.truncatedEnd, 0),
+    0,
+  );
   t.match(file.notes.join('\n'), /3 fault_obj events of walks outside vm_fault/);
 
   const grow = byVa('0x7fffffbfe000');
@@ -209,7 +212,11 @@ t.test('DragonFly kit with ktrdump -l: per-CPU rounds, ring overrun counted', as
   t.ok(f.balanced);
   t.equal(rows.length, 13);
   const ts = rows.map((r) => r.ts as number);
-  t.same(ts, [...ts].sort((a, b) => a - b), 'blocks merged by time');
+  t.same(
+    ts,
+    [...ts].sort((a, b) => a - b),
+    'blocks merged by time',
+  );
   t.equal(f.cpu(1).dropped, 3, 'the index gap 0x141 -> 0x145 on CPU 1');
   t.equal(f.cpu(0).dropped, 0);
   t.match(f.warnings.join('\n'), /3 KTR entries lost to ring wrap between ktrdump -l reads/);
@@ -220,7 +227,9 @@ const NO_AWK = spawnSync('awk', ['BEGIN { exit 0 }']).error ? 'no awk here' : fa
 
 t.test('DragonFly kit, ktrdump -l killed: ktr-tail.awk takes the lost tail from the frozen rings', { skip: NO_AWK }, async (t) => {
   const dir = t.testdir();
-  const full = readFileSync(DFLY_POLLED, 'latin1').split('\n').filter((l) => l.length > 0);
+  const full = readFileSync(DFLY_POLLED, 'latin1')
+    .split('\n')
+    .filter((l) => l.length > 0);
   // killed: the last three entry lines were still in ktrdump's stdio buffer
   const captured = full.slice(0, -3);
   const lost = full.slice(-3);
@@ -228,16 +237,26 @@ t.test('DragonFly kit, ktrdump -l killed: ktr-tail.awk takes the lost tail from 
   writeFileSync(capture, captured.join('\n') + '\n', 'latin1');
   // one more dump of the frozen rings: the TSC line, then each CPU's whole ring as a block
   const entries = full.filter((l) => /^\s*[0-9a-f]{6}\s/.test(l));
-  const block = (cpu: string): string[] => ['index  cpu timestamp        ID                   trace', ...entries.filter((l) => l.trim().split(/\s+/)[1] === cpu)];
+  const block = (cpu: string): string[] => [
+    'index  cpu timestamp        ID                   trace',
+    ...entries.filter((l) => l.trim().split(/\s+/)[1] === cpu),
+  ];
   const dump = [full[0]!, ...block('0'), ...block('1')].join('\n') + '\n';
   const tail = spawnSync('awk', ['-f', join(KITS, 'dragonfly', 'ktr-tail.awk'), capture, '-'], { input: dump, encoding: 'latin1' });
   t.equal(tail.status, 0, tail.stderr);
-  t.same(tail.stdout.split('\n').filter((l) => l.length > 0), lost, 'exactly the entries -l had not written (all of CPU 1 here)');
+  t.same(
+    tail.stdout.split('\n').filter((l) => l.length > 0),
+    lost,
+    'exactly the entries -l had not written (all of CPU 1 here)',
+  );
   writeFileSync(capture, captured.join('\n') + '\n' + tail.stdout, 'latin1');
   const whole = await readTrace(DFLY_POLLED);
   const mended = await readTrace(capture);
   t.equal(mended.rows.length, whole.rows.length, 'every entry once');
-  t.same(mended.rows.map((r) => [r.ts, r.kind]), whole.rows.map((r) => [r.ts, r.kind]));
+  t.same(
+    mended.rows.map((r) => [r.ts, r.kind]),
+    whole.rows.map((r) => [r.ts, r.kind]),
+  );
   t.equal(mended.ingest.files[0]!.cpu(1).dropped, 3, 'the ring-wrap gap of the capture is still counted, and no new one');
   t.equal(mended.ingest.files[0]!.cpu(0).dropped, 0);
 });

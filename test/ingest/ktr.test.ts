@@ -128,11 +128,7 @@ t.test('without -i only traces that name their event can be read', async (t) => 
   t.equal(stats.rejected, 20);
   t.match(stats.rejects[0]!.reason, /no event name/);
   t.match(stats.warnings.join('\n'), /no ID column/);
-  const named = [
-    'TSC frequency is 1000.000 MHz',
-    'index  cpu timestamp        trace',
-    ' 000000 0   5000             fault_retry tid=7 why=busy',
-  ].join('\n');
+  const named = ['TSC frequency is 1000.000 MHz', 'index  cpu timestamp        trace', ' 000000 0   5000             fault_retry tid=7 why=busy'].join('\n');
   const { rows } = await readTrace(tempFile('named.ktr', named + '\n'));
   t.equal(rows[0]!.kind, 'fault_retry');
   t.equal(rows[0]!.tid, 7);
@@ -186,8 +182,14 @@ t.test('rows before the first header wait for it', async (t) => {
     row(0x14, 0, 400, 'vmtrace_proc_exit', 'pid=4'),
   ].join('\n');
   const { rows, ingest } = await readTrace(tempFile('late-header.ktr', text + '\n'));
-  t.same(rows.map((r) => r.pid), [1, 2, 3, 4]);
-  t.same(rows.map((r) => r.src_line), [2, 3, 4, 6]);
+  t.same(
+    rows.map((r) => r.pid),
+    [1, 2, 3, 4],
+  );
+  t.same(
+    rows.map((r) => r.src_line),
+    [2, 3, 4, 6],
+  );
   t.equal(ingest.files[0]!.framing, 2);
 });
 
@@ -203,7 +205,10 @@ t.test('per-CPU blocks are merged by time however far apart', async (t) => {
     row(72, 1, 9_000_000_000, 'vmtrace_proc_exit', 'pid=9'),
   ].join('\n');
   const { rows, ingest } = await readTrace(tempFile('blocks.ktr', text + '\n'), { sortWindowNs: 1000 });
-  t.same(rows.map((r) => r.pid), [1, 2, 3, 4, 9]);
+  t.same(
+    rows.map((r) => r.pid),
+    [1, 2, 3, 4, 9],
+  );
   t.equal(ingest.files[0]!.late, 0);
 });
 
@@ -220,7 +225,10 @@ t.test('ktrdump -l: repeated blocks, ring-index gaps counted as drops', async (t
   ].join('\n');
   const { rows, ingest } = await readTrace(tempFile('loop.ktr', text + '\n'));
   const f = ingest.files[0]!;
-  t.same(rows.map((r) => r.pid), [1, 3, 2, 4, 5]);
+  t.same(
+    rows.map((r) => r.pid),
+    [1, 3, 2, 4, 5],
+  );
   t.equal(f.dropped, 5);
   t.equal(f.cpu(0).dropped, 5);
   t.equal(f.cpu(1).dropped, 0);
@@ -228,13 +236,25 @@ t.test('ktrdump -l: repeated blocks, ring-index gaps counted as drops', async (t
 });
 
 t.test('-r -n raw tick deltas are told from -t absolute ticks', async (t) => {
-  const deltas = [TSC, 'index  cpu timestamp        ID                   trace', row(0, 0, 0, 'vmtrace_proc_exit', 'pid=1'), row(1, 0, 250, 'vmtrace_proc_exit', 'pid=2'), row(2, 0, 250, 'vmtrace_proc_exit', 'pid=3')];
+  const deltas = [
+    TSC,
+    'index  cpu timestamp        ID                   trace',
+    row(0, 0, 0, 'vmtrace_proc_exit', 'pid=1'),
+    row(1, 0, 250, 'vmtrace_proc_exit', 'pid=2'),
+    row(2, 0, 250, 'vmtrace_proc_exit', 'pid=3'),
+  ];
   const a = await readTrace(tempFile('rn.ktr', deltas.join('\n') + '\n'));
-  t.same(a.rows.map((r) => r.ts), [0, 250, 500]);
+  t.same(
+    a.rows.map((r) => r.ts),
+    [0, 250, 500],
+  );
   t.match(a.ingest.files[0]!.notes.join('\n'), /relative timestamps/);
   const absolute = [TSC, HEAD, row(0, 0, 7000, 'vmtrace_proc_exit', 'pid=1'), row(1, 0, 7250, 'vmtrace_proc_exit', 'pid=2')];
   const b = await readTrace(tempFile('t.ktr', absolute.join('\n') + '\n'));
-  t.same(b.rows.map((r) => r.ts), [7000, 7250]);
+  t.same(
+    b.rows.map((r) => r.ts),
+    [7000, 7250],
+  );
   t.same(b.ingest.files[0]!.notes, []);
 });
 
@@ -249,7 +269,14 @@ t.test('a second TSC line starts another dump', async (t) => {
 });
 
 t.test('lines that are no part of a dump are rejected with a reason', async (t) => {
-  const text = [TSC, HEAD, row(0, 0, 100, 'vmtrace_proc_exit', 'pid=1'), 'ktrdump: kvm_read: invalid address', ' 000001 x   1                vmtrace_proc_exit    pid=2', ' 000002 0   12ab             vmtrace_proc_exit    pid=3'].join('\n');
+  const text = [
+    TSC,
+    HEAD,
+    row(0, 0, 100, 'vmtrace_proc_exit', 'pid=1'),
+    'ktrdump: kvm_read: invalid address',
+    ' 000001 x   1                vmtrace_proc_exit    pid=2',
+    ' 000002 0   12ab             vmtrace_proc_exit    pid=3',
+  ].join('\n');
   const { rows, ingest } = await readTrace(tempFile('junk.ktr', text + '\n'));
   const f = ingest.files[0]!;
   t.equal(rows.length, 1);
@@ -332,7 +359,10 @@ t.test('a re-spaced header of the same columns does not cut the per-CPU merge', 
     row(91, 1, 200, 'vmtrace_proc_exit', 'pid=2'),
   ].join('\n');
   const { rows, ingest } = await readTrace(tempFile('respaced.ktr', text + '\n'), { sortWindowNs: 10 });
-  t.same(rows.map((r) => r.pid), [1, 2, 3, 4]);
+  t.same(
+    rows.map((r) => r.pid),
+    [1, 2, 3, 4],
+  );
   t.equal(ingest.files[0]!.late, 0);
 });
 

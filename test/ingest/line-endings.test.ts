@@ -23,7 +23,11 @@ for (const name of ['basic.csv', 'basic.jsonl', 'basic.ktr', 'basic.dtrace']) {
       const f = r.ingest.files[0]!;
       t.equal(f.lines, plain.ingest.files[0]!.lines, `${label}: the same line count`);
       t.same(content(r.rows), content(plain.rows), `${label}: the same rows`);
-      t.equal(f.notes.some((n) => n.includes('carriage return alone')), label === 'cr', `${label}: noted only when CR alone`);
+      t.equal(
+        f.notes.some((n) => n.includes('carriage return alone')),
+        label === 'cr',
+        `${label}: noted only when CR alone`,
+      );
     }
   });
 }

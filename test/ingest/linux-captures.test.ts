@@ -29,7 +29,11 @@ for (const [file, faults, predicted, observed, both, reasons] of CAPTURES) {
     const r = await run([real(file)]);
     t.equal(r.family, 'linux');
     t.equal(r.proxy, false);
-    t.same(r.models.map((m) => m.model), ['linux-mmap', 'linux-vma'], "a Linux capture's default models");
+    t.same(
+      r.models.map((m) => m.model),
+      ['linux-mmap', 'linux-vma'],
+      "a Linux capture's default models",
+    );
     t.equal(r.faultsReplayed, faults);
     const base = model(r, 'linux-mmap');
     const vma = model(r, 'linux-vma');
@@ -38,7 +42,10 @@ for (const [file, faults, predicted, observed, both, reasons] of CAPTURES) {
     t.equal(vma.observedMmFaults, observed);
     t.equal(vma.agreedMmFaults, both);
     t.same(vma.mmReasons, reasons);
-    t.ok(both / predicted >= 0.95 && both / observed >= 0.95, `precision ${((100 * both) / predicted).toFixed(1)}%, recall ${((100 * both) / observed).toFixed(1)}%: at least 95% each`);
+    t.ok(
+      both / predicted >= 0.95 && both / observed >= 0.95,
+      `precision ${((100 * both) / predicted).toFixed(1)}%, recall ${((100 * both) / observed).toFixed(1)}%: at least 95% each`,
+    );
   });
 }
 
@@ -55,13 +62,20 @@ function without(t: TestContext, drop: RegExp, name: string): string {
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const text = gunzipSync(readFileSync(real('linux-churn.perf.txt.gz'))).toString('latin1');
   const path = join(dir, `${name}.perf.txt`);
-  writeFileSync(path, text.split('\n').filter((l) => !drop.test(l)).join('\n'), 'latin1');
+  writeFileSync(
+    path,
+    text
+      .split('\n')
+      .filter((l) => !drop.test(l))
+      .join('\n'),
+    'latin1',
+  );
   return path;
 }
 
 const warnings = (r: RunResult): string => r.files.flatMap((f) => f.warnings).join('\n');
 
-t.test('a capture without minor/major-faults samples: faults end at their thread\'s next event, said so', async (t) => {
+t.test("a capture without minor/major-faults samples: faults end at their thread's next event, said so", async (t) => {
   const r = await run([without(t, / (minor|major)-faults:/, 'no-accounting')]);
   t.equal(r.faultsReplayed, 32668, 'every fault still replays');
   t.match(warnings(r), /no minor-faults\/major-faults samples: every fault ends at the next event of its thread/);
@@ -110,10 +124,16 @@ t.test('check --min-agreement and the proxy banner on a real capture', async (t)
   t.match(ok.stdout, /OK linux-vma: agreement with the kernel: precision 99\.8%, recall 99\.2% >= 95%/);
   const fail = await capture(() => main(['check', out, '--min-agreement', '99.5']));
   t.equal(fail.code, 1);
-  t.match(fail.stdout + fail.stderr, /FAIL agreement of linux-vma with the captured kernel: precision 99\.8% \(997 of 999 predicted\), recall 99\.2% \(997 of 1005 observed\)/);
+  t.match(
+    fail.stdout + fail.stderr,
+    /FAIL agreement of linux-vma with the captured kernel: precision 99\.8% \(997 of 999 predicted\), recall 99\.2% \(997 of 1005 observed\)/,
+  );
   const q = await capture(() => main(['query', out, 'fallback_agreement', '--format', 'json']));
   const rows = JSON.parse(q.stdout) as { model: string; predicted: number; observed: number; agreed: number }[];
-  t.same(rows.find((x) => x.model === 'linux-vma'), { model: 'linux-vma', faults: 1590, undecidable: 0, predicted: 999, observed: 1005, agreed: 997, precision_pct: 99.8, recall_pct: 99.2, exact: 1579 });
+  t.same(
+    rows.find((x) => x.model === 'linux-vma'),
+    { model: 'linux-vma', faults: 1590, undecidable: 0, predicted: 999, observed: 1005, agreed: 997, precision_pct: 99.8, recall_pct: 99.2, exact: 1579 },
+  );
 
   const proxyOut = join(dir, 'proxy');
   const proxy = await capture(() => main(['replay', real('linux-coldfile.perf.data.gz'), '-o', proxyOut, '--models', 'old,new']));
@@ -127,7 +147,9 @@ t.test('--linux-version picks the rules: 6.4, 6.6 and 6.18 on one capture', asyn
   for (const v of ['6.4', '6.6', '6.18']) {
     const out = join(dir, v);
     t.equal((await capture(() => main(['replay', real('linux-coldfile.perf.data.gz'), '-o', out, '-q', '--linux-version', v]))).code, 0);
-    const q = await capture(() => main(['query', out, "SELECT mm_reason, faults FROM mm_lock_reasons WHERE model = 'linux-vma' ORDER BY mm_reason", '--format', 'json']));
+    const q = await capture(() =>
+      main(['query', out, "SELECT mm_reason, faults FROM mm_lock_reasons WHERE model = 'linux-vma' ORDER BY mm_reason", '--format', 'json']),
+    );
     saved[v] = Object.fromEntries((JSON.parse(q.stdout) as { mm_reason: string; faults: number }[]).map((r) => [r.mm_reason, r.faults]));
   }
   t.ok((saved['6.4'] as Record<string, number>).not_anonymous! > 500, '6.4: file VMAs are not taken');

@@ -101,7 +101,8 @@ t.test('the real Linux capture', async (t) => {
             problem(`line ${c.src_line[i]}: fault_end depth ${depth} with ${f.levels.length} levels`);
           } else {
             const found = f.levels[depth]!;
-            if (!(found.page === PG.valid || (found.page === PG.absent && found.pager === PagerAnswer.codes.has))) problem(`line ${c.src_line[i]}: page source neither valid nor paged in`);
+            if (!(found.page === PG.valid || (found.page === PG.absent && found.pager === PagerAnswer.codes.has)))
+              problem(`line ${c.src_line[i]}: page source neither valid nor paged in`);
             if (f.levels.slice(0, depth).some((l) => l.page !== PG.absent)) problem(`line ${c.src_line[i]}: a level above the source had the page`);
             if (depth > 0 && c.action[i] === FaultAction.codes.cow_copy) cowCopies++;
           }
@@ -113,7 +114,8 @@ t.test('the real Linux capture', async (t) => {
             const known = below.get(l.obj);
             const now = next ? next.obj : l.backing === 1 ? undefined : -1;
             if (now === undefined) continue;
-            if (known !== undefined && known !== now) problem(`line ${c.src_line[i]}: object ${ingest.addresses.hex(l.obj)} changed backing without a shadow or collapse`);
+            if (known !== undefined && known !== now)
+              problem(`line ${c.src_line[i]}: object ${ingest.addresses.hex(l.obj)} changed backing without a shadow or collapse`);
             below.set(l.obj, now);
             chainChecks++;
           }
@@ -168,6 +170,9 @@ t.test('the real Linux capture', async (t) => {
   t.ok((count.get(K.obj_shadow) ?? 0) > 1000, 'copy-on-write shadows');
   t.ok((count.get(K.obj_collapse) ?? 0) > 0, 'collapses when a shadowed object is left to one shadow');
   t.equal(count.get(K.obj_lock), 99923, 'mmap_lock: 99,331 lines, 592 downgrades give two rows');
-  t.ok(f.notes.some((n) => n.includes('Linux') && n.includes('inferred')), 'the file is marked as a Linux mapping');
+  t.ok(
+    f.notes.some((n) => n.includes('Linux') && n.includes('inferred')),
+    'the file is marked as a Linux mapping',
+  );
   t.ok(f.notes.some((n) => n.includes('521 copied the address space, 24 shared it')));
 });

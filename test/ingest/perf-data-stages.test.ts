@@ -8,12 +8,23 @@ import { Kind, plan } from '../../src/ingest/perf-data/plan.js';
 import { RecordQueue } from '../../src/ingest/perf-data/queue.js';
 
 t.test('plan() names the event and leaves its attr as it was', async (t) => {
-  const attr: Attr = Object.freeze({ type: PERF_TYPE.SOFTWARE, config: 5, sampleType: 0, readFormat: 0, sampleIdAll: true, ids: Object.freeze([7]) as number[] });
+  const attr: Attr = Object.freeze({
+    type: PERF_TYPE.SOFTWARE,
+    config: 5,
+    sampleType: 0,
+    readFormat: 0,
+    sampleIdAll: true,
+    ids: Object.freeze([7]) as number[],
+  });
   const p = plan(attr, new Map(), null);
   t.same([p.kind, p.name], [Kind.Minor, 'minor-faults']);
   t.same(attr, { type: PERF_TYPE.SOFTWARE, config: 5, sampleType: 0, readFormat: 0, sampleIdAll: true, ids: [7] }, 'a frozen attr: nothing written to it');
   t.equal(plan(attr, new Map([[7, 'my-faults']]), null).name, 'my-faults', 'the name perf gave it first');
-  t.same(plan({ ...attr, type: PERF_TYPE.TRACEPOINT, config: 99 }, new Map(), null), { kind: Kind.Other, name: 'event-2-99', f: plan({ ...attr, config: 1 }, new Map(), null).f });
+  t.same(plan({ ...attr, type: PERF_TYPE.TRACEPOINT, config: 99 }, new Map(), null), {
+    kind: Kind.Other,
+    name: 'event-2-99',
+    f: plan({ ...attr, config: 1 }, new Map(), null).f,
+  });
 });
 
 t.test('CMDLINE: the perf command line, its words joined', async (t) => {
@@ -39,7 +50,12 @@ t.test('the queue passes records on in time order, a round behind, and everythin
   q.push(rec(4), 0, 16, 4, NaN); // untimed: keeps its place after record 3
   q.push(rec(5), 0, 16, 5, 40);
   q.round(); // what is no later than the first round's latest (30)
-  t.same(seen, [[2, 2], [3, 3], [4, 4], [1, 1]]);
+  t.same(seen, [
+    [2, 2],
+    [3, 3],
+    [4, 4],
+    [1, 1],
+  ]);
   q.finish();
   t.same(seen.at(-1), [5, 5]);
 });

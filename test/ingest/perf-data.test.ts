@@ -46,8 +46,14 @@ t.test('the real capture read directly', async (t) => {
   t.equal(f.derivedRejected, 0);
   const count = (kind: string) => rows.filter((r) => r.kind === kind).length;
   t.same([count('fault_begin'), count('fault_end'), count('proc_fork'), count('proc_exec'), count('obj_lock')], [3738, 3738, 24, 25, 4525]);
-  t.ok(f.notes.some((n) => n.startsWith('perf.data: recorded on vm, Linux 6.18.44-fc-v669 x86_64, perf 6.1.187: ') && n.includes('perf record')), 'where and how it was recorded');
-  t.ok(rows.every((r) => Number(r.src_line) >= 1 && Number(r.src_line) <= 13140), 'src_line is the record number');
+  t.ok(
+    f.notes.some((n) => n.startsWith('perf.data: recorded on vm, Linux 6.18.44-fc-v669 x86_64, perf 6.1.187: ') && n.includes('perf record')),
+    'where and how it was recorded',
+  );
+  t.ok(
+    rows.every((r) => Number(r.src_line) >= 1 && Number(r.src_line) <= 13140),
+    'src_line is the record number',
+  );
 
   const gz = join(t.testdir(), 'capture.perf.data.gz');
   writeFileSync(gz, gzipSync(bytes));
@@ -80,7 +86,10 @@ t.test('pipe mode (perf record -o -): attrs, formats and features come as record
   t.ok(f.balanced);
   t.same([f.lines, f.events, f.rejected], [6814, 6558, 0]);
   t.ok(f.notes.some((n) => n.startsWith('perf.data (pipe mode): 6814 records read directly')));
-  t.ok(f.notes.some((n) => n.startsWith('perf.data: recorded on vm, Linux 6.18.44-fc-v669')), 'the features sent as records');
+  t.ok(
+    f.notes.some((n) => n.startsWith('perf.data: recorded on vm, Linux 6.18.44-fc-v669')),
+    'the features sent as records',
+  );
   t.equal(bin.rows.filter((r) => r.kind === 'fault_begin').length, 1911);
   t.equal(JSON.stringify(content(bin.rows)), JSON.stringify(content(txt.rows)), 'the same rows as its perf script text');
 
@@ -98,10 +107,19 @@ t.test('real LOST records: counted as dropped, the faults they cut short reporte
   t.ok(f.balanced);
   t.equal(f.rejected, 0);
   t.equal(f.dropped, 3257, 'the sum of the 15 PERF_RECORD_LOST records (perf script --show-lost-events shows the same)');
-  t.ok(f.warnings.some((w) => w.includes('PERF_RECORD_LOST')), 'a warning');
-  t.ok(f.notes.some((n) => n.includes('LOST_SAMPLES records count 3659 lost samples') && n.includes('not added again')), 'the per-event counts are not counted twice');
+  t.ok(
+    f.warnings.some((w) => w.includes('PERF_RECORD_LOST')),
+    'a warning',
+  );
+  t.ok(
+    f.notes.some((n) => n.includes('LOST_SAMPLES records count 3659 lost samples') && n.includes('not added again')),
+    'the per-event counts are not counted twice',
+  );
   t.equal(rows.filter((r) => r.kind === 'fault_begin').length, 945);
-  t.ok(f.notes.some((n) => n.includes('945 faults, 941 completed') && n.includes('2 still open at the end')), 'faults whose end was lost are said');
+  t.ok(
+    f.notes.some((n) => n.includes('945 faults, 941 completed') && n.includes('2 still open at the end')),
+    'faults whose end was lost are said',
+  );
   const perCpu = f.perCpu.reduce((n, c) => n + c.dropped, 0);
   t.equal(perCpu, 3257, 'and per CPU');
 });
@@ -128,7 +146,10 @@ t.test('a truncated perf.data: a clear error naming the file and where, never a 
   writeFileSync(tail, bytes.subarray(0, bytes.length - 100));
   const { ingest } = await readTrace(tail);
   t.equal(ingest.files[0]!.events, 12734, 'cut in unused features: every record read');
-  t.ok(ingest.files[0]!.warnings.some((w) => /^truncated perf\.data: its feature sections end at byte \d+ but the file has \d+ bytes/.test(w)), 'and a warning');
+  t.ok(
+    ingest.files[0]!.warnings.some((w) => /^truncated perf\.data: its feature sections end at byte \d+ but the file has \d+ bytes/.test(w)),
+    'and a warning',
+  );
 
   // gzip-compressed and cut: the sizes are unknown up front, the data section ends short
   const gz = join(dir, 'cut.perf.data.gz');
@@ -210,7 +231,10 @@ t.test('a gzip-compressed perf.data that is cut or corrupt: one line, exit 2', a
   const pipe = join(dir, 'cut-pipe.perf.data.gz'); // pipe mode: read in one pass over the stream
   writeFileSync(pipe, readFileSync(join(REAL, 'linux-forkexec-pipe.perf.data.gz')).subarray(0, 40_000));
   for (const path of [cut, corrupt, pipe]) {
-    for (const args of [['validate', path], ['replay', path, '-o', join(dir, 'out')]]) {
+    for (const args of [
+      ['validate', path],
+      ['replay', path, '-o', join(dir, 'out')],
+    ]) {
       const r = await capture(() => main(args));
       t.equal(r.code, 2, `${args[0]} ${path}: exit 2`);
       t.match(r.stderr, new RegExp(`^vmreplay: ${path.replaceAll('.', '\\.')}: .*(corrupt|truncated)`), 'names the file');

@@ -68,7 +68,10 @@ t.test('six perf script shapes of one capture against its perf.data', async (t) 
     const txt = await events(SHAPES.defaultSideband);
     t.equal(txt.f.rejected, 0);
     sameRows(t, without(txt.rows, atUs), without(bin.rows, atUs), 'the same rows');
-    t.ok(txt.f.notes.some((n) => n.includes('no pid column') && n.includes('microsecond timestamps')), 'the notes say what the fields lacked');
+    t.ok(
+      txt.f.notes.some((n) => n.includes('no pid column') && n.includes('microsecond timestamps')),
+      'the notes say what the fields lacked',
+    );
   });
 
   await t.test('call chains: the same rows, plus the kernel callers as sites', async (t) => {
@@ -80,7 +83,10 @@ t.test('six perf script shapes of one capture against its perf.data', async (t) 
     const locks = txt.rows.filter((r) => r.kind === 'obj_lock');
     const sites = new Set(locks.map((r) => r.site));
     for (const caller of ['vm_mmap_pgoff', 'dup_mmap', 'exit_mmap', 'lock_mm_and_find_vma']) t.ok(sites.has(caller), `an mmap_lock taken by ${caller}`);
-    t.ok(locks.filter((r) => r.site !== 'mmap_lock' && r.site !== 'mmap_trylock' && r.site !== 'mmap_write_downgrade').length > 0.9 * locks.length, 'most lock rows name their caller');
+    t.ok(
+      locks.filter((r) => r.site !== 'mmap_lock' && r.site !== 'mmap_trylock' && r.site !== 'mmap_write_downgrade').length > 0.9 * locks.length,
+      'most lock rows name their caller',
+    );
     const handlers = txt.rows.filter((r) => r.kind === 'fault_end' && r.site !== null);
     const named = new Set(handlers.map((r) => r.site));
     t.ok(handlers.length > 100, `fault handlers named (${handlers.length})`);
@@ -88,8 +94,14 @@ t.test('six perf script shapes of one capture against its perf.data', async (t) 
     // do_anonymous_page gives a fresh zeroed page: the model, which never sees the chain, agrees on every one
     const anon = handlers.filter((r) => r.site === 'do_anonymous_page');
     t.ok(anon.length > 50 && anon.every((r) => r.action === 'zero_fill'), `Linux's do_anonymous_page faults are the model's zero fills (${anon.length})`);
-    t.ok(bin.rows.every((r) => r.kind !== 'fault_end' || r.site === null), 'perf.data has no symbols: no handler sites');
-    t.ok(bin.f.notes.some((n) => n.includes('no call-chain site hints')), 'and says so');
+    t.ok(
+      bin.rows.every((r) => r.kind !== 'fault_end' || r.site === null),
+      'perf.data has no symbols: no handler sites',
+    );
+    t.ok(
+      bin.f.notes.some((n) => n.includes('no call-chain site hints')),
+      'and says so',
+    );
   });
 
   await t.test('-F without the cpu column: the same rows without a CPU', async (t) => {
@@ -97,11 +109,14 @@ t.test('six perf script shapes of one capture against its perf.data', async (t) 
     t.equal(txt.f.rejected, 0, 'the trailing ip/sym/dso after each payload is cut off');
     const noCpu = (r: Row): Row => ((r.cpu = null as unknown as number), r);
     sameRows(t, without(txt.rows, noCpu), without(bin.rows, noCpu), 'apart from the CPU');
-    t.ok(txt.rows.every((r) => r.cpu === null || r.cpu === -1), 'no row has a CPU');
+    t.ok(
+      txt.rows.every((r) => r.cpu === null || r.cpu === -1),
+      'no row has a CPU',
+    );
     t.ok(txt.f.notes.some((n) => n.includes('no [cpu] column')));
   });
 
-  await t.test('-F without the time field: the same rows, untimed, in the file\'s order', async (t) => {
+  await t.test("-F without the time field: the same rows, untimed, in the file's order", async (t) => {
     const txt = await events(SHAPES.noTime);
     t.equal(txt.f.rejected, 0);
     const untimed = (r: Row): Row => ((r.ts = null as unknown as number), r.kind === 'lx_fault' ? ((r.dur_ns = null), r) : r);
@@ -114,7 +129,10 @@ t.test('six perf script shapes of one capture against its perf.data', async (t) 
     t.equal(txt.f.rejected, 0);
     t.same(faultsOf(txt.rows), faultsOf(bin.rows), 'every fault, at its address, in order');
     t.equal(txt.rows.filter((r) => r.kind === 'fault_end' && r.rc === 0).length, faults);
-    t.ok(txt.f.warnings.some((w) => w.includes('no MMAP2/MMAP records') && w.includes(SIDEBAND_FIX)), 'what was missing, what it cost, the command that fixes it');
+    t.ok(
+      txt.f.warnings.some((w) => w.includes('no MMAP2/MMAP records') && w.includes(SIDEBAND_FIX)),
+      'what was missing, what it cost, the command that fixes it',
+    );
     t.ok(txt.f.warnings.some((w) => w.includes('no FORK/COMM/EXIT records')));
   });
 });
@@ -142,9 +160,15 @@ t.test('when nothing can be replayed: one line of why, and the command that fixe
   });
   const only = await events(join(dir, 'accounting-only.txt'));
   t.equal(only.rows.filter((r) => r.kind === 'fault_begin').length, 0);
-  t.ok(only.f.warnings.some((w) => /^perf: 0 faults replayed: 3738 minor\/major-faults samples but no fault entry tracepoints/.test(w) && w.includes(RECORD_FIX)), only.f.warnings.join('\n'));
+  t.ok(
+    only.f.warnings.some((w) => /^perf: 0 faults replayed: 3738 minor\/major-faults samples but no fault entry tracepoints/.test(w) && w.includes(RECORD_FIX)),
+    only.f.warnings.join('\n'),
+  );
   const entries = await events(join(dir, 'entries-only.txt'));
-  t.ok(entries.f.warnings.some((w) => w.startsWith('perf: 0 faults completed') && w.includes(RECORD_FIX)), entries.f.warnings.join('\n'));
+  t.ok(
+    entries.f.warnings.some((w) => w.startsWith('perf: 0 faults completed') && w.includes(RECORD_FIX)),
+    entries.f.warnings.join('\n'),
+  );
 });
 
 t.test('what follows a tracepoint payload is cut off; the payload is kept whole', async (t) => {

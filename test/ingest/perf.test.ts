@@ -21,7 +21,10 @@ async function read(t: Test, text: string): Promise<{ rows: Row[]; f: FileStats 
   const { rows, ingest } = await readTrace(path);
   const f = ingest.files[0]!;
   t.equal(f.format, 'perf', 'sniffed as perf');
-  t.ok(f.balanced, `every line counted once: ${JSON.stringify({ lines: f.lines, framing: f.framing, events: f.events, context: f.context, rejected: f.rejected })}`);
+  t.ok(
+    f.balanced,
+    `every line counted once: ${JSON.stringify({ lines: f.lines, framing: f.framing, events: f.events, context: f.context, rejected: f.rejected })}`,
+  );
   t.equal(f.derivedRejected, 0, JSON.stringify(f.rejects));
   t.equal(rows.length, f.events + f.context + f.unknown + f.derived, 'rows = events + context + unknown + derived');
   return { rows, f };
@@ -33,15 +36,32 @@ const ts = (): string => {
   clock += 7;
   return `${Math.floor(clock / 1e6)}.${String(clock % 1e6).padStart(6, '0')}000`;
 };
-const head = (comm: string, pid: number, tid: number, cpu = 0): string => `${comm.padStart(16)} ${`${pid}/${tid}`.padStart(10)}  [${String(cpu).padStart(3, '0')}] ${ts()}:`;
-const tp = (comm: string, pid: number, tid: number, event: string, body: string, cpu = 0): string => `${head(comm, pid, tid, cpu)} ${event.padStart(36)}: ${body}`;
+const head = (comm: string, pid: number, tid: number, cpu = 0): string =>
+  `${comm.padStart(16)} ${`${pid}/${tid}`.padStart(10)}  [${String(cpu).padStart(3, '0')}] ${ts()}:`;
+const tp = (comm: string, pid: number, tid: number, event: string, body: string, cpu = 0): string =>
+  `${head(comm, pid, tid, cpu)} ${event.padStart(36)}: ${body}`;
 const hex = (n: number): string => '0x' + n.toString(16);
 const mmap2 = (comm: string, pid: number, start: number, len: number, off: number, dev: string, ino: number, prot: string, path: string): string =>
   `${head(comm, pid, pid)} PERF_RECORD_MMAP2 ${pid}/${pid}: [${hex(start)}(${hex(len)}) @ ${off === 0 ? '0' : hex(off)} ${dev} ${ino} 0]: ${prot} ${path}`;
 const anon = (comm: string, pid: number, start: number, len: number, path = '//anon'): string => mmap2(comm, pid, start, len, start, '00:00', 0, 'rw-p', path);
 /** One fault: entry tracepoint, optional filemap line, then its accounting sample. */
-function fault(comm: string, pid: number, tid: number, va: number, error: number, opts: { major?: boolean; kernel?: boolean; file?: string; end?: boolean } = {}): string[] {
-  const lines = [tp(comm, pid, tid, opts.kernel ? 'exceptions:page_fault_kernel' : 'exceptions:page_fault_user', `address=${hex(va)} ip=${opts.kernel ? 'clear_user' : hex(va)} error_code=${hex(error)}`)];
+function fault(
+  comm: string,
+  pid: number,
+  tid: number,
+  va: number,
+  error: number,
+  opts: { major?: boolean; kernel?: boolean; file?: string; end?: boolean } = {},
+): string[] {
+  const lines = [
+    tp(
+      comm,
+      pid,
+      tid,
+      opts.kernel ? 'exceptions:page_fault_kernel' : 'exceptions:page_fault_user',
+      `address=${hex(va)} ip=${opts.kernel ? 'clear_user' : hex(va)} error_code=${hex(error)}`,
+    ),
+  ];
   if (opts.file) lines.push(tp(comm, pid, tid, 'filemap:mm_filemap_fault', opts.file));
   if (opts.end !== false) lines.push(`${head(comm, pid, tid)} ${(opts.major ? 'major-faults' : 'minor-faults').padStart(36)}: ${va.toString(16).padStart(16)}`);
   return lines;
@@ -57,12 +77,16 @@ const dupMmap = (comm: string, pid: number, own: string, fresh: string): string[
   lock(comm, pid, 'released', fresh, true),
   lock(comm, pid, 'released', own, true),
 ];
-const forkRec = (comm: string, child: number, parent: number): string => `${head(comm, parent, parent)} PERF_RECORD_FORK(${child}:${child}):(${parent}:${parent})`;
+const forkRec = (comm: string, child: number, parent: number): string =>
+  `${head(comm, parent, parent)} PERF_RECORD_FORK(${child}:${child}):(${parent}:${parent})`;
 const exitRec = (comm: string, pid: number, parent: number): string => `${head(comm, pid, pid)} PERF_RECORD_EXIT(${pid}:${pid}):(${parent}:${parent})`;
 const execRec = (comm: string, pid: number): string => `${head(comm, pid, pid)} PERF_RECORD_COMM exec: ${comm}:${pid}/${pid}`;
 const trace = (...parts: (string | string[])[]): string => parts.flat().join('\n') + '\n';
 
-const W = 0x2, P = 0x1, U = 0x4, I = 0x10;
+const W = 0x2,
+  P = 0x1,
+  U = 0x4,
+  I = 0x10;
 const LIBC = 0x7f0000000000;
 const HEAP = 0x560000000000;
 const libc = (pid: number, comm = 'sh'): string[] => [
@@ -82,14 +106,21 @@ t.test('a file-backed read fault is a VNODE level named by device:inode and path
   t.same([name.obj, name.otype, name.text], [LIBC_OBJ, 'vnode', '/usr/lib/libc.so.6'], 'obj_name at the first mapping');
   t.equal(of(rows, 'obj_name').length, 1, 'named once');
   const [begin, level, end] = faults(rows);
-  t.match(begin, { tid: 10, pid: 10, va: '0x7f0000028010', ftype: 4, fflags: 0x4, nthreads: 1, map: 'user', comm: 'sh' }, 'instruction fetch: ftype X, user fault: BURST');
+  t.match(
+    begin,
+    { tid: 10, pid: 10, va: '0x7f0000028010', ftype: 4, fflags: 0x4, nthreads: 1, map: 'user', comm: 'sh' },
+    'instruction fetch: ftype X, user fault: BURST',
+  );
   t.same(inf(begin), ['fflags', 'nthreads', 'maptype', 'wired']);
   t.match(level, { depth: 0, obj: LIBC_OBJ, otype: 'vnode', page: 'valid', has_backing: false });
   t.notOk(inf(level).includes('page'), 'a VNODE page state is observed (minor fault: page cached)');
   t.ok(inf(level).includes('ref') && inf(level).includes('backing'), 'chain facts come from the model');
   t.match(end, { rc: 0, depth: 0, action: 'map', io: false });
   t.same(inf(end), ['depth', 'action']);
-  t.ok(f.notes.some((n) => n.includes('Linux') && n.includes('inferred')), 'the file says it is a Linux mapping and what is inferred');
+  t.ok(
+    f.notes.some((n) => n.includes('Linux') && n.includes('inferred')),
+    'the file says it is a Linux mapping and what is inferred',
+  );
 });
 
 t.test('a major fault reads the page through the file pager', async (t) => {
@@ -104,15 +135,24 @@ t.test('a major fault reads the page through the file pager', async (t) => {
 });
 
 t.test('private anonymous memory: a DEFAULT object per mapping, zero fill first, then found', async (t) => {
-  const { rows } = await read(t, trace(anon('sh', 10, HEAP, 0x21000, '[heap]'), fault('sh', 10, 10, HEAP + 8, W | U), fault('sh', 10, 10, HEAP + 16, P | W | U)));
+  const { rows } = await read(
+    t,
+    trace(anon('sh', 10, HEAP, 0x21000, '[heap]'), fault('sh', 10, 10, HEAP + 8, W | U), fault('sh', 10, 10, HEAP + 16, P | W | U)),
+  );
   const [, l1, e1, , l2, e2] = faults(rows);
   t.match(l1, { depth: 0, otype: 'default', page: 'absent', has_backing: false, shadowed: false });
   t.match(String(l1!.obj), /^0xd0/, 'a synthetic anonymous object');
-  t.ok(['obj', 'otype', 'page'].every((k) => inf(l1).includes(k)), 'anonymous objects and their page states are inferred');
+  t.ok(
+    ['obj', 'otype', 'page'].every((k) => inf(l1).includes(k)),
+    'anonymous objects and their page states are inferred',
+  );
   t.match(e1, { depth: -1, action: 'zero_fill' });
   t.match(l2, { obj: l1!.obj, page: 'valid' }, 'the same object holds the page now');
   t.match(e2, { depth: 0, action: 'map' });
-  t.notOk(rows.some((r) => r.kind === 'obj_ref' && r.obj === l1!.obj), 'anonymous objects come without a reference event (allocated by the fault)');
+  t.notOk(
+    rows.some((r) => r.kind === 'obj_ref' && r.obj === l1!.obj),
+    'anonymous objects come without a reference event (allocated by the fault)',
+  );
 });
 
 t.test('the first write to a private file page is a copy-on-write through a DEFAULT shadow', async (t) => {
@@ -141,7 +181,14 @@ t.test('the first write to a private file page is a copy-on-write through a DEFA
   const ends = of(rows, 'fault_end');
   t.match(ends[0], { depth: 1, action: 'cow_copy' });
   t.match(ends[1], { depth: 1, action: 'cow_copy' }, 'another page of the entry: copied from the file too');
-  t.match(levels.slice(4, 6), [{ depth: 0, obj: shadow.obj, page: 'absent' }, { depth: 1, obj: LIBC_OBJ, page: 'valid' }], 'a read walks past the shadow');
+  t.match(
+    levels.slice(4, 6),
+    [
+      { depth: 0, obj: shadow.obj, page: 'absent' },
+      { depth: 1, obj: LIBC_OBJ, page: 'valid' },
+    ],
+    'a read walks past the shadow',
+  );
   t.match(ends[2], { depth: 1, action: 'readonly' }, 'and maps the file page read-only');
   t.match(levels[6], { depth: 0, obj: shadow.obj }, 'after mprotect the rest of the entry keeps its shadow');
   t.match(ends[3], { depth: 1, action: 'cow_copy' });
@@ -194,7 +241,9 @@ t.test('a fork seen copying (dup_mmap) splits every private entry; the child cop
   t.ok(splits.every((r) => inf(r).includes('event')));
   const shm = '0xf10001000000004d'; // dev 00:01, inode 77
   t.same(
-    of(rows, 'obj_ref').filter((r) => r.obj === shm).map((r) => [r.delta, r.ref]),
+    of(rows, 'obj_ref')
+      .filter((r) => r.obj === shm)
+      .map((r) => [r.delta, r.ref]),
     [
       [1, 0],
       [1, 1],
@@ -205,7 +254,10 @@ t.test('a fork seen copying (dup_mmap) splits every private entry; the child cop
   t.equal(shadows.length, 2, 'child and parent each shadow the shared heap object at their first write');
   t.ok(shadows.every((s) => s.backing_obj === heap && s.backing_otype === 'default'));
   const childLevels = of(rows, 'fault_obj').filter((r) => r.tid === 11);
-  t.match(childLevels, [{ depth: 0, obj: shadows[0]!.obj, page: 'absent' }, { depth: 1, obj: heap, page: 'valid' }]);
+  t.match(childLevels, [
+    { depth: 0, obj: shadows[0]!.obj, page: 'absent' },
+    { depth: 1, obj: heap, page: 'valid' },
+  ]);
   t.ok(f.notes.some((n) => n.includes('1 copied')));
 });
 
@@ -239,12 +291,22 @@ t.test('a fork not seen copying (posix_spawn, vfork) shares the space until exec
 });
 
 t.test('without mmap_lock events a fork is copied when parent or child next touches memory', async (t) => {
-  const { rows, f } = await read(t, trace(libc(10), forkRec('sh', 11, 10), fault('sh', 10, 10, LIBC + 0x200010, W | U), forkRec('sh', 12, 10), execRec('true', 12)));
+  const { rows, f } = await read(
+    t,
+    trace(libc(10), forkRec('sh', 11, 10), fault('sh', 10, 10, LIBC + 0x200010, W | U), forkRec('sh', 12, 10), execRec('true', 12)),
+  );
   const splits = of(rows, 'map_split');
   t.equal(splits.length, 3, 'the first fork: split when the parent faulted');
-  t.ok(splits.every((s) => s.tid === 10), 'attributed to the forking thread');
+  t.ok(
+    splits.every((s) => s.tid === 10),
+    'attributed to the forking thread',
+  );
   const touched = rows.filter((r) => r.kind === 'map_split' || r.kind === 'fault_begin').slice(0, 4);
-  t.same(touched.map((r) => r.kind), ['map_split', 'map_split', 'map_split', 'fault_begin'], 'written at the touch, before its fault');
+  t.same(
+    touched.map((r) => r.kind),
+    ['map_split', 'map_split', 'map_split', 'fault_begin'],
+    'written at the touch, before its fault',
+  );
   t.equal(new Set(touched.map((r) => r.src_line)).size, 1, 'from the line of the touch');
   t.ok(f.notes.some((n) => n.includes('1 taken as copies') && n.includes('1 exec')));
 });
@@ -263,13 +325,29 @@ t.test('exec drops the old mappings and names the executable; exit drops the res
       exitRec('true', 10, 1),
     ),
   );
-  const kinds = rows.filter((r) => r.kind !== 'obj_name' && r.kind !== 'context').map((r) => `${r.kind}${r.delta ? (r.delta as number) > 0 ? '+' : '-' : ''}`);
+  const kinds = rows
+    .filter((r) => r.kind !== 'obj_name' && r.kind !== 'context')
+    .map((r) => `${r.kind}${r.delta ? ((r.delta as number) > 0 ? '+' : '-') : ''}`);
   t.same(kinds, [
-    'obj_ref+', 'obj_ref+', 'obj_ref+',
-    'obj_ref-', 'obj_ref-', 'obj_ref-', // exec: the old image
-    'obj_ref+', 'obj_ref+', 'obj_ref+', 'obj_ref+', 'obj_ref+',
-    'proc_exec', 'exec_page',
-    'proc_exit', 'obj_ref-', 'obj_ref-', 'obj_ref-', 'obj_ref-', 'obj_ref-',
+    'obj_ref+',
+    'obj_ref+',
+    'obj_ref+',
+    'obj_ref-',
+    'obj_ref-',
+    'obj_ref-', // exec: the old image
+    'obj_ref+',
+    'obj_ref+',
+    'obj_ref+',
+    'obj_ref+',
+    'obj_ref+',
+    'proc_exec',
+    'exec_page',
+    'proc_exit',
+    'obj_ref-',
+    'obj_ref-',
+    'obj_ref-',
+    'obj_ref-',
+    'obj_ref-',
   ]);
   const exec = of(rows, 'proc_exec')[0]!;
   t.match(exec, { pid: 10, text: '/bin/true', comm: 'true', tid: 10 });
@@ -280,7 +358,7 @@ t.test('exec drops the old mappings and names the executable; exit drops the res
   t.equal(of(rows, 'proc_exit').length, 1, 'the EXIT record after group_dead adds nothing');
 });
 
-t.test("a shadow whose only user is another shadow collapses into it when the last mapping goes", async (t) => {
+t.test('a shadow whose only user is another shadow collapses into it when the last mapping goes', async (t) => {
   const { rows } = await read(
     t,
     trace(
@@ -329,7 +407,10 @@ t.test('mmap_lock events are observed obj_lock rows on the mm_struct address, cl
       ['try_fail', 'S', 'mmap_trylock', 'map', mm],
     ],
   );
-  t.ok(of(rows, 'obj_lock').every((r) => r.inferred === 0), 'nothing inferred');
+  t.ok(
+    of(rows, 'obj_lock').every((r) => r.inferred === 0),
+    'nothing inferred',
+  );
 });
 
 t.test('faults without accounting, kernel addresses, stacks and unknown mappings', async (t) => {
@@ -349,7 +430,10 @@ t.test('faults without accounting, kernel addresses, stacks and unknown mappings
   t.match(ends[0], { rc: 5 }, 'no accounting sample: ended with KERN_FAILURE');
   t.same(inf(ends[0]), ['rc']);
   t.match(of(rows, 'fault_obj')[0], { otype: 'default', page: 'absent' }, 'stack growth: the stack object');
-  t.ok(rows.some((r) => r.kind === 'context' && r.name === 'page_fault_user'), 'a kernel address is context, not a fault');
+  t.ok(
+    rows.some((r) => r.kind === 'context' && r.name === 'page_fault_user'),
+    'a kernel address is context, not a fault',
+  );
   const guessed = of(rows, 'fault_obj').slice(1);
   t.match(guessed[0], { obj: '0xf1080100000000ff', otype: 'vnode' }, 'filemap names the file of an unknown mapping');
   t.ok(inf(guessed[0]).includes('obj') && inf(guessed[0]).includes('otype'), 'a made-up mapping marks obj and otype');
@@ -373,7 +457,10 @@ t.test('lost records are counted as dropped; callchains are framing; bad lines a
   t.ok(f.warnings.some((w) => w.includes('lost')));
   t.equal(f.framing, 2, 'the LOST notice and the callchain line');
   t.equal(f.rejected, 2);
-  t.same(f.rejects.map((r) => r.line), [5, 6]);
+  t.same(
+    f.rejects.map((r) => r.line),
+    [5, 6],
+  );
   t.match(f.rejects[0]!.reason, /MMAP/);
 });
 
@@ -450,7 +537,10 @@ t.test('threads, plain MMAP records, swap-in, and a fork told only by its tracep
   t.equal(of(rows, 'proc_exit').length, 0, 'a thread exit is not a process exit');
   t.match(of(rows, 'proc_fork'), [{ pid: 30, child: 32 }], 'the tracepoint alone makes the fork');
   t.match(begins[3], { tid: 32, pid: 32, nthreads: 1 });
-  t.ok(f.notes.some((n) => n.includes('1 taken as copies')), 'no mmap_lock events: copied at the touch');
+  t.ok(
+    f.notes.some((n) => n.includes('1 taken as copies')),
+    'no mmap_lock events: copied at the touch',
+  );
 });
 
 t.test('a trace whose first lines are the perf header is still sniffed as perf', async (t) => {
@@ -475,8 +565,14 @@ t.test('kernel-provided mappings, other perf events, stray samples, exec without
   t.match(level, { otype: 'device', page: 'valid' }, '[vdso]: a kernel-provided object');
   t.match(String(level.obj), /^0xe0/);
   t.match(of(rows, 'obj_name')[0], { text: '[vdso]', otype: 'device' });
-  t.ok(rows.some((r) => r.kind === 'context' && r.name === 'sched:sched_switch'), 'another perf event is kept as context by name');
-  t.ok(rows.some((r) => r.kind === 'context' && r.name === 'minor-faults'), 'an accounting sample without its fault entry is context');
+  t.ok(
+    rows.some((r) => r.kind === 'context' && r.name === 'sched:sched_switch'),
+    'another perf event is kept as context by name',
+  );
+  t.ok(
+    rows.some((r) => r.kind === 'context' && r.name === 'minor-faults'),
+    'an accounting sample without its fault entry is context',
+  );
   t.ok(f.notes.some((n) => n.includes('1 minor/major-faults samples without a fault entry')));
   t.equal(of(rows, 'exec_page').length, 0, 'no exec record: no executable known');
   t.ok(f.warnings.some((w) => w.includes('--show-task-events')));

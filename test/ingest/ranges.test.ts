@@ -58,11 +58,17 @@ t.test('a JSONL duration of 2^64 (io_ns)', async (t) => {
 });
 
 t.test('times just above 2^53 are refused, not rounded onto each other', async (t) => {
-  const lines = ['9007199254740991', '9007199254740993', '9007199254740995', '9007199254740997'].map((ts, i) => `{"ts":${ts},"cpu":0,"event":"proc_exit","pid":${100 + i}}`);
+  const lines = ['9007199254740991', '9007199254740993', '9007199254740995', '9007199254740997'].map(
+    (ts, i) => `{"ts":${ts},"cpu":0,"event":"proc_exit","pid":${100 + i}}`,
+  );
   const path = join(dir, 'near-2e53.jsonl');
   writeFileSync(path, lines.join('\n') + '\n');
   const { rows, ingest } = await readTrace(path);
-  t.same(rows.map((r) => r.ts), [9007199254740991], 'the last exact time is kept');
+  t.same(
+    rows.map((r) => r.ts),
+    [9007199254740991],
+    'the last exact time is kept',
+  );
   t.equal(ingest.files[0]!.rejected, 3);
   t.match(ingest.files[0]!.rejects[0]!.reason, /cannot be kept exact, and vmreplay does not round times/);
   const dtrace = join(dir, 'near-2e53.dtrace');

@@ -33,7 +33,14 @@ function run(records: [string, number][], drains: number[], width = 0) {
 t.test('drain: every record in time order, ties in arrival order', async (t) => {
   const m = new RecordMerger(1);
   const got: string[] = [];
-  [['a', 5], ['b', 7], ['c', 3], ['d', 5], ['e', 9], ['f', 1]].forEach(([n, ts], i) => {
+  [
+    ['a', 5],
+    ['b', 7],
+    ['c', 3],
+    ['d', 5],
+    ['e', 9],
+    ['f', 1],
+  ].forEach(([n, ts], i) => {
     m.heldTags[m.add(bytes(n as string), 0, 1, i + 1, ts as number)] = i;
   });
   m.drain((b, s, e, line, ts, tags, at) => got.push(`${text(b, s, e)}${line}:${ts}#${tags[at]}`));

@@ -70,7 +70,11 @@ t.test('out of order past the cap: the earliest go on, a row behind them is late
   const straggler = out.lastIndexOf(2);
   t.ok(straggler > 8, 'the straggler came out where it arrived');
   const rest = out.filter((_, i) => i !== straggler);
-  t.same(rest, [...rest].sort((x, y) => x - y), 'everything else in order');
+  t.same(
+    rest,
+    [...rest].sort((x, y) => x - y),
+    'everything else in order',
+  );
 });
 
 /** A batch of `rows` rows, row i stamped i in several columns (ts from `tsOf`). */
@@ -122,7 +126,10 @@ t.test('held rows keep every column through the ring, across its wrap and its gr
     Array.from({ length: N }, (_, i) => 5 * i),
     'in time order',
   );
-  t.ok(out.every((b) => b.length <= 256), 'batches of at most batchRows rows');
+  t.ok(
+    out.every((b) => b.length <= 256),
+    'batches of at most batchRows rows',
+  );
 });
 
 t.test('the ring stays within the row cap, and gives its memory back when the last row is taken', async (t) => {

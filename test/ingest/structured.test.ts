@@ -12,7 +12,7 @@ t.test('JSON Lines and CSV fixtures yield the same canonical events', async (t) 
   t.equal(f.rejected, 0, JSON.stringify(f.rejects));
   t.ok(f.balanced);
   t.equal(f.unknown, 1);
-  t.equal(f.unknownKeys, 1, "the unknown key on a known event");
+  t.equal(f.unknownKeys, 1, 'the unknown key on a known event');
 });
 
 t.test('a 64-bit address written as a JSON number keeps every digit', async (t) => {

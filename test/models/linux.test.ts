@@ -17,9 +17,24 @@ const VMA = { obj: 2, otype: 255 };
 /** A user read fault on an anonymous VMA with an anon_vma, on 6.18: handled under the VMA lock. */
 function fault(over: Partial<LinuxFaultFacts> = {}): LinuxFaultFacts {
   return {
-    id: 1, tid: 10, user: true, write: false, exec: false, present: false, mm: MM, vma: VMA, vmaKind: 'anon',
-    stackGrowth: false, accessError: false, anonVma: 1, writeLocked: 0, major: false, readahead: false, endInferred: false,
-    version: 618, ...over,
+    id: 1,
+    tid: 10,
+    user: true,
+    write: false,
+    exec: false,
+    present: false,
+    mm: MM,
+    vma: VMA,
+    vmaKind: 'anon',
+    stackGrowth: false,
+    accessError: false,
+    anonVma: 1,
+    writeLocked: 0,
+    major: false,
+    readahead: false,
+    endInferred: false,
+    version: 618,
+    ...over,
   };
 }
 
@@ -39,8 +54,18 @@ function run(model: LinuxModel, f: LinuxFaultFacts, linuxVersion?: number): Done
   const log = new RecordingLockLog(strings);
   model.fault(f, linuxVersion === undefined ? { sharedFault: true } : { sharedFault: true, linuxVersion }, log);
   const locks: string[] = [];
-  for (let a = 0; a < log.n; a++) locks.push(`${LockMode.label(log.mode[a]!)} ${LockClass.label(log.cls[a]!)} ${strings.get(log.site[a]!)} ${strings.get(log.reason[a]!)}`);
-  return { locks, mm: log.mmLocks, vma: log.vmaLocks, reason: log.mmReason, fallback: log.fallbackReason, outcome: log.result, attempts: log.attempts, restarts: log.restarts };
+  for (let a = 0; a < log.n; a++)
+    locks.push(`${LockMode.label(log.mode[a]!)} ${LockClass.label(log.cls[a]!)} ${strings.get(log.site[a]!)} ${strings.get(log.reason[a]!)}`);
+  return {
+    locks,
+    mm: log.mmLocks,
+    vma: log.vmaLocks,
+    reason: log.mmReason,
+    fallback: log.fallbackReason,
+    outcome: log.result,
+    attempts: log.attempts,
+    restarts: log.restarts,
+  };
 }
 
 const vma = (f: LinuxFaultFacts, version?: number) => run(linuxVmaModel, f, version);
@@ -110,7 +135,7 @@ t.test('LV3: 6.4-6.5 take anonymous VMAs only; 6.4-6.9 refuse one without an ano
   t.equal(vma(fault(), 603).reason, 'no_per_vma_locks', 'before 6.4 there are no per-VMA locks');
 });
 
-t.test('LV4: a VMA write-locked by another thread\'s writer; a writer too close to tell', async (t) => {
+t.test("LV4: a VMA write-locked by another thread's writer; a writer too close to tell", async (t) => {
   const r = vma(fault({ writeLocked: 1 }));
   t.same(r.locks, ['S mm lock_mmap vma_write_locked']);
   t.equal(r.vma, 0, 'vma_start_read failed: no VMA lock taken');
@@ -133,7 +158,11 @@ t.test('LV6: VM_FAULT_RETRY paths under the VMA lock', async (t) => {
   t.equal(vma(fault({ vmaKind: 'file', readahead: true })).reason, 'readahead');
   const io = vma(fault({ vmaKind: 'file', major: true }));
   t.same(io.locks, ['S vma lock_vma_under_rcu fault', 'S mm lock_mmap file_io'], 'LV8 (6.8+): the mmap_lock attempt waits for the I/O (FAULT_FLAG_TRIED)');
-  t.same(vma(fault({ vmaKind: 'file', major: true }), 607).locks, ['S vma lock_vma_under_rcu fault', 'S mm lock_mmap file_io', 'S mm lock_mmap retry'], 'before 6.8 it may drop the lock for the I/O again');
+  t.same(
+    vma(fault({ vmaKind: 'file', major: true }), 607).locks,
+    ['S vma lock_vma_under_rcu fault', 'S mm lock_mmap file_io', 'S mm lock_mmap retry'],
+    'before 6.8 it may drop the lock for the I/O again',
+  );
 });
 
 t.test('LV7: a fault needing an anon_vma its VMA lacks: trylock (6.10+) or retry (6.7-6.9)', async (t) => {
@@ -155,12 +184,12 @@ t.test('the version rules: 6.4, 6.6 and 6.18 differ where a fallback changed', a
   t.same([v64.needsAnonVmaToLock, v66.needsAnonVmaToLock, v618.needsAnonVmaToLock], [true, true, false]);
   t.same([v64.anonPrepare, v618.anonPrepare], ['retry', 'trylock']);
   t.same([v66.noMapPagesRetry, v618.noMapPagesRetry], [false, true]);
-  t.equal(vma(fault({ vmaKind: 'file' }, ), 618).reason, null);
-  t.equal(vma(fault({ version: 604, vmaKind: 'file' })).reason, 'not_anonymous', 'the capture\'s version applies without a knob');
+  t.equal(vma(fault({ vmaKind: 'file' }), 618).reason, null);
+  t.equal(vma(fault({ version: 604, vmaKind: 'file' })).reason, 'not_anonymous', "the capture's version applies without a knob");
   t.equal(vma(fault({ version: 604, vmaKind: 'file' }), 618).reason, null, 'the knob overrides it');
 });
 
-t.test('the heap and the stack are anonymous VMAs like mmap\'d anonymous memory', async (t) => {
+t.test("the heap and the stack are anonymous VMAs like mmap'd anonymous memory", async (t) => {
   for (const kind of ['heap', 'stack'] as const) {
     t.equal(vma(fault({ vmaKind: kind }), 604).reason, null, `6.4 takes a ${kind} VMA with an anon_vma`);
     t.equal(vma(fault({ vmaKind: kind, anonVma: 0 }), 604).reason, 'no_anon_vma', `6.4: a ${kind} VMA without anon_vma`);
@@ -181,12 +210,20 @@ t.test('the boundaries of each version rule', async (t) => {
   t.equal(vma(cow, 610).reason, 'anon_vma_trylock', '6.10: it takes the trylock');
   t.equal(vma(fault({ vmaKind: 'file', major: true }), 606).reason, 'file_fault', '6.6: a major file fault retries in ->fault');
   t.equal(vma(fault({ vmaKind: 'file' }), 606).reason, null, '6.6: a minor read is fault-around');
-  for (const [why, over] of [['file_io', { vmaKind: 'file' as const, major: true }], ['swap_io', { major: true }], ['readahead', { vmaKind: 'file' as const, readahead: true }]] as const) {
+  for (const [why, over] of [
+    ['file_io', { vmaKind: 'file' as const, major: true }],
+    ['swap_io', { major: true }],
+    ['readahead', { vmaKind: 'file' as const, readahead: true }],
+  ] as const) {
     t.equal(vma(fault(over), 608).mm, 1, `6.8: after ${why} the mmap_lock attempt waits (FAULT_FLAG_TRIED)`);
     t.equal(vma(fault(over), 607).mm, 2, `6.7: after ${why} it may drop the lock again`);
     t.equal(vma(fault(over), 608).reason, why);
   }
-  t.equal(vma(fault({ user: false, vmaKind: 'file', major: true }), 618).mm, 2, 'a kernel-mode major fault retries under mmap_lock (no VMA attempt did the I/O)');
+  t.equal(
+    vma(fault({ user: false, vmaKind: 'file', major: true }), 618).mm,
+    2,
+    'a kernel-mode major fault retries under mmap_lock (no VMA attempt did the I/O)',
+  );
 });
 
 t.test('the columns and baselines the registry derives for the Linux models', async (t) => {

@@ -100,7 +100,14 @@ t.test('1. H1 needs a backing object, an empty shadow list and exactly one threa
   t.equal(replay(newModel, anonShadow('valid', 'valid')).acq[0], 'X token F vm_fault first');
   t.equal(replay(newModel, anonShadow('valid', 'valid', { nthreads: 3 })).acq[0], 'S token F vm_fault first');
   const shadowed = fault({
-    phases: [{ levels: [{ name: 'F', otype: 'default', page: 'valid', backing: 1, shadowed: 1 }, { name: 'B1', otype: 'default', page: 'valid' }] }],
+    phases: [
+      {
+        levels: [
+          { name: 'F', otype: 'default', page: 'valid', backing: 1, shadowed: 1 },
+          { name: 'B1', otype: 'default', page: 'valid' },
+        ],
+      },
+    ],
   });
   t.equal(replay(newModel, shadowed).acq[0], 'S token F vm_fault first');
   const terminal = fault({ phases: [{ levels: [{ name: 'F', otype: 'default', page: 'valid' }] }] });
@@ -203,11 +210,27 @@ t.test('4. a DEFAULT backing object without the page is passed through: no alloc
   );
   t.same(r.backdowns, ['B1@0'], 'only the F-level back-down');
   t.ok(r.acq.includes('2: S token B2 vm_fault backing'), 'backing objects stay S through DEFAULT objects that lack the page');
-  t.notOk(r.acq.some((a) => a.includes('chain_release')), '9. chain release takes no tokens');
+  t.notOk(
+    r.acq.some((a) => a.includes('chain_release')),
+    '9. chain release takes no tokens',
+  );
 });
 
 t.test('6. F stays S only if the page is resident and valid in F', async (t) => {
-  const r = replay(newModel, fault({ nthreads: 2, phases: [{ levels: [{ name: 'F', otype: 'default', page: 'valid', backing: 1 }, { name: 'B1', otype: 'vnode', page: 'valid' }] }] }));
+  const r = replay(
+    newModel,
+    fault({
+      nthreads: 2,
+      phases: [
+        {
+          levels: [
+            { name: 'F', otype: 'default', page: 'valid', backing: 1 },
+            { name: 'B1', otype: 'vnode', page: 'valid' },
+          ],
+        },
+      ],
+    }),
+  );
   t.same(r.acq, ['S token F vm_fault first', 'S token B1 vnode_pager_lock vnode_pager_lock', 'S chain F vm_fault first']);
 });
 
@@ -225,21 +248,61 @@ t.test('the flags are never set back within a call: a busy retry after B1 keeps 
 });
 
 t.test('shared_fault=0: every fault-path token X, except the vnode pager lock', async (t) => {
-  const f = fault({ nthreads: 2, phases: [{ levels: [{ name: 'F', otype: 'default', page: 'absent', backing: 1 }, { name: 'B1', otype: 'vnode', page: 'valid' }] }] });
+  const f = fault({
+    nthreads: 2,
+    phases: [
+      {
+        levels: [
+          { name: 'F', otype: 'default', page: 'absent', backing: 1 },
+          { name: 'B1', otype: 'vnode', page: 'valid' },
+        ],
+      },
+    ],
+  });
   for (const m of [oldModel, newModel, newFixedModel]) {
     const r = replay(m, f, false);
-    t.same(r.acq.filter((a) => a.startsWith('S token')), ['S token B1 vnode_pager_lock vnode_pager_lock'], m.name);
+    t.same(
+      r.acq.filter((a) => a.startsWith('S token')),
+      ['S token B1 vnode_pager_lock vnode_pager_lock'],
+      m.name,
+    );
     t.same(r.backdowns, [], `${m.name}: nothing to back down from`);
   }
 });
 
 t.test('a partly valid page in a shared DEFAULT first object is recorded as the first_m hazard', async (t) => {
-  const r = replay(newModel, fault({ nthreads: 2, phases: [{ levels: [{ name: 'F', otype: 'default', page: 'invalid', backing: 1 }, { name: 'B1', otype: 'default', page: 'valid' }] }] }));
+  const r = replay(
+    newModel,
+    fault({
+      nthreads: 2,
+      phases: [
+        {
+          levels: [
+            { name: 'F', otype: 'default', page: 'invalid', backing: 1 },
+            { name: 'B1', otype: 'default', page: 'valid' },
+          ],
+        },
+      ],
+    }),
+  );
   t.same(r.hazards, ['first_m_shared F vm_fault']);
 });
 
 t.test('a fault whose walk needs a level the trace did not record is incomplete', async (t) => {
-  const r = replay(newModel, fault({ ftype: 'W', phases: [{ levels: [{ name: 'F', otype: 'default', page: 'absent', backing: 1 }, { name: 'B1', otype: 'default', page: 'absent', backing: 1 }] }] }));
+  const r = replay(
+    newModel,
+    fault({
+      ftype: 'W',
+      phases: [
+        {
+          levels: [
+            { name: 'F', otype: 'default', page: 'absent', backing: 1 },
+            { name: 'B1', otype: 'default', page: 'absent', backing: 1 },
+          ],
+        },
+      ],
+    }),
+  );
   t.equal(r.outcome, 'incomplete');
 });
 
@@ -253,7 +316,10 @@ t.test('7 / 10. a DIRTY write with F swapped whose page is found below F: no uns
       const r = replay(m, fault({ ftype: 'W', nthreads, phases: [{ levels }] }));
       t.equal(r.outcome, 'cow_copy', `${m.name}, nthreads ${nthreads}`);
       t.same(r.hazards, [], `${m.name}, nthreads ${nthreads}`);
-      t.notOk(r.acq.some((a) => a.includes('swap_pager_unswapped')), `${m.name}, nthreads ${nthreads}`);
+      t.notOk(
+        r.acq.some((a) => a.includes('swap_pager_unswapped')),
+        `${m.name}, nthreads ${nthreads}`,
+      );
     }
   }
   // The same write with the page in F takes it (new-fixed) or hits the hazard (new, F held S).

@@ -108,10 +108,7 @@ t.test('5. a busy page restarts the fault from the map lookup, choices made afre
   const r = replay(
     oldModel,
     fault({
-      phases: [
-        { levels: [{ name: 'F', otype: 'vnode', page: 'busy' }], retry: 'busy' },
-        { levels: [{ name: 'F', otype: 'vnode', page: 'valid' }] },
-      ],
+      phases: [{ levels: [{ name: 'F', otype: 'vnode', page: 'busy' }], retry: 'busy' }, { levels: [{ name: 'F', otype: 'vnode', page: 'valid' }] }],
     }),
   );
   t.same(r.acq, ['1: S token F vm_fault quick', '1: X token F vm_fault first', '2: S token F vm_fault quick']);
@@ -194,7 +191,14 @@ t.test('7. no prefault when the walk ended on a terminal vnode object held S', a
     oldModel,
     fault({
       ftype: 'W',
-      phases: [{ levels: [{ name: 'F', otype: 'default', page: 'absent', backing: 1 }, { name: 'B1', otype: 'vnode', page: 'invalid', pager: 1 }] }],
+      phases: [
+        {
+          levels: [
+            { name: 'F', otype: 'default', page: 'absent', backing: 1 },
+            { name: 'B1', otype: 'vnode', page: 'invalid', pager: 1 },
+          ],
+        },
+      ],
     }),
   );
   t.equal(upgraded.upgrades, 1);
@@ -202,10 +206,7 @@ t.test('7. no prefault when the walk ended on a terminal vnode object held S', a
 });
 
 t.test('a chain link nobody knows is counted, not guessed', async (t) => {
-  const r = replay(
-    oldModel,
-    fault({ ftype: 'R', flags: [], phases: [{ levels: [{ name: 'F', otype: 'default', page: 'valid', backing: 1 }] }] }),
-  );
+  const r = replay(oldModel, fault({ ftype: 'R', flags: [], phases: [{ levels: [{ name: 'F', otype: 'default', page: 'valid', backing: 1 }] }] }));
   t.equal(r.unknownLinks, 1);
 });
 
@@ -213,10 +214,7 @@ t.test('a recorded non-busy retry is replayed as a restart', async (t) => {
   const r = replay(
     oldModel,
     fault({
-      phases: [
-        { levels: [{ name: 'F', otype: 'default', page: 'absent' }], retry: 'memory' },
-        { levels: [{ name: 'F', otype: 'default', page: 'absent' }] },
-      ],
+      phases: [{ levels: [{ name: 'F', otype: 'default', page: 'absent' }], retry: 'memory' }, { levels: [{ name: 'F', otype: 'default', page: 'absent' }] }],
     }),
   );
   t.equal(r.restarts, 1);
@@ -294,7 +292,10 @@ t.test('3. a non-terminal vnode backing object is taken X (and chain X is a no-o
     const r = replay(oldModel, fault({ flags: [], phases: [{ levels: levels(1) }], below: { B1: obj('B2', 'vnode') } }), sharedFault);
     t.ok(r.acq.includes('X token B1 vm_fault backing'), `shared_fault=${sharedFault ? 1 : 0}: X on a vnode object that has a backing object`);
     t.notOk(r.acq.includes('S token B1 vm_fault backing'), `shared_fault=${sharedFault ? 1 : 0}`);
-    t.notOk(r.acq.some((a) => a.includes('chain B1')), 'no chain lock on a vnode object');
+    t.notOk(
+      r.acq.some((a) => a.includes('chain B1')),
+      'no chain lock on a vnode object',
+    );
   }
   // The terminal one is S with shared_fault=1 only.
   t.ok(replay(oldModel, fault({ flags: [], phases: [{ levels: levels(0) }] }), true).acq.includes('S token B1 vm_fault backing'));

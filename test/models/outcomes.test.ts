@@ -45,7 +45,13 @@ t.test('exec_map_page: outcome and I/O for every page state', async (t) => {
   check(t, newModel, 'exec_page', { obj: V, page: PG.busy }, { acq: ['S token V exec_map_page first'], outcome: 'map' });
   const retry = ['S token V exec_map_page first', 'X token V exec_map_page backdown-retry', 'S token V vm_page_grab recursive'];
   check(t, newModel, 'exec_page', { obj: V, page: PG.invalid }, { acq: retry, outcome: 'io', io: 1, backdowns: ['exec_map_page@0'] });
-  check(t, newFixedModel, 'exec_page', { obj: V, page: PG.absent }, { acq: [...retry, 'X token V vm_page_grab upgrade'], outcome: 'io', io: 1, upgrades: 1, backdowns: ['exec_map_page@0'] });
+  check(
+    t,
+    newFixedModel,
+    'exec_page',
+    { obj: V, page: PG.absent },
+    { acq: [...retry, 'X token V vm_page_grab upgrade'], outcome: 'io', io: 1, upgrades: 1, backdowns: ['exec_map_page@0'] },
+  );
 });
 
 t.test('vm_page_grab: alloc when absent, found otherwise', async (t) => {
@@ -54,7 +60,13 @@ t.test('vm_page_grab: alloc when absent, found otherwise', async (t) => {
     check(t, newModel, 'page_grab', { obj: V, page }, { acq: ['S token V vm_page_grab first'], outcome: 'found' });
   }
   check(t, oldModel, 'page_grab', { obj: V, page: PG.absent }, { acq: ['X token V vm_page_grab first'], outcome: 'alloc' });
-  check(t, newModel, 'page_grab', { obj: V, page: PG.absent }, { acq: ['S token V vm_page_grab first', 'X token V vm_page_grab upgrade'], outcome: 'alloc', upgrades: 1 });
+  check(
+    t,
+    newModel,
+    'page_grab',
+    { obj: V, page: PG.absent },
+    { acq: ['S token V vm_page_grab first', 'X token V vm_page_grab upgrade'], outcome: 'alloc', upgrades: 1 },
+  );
 });
 
 t.test('load_section: a bss page that is not valid upgrades and reads; a valid one or none does not', async (t) => {
@@ -64,9 +76,22 @@ t.test('load_section: a bss page that is not valid upgrades and reads; a valid o
     check(t, newModel, 'load_section', { obj: V, page }, { acq: ['S token V load_section first'], outcome: 'map' });
   }
   for (const page of [PG.invalid, PG.absent]) {
-    check(t, oldModel, 'load_section', { obj: V, page }, { acq: ['S token V load_section first', 'X token V load_section upgrade'], outcome: 'map', io: 1, upgrades: 1 });
+    check(
+      t,
+      oldModel,
+      'load_section',
+      { obj: V, page },
+      { acq: ['S token V load_section first', 'X token V load_section upgrade'], outcome: 'map', io: 1, upgrades: 1 },
+    );
     check(t, oldModel, 'load_section', { obj: V, page }, { acq: ['X token V load_section first'], outcome: 'map', io: 1 }, false);
-    check(t, newModel, 'load_section', { obj: V, page }, { acq: ['S token V load_section first', 'X token V load_section upgrade'], outcome: 'map', io: 1, upgrades: 1 }, false);
+    check(
+      t,
+      newModel,
+      'load_section',
+      { obj: V, page },
+      { acq: ['S token V load_section first', 'X token V load_section upgrade'], outcome: 'map', io: 1, upgrades: 1 },
+      false,
+    );
   }
 });
 
@@ -106,11 +131,29 @@ t.test('collapse: the object behind the backing one only for a collapse or bypas
   const F = obj('F', 'default');
   const { collapse, bypass, none } = CollapseCase.codes;
   // old: a vnode backing object is locked, but nothing behind it.
-  check(t, oldModel, 'collapse', { obj: F, backing: V, backing2: D, collapseCase: collapse }, { acq: ['X token V vm_object_collapse backing'], outcome: 'collapse' });
+  check(
+    t,
+    oldModel,
+    'collapse',
+    { obj: F, backing: V, backing2: D, collapseCase: collapse },
+    { acq: ['X token V vm_object_collapse backing'], outcome: 'collapse' },
+  );
   for (const m of [oldModel, newModel]) {
     const base = ['X token D vm_object_collapse backing', 'X chain D vm_object_collapse backing'];
-    check(t, m, 'collapse', { obj: F, backing: D, backing2: S, collapseCase: collapse }, { acq: [...base, 'X token S vm_object_collapse bbobj'], outcome: 'collapse' });
-    check(t, m, 'collapse', { obj: F, backing: D, backing2: S, collapseCase: bypass }, { acq: [...base, 'X token S vm_object_collapse bbobj'], outcome: 'collapse' });
+    check(
+      t,
+      m,
+      'collapse',
+      { obj: F, backing: D, backing2: S, collapseCase: collapse },
+      { acq: [...base, 'X token S vm_object_collapse bbobj'], outcome: 'collapse' },
+    );
+    check(
+      t,
+      m,
+      'collapse',
+      { obj: F, backing: D, backing2: S, collapseCase: bypass },
+      { acq: [...base, 'X token S vm_object_collapse bbobj'], outcome: 'collapse' },
+    );
     check(t, m, 'collapse', { obj: F, backing: D, backing2: S, collapseCase: none }, { acq: base, outcome: 'collapse' });
     check(t, m, 'collapse', { obj: F, backing: D, backing2: S, collapseCase: null }, { acq: base, outcome: 'collapse' });
     check(t, m, 'collapse', { obj: F, backing: D, backing2: null, collapseCase: collapse }, { acq: base, outcome: 'collapse' });
@@ -123,9 +166,21 @@ t.test('the pager: I/O only where TRYPAGER holds, found only where the pager had
     fault({
       ftype: 'R',
       flags: flags ?? [],
-      phases: [{ levels: [{ name: 'F', otype: 'default', page: 'absent', backing: 1 }, { name: 'B1', otype: 'vnode', page: 'absent', pager }] }],
+      phases: [
+        {
+          levels: [
+            { name: 'F', otype: 'default', page: 'absent', backing: 1 },
+            { name: 'B1', otype: 'vnode', page: 'absent', pager },
+          ],
+        },
+      ],
     });
-  for (const [m, sf] of [[oldModel, true], [oldModel, false], [newModel, false], [newFixedModel, false]] as const) {
+  for (const [m, sf] of [
+    [oldModel, true],
+    [oldModel, false],
+    [newModel, false],
+    [newFixedModel, false],
+  ] as const) {
     const has = replay(m, chain(1), sf);
     t.equal(has.outcome, 'readonly', `${m.name}: the vnode pager had it`);
     t.equal(has.log.foundDepth, 1);
@@ -138,7 +193,9 @@ t.test('the pager: I/O only where TRYPAGER holds, found only where the pager had
     t.equal(wiring.outcome, 'zero_fill');
   }
   // A read with DIRTY set is not a write: no unswap, the quick path succeeds.
-  t.same(replay(oldModel, fault({ ftype: 'R', flags: ['DIRTY'], phases: [{ levels: [{ name: 'F', otype: 'default', page: 'valid', swapped: true }] }] })).acq, ['S token F vm_fault quick']);
+  t.same(replay(oldModel, fault({ ftype: 'R', flags: ['DIRTY'], phases: [{ levels: [{ name: 'F', otype: 'default', page: 'valid', swapped: true }] }] })).acq, [
+    'S token F vm_fault quick',
+  ]);
 });
 
 t.test('old: the quick path with a recorded restart, without BURST, and an incomplete walk', async (t) => {
@@ -158,7 +215,20 @@ t.test('old: the quick path with a recorded restart, without BURST, and an incom
     t.equal(inc.restarts, 0, `${m.name}: incomplete is not a restart`);
     t.equal(inc.log.foundDepth, 1, `${m.name}: the depth the walk was missing`);
   }
-  const hazard = replay(newModel, fault({ nthreads: 2, phases: [{ levels: [{ name: 'F', otype: 'default', page: 'invalid', backing: 1 }, { name: 'B1', otype: 'default', page: 'valid' }] }] }));
+  const hazard = replay(
+    newModel,
+    fault({
+      nthreads: 2,
+      phases: [
+        {
+          levels: [
+            { name: 'F', otype: 'default', page: 'invalid', backing: 1 },
+            { name: 'B1', otype: 'default', page: 'valid' },
+          ],
+        },
+      ],
+    }),
+  );
   t.equal(hazard.outcome, 'hazard');
   t.equal(hazard.restarts, 0);
   t.equal(hazard.attempts, 1);
@@ -206,7 +276,11 @@ t.test('F is held from the first take to the end of the fault; prefault walks ha
     t.ok(heldAt(log, p1, p2) && !heldAt(log, p1, p3), `${m.name}: B1 held until B2 is taken, not until B3`);
     const pf = idx('X token F vm_prefault prefault');
     t.ok(heldAt(log, pf, p3), `${m.name}: the prefault's X on F is held through its walk`);
-    t.equal(r.acq.filter((a) => a.includes('chain_release')).length, m === oldModel ? 2 + 2 : 0, `${m.name}: chain release tokens (fault walk and prefault walk in old)`);
+    t.equal(
+      r.acq.filter((a) => a.includes('chain_release')).length,
+      m === oldModel ? 2 + 2 : 0,
+      `${m.name}: chain release tokens (fault walk and prefault walk in old)`,
+    );
   }
 });
 
@@ -215,7 +289,10 @@ t.test('models by name', async (t) => {
   t.same(MODELS, [oldModel, newModel, newFixedModel]);
   t.same(REGISTERED, [oldModel, newModel, newFixedModel, linuxMmapModel, linuxVmaModel]);
   t.same(modelsByName(['new-fixed', 'old']), [newFixedModel, oldModel]);
-  t.throws(() => modelsByName(['old', 'newer']), { name: 'UsageError', message: /unknown model 'newer' \(known: old, new, new-fixed, linux-mmap, linux-vma\)/ });
+  t.throws(() => modelsByName(['old', 'newer']), {
+    name: 'UsageError',
+    message: /unknown model 'newer' \(known: old, new, new-fixed, linux-mmap, linux-vma\)/,
+  });
   for (const m of MODELS) t.ok(m.description.length > 20, `${m.name} has a description`);
   t.not(newModel.description, newFixedModel.description);
 });

@@ -4,10 +4,10 @@
 // vnode pager lock's brief holds; a back-down replays the same recorded attempt.
 
 import t from 'tap';
-import { LockClass, LockMode, OT } from '../../src/events/vocabulary.js';
+import { LockClass, LockMode, type OT } from '../../src/events/vocabulary.js';
 import { newFixedModel, newModel } from '../../src/models/new.js';
 import { oldModel } from '../../src/models/old.js';
-import { type RecordingLockLog } from '../../src/replay/lock-log.js';
+import type { RecordingLockLog } from '../../src/replay/lock-log.js';
 import { fault, replay, type FaultSpec, type LevelSpec } from './harness.js';
 
 /** A small deterministic PRNG (mulberry32). */
@@ -27,7 +27,8 @@ const NAMES = ['F', 'B1', 'B2', 'B3'];
 function genFault(r: () => number): FaultSpec {
   const depth = 1 + Math.floor(r() * 4);
   const types: (keyof typeof OT)[] = [];
-  for (let d = 0; d < depth; d++) types.push(d < depth - 1 ? pick(r, ['default', 'default', 'swap']) : pick(r, ['default', 'vnode', 'vnode', 'swap', 'device']));
+  for (let d = 0; d < depth; d++)
+    types.push(d < depth - 1 ? pick(r, ['default', 'default', 'swap']) : pick(r, ['default', 'vnode', 'vnode', 'swap', 'device']));
   const phases: FaultSpec['phases'] = [];
   const nPhases = 1 + (r() < 0.2 ? 1 : 0) + (r() < 0.05 ? 1 : 0);
   for (let p = 0; p < nPhases; p++) {
@@ -73,7 +74,11 @@ function xOverOwnS(log: RecordingLockLog, strings: (id: number) => string | null
       if (log.obj[b] === log.obj[a] && log.cls[b] === LockClass.codes.token && log.mode[b] === LockMode.codes.S && held) {
         // Recursion under an X hold is fine: the thread already owns it exclusively.
         const ownsX = [...Array(a).keys()].some(
-          (c) => log.obj[c] === log.obj[a] && log.cls[c] === LockClass.codes.token && log.mode[c] === LockMode.codes.X && (log.releasedAt[c] === -1 || log.releasedAt[c]! >= log.step[a]!),
+          (c) =>
+            log.obj[c] === log.obj[a] &&
+            log.cls[c] === LockClass.codes.token &&
+            log.mode[c] === LockMode.codes.X &&
+            (log.releasedAt[c] === -1 || log.releasedAt[c]! >= log.step[a]!),
         );
         if (!ownsX) bad++;
       }

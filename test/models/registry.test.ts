@@ -108,7 +108,11 @@ t.test('models that would share a column are refused with UsageError', async (t)
   const fixed: DragonFlyModel = { ...scratch, name: 'fixed' };
   t.throws(() => resolveModels([oldModel, newFixedModel, fixed]), UsageError, '`fixed` and `new-fixed` would both save into saved_x_fixed');
   t.throws(() => registerModel(fixed), UsageError);
-  t.throws(() => resolveModels([oldModel, newFixedModel, { ...scratch, name: 'new_fixed' }]), UsageError, '`new_fixed` and `new-fixed` would both be x_new_fixed');
+  t.throws(
+    () => resolveModels([oldModel, newFixedModel, { ...scratch, name: 'new_fixed' }]),
+    UsageError,
+    '`new_fixed` and `new-fixed` would both be x_new_fixed',
+  );
   t.throws(() => resolveModels([oldModel, oldModel]), UsageError, 'a name given twice');
   t.throws(() => modelsByName(['nope']), UsageError, 'an unknown name');
   const r = await capture(() => main(['replay', fixture('basic.ktr'), '-o', join(t.testdir(), 'out'), '--models', 'old,new,new']));

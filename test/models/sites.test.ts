@@ -86,8 +86,16 @@ t.test('vm_object_collapse: old locks the backing object before checking its typ
   t.same(replay(oldModel, site('collapse', { obj: F, backing: V, backing2: null, collapseCase: null })).acq, ['X token V vm_object_collapse backing']);
   t.same(replay(newModel, site('collapse', { obj: F, backing: V, backing2: null, collapseCase: null })).acq, []);
   const bypass = { obj: F, backing: D, backing2: V, collapseCase: CollapseCase.codes.bypass };
-  t.same(replay(oldModel, site('collapse', bypass)).acq, ['X token D vm_object_collapse backing', 'X chain D vm_object_collapse backing', 'X token V vm_object_collapse bbobj']);
-  t.same(replay(newModel, site('collapse', bypass)).acq, ['X token D vm_object_collapse backing', 'X chain D vm_object_collapse backing', 'S token V vm_object_collapse bbobj']);
+  t.same(replay(oldModel, site('collapse', bypass)).acq, [
+    'X token D vm_object_collapse backing',
+    'X chain D vm_object_collapse backing',
+    'X token V vm_object_collapse bbobj',
+  ]);
+  t.same(replay(newModel, site('collapse', bypass)).acq, [
+    'X token D vm_object_collapse backing',
+    'X chain D vm_object_collapse backing',
+    'S token V vm_object_collapse bbobj',
+  ]);
   const none = { ...bypass, collapseCase: CollapseCase.codes.none };
   t.notOk(replay(newModel, site('collapse', none)).acq.some((a) => a.includes('bbobj')));
 });

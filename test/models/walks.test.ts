@@ -34,11 +34,22 @@ t.test('MAX_CHAIN: a looping chain of DEFAULT objects stops the vm_prefault walk
   const loop = fault({
     ftype: 'W',
     flags: ['BURST', 'DIRTY'],
-    phases: [{ levels: [{ name: 'F', otype: 'default', page: 'absent', backing: 1 }, { name: 'B1', otype: 'default', page: 'valid', backing: 1 }] }],
+    phases: [
+      {
+        levels: [
+          { name: 'F', otype: 'default', page: 'absent', backing: 1 },
+          { name: 'B1', otype: 'default', page: 'valid', backing: 1 },
+        ],
+      },
+    ],
     below: { F: obj('B1', 'default'), B1: obj('B2', 'default'), B2: obj('B1', 'default') },
   });
   // new and new-fixed run vm_prefault only with both flags clear: shared_fault=0 gives that at once.
-  for (const [m, sharedFault] of [[oldModel, true], [newModel, false], [newFixedModel, false]] as const) {
+  for (const [m, sharedFault] of [
+    [oldModel, true],
+    [newModel, false],
+    [newFixedModel, false],
+  ] as const) {
     const r = replay(m, loop, sharedFault);
     const walk = r.acq.filter((a) => a.includes('X token') && a.includes('vm_prefault'));
     t.equal(walk.length, 1 + 64, `${m.name}: X on F, then one X per step for 64 steps`);
@@ -124,10 +135,19 @@ t.test('the recursive flag: set exactly on a take over a hold the thread already
 
 t.test('a level the trace says has no backing object ends the walk, whatever the registry says', async (t) => {
   // The registry may hold a stale link for a reused address; the fault's own level wins.
-  const f = fault({ ftype: 'R', flags: [], nthreads: 2, phases: [{ levels: [{ name: 'F', otype: 'default', page: 'valid', backing: 0 }] }], below: { F: obj('B1', 'vnode') } });
+  const f = fault({
+    ftype: 'R',
+    flags: [],
+    nthreads: 2,
+    phases: [{ levels: [{ name: 'F', otype: 'default', page: 'valid', backing: 0 }] }],
+    below: { F: obj('B1', 'vnode') },
+  });
   for (const m of MODELS) {
     const r = replay(m, f, false);
-    t.notOk(r.acq.some((a) => a.includes('vnode_pager_lock')), m.name);
+    t.notOk(
+      r.acq.some((a) => a.includes('vnode_pager_lock')),
+      m.name,
+    );
     t.equal(r.unknownLinks, 0, m.name);
   }
 });

@@ -53,7 +53,11 @@ t.test('npm pack, an install from the tarball in an empty folder, then npx vmrep
   t.match(readFileSync(join(ROOT, 'LICENSE'), 'utf8'), /^BSD 2-Clause License\n\nCopyright \(c\) \d{4}, the vmreplay developers\n/);
   t.equal(pkg.license, 'BSD-2-Clause');
   t.match(pkg.repository?.url, /^git\+https:\/\//, 'a repository field npm takes');
-  t.same(files.filter((f) => f.startsWith('dist/bench')), [], 'no dist/bench');
+  t.same(
+    files.filter((f) => f.startsWith('dist/bench')),
+    [],
+    'no dist/bench',
+  );
   t.ok(files.includes('dist/src/cli.js') && files.includes('dist/src/api/index.d.ts') && files.includes('bin/vmreplay.js'));
   t.ok(files.includes('traces/sample/forkexec.ktr.gz'), 'the bundled sample');
   // Every source map ships with the sources it names.
@@ -64,7 +68,11 @@ t.test('npm pack, an install from the tarball in an empty folder, then npx vmrep
     return map.sources.map((s) => join(dirname(m), s)).filter((s) => !files.includes(s));
   });
   t.same(missing, [], 'no source map names a file the package lacks');
-  t.same(files.filter((f) => /^(test|notebooks|\.ci)\//.test(f)), [], 'no tests, notebooks or CI');
+  t.same(
+    files.filter((f) => /^(test|notebooks|\.ci)\//.test(f)),
+    [],
+    'no tests, notebooks or CI',
+  );
 
   const app = join(work, 'app');
   mkdirSync(app);
@@ -84,7 +92,7 @@ t.test('npm pack, an install from the tarball in an empty folder, then npx vmrep
   // The example docs/api.md opens with, as it stands there.
   const example = /```ts\n([\s\S]*?)```/.exec(readFileSync(join(ROOT, 'docs', 'api.md'), 'utf8'))![1]!;
   t.match(example, /from 'vmreplay'/);
-  writeFileSync(join(app, 'example.mjs'), example + "console.log(JSON.stringify(bySite.length));\n");
+  writeFileSync(join(app, 'example.mjs'), example + 'console.log(JSON.stringify(bySite.length));\n');
   const lib = await sh(process.execPath, ['example.mjs'], app);
   t.match(lib.stdout, /new-fixed/, 'its summary table');
   t.match(lib.stdout.trimEnd().split('\n').pop(), /^[1-9]\d*$/, 'rows of saved_by_site');

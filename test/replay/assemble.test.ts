@@ -50,7 +50,8 @@ t.test('a recycling, sweeping assembler hands over the same faults as a fresh on
     t.same(recycled.links, fresh.links, `${name}: the same chain links`);
     t.equal(recycled.truncated, fresh.truncated, `${name}: the same truncated faults`);
     t.equal(fresh.objects, fresh.faults.length, `${name}: without recycling, an object per fault`);
-    if (path === generated) t.ok(recycled.objects < fresh.faults.length / 10, `${name}: recycling, ${recycled.objects} objects for ${fresh.faults.length} faults`);
+    if (path === generated)
+      t.ok(recycled.objects < fresh.faults.length / 10, `${name}: recycling, ${recycled.objects} objects for ${fresh.faults.length} faults`);
   }
 });
 
@@ -107,10 +108,26 @@ t.test('counting only finds the same truncated faults, per file and CPU, as buil
   const edgeCounts = await windowCounts([edges], (i) => FaultAssembler.counter(i.files, i.strings));
   t.same(
     edgeCounts.perCpu.map((c) => [c.cpu, c.begin, c.end]),
-    [[0, 1, 1], [1, 1, 0], [2, 1, 1], [3, 1, 0]],
+    [
+      [0, 1, 1],
+      [1, 1, 0],
+      [2, 1, 1],
+      [3, 1, 0],
+    ],
     'edges: each cut-off fault counted once, on the CPU where it was seen first, at its side of the window',
   );
-  const traces = [[edges], [fixture('basic.jsonl')], [fixture('kit-dragonfly.ktr')], [fixture('kit-freebsd.dtrace')], [generated], [head], [middle], [tail], [kit], [head, middle, fixture('basic.ktr')]];
+  const traces = [
+    [edges],
+    [fixture('basic.jsonl')],
+    [fixture('kit-dragonfly.ktr')],
+    [fixture('kit-freebsd.dtrace')],
+    [generated],
+    [head],
+    [middle],
+    [tail],
+    [kit],
+    [head, middle, fixture('basic.ktr')],
+  ];
   let begins = 0;
   let ends = 0;
   for (const paths of traces) {

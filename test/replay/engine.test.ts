@@ -113,29 +113,41 @@ t.test("agreement with the captured kernel's own lock events", async (t) => {
   }
 });
 
-t.test('thousands of processes: every one a row, in order of first mention, a pid named again is the same row, and a thread without a pid gets its process', async (t) => {
-  const lines = [`{"ts":1000,"cpu":0,"event":"proc_exec","pid":1000,"path":"/bin/sh","comm":"sh","tid":1000100}`];
-  const children = Array.from({ length: 3000 }, (_, k) => 2000 + 7 * k);
-  let ts = 2000;
-  for (const child of children) {
-    lines.push(`{"ts":${ts++},"cpu":0,"event":"proc_fork","pid":1000,"child":${child},"tid":1000100}`);
-    lines.push(`{"ts":${ts++},"cpu":1,"event":"proc_exec","pid":${child},"path":"/bin/c${child}","comm":"c","tid":${child * 100}}`);
-    lines.push(`{"ts":${ts++},"cpu":1,"event":"obj_ref","tid":${child * 100},"obj":"0xfffff8001f400000","otype":"vnode","ref":3,"delta":-1,"site":"vm_map_delete"}`);
-    lines.push(`{"ts":${ts++},"cpu":1,"event":"proc_exit","pid":${child},"tid":${child * 100}}`);
-  }
-  lines.push(`{"ts":${ts},"cpu":1,"event":"proc_exec","pid":2000,"path":"/bin/again","comm":"again","tid":200000}`);
-  const { table } = await replayFile(await tmpTrace(lines));
-  const procs = table('processes');
-  t.same(procs.map((p) => p.pid), [1000, ...children], 'one row per pid, in order of first mention');
-  t.ok(procs.slice(1).every((p) => p.parent === 1000 && p.exited), 'every child has its parent and exited');
-  const again = procs[1]!;
-  t.same([again.path, again.first_ts, again.last_ts], ['/bin/again', 2000, ts], 'the pid named again: same row, its last mention');
-  const last = procs[procs.length - 1]!;
-  t.same([last.path, last.first_ts, last.last_ts], [`/bin/c${children[2999]}`, 2000 + 4 * 2999, 2000 + 4 * 2999 + 3]);
-  const drops = table('acquisitions').filter((a) => a.op_kind !== 'fault');
-  t.ok(drops.length >= 3000, `the obj_ref sites were replayed (${drops.length} acquisitions)`);
-  t.ok(
-    drops.every((a) => a.pid === Number(a.tid) / 100),
-    'each obj_ref (no pid of its own) is charged to the process of its thread',
-  );
-});
+t.test(
+  'thousands of processes: every one a row, in order of first mention, a pid named again is the same row, and a thread without a pid gets its process',
+  async (t) => {
+    const lines = [`{"ts":1000,"cpu":0,"event":"proc_exec","pid":1000,"path":"/bin/sh","comm":"sh","tid":1000100}`];
+    const children = Array.from({ length: 3000 }, (_, k) => 2000 + 7 * k);
+    let ts = 2000;
+    for (const child of children) {
+      lines.push(`{"ts":${ts++},"cpu":0,"event":"proc_fork","pid":1000,"child":${child},"tid":1000100}`);
+      lines.push(`{"ts":${ts++},"cpu":1,"event":"proc_exec","pid":${child},"path":"/bin/c${child}","comm":"c","tid":${child * 100}}`);
+      lines.push(
+        `{"ts":${ts++},"cpu":1,"event":"obj_ref","tid":${child * 100},"obj":"0xfffff8001f400000","otype":"vnode","ref":3,"delta":-1,"site":"vm_map_delete"}`,
+      );
+      lines.push(`{"ts":${ts++},"cpu":1,"event":"proc_exit","pid":${child},"tid":${child * 100}}`);
+    }
+    lines.push(`{"ts":${ts},"cpu":1,"event":"proc_exec","pid":2000,"path":"/bin/again","comm":"again","tid":200000}`);
+    const { table } = await replayFile(await tmpTrace(lines));
+    const procs = table('processes');
+    t.same(
+      procs.map((p) => p.pid),
+      [1000, ...children],
+      'one row per pid, in order of first mention',
+    );
+    t.ok(
+      procs.slice(1).every((p) => p.parent === 1000 && p.exited),
+      'every child has its parent and exited',
+    );
+    const again = procs[1]!;
+    t.same([again.path, again.first_ts, again.last_ts], ['/bin/again', 2000, ts], 'the pid named again: same row, its last mention');
+    const last = procs[procs.length - 1]!;
+    t.same([last.path, last.first_ts, last.last_ts], [`/bin/c${children[2999]}`, 2000 + 4 * 2999, 2000 + 4 * 2999 + 3]);
+    const drops = table('acquisitions').filter((a) => a.op_kind !== 'fault');
+    t.ok(drops.length >= 3000, `the obj_ref sites were replayed (${drops.length} acquisitions)`);
+    t.ok(
+      drops.every((a) => a.pid === Number(a.tid) / 100),
+      'each obj_ref (no pid of its own) is charged to the process of its thread',
+    );
+  },
+);

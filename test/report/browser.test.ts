@@ -29,7 +29,8 @@ t.test('the sample report: every chart drawn, nothing fetched, no console error'
   const { page, requests, errors } = await open(join(dir, 'report.html'));
 
   const ids = await checkCharts(t, page);
-  for (const id of ['saved-over-time', 'x-by-site', 'backdowns-by-rule', 'contention-by-object']) t.ok(ids.includes(`chart-${id}`), `the ${id} chart is in the page`);
+  for (const id of ['saved-over-time', 'x-by-site', 'backdowns-by-rule', 'contention-by-object'])
+    t.ok(ids.includes(`chart-${id}`), `the ${id} chart is in the page`);
   t.match(await page.textContent('body'), /Generated trace/, 'the banner for a generated trace');
   t.match(await page.textContent('h2'), 'Summary', 'the paste-ready summary comes first');
   await page.click('nav a[href="#section-4"]');

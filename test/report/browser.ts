@@ -74,9 +74,14 @@ export async function checkCharts(t: Asserts, page: Page): Promise<string[]> {
     t.ok(svg, `${id}: an SVG`);
     const box = await svg?.boundingBox();
     t.ok(box && box.width > 300 && box.height > 100, `${id}: drawn ${box?.width}x${box?.height}`);
-    const marks = await figure.$$eval('.role-mark path, .role-mark line, .role-mark rect', (els) => els.filter((e) => (e as unknown as Drawn).getBBox().width + (e as unknown as Drawn).getBBox().height > 0).length);
+    const marks = await figure.$$eval(
+      '.role-mark path, .role-mark line, .role-mark rect',
+      (els) => els.filter((e) => (e as unknown as Drawn).getBBox().width + (e as unknown as Drawn).getBBox().height > 0).length,
+    );
     t.ok(marks > 0, `${id}: ${marks} marks`);
-    const labels = await figure.$$eval('.role-axis-label text', (els) => els.filter((e) => e.textContent && (e as unknown as Drawn).getBBox().width > 0).map((e) => e.textContent));
+    const labels = await figure.$$eval('.role-axis-label text', (els) =>
+      els.filter((e) => e.textContent && (e as unknown as Drawn).getBBox().width > 0).map((e) => e.textContent),
+    );
     t.ok(labels.length >= 2, `${id}: visible axis labels (${labels.slice(0, 3).join(', ')}, ...)`);
     const title = await figure.$eval('.role-title text, .role-title-text', (e) => e.textContent).catch(() => null);
     t.ok(title, `${id}: titled '${title}'`);

@@ -79,7 +79,10 @@ t.test('compare: the same trace with --shared-fault 0 (A) and 1 (B), as deltas',
   t.same(neu.sChain.ratio, null, 'no ratio against zero');
   // Keyed by name, never by address.
   const sh = c.byObjectName.filter((k: { key: string }) => k.key === '/bin/sh');
-  t.same(sh.map((k: { model: string }) => k.model), ['old', 'new', 'new-fixed']);
+  t.same(
+    sh.map((k: { model: string }) => k.model),
+    ['old', 'new', 'new-fixed'],
+  );
   t.notOk(JSON.stringify(c.byObjectName).includes('0xfffff8'), 'no address among the keys');
   const site = c.bySite.find((k: { key: string; model: string }) => k.key === 'vm_prefault' && k.model === 'old');
   t.ok(site, 'sites are keys');
@@ -99,11 +102,17 @@ t.test('compare: the same trace with --shared-fault 0 (A) and 1 (B), as deltas',
   t.ok(png.dark > 300 && png.colours > 8, 'the chart has text and coloured bars');
   const spec = JSON.parse(readFileSync(join(out, 'charts', 'compare-x-by-site.vl.json'), 'utf8'));
   t.same(spec.encoding.color.scale.domain, ['A: shared_fault=0', 'B: shared_fault=1'], 'the legend says what A and B are');
-  t.notOk(spec.encoding.color.scale.range.some((c: string) => ['#4c78a8', '#f58518'].includes(c)), "A and B are not drawn in old's and new's colours");
+  t.notOk(
+    spec.encoding.color.scale.range.some((c: string) => ['#4c78a8', '#f58518'].includes(c)),
+    "A and B are not drawn in old's and new's colours",
+  );
   t.notMatch(md, /\d\.\d\d ns/, 'wait times in a readable unit, not "96050.00 ns"');
   // compare leads with what changed: the saving per site, the unchanged rows folded.
   t.ok(md.indexOf('## What changed: X saved per site') < md.indexOf('## Headline'), 'the saving per site comes first');
-  t.match(md, /## What changed: X saved per site\n\n.*\n\n\| site \| model \| saved in A \| saved in B \| B − A \|\n.*\n\| `vm_prefault` \| new \| 0 \| 6 \| 6 \|/);
+  t.match(
+    md,
+    /## What changed: X saved per site\n\n.*\n\n\| site \| model \| saved in A \| saved in B \| B − A \|\n.*\n\| `vm_prefault` \| new \| 0 \| 6 \| 6 \|/,
+  );
   t.match(md, /<details>\n<summary>15 unchanged site savings<\/summary>/);
   const firstTable = md.slice(md.indexOf('## What changed'), md.indexOf('<details>'));
   t.notMatch(firstTable, /\| 0 \|\n/, 'no unchanged row before the fold');
@@ -158,7 +167,10 @@ t.test('export --perfetto: trace-event JSON, one process per model, holds as sli
   // Every acquisition with a time is a slice: 161 rows in basic.ktr's acquisitions table.
   t.equal(slices.length, 161);
   t.ok(slices.every((s) => s.ts >= 0 && (s.dur ?? -1) >= 0));
-  t.ok(slices.some((s) => s.name === 'vm_fault /bin/sh'), 'slices are named by site and object name');
+  t.ok(
+    slices.some((s) => s.name === 'vm_fault /bin/sh'),
+    'slices are named by site and object name',
+  );
   const instants = events.filter((e) => e.ph === 'i').map((e) => `${e.pid} ${e.name}`);
   t.same(instants.sort(), ['2 back-down B1', '2 back-down B1', '2 hazard token_livelock', '3 back-down B1']);
   // Slices on one track nest or follow each other: what the trace-event format can show.
@@ -185,15 +197,28 @@ t.test('export --perfetto: trace-event JSON, one process per model, holds as sli
   t.equal(threads.size, names.length, 'one track per (model, thread)');
   for (const [track, list] of byTrack) {
     const sorted = [...list].sort((a, b) => a.ts - b.ts);
-    t.ok(sorted.every((s, i) => i === 0 || s.ts >= sorted[i - 1]!.end - 1e-9), `track ${track}: slices do not overlap`);
+    t.ok(
+      sorted.every((s, i) => i === 0 || s.ts >= sorted[i - 1]!.end - 1e-9),
+      `track ${track}: slices do not overlap`,
+    );
   }
-  t.ok(slices.every((s) => typeof s.args.hold_ns === 'number'), 'the whole estimated hold stays in args');
+  t.ok(
+    slices.every((s) => typeof s.args.hold_ns === 'number'),
+    'the whole estimated hold stays in args',
+  );
   const hazard = events.find((e) => e.name === 'hazard token_livelock')!;
   t.match(hazard.args.trace_line, /basic\.ktr:21$/, 'a hazard carries its trace line');
 });
 
 t.test('export --perfetto: standard output, filters, the size warning', async (t) => {
-  const all = JSON.parse(readFileSync(join(dir, 'timeline.json'), 'utf8')).traceEvents as { ph: string; pid: number; tid: number; ts: number; name: string; args: Record<string, unknown> }[];
+  const all = JSON.parse(readFileSync(join(dir, 'timeline.json'), 'utf8')).traceEvents as {
+    ph: string;
+    pid: number;
+    tid: number;
+    ts: number;
+    name: string;
+    args: Record<string, unknown>;
+  }[];
   const out = await capture(() => main(['export', RUN, '--perfetto', '-']));
   t.equal(out.code, 0, out.stderr);
   t.same(JSON.parse(out.stdout).traceEvents.length, all.length, '- writes the timeline to standard output');
@@ -207,7 +232,10 @@ t.test('export --perfetto: standard output, filters, the size warning', async (t
   };
   const newOnly = await only('--model', 'new');
   t.same([...new Set(newOnly.filter((e) => e.ph !== 'M').map((e) => e.pid))], [2], '--model new: only its process');
-  t.same(newOnly.filter((e) => e.name === 'process_name').map((e) => e.args.name), ['model new']);
+  t.same(
+    newOnly.filter((e) => e.name === 'process_name').map((e) => e.args.name),
+    ['model new'],
+  );
   const thr = await only('--pid', '102');
   const threadNames = thr.filter((e) => e.name === 'thread_name').map((e) => String(e.args.name));
   t.ok(threadNames.length > 0 && threadNames.every((n) => n.endsWith(' thr')), `--pid 102: only thr's threads (${threadNames.join(', ')})`);
@@ -235,36 +263,54 @@ t.test('export --perfetto FILE.pftrace: Perfetto protobuf, decoded with the publ
   const trace = decodeMessage(bytes);
   t.same([...trace.keys()], [1], 'a Trace holds only packets');
   const packets = trace.get(1)!.map((b) => decodeMessage(b as Buffer));
-  t.ok(packets.every((p) => int(p, 10) === 1), 'every packet on one trusted_packet_sequence_id (10)');
+  t.ok(
+    packets.every((p) => int(p, 10) === 1),
+    'every packet on one trusted_packet_sequence_id (10)',
+  );
   t.equal(int(packets[0], 13), 1, 'the first packet clears the incremental state (sequence_flags 13)');
   // TracePacket.track_descriptor = 60: TrackDescriptor { uuid 1, name 2, process 3, thread 4, parent_uuid 5 }
   const descriptors = packets.map((p) => sub(p, 60)).filter((d): d is Fields => d !== undefined);
   const processes = descriptors.filter((d) => d.has(3)).map((d) => text(sub(d, 3), 6));
   t.same(processes, ['model old', 'model new', 'model new-fixed'], 'a process (ProcessDescriptor.process_name 6) per model');
   const threads = descriptors.filter((d) => d.has(4));
-  t.ok(threads.length > 0 && threads.every((d) => /^tid \d+/.test(text(sub(d, 4), 5) ?? '') && d.has(5)), 'thread tracks (ThreadDescriptor.thread_name 5) under their process');
+  t.ok(
+    threads.length > 0 && threads.every((d) => /^tid \d+/.test(text(sub(d, 4), 5) ?? '') && d.has(5)),
+    'thread tracks (ThreadDescriptor.thread_name 5) under their process',
+  );
   const uuids = new Set(descriptors.map((d) => int(d, 1)));
   // TracePacket.interned_data = 12: InternedData { event_categories 1, event_names 2, debug_annotation_names 3, debug_annotation_string_values 29 }, entries { iid 1, name 2 }
   const interned = new Map<number, Map<number, string>>([1, 2, 3, 29].map((f) => [f, new Map()]));
   for (const p of packets) {
     const data = sub(p, 12);
-    for (const [table, entries] of data ?? []) for (const b of entries) interned.get(table)?.set(int(decodeMessage(b as Buffer), 1)!, text(decodeMessage(b as Buffer), 2)!);
+    for (const [table, entries] of data ?? [])
+      for (const b of entries) interned.get(table)?.set(int(decodeMessage(b as Buffer), 1)!, text(decodeMessage(b as Buffer), 2)!);
   }
-  t.ok(packets.slice(1).every((p) => int(p, 13) === 2), 'later packets say they need the interned state (sequence_flags 2)');
+  t.ok(
+    packets.slice(1).every((p) => int(p, 13) === 2),
+    'later packets say they need the interned state (sequence_flags 2)',
+  );
   const nameOf = (e: Fields) => interned.get(2)!.get(int(e, 10)!);
   // TracePacket.track_event = 11: TrackEvent { type 9, track_uuid 11, name_iid 10, category_iids 3, debug_annotations 4 }
   const events = packets.filter((p) => p.has(11)).map((p) => ({ ts: int(p, 8)!, e: sub(p, 11)! }));
-  t.ok(events.every(({ e }) => uuids.has(int(e, 11))), 'every event on a described track');
+  t.ok(
+    events.every(({ e }) => uuids.has(int(e, 11))),
+    'every event on a described track',
+  );
   const begins = events.filter(({ e }) => int(e, 9) === 1);
   const ends = events.filter(({ e }) => int(e, 9) === 2);
   t.equal(begins.length, 161, 'a slice per acquisition, as in the JSON');
   t.equal(ends.length, begins.length, 'each slice ended');
-  t.ok(begins.some(({ e }) => nameOf(e) === 'vm_fault /bin/sh'), 'slices named by site and object');
+  t.ok(
+    begins.some(({ e }) => nameOf(e) === 'vm_fault /bin/sh'),
+    'slices named by site and object',
+  );
   t.equal(interned.get(1)!.get(int(begins[0]!.e, 3)!)?.includes(','), true, 'a category class,mode');
   const hazard = events.find(({ e }) => int(e, 9) === 3 && nameOf(e) === 'hazard token_livelock');
   t.ok(hazard, 'the hazard as an instant');
   // DebugAnnotation { name_iid 1, string_value_iid 17 }
-  const args = new Map((hazard!.e.get(4) ?? []).map((b) => decodeMessage(b as Buffer)).map((a) => [interned.get(3)!.get(int(a, 1)!), interned.get(29)!.get(int(a, 17)!)]));
+  const args = new Map(
+    (hazard!.e.get(4) ?? []).map((b) => decodeMessage(b as Buffer)).map((a) => [interned.get(3)!.get(int(a, 1)!), interned.get(29)!.get(int(a, 17)!)]),
+  );
   t.match(args.get('trace_line'), /basic\.ktr:21$/, 'the hazard carries its trace line');
   // Per track, begin and end alternate: one track per thread shows every slice.
   const depth = new Map<number, number>();
@@ -313,7 +359,10 @@ t.test('unknown chain links: the summary and the report give the same per-model 
   const report = await capture(() => main(['report', out]));
   t.equal(report.code, 0, report.stderr);
   const md = readFileSync(join(out, 'report.md'), 'utf8');
-  t.match(md, '- Chain links below the recorded levels that no event described, in faults: old 2, new 1, new-fixed 1 (vnode_pager_lock and vm_prefault walks stopped there; faults.unknown_links)');
+  t.match(
+    md,
+    '- Chain links below the recorded levels that no event described, in faults: old 2, new 1, new-fixed 1 (vnode_pager_lock and vm_prefault walks stopped there; faults.unknown_links)',
+  );
   t.match(md, 'links met at other lock sites (vm_object_deallocate) are not in the tables; the replay’s terminal summary counts them separately.');
   const data = await loadReportData(out);
   t.same(data.coverage.unknownLinks, { old: 2, new: 1, 'new-fixed': 1 }, "the report's count is the faults table's");

@@ -21,7 +21,7 @@ t.before(async () => {
 });
 t.teardown(() => browser?.close());
 
-t.test('the dataset page and a trace\'s own page: charts drawn, links that resolve, nothing fetched, no console error', async (t) => {
+t.test("the dataset page and a trace's own page: charts drawn, links that resolve, nothing fetched, no console error", async (t) => {
   const dir = t.testdir();
   const ds = join(dir, 'ds');
   const out = join(dir, 'report');
@@ -44,7 +44,10 @@ t.test('the dataset page and a trace\'s own page: charts drawn, links that resol
 
   // Each trace's section links its report, by a relative link that resolves to a file the report wrote.
   const links = await page.$$eval('h3 + p a', (els) => els.map((a) => [a.getAttribute('href'), (a as unknown as { href: string }).href]));
-  t.same(links.map(([href]) => href), ['trace=basic/report.html', 'trace=fe2/report.html']);
+  t.same(
+    links.map(([href]) => href),
+    ['trace=basic/report.html', 'trace=fe2/report.html'],
+  );
   for (const [href, url] of links) {
     t.ok(url!.startsWith('file:') && existsSync(fileURLToPath(url!)), `${href}: resolves to an existing file`);
     t.equal(fileURLToPath(url!), join(out, href!), `${href}: the trace's report in the report directory`);

@@ -52,11 +52,14 @@ t.test('report on a dataset: a headline per trace and model, a chart per trace, 
   const summary = await json(DS, 'SELECT trace, model, faults, x_tokens, saved_x, backdowns, hazards, waits FROM summary');
   t.equal(summary.length, 6, 'two traces, three models');
   for (const s of summary) {
-    const saved = s.model === 'old' ? ' |  |  | ' : ` | ${s.saved_x} | ${Math.round(((s.saved_x as number) / (summary.find((b) => b.trace === s.trace && b.model === 'old')!.x_tokens as number)) * 1000) / 10}% | `;
+    const saved =
+      s.model === 'old'
+        ? ' |  |  | '
+        : ` | ${s.saved_x} | ${Math.round(((s.saved_x as number) / (summary.find((b) => b.trace === s.trace && b.model === 'old')!.x_tokens as number)) * 1000) / 10}% | `;
     t.match(md, `| ${s.trace} | ${s.model} | ${s.faults} | ${s.x_tokens}${saved}${s.backdowns} | ${s.hazards} | ${s.waits} |`, `${s.trace} ${s.model}`);
   }
   t.match(md, '| basic | new | 8 | 13 | 18 | 58.1% | 2 | 1 |', 'the basic fixture as its single-run report has it');
-  t.match(md, '![X token acquisitions saved against old, in percent of old\'s, per trace and model](charts/saved-by-trace.png)');
+  t.match(md, "![X token acquisitions saved against old, in percent of old's, per trace and model](charts/saved-by-trace.png)");
   t.match(md, '### basic\n');
   t.match(md, '[trace=basic/report.md](trace=basic/report.md)');
   t.match(md, '[trace=fe2/report.md](trace=fe2/report.md)');
@@ -70,8 +73,13 @@ t.test('report on a dataset: a headline per trace and model, a chart per trace, 
     const back = `Trace ${name} of a dataset of 2; the report across the traces: [../report.md](../report.md).`;
     const own = readFileSync(join(alone, 'report.md'), 'utf8');
     // the same report but for where it was written (the reproduce command names its own -o DIR)
-    const where = (md: string) => md.replace(/ -o \S+/g, ' -o DIR').replace(/replays the traces into `[^`]*` and writes this report into `[^`]*`/g, 'replays the traces into DIR');
-    t.equal(where(readFileSync(join(out, `trace=${name}`, 'report.md'), 'utf8')), where(own.replace('\n\n', `\n\n${back}\n\n`)), `${name}: its own report, with a link back`);
+    const where = (md: string) =>
+      md.replace(/ -o \S+/g, ' -o DIR').replace(/replays the traces into `[^`]*` and writes this report into `[^`]*`/g, 'replays the traces into DIR');
+    t.equal(
+      where(readFileSync(join(out, `trace=${name}`, 'report.md'), 'utf8')),
+      where(own.replace('\n\n', `\n\n${back}\n\n`)),
+      `${name}: its own report, with a link back`,
+    );
     t.match(readFileSync(join(out, `trace=${name}`, 'report.html'), 'utf8'), '<a href="../report.html">../report.html</a>');
     t.ok(existsSync(join(out, `trace=${name}`, 'charts', 'x-by-site.png')), `${name}: its charts`);
   }
@@ -82,7 +90,7 @@ t.test('report on a dataset: a headline per trace and model, a chart per trace, 
   t.match(html, /<figure class="chart" id="chart-saved-by-trace">\n<svg/, 'the chart inlined as SVG');
   t.match(html, /<td>basic<\/td><td>new<\/td><td class="r">8<\/td>/);
   t.notMatch(html, /<script|<link|<img|src=|url\(/i, 'self-contained: nothing fetched');
-  t.notMatch(html, /href="(?!#|trace=)/, 'links go to sections or to the traces\' own reports only');
+  t.notMatch(html, /href="(?!#|trace=)/, "links go to sections or to the traces' own reports only");
   for (const name of ['basic', 'fe2']) t.notMatch(readFileSync(join(out, `trace=${name}`, 'report.html'), 'utf8'), /<script|src=/i, `${name}: self-contained`);
 
   const png = pixelStats(decodePng(readFileSync(join(out, 'charts', 'saved-by-trace.png'))));
@@ -109,11 +117,17 @@ t.test('report OUT on a dataset writes beside it, and the dataset still reads', 
 t.test('check on a dataset: every trace, a FAIL line per trace and threshold, exit 1 when any fails', async (t) => {
   const pass = await capture(() => main(['check', DS, '--model', 'new-fixed', '--min-saved-x', '30', '--max-hazards', '0']));
   t.equal(pass.code, 0, pass.stderr);
-  t.match(pass.stdout, /^OK trace=basic new-fixed: saved X 51\.61% >= 30%, hazards 0 <= 0\nOK trace=fe2 new-fixed: saved X \d+(\.\d+)?% >= 30%, hazards \d+ <= 0\n$/);
+  t.match(
+    pass.stdout,
+    /^OK trace=basic new-fixed: saved X 51\.61% >= 30%, hazards 0 <= 0\nOK trace=fe2 new-fixed: saved X \d+(\.\d+)?% >= 30%, hazards \d+ <= 0\n$/,
+  );
 
   const one = await capture(() => main(['check', DS, '--min-saved-x', '50']));
   t.equal(one.code, 1);
-  t.match(one.stdout, /^OK trace=basic new: saved X 58\.06% >= 50%\nFAIL trace=fe2: saved X of new against old is \d+(\.\d+)?% \(\d+ of \d+\), below the minimum 50%\n$/);
+  t.match(
+    one.stdout,
+    /^OK trace=basic new: saved X 58\.06% >= 50%\nFAIL trace=fe2: saved X of new against old is \d+(\.\d+)?% \(\d+ of \d+\), below the minimum 50%\n$/,
+  );
 
   const both = await capture(() => main(['check', DS, '--min-saved-x', '50', '--max-hazards', '0']));
   t.equal(both.code, 1);
@@ -139,13 +153,20 @@ t.test('compare of two datasets: trace by trace, matched by name', async (t) => 
   const r = await capture(() => main(['compare', DS_SF0, DS, '--format', 'json']));
   t.equal(r.code, 0, r.stderr);
   const c = JSON.parse(r.stdout);
-  t.same(c.traces.map((x: { trace: string }) => x.trace), ['basic']);
+  t.same(
+    c.traces.map((x: { trace: string }) => x.trace),
+    ['basic'],
+  );
   t.same(c.onlyInA, []);
   t.same(c.onlyInB, ['fe2']);
   const basic = c.traces[0].comparison;
   t.same(basic.models, MODELS);
   t.ok(basic.differences.includes('knob shared_fault: A 0, B 1.'));
-  t.same(basic.headline.find((h: { model: string }) => h.model === 'old').figures.xTokens, { a: 42, b: 31, delta: -11, ratio: 31 / 42 }, 'as compare of the two runs says');
+  t.same(
+    basic.headline.find((h: { model: string }) => h.model === 'old').figures.xTokens,
+    { a: 42, b: 31, delta: -11, ratio: 31 / 42 },
+    'as compare of the two runs says',
+  );
 
   const md = await ok(['compare', DS_SF0, DS]);
   t.match(md, /^# vmreplay compare: datasets A /);
@@ -155,14 +176,18 @@ t.test('compare of two datasets: trace by trace, matched by name', async (t) => 
 
   const out = join(dir, 'cmp');
   await ok(['compare', DS_SF0, DS, '-o', out]);
-  for (const f of ['compare.md', 'compare.html', 'compare.json', 'trace=basic/compare.md', 'trace=basic/compare.html', 'trace=basic/compare.json']) t.ok(existsSync(join(out, f)), f);
+  for (const f of ['compare.md', 'compare.html', 'compare.json', 'trace=basic/compare.md', 'trace=basic/compare.html', 'trace=basic/compare.json'])
+    t.ok(existsSync(join(out, f)), f);
   t.notOk(existsSync(join(out, 'trace=fe2')), 'a trace in one dataset only is not compared');
   t.match(readFileSync(join(out, 'compare.md'), 'utf8'), '[trace=basic/compare.md](trace=basic/compare.md)');
   const html = readFileSync(join(out, 'compare.html'), 'utf8');
   t.match(html, '<a href="trace=basic/compare.html">');
   t.match(html, /<figure class="chart" id="chart-compare-saved-by-trace">\n<svg/, 'the saving per trace in A and B, inlined');
   const spec = JSON.parse(readFileSync(join(out, 'charts', 'compare-saved-by-trace.vl.json'), 'utf8'));
-  t.same(spec.data.values, [{ trace: 'basic', run: 'A', saved: basic.headline.find((h: { model: string }) => h.model === 'new').figures.savedXPct.a }, { trace: 'basic', run: 'B', saved: 58.06 }]);
+  t.same(spec.data.values, [
+    { trace: 'basic', run: 'A', saved: basic.headline.find((h: { model: string }) => h.model === 'new').figures.savedXPct.a },
+    { trace: 'basic', run: 'B', saved: 58.06 },
+  ]);
   t.notMatch(html, /<script|src=/i);
 });
 
@@ -191,10 +216,13 @@ t.test('query on a dataset: the views across traces, a note on what is per trace
   t.same(
     summary.filter((s) => s.trace === 'basic').map(({ trace: _t, ...rest }) => rest),
     await json(join(DS, 'trace=basic'), 'summary'),
-    'the per-trace rows are the partition run\'s own',
+    "the per-trace rows are the partition run's own",
   );
-  const sites = await json(DS, "SELECT trace, count(*)::INTEGER AS n FROM saved_by_site GROUP BY trace ORDER BY trace");
-  t.same(sites.map((s) => s.trace), ['basic', 'fe2']);
+  const sites = await json(DS, 'SELECT trace, count(*)::INTEGER AS n FROM saved_by_site GROUP BY trace ORDER BY trace');
+  t.same(
+    sites.map((s) => s.trace),
+    ['basic', 'fe2'],
+  );
   const over = await capture(() => main(['query', DS, 'saved_over_time']));
   t.equal(over.code, 2);
   t.match(over.stderr, /'saved_over_time' is per trace in a dataset .*: vmreplay query OUT\/trace=NAME saved_over_time \(traces: basic, fe2\)/);
@@ -204,7 +232,11 @@ t.test('query on a dataset: the views across traces, a note on what is per trace
 t.test('--dataset: report, check and compare replay traces as a dataset first', async (t) => {
   const check = await capture(() => main(['check', '--dataset', TRACES, '--min-saved-x', '50', '--models', 'old,new']));
   t.equal(check.code, 1, check.stderr);
-  t.match(check.stdout, /^OK trace=basic new: saved X 58\.06% >= 50%\nFAIL trace=fe2: saved X of new against old/, 'each trace checked; the replay table is not in the verdict');
+  t.match(
+    check.stdout,
+    /^OK trace=basic new: saved X 58\.06% >= 50%\nFAIL trace=fe2: saved X of new against old/,
+    'each trace checked; the replay table is not in the verdict',
+  );
   t.match(check.stderr, /trace +input/, 'the replay table goes to standard error');
 
   const out = join(dir, 'report-of-traces');
@@ -223,7 +255,10 @@ t.test('--dataset: report, check and compare replay traces as a dataset first', 
   t.equal(cmp.code, 0, cmp.stderr);
   const c = JSON.parse(cmp.stdout);
   t.same([c.a.dir, c.b.dir], [a, b], 'named as given, not by the temporary replay');
-  t.same(c.traces.map((x: { trace: string }) => x.trace), ['build']);
+  t.same(
+    c.traces.map((x: { trace: string }) => x.trace),
+    ['build'],
+  );
   t.ok(c.traces[0].comparison.differences.includes('A and B replayed the same input (the same sha256).'));
 });
 
@@ -249,12 +284,28 @@ t.test('report -o DIR again: report folders of traces no longer in the dataset a
 
   const r = await capture(() => main(['report', DS, '-o', out]));
   t.equal(r.code, 0, r.stderr);
-  t.same(readdirSync(out).sort(), ['charts', 'keep', 'report.html', 'report.md', 'trace=annotated', 'trace=basic', 'trace=data', 'trace=fe2', 'trace=file', 'trace=link', 'trace=odd-chart', 'trace=single']);
+  t.same(readdirSync(out).sort(), [
+    'charts',
+    'keep',
+    'report.html',
+    'report.md',
+    'trace=annotated',
+    'trace=basic',
+    'trace=data',
+    'trace=fe2',
+    'trace=file',
+    'trace=link',
+    'trace=odd-chart',
+    'trace=single',
+  ]);
   t.match(r.stderr, /removed the reports of traces no longer in the dataset: \S*trace=gone\n/);
-  t.match(r.stderr, /note: \S*trace=annotated, \S*trace=data, \S*trace=odd-chart, \S*trace=single belong to no trace of the dataset but hold more than a report; left in place\n/);
-  t.ok(existsSync(join(out, 'trace=annotated', 'report.md')), 'a folder with a user\'s file is left whole');
+  t.match(
+    r.stderr,
+    /note: \S*trace=annotated, \S*trace=data, \S*trace=odd-chart, \S*trace=single belong to no trace of the dataset but hold more than a report; left in place\n/,
+  );
+  t.ok(existsSync(join(out, 'trace=annotated', 'report.md')), "a folder with a user's file is left whole");
   t.ok(existsSync(join(out, 'trace=data', 'manifest.json')));
-  t.ok(existsSync(join(out, 'trace=basic', 'report.html')) && existsSync(join(out, 'trace=fe2', 'report.html')), 'the current traces\' reports');
+  t.ok(existsSync(join(out, 'trace=basic', 'report.html')) && existsSync(join(out, 'trace=fe2', 'report.html')), "the current traces' reports");
 
   const again = await capture(() => main(['report', DS, '-o', out]));
   t.notMatch(again.stderr, /removed/, 'nothing more to remove');

@@ -25,7 +25,10 @@ const input = (name: string) => relative(process.cwd(), fixture(name));
 
 /** What may differ between machines and releases: the tool version and commit, and the report directory. */
 const normalize = (md: string, dir: string) =>
-  md.replaceAll(`vmreplay ${VERSION}`, 'vmreplay <version>').replace(/ \(git [0-9a-f]{12}\)/g, ' (git <commit>)').replaceAll(dir, '<dir>');
+  md
+    .replaceAll(`vmreplay ${VERSION}`, 'vmreplay <version>')
+    .replace(/ \(git [0-9a-f]{12}\)/g, ' (git <commit>)')
+    .replaceAll(dir, '<dir>');
 
 function golden(t: { equal(found: string, wanted: string, message: string): unknown }, name: string, actual: string): void {
   const path = join(GOLDEN, name);
@@ -71,16 +74,32 @@ t.test('report of basic.ktr: the golden report.md, the charts in three forms', a
   // The headline's figures are the replay's, the cost side sits next to them.
   t.match(md, '| new | 13 | 18 | 2 | 8 | 2 | 0 | 1 | 1 | 1 | 18 (58.1%) | 15 (53.6%) | 12 (85.7%) |', 'B1-B4 back-downs and exec_map_page re-acquires apart');
   // new livelocks at swap_pager_unswapped (op 13): the X it did not take there, and the prefault the stop skipped, are no saving.
-  t.match(md, '| `swap_pager_unswapped` | 1 | 0 | 1 | 1 (hazard; 0 without) | 0 |', 'a saving at a site where the model hit a hazard is marked, with the saving without it');
+  t.match(
+    md,
+    '| `swap_pager_unswapped` | 1 | 0 | 1 | 1 (hazard; 0 without) | 0 |',
+    'a saving at a site where the model hit a hazard is marked, with the saving without it',
+  );
   t.match(md, '| `vm_prefault` | 6 | 0 | 0 | 6 (hazard; 5 without) | 6 |');
   // Operation numbers are called op (they count every lock-site event, not only faults); the extra acquisitions can be found in the trace.
   t.match(md, /\| \[op\]\(#term-op\) \| command \| pid \| va \| old \| new \| more \|/);
-  t.match(md, /\| 11 \| thr \| 102 \| `0x[0-9a-f]+` \| 4 \| 7 \| 3 \| 1 \| 0 \| 2 \| `traces\/fixtures\/basic\.ktr:\d+` \|/, 'an extra-acquisitions row has its address and trace line');
+  t.match(
+    md,
+    /\| 11 \| thr \| 102 \| `0x[0-9a-f]+` \| 4 \| 7 \| 3 \| 1 \| 0 \| 2 \| `traces\/fixtures\/basic\.ktr:\d+` \|/,
+    'an extra-acquisitions row has its address and trace line',
+  );
   t.notMatch(md, /\| operations \|/, 'no back-downs column repeating the count');
   t.match(summary, '(58.1%; 15 without the 1 operation that hit a hazard)');
   t.match(md, /What "saved" counts:/);
-  t.match(md, /\| new \| 13 \| 100100 \| sh \| `0x900000` .* `traces\/fixtures\/basic\.ktr:21` \|/, 'a hazard names its fault, thread, object, site and trace line');
-  t.match(md, '| token_livelock | S at vm_fault (first) | swap_pager_unswapped asks X on a token this thread holds only S | `traces/fixtures/basic.ktr:21` | `traces/fixtures/basic.ktr:22` |', 'where the conflicting S was taken, the fault_begin line and the line of the swapped=1 event that triggers it');
+  t.match(
+    md,
+    /\| new \| 13 \| 100100 \| sh \| `0x900000` .* `traces\/fixtures\/basic\.ktr:21` \|/,
+    'a hazard names its fault, thread, object, site and trace line',
+  );
+  t.match(
+    md,
+    '| token_livelock | S at vm_fault (first) | swap_pager_unswapped asks X on a token this thread holds only S | `traces/fixtures/basic.ktr:21` | `traces/fixtures/basic.ktr:22` |',
+    'where the conflicting S was taken, the fault_begin line and the line of the swapped=1 event that triggers it',
+  );
 
   for (const name of ['saved-over-time', 'x-by-site', 'backdowns-by-rule']) {
     t.match(md, `](charts/${name}.png)`, `${name} is linked from the Markdown`);
@@ -130,7 +149,11 @@ t.test('strings from the trace are escaped in Markdown tables and in HTML', asyn
   t.match(md, '| /bin/\\<img src=x onerror=alert(2)\\>\\|\\`sh\\` \\* \\& \\_x\\_ | 1 |', 'the object name too, its line break flattened');
   const rows = tableShapes(md);
   t.ok(rows.length > 20);
-  t.same(rows.filter((r) => r.row !== r.header), [], 'every table row has as many cells as its header');
+  t.same(
+    rows.filter((r) => r.row !== r.header),
+    [],
+    'every table row has as many cells as its header',
+  );
   const html = readFileSync(join(dir, 'report.html'), 'utf8');
   t.notMatch(html, /<script|<img|onerror=alert\(2\)>/, 'no tag from the trace in the HTML');
   t.match(html, '&lt;script&gt;alert(1)&lt;/script&gt;|`sh`');
@@ -144,16 +167,31 @@ t.test('escaping functions', async (t) => {
   t.equal(escapeMarkdown('_x_ a|b `c` *d* [e](f) <g> ~h~ &i; #j !k'), '\\_x\\_ a\\|b \\`c\\` \\*d\\* \\[e\\](f) \\<g\\> \\~h\\~ \\&i; \\#j \\!k');
   t.equal(escapeMarkdown('a\nb\r\nc'), 'a b c');
   const doc = { title: 't', blocks: [para('1. not a list'), para('- nor this'), { kind: 'list' as const, items: [['2) x'], ['+ y'], ['ok']] }] };
-  t.equal(renderMarkdown(doc, (n) => n), '# t\n\n1\\. not a list\n\n\\- nor this\n\n- 2\\) x\n- \\+ y\n- ok\n', 'a trace string cannot start a list');
+  t.equal(
+    renderMarkdown(doc, (n) => n),
+    '# t\n\n1\\. not a list\n\n\\- nor this\n\n- 2\\) x\n- \\+ y\n- ok\n',
+    'a trace string cannot start a list',
+  );
   t.equal(codeSpan('a`b'), '``a`b``');
   t.equal(codeSpan('`x'), '`` `x ``');
   t.equal(codeSpan('a|b'), '`a\\|b`');
 });
 
 t.test('charts: text needs the bundled font', async (t) => {
-  const svg = await chart({ title: 'Title text', width: 200, height: 100, data: { values: [{ a: 'label one', b: 2 }] }, mark: 'bar', encoding: { y: { field: 'a' }, x: { field: 'b', type: 'quantitative' } } });
+  const svg = await chart({
+    title: 'Title text',
+    width: 200,
+    height: 100,
+    data: { values: [{ a: 'label one', b: 2 }] },
+    mark: 'bar',
+    encoding: { y: { field: 'a' }, x: { field: 'b', type: 'quantitative' } },
+  });
   const withFont = pixelStats(decodePng(svgToPng(svg)));
-  const noFont = new Resvg(svg, { fitTo: { mode: 'zoom', value: 2 }, background: 'white', font: { fontFiles: [], loadSystemFonts: false, defaultFontFamily: CHART_FONT } });
+  const noFont = new Resvg(svg, {
+    fitTo: { mode: 'zoom', value: 2 },
+    background: 'white',
+    font: { fontFiles: [], loadSystemFonts: false, defaultFontFamily: CHART_FONT },
+  });
   const without = pixelStats(decodePng(noFont.render().asPng()));
   t.ok(withFont.dark > without.dark + 300, `text pixels come from the font file (${withFont.dark} with it, ${without.dark} without)`);
   t.equal(chartFontFiles().filter(existsSync).length, 2, 'the DejaVu Sans files are found');
@@ -248,7 +286,11 @@ t.test('contention per lock, its sensitivity to --hold-scale, and time in one un
   const md = readFileSync(join(dir, 'report.md'), 'utf8');
   t.match(md, '| object | model | acquisitions | total hold | avg hold | max hold | waits | total wait | max wait |', 'per object, as lockstat');
   t.match(md, /\| `vm_fault` \| old \| \d+ \| [\d.]+ µs \| [\d.]+ (ns|µs) \| [\d.]+ (ns|µs) \| 0 \| 0 ns \| 0 ns \|/, 'per site, as lockstat');
-  t.match(md, /^- `new`: 0\.5x: \d+ waits, [\d.]+ \S+; 1x: 0 waits, 0 ns; 2x: \d+ waits, [\d.]+ \S+\.$/m, 'the estimate at 0.5x, 1x and 2x the hold scale, 1x the replay\'s own');
+  t.match(
+    md,
+    /^- `new`: 0\.5x: \d+ waits, [\d.]+ \S+; 1x: 0 waits, 0 ns; 2x: \d+ waits, [\d.]+ \S+\.$/m,
+    "the estimate at 0.5x, 1x and 2x the hold scale, 1x the replay's own",
+  );
   t.notMatch(md, /\d\.\d\d ns/, 'nanoseconds are whole');
   const unit = timeUnit([96050, 12]);
   t.equal(inUnit(96050, unit), '96.0 µs');
@@ -265,7 +307,11 @@ t.test('charts: steps for time buckets, legends only for models with data, label
   t.same(spec('backdowns-by-rule').encoding.color.scale.domain, ['new', 'new-fixed'], 'old never backs down: not in the legend');
   t.equal(middleTruncate('/usr/lib/x86_64-linux-gnu/libstdc++.so.6.0.33'), '/usr/lib/x86_64-lin…/libstdc++.so.6.0.33');
   t.equal(middleTruncate('/usr/lib/x86_64-linux-gnu/libc.so.6').length <= 40, true);
-  t.not(middleTruncate('/usr/lib/x86_64-linux-gnu/libm.so.6.0.0.long.name'), middleTruncate('/usr/lib/x86_64-linux-gnu/libz.so.6.0.0.long.name'), 'two files with one long prefix stay apart');
+  t.not(
+    middleTruncate('/usr/lib/x86_64-linux-gnu/libm.so.6.0.0.long.name'),
+    middleTruncate('/usr/lib/x86_64-linux-gnu/libz.so.6.0.0.long.name'),
+    'two files with one long prefix stay apart',
+  );
 });
 
 t.test('a Linux capture: the Linux section and banners stay first, the summary follows', async (t) => {

@@ -43,8 +43,13 @@ t.test('a table of many staging files reads back whole and in order', async (t) 
   const duck = await (await DuckDBInstance.create(':memory:')).connect();
   t.teardown(() => duck.closeSync());
   const file = `read_parquet(${literal(join(out, 'acquisitions.parquet'))}, file_row_number = true)`;
-  t.same(fingerprintFromRow(SPEC, (await duck.runAndReadAll(fingerprintSql(SPEC, file))).getRows()[0]!), { rows: expected.rows, fingerprint: expected.fingerprint() });
-  const order = await duck.runAndReadAll(`SELECT bool_and(ts > prev) FROM (SELECT ts, lag(ts) OVER (ORDER BY file_row_number) AS prev FROM ${file}) WHERE prev IS NOT NULL`);
+  t.same(fingerprintFromRow(SPEC, (await duck.runAndReadAll(fingerprintSql(SPEC, file))).getRows()[0]!), {
+    rows: expected.rows,
+    fingerprint: expected.fingerprint(),
+  });
+  const order = await duck.runAndReadAll(
+    `SELECT bool_and(ts > prev) FROM (SELECT ts, lag(ts) OVER (ORDER BY file_row_number) AS prev FROM ${file}) WHERE prev IS NOT NULL`,
+  );
   t.same(order.getRows(), [[true]], 'rows in the order written');
   const groups = await duck.runAndReadAll(`SELECT count(DISTINCT row_group_id) FROM parquet_metadata(${literal(join(out, 'acquisitions.parquet'))})`);
   t.equal(Number(groups.getRows()[0]![0]), 4, 'four parts joined');

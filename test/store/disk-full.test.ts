@@ -45,7 +45,12 @@ for (const size of ['3m', '6m']) {
     const before = snapshot(out);
     const r = await capture(() => main(['replay', SAMPLE_TRACE(), '-o', out]));
     t.equal(r.code, 2);
-    t.match(r.stderr, new RegExp(`^vmreplay: ${out}: cannot write the run: no space left \\(ENOSPC\\) on the file system holding ${disk}, writing .* in ${disk}/\\.out\\.vmreplay-tmp-\\d+-\\w+; that directory was removed and OUT is as it was\\n$`));
+    t.match(
+      r.stderr,
+      new RegExp(
+        `^vmreplay: ${out}: cannot write the run: no space left \\(ENOSPC\\) on the file system holding ${disk}, writing .* in ${disk}/\\.out\\.vmreplay-tmp-\\d+-\\w+; that directory was removed and OUT is as it was\\n$`,
+      ),
+    );
     t.same(readdirSync(disk), ['out'], 'nothing left beside OUT');
     t.same(snapshot(out), before, 'the earlier run, byte for byte');
   });

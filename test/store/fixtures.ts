@@ -186,7 +186,15 @@ export function fingerprintFromArrow(spec: AnySpec, table: Table): { rows: numbe
       if (v === null || v === undefined) continue;
       n++;
       const x: bigint | number =
-        typeof v === 'bigint' ? v : typeof v === 'string' ? BigInt(v.length) : typeof v === 'boolean' ? BigInt(v ? 1 : 0) : c.kind === 'f64' ? (v as number) : BigInt(v as number);
+        typeof v === 'bigint'
+          ? v
+          : typeof v === 'string'
+            ? BigInt(v.length)
+            : typeof v === 'boolean'
+              ? BigInt(v ? 1 : 0)
+              : c.kind === 'f64'
+                ? (v as number)
+                : BigInt(v as number);
       sum = sum === null ? x : typeof x === 'bigint' ? (sum as bigint) + x : (sum as number) + x;
     }
     fingerprint[c.name] = [String(n), n === 0 ? 'null' : String(sum)];

@@ -56,7 +56,13 @@ t.test('parts joined: the rows of every part, in order, read back by DuckDB', as
   // Each part's row groups (rows, min and max of i), in part order: the joined file must have these, in this order.
   const partGroups: unknown[][] = [];
   for (const p of parts) {
-    partGroups.push(...(await con.runAndReadAll(`SELECT row_group_num_rows, stats_min, stats_max FROM parquet_metadata(${literal(p)}) WHERE path_in_schema = 'i' ORDER BY row_group_id`)).getRows());
+    partGroups.push(
+      ...(
+        await con.runAndReadAll(
+          `SELECT row_group_num_rows, stats_min, stats_max FROM parquet_metadata(${literal(p)}) WHERE path_in_schema = 'i' ORDER BY row_group_id`,
+        )
+      ).getRows(),
+    );
   }
   t.ok(partGroups.length >= 7, `${partGroups.length} row groups in the parts`);
   const target = join(dir, 'joined.parquet');
@@ -67,13 +73,21 @@ t.test('parts joined: the rows of every part, in order, read back by DuckDB', as
     'the parts are gone',
   );
   const file = `read_parquet(${literal(target)}, file_row_number = true)`;
-  t.same(await one(con, `SELECT count(*), count(s), count(addr), count(d), sum(i) FROM ${file}`), [N, N - Math.ceil(N / 7), N - Math.ceil(N / 5), N - Math.ceil(N / 11), (N * (N - 1)) / 2].map(BigInt), 'counts, nulls and sums');
+  t.same(
+    await one(con, `SELECT count(*), count(s), count(addr), count(d), sum(i) FROM ${file}`),
+    [N, N - Math.ceil(N / 7), N - Math.ceil(N / 5), N - Math.ceil(N / 11), (N * (N - 1)) / 2].map(BigInt),
+    'counts, nulls and sums',
+  );
   t.same(await one(con, `SELECT count(*) FROM ${file} WHERE i <> file_row_number`), [0n], 'every row at its place');
   const expected = `(SELECT *, i AS file_row_number FROM (${ROWS(0, N)}))`;
   t.same(await one(con, `SELECT count(*) FROM (SELECT * FROM ${file} EXCEPT ALL SELECT * FROM ${expected})`), [0n], 'no row differs from the rows written');
   t.same(await one(con, `SELECT count(*) FROM (SELECT * FROM ${expected} EXCEPT ALL SELECT * FROM ${file})`), [0n], 'no row written is missing');
 
-  const groups = (await con.runAndReadAll(`SELECT row_group_num_rows, stats_min, stats_max, data_page_offset FROM parquet_metadata(${literal(target)}) WHERE path_in_schema = 'i' ORDER BY row_group_id`)).getRows();
+  const groups = (
+    await con.runAndReadAll(
+      `SELECT row_group_num_rows, stats_min, stats_max, data_page_offset FROM parquet_metadata(${literal(target)}) WHERE path_in_schema = 'i' ORDER BY row_group_id`,
+    )
+  ).getRows();
   t.same(
     groups.map((g) => g.slice(0, 3)),
     partGroups,
@@ -93,9 +107,17 @@ t.test('parts joined: the rows of every part, in order, read back by DuckDB', as
     ['m', 'BYTE_ARRAY'],
   ]);
   const plain = `read_parquet(${literal(target)})`;
-  t.same(await one(con, `SELECT count(*), sum(i) FROM ${plain} WHERE i BETWEEN 9990 AND 10010`), [21n, 210000n], 'a range across two parts (row groups pruned by min/max)');
+  t.same(
+    await one(con, `SELECT count(*), sum(i) FROM ${plain} WHERE i BETWEEN 9990 AND 10010`),
+    [21n, 210000n],
+    'a range across two parts (row groups pruned by min/max)',
+  );
   t.same(await one(con, `SELECT count(*), min(i) FROM ${plain} WHERE i >= ${N - 1}`), [1n, BigInt(N - 1)], 'the last row');
-  t.same(await one(con, `SELECT count(*) FROM ${plain} WHERE addr > 18446744073709551615::UBIGINT - 4096 * 10`), [8n], 'addresses above 2^63 compare exactly (i 1..9 but 5)');
+  t.same(
+    await one(con, `SELECT count(*) FROM ${plain} WHERE addr > 18446744073709551615::UBIGINT - 4096 * 10`),
+    [8n],
+    'addresses above 2^63 compare exactly (i 1..9 but 5)',
+  );
   t.same(await one(con, `SELECT count(*) FROM ${plain} WHERE m = 'model-12'`), [1000n], 'an equality filter (bloom filters of a later part)');
   t.same(await one(con, `SELECT count(*) FROM ${plain} WHERE s = 'str-3'`), [BigInt(countS(N, 3))], 'a string filter');
 });
@@ -126,7 +148,11 @@ t.test('an empty part (no row groups) joins with the others', async (t) => {
   const parts = await writeParts(con, dir, [0, 1500, 3000]);
   const target = join(dir, 'joined.parquet');
   t.equal(await joinParquet([empty, ...parts], target), 3000);
-  t.same(await one(con, `SELECT count(*), sum(i), bool_and(file_row_number = i) FROM read_parquet(${literal(target)}, file_row_number = true)`), [3000n, 4498500n, true]);
+  t.same(await one(con, `SELECT count(*), sum(i), bool_and(file_row_number = i) FROM read_parquet(${literal(target)}, file_row_number = true)`), [
+    3000n,
+    4498500n,
+    true,
+  ]);
 });
 
 t.test('a footer decoded and encoded again is the same bytes', async (t) => {
@@ -145,17 +171,25 @@ t.test('a part that is not a whole Parquet file is refused, naming it', async (t
   const [a, b] = await writeParts(con, dir, [0, 1000, 2000]);
   const truncated = join(dir, 'truncated.parquet');
   writeFileSync(truncated, readFileSync(b!).subarray(0, 600));
-  await t.rejects(joinParquet([a!, truncated], join(dir, 'x.parquet')), { message: `parquet join: ${truncated} is not a whole Parquet file: no PAR1 magic at its start and end` });
+  await t.rejects(joinParquet([a!, truncated], join(dir, 'x.parquet')), {
+    message: `parquet join: ${truncated} is not a whole Parquet file: no PAR1 magic at its start and end`,
+  });
 
   const [c, d] = await writeParts(con, dir, [0, 1000, 2000]);
   const garbled = readFileSync(d!);
   const length = garbled.readUInt32LE(garbled.length - 8);
   garbled.fill(0xff, garbled.length - 8 - length, garbled.length - 8);
   writeFileSync(d!, garbled);
-  await t.rejects(joinParquet([c!, d!], join(dir, 'y.parquet')), { message: new RegExp(`^parquet join: ${d!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not a whole Parquet file: its footer does not decode \\(.* at byte \\d+\\)$`) });
+  await t.rejects(joinParquet([c!, d!], join(dir, 'y.parquet')), {
+    message: new RegExp(
+      `^parquet join: ${d!.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not a whole Parquet file: its footer does not decode \\(.* at byte \\d+\\)$`,
+    ),
+  });
 
   const other = join(dir, 'other.parquet');
   await con.run(`COPY (SELECT 1 AS x) TO ${literal(other)} (FORMAT parquet)`);
   const [e] = await writeParts(con, dir, [0, 1000]);
-  await t.rejects(joinParquet([e!, other], join(dir, 'z.parquet')), { message: `parquet join: ${other} has another schema than the first part of ${join(dir, 'z.parquet')}` });
+  await t.rejects(joinParquet([e!, other], join(dir, 'z.parquet')), {
+    message: `parquet join: ${other} has another schema than the first part of ${join(dir, 'z.parquet')}`,
+  });
 });

@@ -65,12 +65,18 @@ t.test('a copied or moved run is read from its own files when opened, its databa
   await emptyRun(first);
   const copy = join(root, 'copy');
   cpSync(first, copy, { recursive: true });
-  t.ok((await viewFiles(join(copy, 'vmreplay.duckdb'))).every((f) => f.startsWith(`${first}/`)), 'a copy still reads the original');
+  t.ok(
+    (await viewFiles(join(copy, 'vmreplay.duckdb'))).every((f) => f.startsWith(`${first}/`)),
+    'a copy still reads the original',
+  );
 
   const db = await RunDatabase.open(copy);
   t.same((await db.connection.runAndReadAll('SELECT count(*) FROM acquisitions')).getRows(), [[0n]]);
   db.close();
-  t.ok((await viewFiles(join(copy, 'vmreplay.duckdb'))).every((f) => f.startsWith(`${first}/`)), 'the stored views are not rewritten');
+  t.ok(
+    (await viewFiles(join(copy, 'vmreplay.duckdb'))).every((f) => f.startsWith(`${first}/`)),
+    'the stored views are not rewritten',
+  );
 
   const moved = join(root, 'moved');
   renameSync(first, moved);
@@ -81,7 +87,11 @@ t.test('a copied or moved run is read from its own files when opened, its databa
 });
 
 t.test('which views are misplaced, and their re-pointed SQL', async (t) => {
-  const view = (file: string): ParquetViewLocation => ({ view: 'waits', file, sql: `CREATE VIEW waits AS SELECT * FROM read_parquet('${file.replaceAll("'", "''")}');` });
+  const view = (file: string): ParquetViewLocation => ({
+    view: 'waits',
+    file,
+    sql: `CREATE VIEW waits AS SELECT * FROM read_parquet('${file.replaceAll("'", "''")}');`,
+  });
   const dir = t.testdir();
   t.same(misplacedViews([view(join(dir, 'waits.parquet'))], dir), [], 'in place');
   t.same(misplacedViews([view('waits.parquet')], dir).length, 1, 'a relative name (as built)');

@@ -18,18 +18,25 @@ t.test('object_names and process_names: one row per named object and per process
   ]);
   const processes = await run.rows(`SELECT pid, comm, path FROM process_names ORDER BY pid`);
   t.ok(processes.length > 0);
-  t.same(processes.find((p) => p.pid === 100), { pid: 100, comm: 'sh', path: '/bin/sh' });
+  t.same(
+    processes.find((p) => p.pid === 100),
+    { pid: 100, comm: 'sh', path: '/bin/sh' },
+  );
   t.same(
     await run.rows(`SELECT count(*) AS n FROM saved_by_object s LEFT JOIN object_names n USING (obj) WHERE s.name IS DISTINCT FROM n.name`),
     [{ n: 0 }],
     'saved_by_object names objects as object_names does',
   );
   t.same(
-    await run.rows(`SELECT count(*) AS n FROM saved_by_process s LEFT JOIN process_names p USING (pid) WHERE s.comm IS DISTINCT FROM p.comm OR s.path IS DISTINCT FROM p.path`),
+    await run.rows(
+      `SELECT count(*) AS n FROM saved_by_process s LEFT JOIN process_names p USING (pid) WHERE s.comm IS DISTINCT FROM p.comm OR s.path IS DISTINCT FROM p.path`,
+    ),
     [{ n: 0 }],
     'saved_by_process names processes as process_names does',
   );
-  const views = await run.rows(`SELECT view_name, sql FROM duckdb_views() WHERE NOT internal AND view_name IN ('saved_by_object', 'saved_by_process', 'contention_by_object')`);
+  const views = await run.rows(
+    `SELECT view_name, sql FROM duckdb_views() WHERE NOT internal AND view_name IN ('saved_by_object', 'saved_by_process', 'contention_by_object')`,
+  );
   t.equal(views.length, 3);
   for (const v of views) t.notMatch(String(v.sql), /max\(name\)|arg_max\(comm/, `${String(v.view_name)} reads the names from the name views`);
 });

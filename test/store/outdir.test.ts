@@ -41,7 +41,10 @@ t.test('a removal that keeps failing still releases the lock', { skip }, async (
   immutable(pinned, true);
   t.teardown(() => immutable(pinned, false));
   await t.rejects(claim.abandon(), 'the failure is reported');
-  t.notOk(beside(dir).some((n) => n.endsWith('.vmreplay-lock')), 'the lock is released');
+  t.notOk(
+    beside(dir).some((n) => n.endsWith('.vmreplay-lock')),
+    'the lock is released',
+  );
   immutable(pinned, false);
   const again = await claimOutDir(out, ['events']); // a later run is not locked out
   await again.abandon();

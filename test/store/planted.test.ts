@@ -40,7 +40,11 @@ t.test('a planted view that reads a file outside the run is refused, not run', a
   writeFileSync(secret, 'the-secret-words\n');
   const dir = await tampered('planted', [`CREATE OR REPLACE VIEW summary AS SELECT content AS model FROM read_text('${secret}')`]);
   await t.rejects(RunDatabase.open(dir), { name: 'InputError', message: /was not written by vmreplay.*view summary is not as vmreplay writes it/ });
-  for (const args of [['query', dir, 'summary'], ['query', dir], ['report', dir, '-o', join(root, 'report-planted')]]) {
+  for (const args of [
+    ['query', dir, 'summary'],
+    ['query', dir],
+    ['report', dir, '-o', join(root, 'report-planted')],
+  ]) {
     const r = await capture(() => main(args));
     t.equal(r.code, 2, `${args[0]} exits 2`);
     t.match(r.stderr, /refusing to run its SQL/);
@@ -77,7 +81,9 @@ t.test('an open run reads nothing outside its directory, loads no extension, and
   await fails(`SET enable_external_access = true`, /configuration has been locked/);
   await fails(`SET autoload_known_extensions = true`, /configuration has been locked/);
   await fails(`CREATE TABLE x AS SELECT 1`, /read-only/);
-  const settings = (await db.connection.runAndReadAll(`SELECT current_setting('autoinstall_known_extensions'), current_setting('autoload_known_extensions')`)).getRows();
+  const settings = (
+    await db.connection.runAndReadAll(`SELECT current_setting('autoinstall_known_extensions'), current_setting('autoload_known_extensions')`)
+  ).getRows();
   t.same(settings, [[false, false]]);
   t.same((await db.connection.runAndReadAll('SELECT count(*) > 0 FROM acquisitions')).getRows(), [[true]], 'its own files read');
 });

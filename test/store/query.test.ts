@@ -19,7 +19,12 @@ async function smallRun(t: Test): Promise<string> {
   const dicts = newDicts();
   const store = await openStore(out, dicts);
   const acq = new ColumnBatch(ACQUISITIONS, 8);
-  for (const [model, mode] of [['old', 'X'], ['old', 'X'], ['new', 'S'], ['new', 'X']] as const) {
+  for (const [model, mode] of [
+    ['old', 'X'],
+    ['old', 'X'],
+    ['new', 'S'],
+    ['new', 'X'],
+  ] as const) {
     addRow(acq, dicts, { model, class: 'token', mode, site: 'vm_fault', obj: A, otype: 'vnode', pid: 7, ts: 1000 });
   }
   store.write(ACQUISITIONS, acq);
@@ -74,7 +79,9 @@ t.test('JSON keeps 64-bit values exact: addresses as decimal strings, other inte
   const r = await capture(() => run([out, 'SELECT obj, obj_hex, name, x_old, saved_x FROM saved_by_object', '--format', 'json']));
   t.equal(r.code, 0);
   t.same(JSON.parse(r.out), [{ obj: A.toString(), obj_hex: '0xfffff80010a3c000', name: '/bin/sh, the shell', x_old: 2, saved_x: 1 }]);
-  const big = await capture(() => run([out, 'SELECT 9007199254740993::BIGINT AS big, 5::BIGINT AS small, sum(obj) AS total, 1.5::DECIMAL(4,1) AS d FROM acquisitions', '--format', 'json']));
+  const big = await capture(() =>
+    run([out, 'SELECT 9007199254740993::BIGINT AS big, 5::BIGINT AS small, sum(obj) AS total, 1.5::DECIMAL(4,1) AS d FROM acquisitions', '--format', 'json']),
+  );
   t.same(JSON.parse(big.out), [{ big: '9007199254740993', small: 5, total: (4n * A).toString(), d: 1.5 }]);
   const none = await capture(() => run([out, 'SELECT * FROM summary WHERE false', '--format', 'json']));
   t.same(JSON.parse(none.out), []);

@@ -48,17 +48,64 @@ export async function writeScenario(t: Test, models: string[], keep: (model: str
   const out = join(await tempDir(t), 'out');
   const dicts = newDicts();
   const store = await openStore(out, dicts, { arrow: false });
-  const write = (spec: AnySpec, rows: Values[]) => store.write(spec, batchOf(spec, dicts, rows.filter((r) => typeof r.model !== 'string' || keep(r.model))));
+  const write = (spec: AnySpec, rows: Values[]) =>
+    store.write(
+      spec,
+      batchOf(
+        spec,
+        dicts,
+        rows.filter((r) => typeof r.model !== 'string' || keep(r.model)),
+      ),
+    );
   write(
     ACQUISITIONS,
-    ACQ.map(([model, cls, mode, site, obj, otype, pid, ts, reason], i) => ({ model, op_id: i, op_kind: 'fault', attempt: 1, seq: i, ts, class: cls, mode, site, obj, otype, pid, reason })),
+    ACQ.map(([model, cls, mode, site, obj, otype, pid, ts, reason], i) => ({
+      model,
+      op_id: i,
+      op_kind: 'fault',
+      attempt: 1,
+      seq: i,
+      ts,
+      class: cls,
+      mode,
+      site,
+      obj,
+      otype,
+      pid,
+      reason,
+    })),
   );
   write(
     FAULTS,
     ['old', 'new', 'new-fixed'].flatMap((model) => [
       // fault 1 costs `new` more acquisitions than `old` (2 back-downs, an upgrade): 4 against 6
-      { model, op_id: 1, ts: 500, comm: 'sh', pid: 100, restarts: 0, attempts: model === 'new' ? 2 : 1, ...(model === 'new' ? { x_tokens: 1, s_tokens: 3, x_chain: 1, s_chain: 1, backdowns: 2, upgrades: 1 } : { x_tokens: 2, s_tokens: 1, x_chain: 1, s_chain: 0, backdowns: 0, upgrades: 0 }) },
-      { model, op_id: 2, ts: 9500, comm: 'cc', pid: 101, restarts: 1, attempts: model === 'new' ? 3 : 2, x_tokens: 1, s_tokens: 0, x_chain: 0, s_chain: 0, backdowns: 0, upgrades: 0 },
+      {
+        model,
+        op_id: 1,
+        ts: 500,
+        comm: 'sh',
+        pid: 100,
+        restarts: 0,
+        attempts: model === 'new' ? 2 : 1,
+        ...(model === 'new'
+          ? { x_tokens: 1, s_tokens: 3, x_chain: 1, s_chain: 1, backdowns: 2, upgrades: 1 }
+          : { x_tokens: 2, s_tokens: 1, x_chain: 1, s_chain: 0, backdowns: 0, upgrades: 0 }),
+      },
+      {
+        model,
+        op_id: 2,
+        ts: 9500,
+        comm: 'cc',
+        pid: 101,
+        restarts: 1,
+        attempts: model === 'new' ? 3 : 2,
+        x_tokens: 1,
+        s_tokens: 0,
+        x_chain: 0,
+        s_chain: 0,
+        backdowns: 0,
+        upgrades: 0,
+      },
     ]),
   );
   write(BACKDOWNS, [
@@ -85,4 +132,3 @@ export async function writeScenario(t: Test, models: string[], keep: (model: str
   t.teardown(() => db.close());
   return db;
 }
-

@@ -51,7 +51,10 @@ for (const layout of ['parquet-views', 'tables'] as const) {
     for (const spec of TABLES) {
       const want = expected.get(spec.name)!;
       t.equal(summary.rows[spec.name], want.rows, `${spec.name}: summary row count`);
-      const fromParquet = fingerprintFromRow(spec, (await duck.runAndReadAll(fingerprintSql(spec, `read_parquet(${literal(join(out, `${spec.name}.parquet`))})`))).getRows()[0]!);
+      const fromParquet = fingerprintFromRow(
+        spec,
+        (await duck.runAndReadAll(fingerprintSql(spec, `read_parquet(${literal(join(out, `${spec.name}.parquet`))})`))).getRows()[0]!,
+      );
       t.same(fromParquet, { rows: want.rows, fingerprint: want.fingerprint() }, `${spec.name}.parquet`);
       const fromDb = fingerprintFromRow(spec, (await db.connection.runAndReadAll(fingerprintSql(spec, spec.name))).getRows()[0]!);
       t.same(fromDb, { rows: want.rows, fingerprint: want.fingerprint() }, `${spec.name} in the database`);
@@ -75,17 +78,36 @@ t.test('addresses stay exact 64-bit and get hex columns; rows keep their order; 
   );
   t.same(ordered.getRows(), [[true]], 'events keep their order in the Parquet file');
   const types = Object.fromEntries(
-    (await db.connection.runAndReadAll(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'acquisitions'`)).getRows().map((r) => [r[0], r[1]]),
+    (await db.connection.runAndReadAll(`SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'acquisitions'`))
+      .getRows()
+      .map((r) => [r[0], r[1]]),
   );
-  t.match(types, { model: 'VARCHAR', op_id: 'BIGINT', ts: 'BIGINT', obj: 'UBIGINT', obj_hex: 'VARCHAR', otype: 'VARCHAR', attempt: 'SMALLINT', recursive: 'BOOLEAN' });
+  t.match(types, {
+    model: 'VARCHAR',
+    op_id: 'BIGINT',
+    ts: 'BIGINT',
+    obj: 'UBIGINT',
+    obj_hex: 'VARCHAR',
+    otype: 'VARCHAR',
+    attempt: 'SMALLINT',
+    recursive: 'BOOLEAN',
+  });
   const arrowTypes = Object.fromEntries(arrow.schema.fields.map((f) => [f.name, String(f.type)]));
   t.match(arrowTypes, { obj: 'Uint64', otype: 'Dictionary<Int8, Utf8>', name: 'Dictionary<Int32, Utf8>', first_ts: 'Int64', max_ref: 'Int32' });
 });
 
 t.test('Arrow IPC only on request: by default the output is Parquet and the database', async (t) => {
   const { out, summary } = await writeRun(t, 'parquet-views', false);
-  t.same(readdirSync(out).filter((f) => f.endsWith('.arrow')), [], 'no .arrow file');
-  t.same(summary.files.filter((f) => f.endsWith('.arrow')), [], 'none listed');
+  t.same(
+    readdirSync(out).filter((f) => f.endsWith('.arrow')),
+    [],
+    'no .arrow file',
+  );
+  t.same(
+    summary.files.filter((f) => f.endsWith('.arrow')),
+    [],
+    'none listed',
+  );
   const m = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8'));
   t.equal(m.tables.acquisitions.arrow, null, 'the manifest says there is none');
 });
@@ -137,7 +159,11 @@ t.test('the output directory: refused when it holds something else, replaced whe
 
   const third = await openStore(out, newDicts());
   await third.abort();
-  t.same(readdirSync(dir).filter((f) => f.includes('.vmreplay-')), [], 'abort removes the temporary directory and the lock');
+  t.same(
+    readdirSync(dir).filter((f) => f.includes('.vmreplay-')),
+    [],
+    'abort removes the temporary directory and the lock',
+  );
   t.equal(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).status, 'complete', 'an aborted run leaves the earlier one intact');
   t.equal(readdirSync(out).filter((f) => f.endsWith('.parquet')).length, summary.files.filter((f) => f.endsWith('.parquet')).length, 'every table of it');
   await t.resolves(openStore(out, newDicts()).then((s) => s.abort()));

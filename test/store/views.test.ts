@@ -16,7 +16,13 @@ async function query(db: RunDatabase, sql: string): Promise<Record<string, unkno
 
 t.test('saved_* views: X token acquisitions per model and the savings, on a hand-computed run', async (t) => {
   const db = await writeScenario(t, ['old', 'new', 'new-fixed']);
-  const pivot = (x_old: number, x_new: number, x_new_fixed: number) => ({ x_old, x_new, x_new_fixed, saved_x: x_old - x_new, saved_x_fixed: x_old - x_new_fixed });
+  const pivot = (x_old: number, x_new: number, x_new_fixed: number) => ({
+    x_old,
+    x_new,
+    x_new_fixed,
+    saved_x: x_old - x_new,
+    saved_x_fixed: x_old - x_new_fixed,
+  });
 
   t.same(await query(db, 'SELECT * FROM saved_by_site'), [
     { site: 'vm_fault', ...pivot(3, 1, 2) },
@@ -71,33 +77,119 @@ t.test('back-downs by rule and over time, contention by object, summary', async 
   const contention = await query(db, 'SELECT * FROM contention_by_object');
   t.equal(contention.length, 6, 'one row per object and model with token acquisitions');
   t.same(contention.slice(0, 2), [
-    { obj: A, obj_hex: '0xfffff80010a3c000', otype: 'vnode', name: '/bin/sh', model: 'old', token_acquisitions: 3, x_tokens: 2, waits: 2, x_waits: 2, wait_ns: 400, max_wait_ns: 300 },
-    { obj: B, obj_hex: '0xfffff8001f200000', otype: 'default', name: null, model: 'new', token_acquisitions: 1, x_tokens: 1, waits: 1, x_waits: 0, wait_ns: 50, max_wait_ns: 50 },
+    {
+      obj: A,
+      obj_hex: '0xfffff80010a3c000',
+      otype: 'vnode',
+      name: '/bin/sh',
+      model: 'old',
+      token_acquisitions: 3,
+      x_tokens: 2,
+      waits: 2,
+      x_waits: 2,
+      wait_ns: 400,
+      max_wait_ns: 300,
+    },
+    {
+      obj: B,
+      obj_hex: '0xfffff8001f200000',
+      otype: 'default',
+      name: null,
+      model: 'new',
+      token_acquisitions: 1,
+      x_tokens: 1,
+      waits: 1,
+      x_waits: 0,
+      wait_ns: 50,
+      max_wait_ns: 50,
+    },
   ]);
   const common = { faults: 2, restarts: 1, map_tokens: 1 };
   t.same(await query(db, 'SELECT * FROM summary'), [
-    { model: 'old', baseline: true, ...common, attempts: 3, x_tokens: 4, s_tokens: 1, x_chain: 1, s_chain: 0, acquisitions: 7, backdowns: 0, hazards: 0, upgrades: 0, saved_x: 0, saved_x_pct: 0, waits: 2, wait_ns: 400 },
-    { model: 'new', baseline: false, ...common, attempts: 5, x_tokens: 2, s_tokens: 2, x_chain: 1, s_chain: 1, acquisitions: 7, backdowns: 2, hazards: 1, upgrades: 1, saved_x: 2, saved_x_pct: 50, waits: 1, wait_ns: 50 },
-    { model: 'new-fixed', baseline: false, ...common, attempts: 3, x_tokens: 3, s_tokens: 0, x_chain: 0, s_chain: 0, acquisitions: 4, backdowns: 1, hazards: 0, upgrades: 0, saved_x: 1, saved_x_pct: 25, waits: 0, wait_ns: 0 },
+    {
+      model: 'old',
+      baseline: true,
+      ...common,
+      attempts: 3,
+      x_tokens: 4,
+      s_tokens: 1,
+      x_chain: 1,
+      s_chain: 0,
+      acquisitions: 7,
+      backdowns: 0,
+      hazards: 0,
+      upgrades: 0,
+      saved_x: 0,
+      saved_x_pct: 0,
+      waits: 2,
+      wait_ns: 400,
+    },
+    {
+      model: 'new',
+      baseline: false,
+      ...common,
+      attempts: 5,
+      x_tokens: 2,
+      s_tokens: 2,
+      x_chain: 1,
+      s_chain: 1,
+      acquisitions: 7,
+      backdowns: 2,
+      hazards: 1,
+      upgrades: 1,
+      saved_x: 2,
+      saved_x_pct: 50,
+      waits: 1,
+      wait_ns: 50,
+    },
+    {
+      model: 'new-fixed',
+      baseline: false,
+      ...common,
+      attempts: 3,
+      x_tokens: 3,
+      s_tokens: 0,
+      x_chain: 0,
+      s_chain: 0,
+      acquisitions: 4,
+      backdowns: 1,
+      hazards: 0,
+      upgrades: 0,
+      saved_x: 1,
+      saved_x_pct: 25,
+      waits: 0,
+      wait_ns: 0,
+    },
   ]);
   const linuxOnly = ['fallback_agreement', 'mm_lock_reasons', 'writer_waits'];
-  for (const name of VIEW_NAMES.filter((v) => !linuxOnly.includes(v))) t.ok((await query(db, `SELECT count(*) AS n FROM ${name}`))[0]!.n as number > 0, `${name} answers`);
+  for (const name of VIEW_NAMES.filter((v) => !linuxOnly.includes(v)))
+    t.ok(((await query(db, `SELECT count(*) AS n FROM ${name}`))[0]!.n as number) > 0, `${name} answers`);
   for (const name of linuxOnly) t.equal((await query(db, `SELECT count(*) AS n FROM ${name}`))[0]!.n, 0, `${name}: no Linux model, no row`);
 });
 
-t.test('the pivots follow the models of the run, each compared against its family\'s declared baseline', async (t) => {
+t.test("the pivots follow the models of the run, each compared against its family's declared baseline", async (t) => {
   const two = await writeScenario(t, ['old', 'new'], (m) => m !== 'new-fixed');
   t.same(Object.keys((await query(two, 'SELECT * FROM saved_by_site'))[0]!), ['site', 'x_old', 'x_new', 'saved_x']);
-  t.same((await query(two, 'SELECT model FROM summary')).map((r) => r.model), ['old', 'new']);
+  t.same(
+    (await query(two, 'SELECT model FROM summary')).map((r) => r.model),
+    ['old', 'new'],
+  );
 
   const reversed = await writeScenario(t, ['new', 'old', 'new-fixed']);
   const site = (await query(reversed, `SELECT * FROM saved_by_site WHERE site = 'vm_fault'`))[0]!;
-  t.same(site, { site: 'vm_fault', x_new: 1, x_old: 3, x_new_fixed: 2, saved_x: 2, saved_x_fixed: 1 }, 'saved against the declared baseline `old`, whatever the order');
-  t.same((await query(reversed, 'SELECT model, baseline, saved_x FROM summary')).map((r) => [r.model, r.baseline, r.saved_x]), [
-    ['new', false, 2],
-    ['old', true, 0],
-    ['new-fixed', false, 1],
-  ]);
+  t.same(
+    site,
+    { site: 'vm_fault', x_new: 1, x_old: 3, x_new_fixed: 2, saved_x: 2, saved_x_fixed: 1 },
+    'saved against the declared baseline `old`, whatever the order',
+  );
+  t.same(
+    (await query(reversed, 'SELECT model, baseline, saved_x FROM summary')).map((r) => [r.model, r.baseline, r.saved_x]),
+    [
+      ['new', false, 2],
+      ['old', true, 0],
+      ['new-fixed', false, 1],
+    ],
+  );
 
   t.equal(savedColumn('new'), 'saved_x');
   t.equal(savedColumn('new-fixed'), 'saved_x_fixed');

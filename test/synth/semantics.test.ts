@@ -57,33 +57,84 @@ t.test('the marker says what generated the trace', async (t) => {
 t.test('forkexec logs every site of the commit', async (t) => {
   const events = await trace('forkexec');
   const c = counts(events);
-  for (const name of ['proc_fork', 'proc_exec', 'proc_exit', 'map_split', 'obj_shadow', 'exec_page', 'load_section', 'obj_ref', 'page_grab', 'obj_collapse', 'obj_name']) {
+  for (const name of [
+    'proc_fork',
+    'proc_exec',
+    'proc_exit',
+    'map_split',
+    'obj_shadow',
+    'exec_page',
+    'load_section',
+    'obj_ref',
+    'page_grab',
+    'obj_collapse',
+    'obj_name',
+  ]) {
     t.ok((c[name] ?? 0) > 0, `${name} (${c[name] ?? 0})`);
   }
   t.ok(c.fault_begin! > events.length / 8, 'faults are a large part of the trace');
   // exec drops the old image: shared libraries with high counts (lockless in new), private objects with low ones
   const drops = events.filter((e) => e.name === 'obj_ref' && field(e, 'delta') === -1);
-  t.ok(drops.some((e) => field(e, 'otype') === 'vnode' && Number(field(e, 'ref')) >= 4), 'shared library drops at ref >= 4');
-  t.ok(drops.some((e) => field(e, 'otype') === 'default' && field(e, 'ref') === 1), 'private objects dropped 1 -> 0');
-  t.ok(events.some((e) => e.name === 'map_split' && field(e, 'otype') === 'vnode'), 'fork splits vnode entries');
-  t.ok(events.some((e) => e.name === 'map_split' && field(e, 'otype') !== 'vnode'), 'fork splits anonymous entries');
-  t.ok(events.some((e) => e.name === 'obj_shadow' && field(e, 'stype') === 'vnode'), 'first writes to data segments shadow the file');
-  t.ok(events.some((e) => e.name === 'obj_collapse' && field(e, 'case') === 'collapse'), 'a parent chain collapses after a child goes');
+  t.ok(
+    drops.some((e) => field(e, 'otype') === 'vnode' && Number(field(e, 'ref')) >= 4),
+    'shared library drops at ref >= 4',
+  );
+  t.ok(
+    drops.some((e) => field(e, 'otype') === 'default' && field(e, 'ref') === 1),
+    'private objects dropped 1 -> 0',
+  );
+  t.ok(
+    events.some((e) => e.name === 'map_split' && field(e, 'otype') === 'vnode'),
+    'fork splits vnode entries',
+  );
+  t.ok(
+    events.some((e) => e.name === 'map_split' && field(e, 'otype') !== 'vnode'),
+    'fork splits anonymous entries',
+  );
+  t.ok(
+    events.some((e) => e.name === 'obj_shadow' && field(e, 'stype') === 'vnode'),
+    'first writes to data segments shadow the file',
+  );
+  t.ok(
+    events.some((e) => e.name === 'obj_collapse' && field(e, 'case') === 'collapse'),
+    'a parent chain collapses after a child goes',
+  );
   const names = new Set(events.filter((e) => e.name === 'obj_name').map((e) => field(e, 'name')));
   t.ok(names.has('/lib/libc.so.7') && names.has('/libexec/ld-elf.so.2') && names.has('/bin/sh'));
-  t.ok(events.some((e) => e.name === 'load_section' && field(e, 'page') === undefined), 'text segments have no partial page');
+  t.ok(
+    events.some((e) => e.name === 'load_section' && field(e, 'page') === undefined),
+    'text segments have no partial page',
+  );
 });
 
 t.test('page states: cold reads with I/O, busy pages, swap', async (t) => {
   const all = [...(await trace('forkexec')), ...(await trace('build')), ...(await trace('server'))];
   const levels = all.filter((e) => e.name === 'fault_obj');
   const ends = all.filter((e) => e.name === 'fault_end');
-  t.ok(ends.some((e) => field(e, 'io') === 1 && Number(field(e, 'io_ns')) >= 20_000), 'cold pages are read');
-  t.ok(levels.some((e) => field(e, 'page') === 'absent' && field(e, 'pager') === 'has' && field(e, 'otype') === 'vnode'), 'the file pager has them');
-  t.ok(all.some((e) => e.name === 'fault_retry' && field(e, 'why') === 'busy'), 'busy retries');
-  t.ok(levels.some((e) => field(e, 'otype') === 'swap' && field(e, 'page') === 'absent' && field(e, 'pager') === 'has'), 'swap-ins');
-  t.ok(levels.some((e) => field(e, 'page') === 'invalid'), 'read-ahead-marked pages');
-  t.ok(ends.some((e) => field(e, 'action') === 'readonly'), 'reads of pages found below the first object');
+  t.ok(
+    ends.some((e) => field(e, 'io') === 1 && Number(field(e, 'io_ns')) >= 20_000),
+    'cold pages are read',
+  );
+  t.ok(
+    levels.some((e) => field(e, 'page') === 'absent' && field(e, 'pager') === 'has' && field(e, 'otype') === 'vnode'),
+    'the file pager has them',
+  );
+  t.ok(
+    all.some((e) => e.name === 'fault_retry' && field(e, 'why') === 'busy'),
+    'busy retries',
+  );
+  t.ok(
+    levels.some((e) => field(e, 'otype') === 'swap' && field(e, 'page') === 'absent' && field(e, 'pager') === 'has'),
+    'swap-ins',
+  );
+  t.ok(
+    levels.some((e) => field(e, 'page') === 'invalid'),
+    'read-ahead-marked pages',
+  );
+  t.ok(
+    ends.some((e) => field(e, 'action') === 'readonly'),
+    'reads of pages found below the first object',
+  );
 });
 
 /** The new model's hazard: a DIRTY write fault that finds a swapped page valid in its first object. */
@@ -94,7 +145,14 @@ function hazards(events: readonly TextEvent[]): number {
     if (e.name === 'fault_begin') {
       if (field(e, 'ftype') === 'W') writes.add(Number(field(e, 'tid')));
       else writes.delete(Number(field(e, 'tid')));
-    } else if (e.name === 'fault_obj' && field(e, 'depth') === 0 && field(e, 'page') === 'valid' && field(e, 'swapped') === 1 && writes.has(Number(field(e, 'tid')))) n++;
+    } else if (
+      e.name === 'fault_obj' &&
+      field(e, 'depth') === 0 &&
+      field(e, 'page') === 'valid' &&
+      field(e, 'swapped') === 1 &&
+      writes.has(Number(field(e, 'tid')))
+    )
+      n++;
   }
   return n;
 }
@@ -104,7 +162,10 @@ t.test('swap pressure gives the hazard case of the new model', async (t) => {
   t.ok(hazards(events) > 0, `write faults on swapped pages valid at depth 0: ${hazards(events)}`);
   t.same(checkRefs(events), []);
   const none = await synth({ workload: 'build', events: 10_000, seed: 2, pressure: 'none' });
-  t.notOk(none.some((e) => field(e, 'otype') === 'swap'), 'no swap without pressure');
+  t.notOk(
+    none.some((e) => field(e, 'otype') === 'swap'),
+    'no swap without pressure',
+  );
 });
 
 t.test('the server runs threads that share one address space', async (t) => {
@@ -115,10 +176,16 @@ t.test('the server runs threads that share one address space', async (t) => {
   const serverPid = [...perPid].sort((a, b) => b[1] - a[1])[0]![0];
   const server = begins.filter((e) => field(e, 'pid') === serverPid);
   t.ok(server.length > begins.length / 2, 'most faults are the server process');
-  t.ok(server.every((e) => Number(field(e, 'nthreads')) > 1), 'the server faults with nthreads > 1');
+  t.ok(
+    server.every((e) => Number(field(e, 'nthreads')) > 1),
+    'the server faults with nthreads > 1',
+  );
   const tids = new Set(server.map((e) => field(e, 'tid')));
   t.ok(tids.size > 4, `faults on many threads (${tids.size})`);
-  t.ok(events.some((e) => e.name === 'obj_ref' && field(e, 'site') === 'vmspace_fork'), 'a fork inherits the shared region by reference');
+  t.ok(
+    events.some((e) => e.name === 'obj_ref' && field(e, 'site') === 'vmspace_fork'),
+    'a fork inherits the shared region by reference',
+  );
 });
 
 t.test('build: compilers map headers many of them share', async (t) => {
@@ -127,7 +194,10 @@ t.test('build: compilers map headers many of them share', async (t) => {
   for (const comm of ['sh', 'cc', 'cc1', 'as']) t.ok(comms.has(comm), `runs ${comm}`);
   const headerRefs = events.filter((e) => e.name === 'obj_ref' && field(e, 'site') === 'vnode_pager_reference' && Number(field(e, 'delta')) === 1);
   t.ok(headerRefs.length > 50, `files mapped (${headerRefs.length})`);
-  t.ok(headerRefs.some((e) => Number(field(e, 'ref')) >= 2), 'some already mapped by another compiler');
+  t.ok(
+    headerRefs.some((e) => Number(field(e, 'ref')) >= 2),
+    'some already mapped by another compiler',
+  );
 });
 
 t.test('threads migrate between CPUs but never run on two at once', async (t) => {
@@ -139,7 +209,10 @@ t.test('threads migrate between CPUs but never run on two at once', async (t) =>
     if (!cpuOf.has(tid)) cpuOf.set(tid, new Set());
     cpuOf.get(tid)!.add(e.cpu);
   }
-  t.ok([...cpuOf.values()].some((s) => s.size > 1), 'some thread ran on more than one CPU');
+  t.ok(
+    [...cpuOf.values()].some((s) => s.size > 1),
+    'some thread ran on more than one CPU',
+  );
   // A fault's events stay on one CPU unless the thread slept in it.
   const open = new Map<number, number>();
   let moved = 0;

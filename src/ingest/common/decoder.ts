@@ -3,7 +3,7 @@
 // value means the same thing whatever framing carried it.
 
 import type { AddressTable } from '../../columns/addresses.js';
-import { type EventBatch, type EventSpec } from '../../events/schema.js';
+import type { EventBatch, EventSpec } from '../../events/schema.js';
 import type { StringTable } from '../../columns/strings.js';
 import { EventKind, K, type EventKindName } from '../../events/vocabulary.js';
 import { type ArrayOf, type BatchBuilder, type ColumnKind, NULL_ENUM, NULL_U32, nullOf } from '../../columns/table.js';
@@ -12,7 +12,7 @@ import { BYTE_CLASS, C_BACKSLASH, C_BLANK, C_EQ, C_QUOTE, EQ, QUOTE, WordTable, 
 import { Escape, FieldList } from './fields.js';
 import { tokenizePayload, type PayloadSpan } from './payload.js';
 import { ALL_KEYS, EVENT_RULES, type KeyRule, inferredBit } from '../../events/rules.js';
-import { type CpuStats, type FileStats } from './stats.js';
+import type { CpuStats, FileStats } from './stats.js';
 import { InputError } from '../../common/errors.js';
 
 /** What every reader of one run shares. */

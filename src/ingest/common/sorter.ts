@@ -189,7 +189,8 @@ interface Resizable extends ArrayBuffer {
   readonly maxByteLength: number;
   resize(byteLength: number): void;
 }
-const newResizable = (maxByteLength: number): Resizable => new (ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => Resizable)(0, { maxByteLength });
+const newResizable = (maxByteLength: number): Resizable =>
+  new (ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => Resizable)(0, { maxByteLength });
 
 /**
  * Event rows in a ring of columns, one resizable buffer per column of the

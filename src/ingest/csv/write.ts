@@ -24,7 +24,10 @@ export function csvWriter(options: CsvWriterOptions = {}): EventWriter {
       const cells: string[] = new Array(keys.length).fill('');
       for (const [k, v] of e.fields) {
         const c = column.get(k);
-        if (c === undefined) throw new Error(`CSV: event ${e.name} has key '${k}', which is not a column (columns: the vocabulary's keys and ${options.extraKeys?.join(', ') || 'no others'})`);
+        if (c === undefined)
+          throw new Error(
+            `CSV: event ${e.name} has key '${k}', which is not a column (columns: the vocabulary's keys and ${options.extraKeys?.join(', ') || 'no others'})`,
+          );
         cells[c] = csvValue(v);
       }
       return `${e.ts},${e.cpu},${csvCell(e.name)},${cells.join(',')}\n`;

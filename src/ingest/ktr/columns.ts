@@ -205,12 +205,13 @@ function candidates(): Candidate[] {
   for (const cpu of [true, false])
     for (const time of [Time.Ticks, Time.Micros, Time.None])
       for (const callers of [Callers.None, Callers.Symbols, Callers.Pointers])
-        for (const id of [true, false])
-          for (const file of [false, true])
-            for (const trace of [true, false]) out.push({ cpu, time, callers, id, file, trace });
+        for (const id of [true, false]) for (const file of [false, true]) for (const trace of [true, false]) out.push({ cpu, time, callers, id, file, trace });
   // most columns first: a trace that starts like a column is the less likely reading
   const count = (c: Candidate): number => +c.cpu + +(c.time !== Time.None) + +(c.callers !== Callers.None) + +c.id + +c.file + +c.trace;
-  return out.map((c, k) => ({ c, k })).sort((a, b) => count(b.c) - count(a.c) || a.k - b.k).map((x) => x.c);
+  return out
+    .map((c, k) => ({ c, k }))
+    .sort((a, b) => count(b.c) - count(a.c) || a.k - b.k)
+    .map((x) => x.c);
 }
 
 const CANDIDATES = candidates();

@@ -146,7 +146,9 @@ function micros(ns: bigint): string {
 }
 
 function trace(fields: TextEvent['fields']): string {
-  return fields.map(([k, v]: readonly [string, FieldValue]) => `${k}=${KIT_QUOTED_KEYS.has(k) && typeof v === 'string' ? quoted(v) : payloadValue(v)}`).join(' ');
+  return fields
+    .map(([k, v]: readonly [string, FieldValue]) => `${k}=${KIT_QUOTED_KEYS.has(k) && typeof v === 'string' ? quoted(v) : payloadValue(v)}`)
+    .join(' ');
 }
 
 function quoted(v: string): string {

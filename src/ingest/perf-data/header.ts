@@ -84,7 +84,8 @@ export function isPerfData(head: Uint8Array): boolean {
 export function parseHeader(path: string, b: Uint8Array, fileSize: number | null): Header {
   if (b.length < 16) throw new InputError(path, 0, `not a perf.data file: ${b.length} bytes, shorter than its header`);
   const magic = Buffer.from(b.buffer, b.byteOffset, 8);
-  if (magic.equals(MAGIC_SWAPPED)) throw new InputError(path, 0, 'a big-endian perf.data (recorded on a big-endian machine): not supported; print it with perf script there');
+  if (magic.equals(MAGIC_SWAPPED))
+    throw new InputError(path, 0, 'a big-endian perf.data (recorded on a big-endian machine): not supported; print it with perf script there');
   if (!magic.equals(MAGIC)) {
     const shown = [...magic].map((c) => (c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : '.')).join('');
     throw new InputError(path, 0, `not a perf.data file: offset 0 holds '${shown}', not the magic PERFILE2`);
@@ -103,13 +104,22 @@ export function parseHeader(path: string, b: Uint8Array, fileSize: number | null
     const word = v.getUint32(72 + (bit >>> 5) * 4, true);
     if ((word >>> (bit & 31)) & 1) h.features.push(bit);
   }
-  if (h.attrSize < 64 + 16 || h.attrs.size % h.attrSize !== 0) throw new InputError(path, 0, `perf.data header: attr entries of ${h.attrSize} bytes do not divide the attrs section (${h.attrs.size} bytes)`);
+  if (h.attrSize < 64 + 16 || h.attrs.size % h.attrSize !== 0)
+    throw new InputError(path, 0, `perf.data header: attr entries of ${h.attrSize} bytes do not divide the attrs section (${h.attrs.size} bytes)`);
   if (h.data.size === 0) {
-    throw new InputError(path, 0, 'perf.data was not finished: its header gives no data size (perf record was killed before it wrote the header); run perf record again and let it exit');
+    throw new InputError(
+      path,
+      0,
+      'perf.data was not finished: its header gives no data size (perf record was killed before it wrote the header); run perf record again and let it exit',
+    );
   }
   const end = h.data.offset + h.data.size;
   if (fileSize !== null && end > fileSize) {
-    throw new InputError(path, 0, `truncated perf.data: the header's data section ends at byte ${end} but the file has ${fileSize} bytes (and the event formats after the data are lost)`);
+    throw new InputError(
+      path,
+      0,
+      `truncated perf.data: the header's data section ends at byte ${end} but the file has ${fileSize} bytes (and the event formats after the data are lost)`,
+    );
   }
   return h;
 }
@@ -123,7 +133,8 @@ export async function parseAttrs(path: string, h: Header, read: (s: Section) => 
     const idSection = { offset: u64(v, at + h.attrSize - 16), size: u64(v, at + h.attrSize - 8) };
     const ids: number[] = [];
     if (idSection.size > 0) {
-      if (idSection.size % 8 !== 0 || idSection.size > 1 << 24) throw new InputError(path, 0, `perf.data attr ${attrs.length}: bad id section (${idSection.size} bytes at ${idSection.offset})`);
+      if (idSection.size % 8 !== 0 || idSection.size > 1 << 24)
+        throw new InputError(path, 0, `perf.data attr ${attrs.length}: bad id section (${idSection.size} bytes at ${idSection.offset})`);
       const idb = await read(idSection);
       const iv = new DataView(idb.buffer, idb.byteOffset, idb.length);
       for (let k = 0; k + 8 <= idb.length; k += 8) ids.push(u64(iv, k));

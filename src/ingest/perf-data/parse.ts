@@ -31,7 +31,11 @@ export class RecordParser {
     private readonly events: CaptureEvents,
     private readonly ctx: FramingContext,
   ) {
-    this.map = new PerfMapper(ctx, () => this.commOf(this.unitTid), () => undefined);
+    this.map = new PerfMapper(
+      ctx,
+      () => this.commOf(this.unitTid),
+      () => undefined,
+    );
   }
 
   /** One record, in time order. */
@@ -130,7 +134,10 @@ export class RecordParser {
         const dev = this.field(v, f.dev);
         const ino = this.field(v, f.ino);
         const index = this.field(v, f.index);
-        const hit = Number.isNaN(dev) || Number.isNaN(ino) ? null : { major: dev >>> 20, minor: dev & 0xfffff, ino, offset: Number.isNaN(index) ? 0 : index * this.events.pageSize };
+        const hit =
+          Number.isNaN(dev) || Number.isNaN(ino)
+            ? null
+            : { major: dev >>> 20, minor: dev & 0xfffff, ino, offset: Number.isNaN(index) ? 0 : index * this.events.pageSize };
         return m.filemap(hit);
       }
       case Kind.LockStart:

@@ -42,7 +42,15 @@ const TRACEPOINTS: Record<string, Kind> = {
 /** PERF_COUNT_SW_PAGE_FAULTS_MIN / _MAJ */
 const SW_MINOR = 5;
 const SW_MAJOR = 6;
-const SW_NAMES: Record<number, string> = { 0: 'cpu-clock', 1: 'task-clock', 2: 'page-faults', 3: 'context-switches', 4: 'cpu-migrations', 5: 'minor-faults', 6: 'major-faults' };
+const SW_NAMES: Record<number, string> = {
+  0: 'cpu-clock',
+  1: 'task-clock',
+  2: 'page-faults',
+  3: 'context-switches',
+  4: 'cpu-migrations',
+  5: 'minor-faults',
+  6: 'major-faults',
+};
 
 /** The fields of a tracepoint the mapping reads, located once per event. */
 export interface EventPlan {
@@ -57,11 +65,25 @@ export interface EventPlan {
 
 /** Where each event's fields are, and what its samples mean (the attr is left as it is). */
 export function plan(a: Attr, names: ReadonlyMap<number, string>, tracing: TracingData | null): EventPlan {
-  const empty: EventPlan['f'] = { address: null, error: null, mm: null, write: null, success: null, ino: null, dev: null, index: null, child: null, filename: null, groupDead: null };
+  const empty: EventPlan['f'] = {
+    address: null,
+    error: null,
+    mm: null,
+    write: null,
+    success: null,
+    ino: null,
+    dev: null,
+    index: null,
+    child: null,
+    filename: null,
+    groupDead: null,
+  };
   const fmt: EventFormat | undefined = a.type === PERF_TYPE.TRACEPOINT ? tracing?.events.get(a.config) : undefined;
   let name = a.ids.map((id) => names.get(id)).find((n) => n !== undefined) ?? '';
-  if (!name) name = fmt ? `${fmt.system}:${fmt.name}` : a.type === PERF_TYPE.SOFTWARE ? (SW_NAMES[a.config] ?? `software-${a.config}`) : `event-${a.type}-${a.config}`;
-  if (a.type === PERF_TYPE.SOFTWARE && (a.config === SW_MINOR || a.config === SW_MAJOR)) return { kind: a.config === SW_MINOR ? Kind.Minor : Kind.Major, name, f: empty };
+  if (!name)
+    name = fmt ? `${fmt.system}:${fmt.name}` : a.type === PERF_TYPE.SOFTWARE ? (SW_NAMES[a.config] ?? `software-${a.config}`) : `event-${a.type}-${a.config}`;
+  if (a.type === PERF_TYPE.SOFTWARE && (a.config === SW_MINOR || a.config === SW_MAJOR))
+    return { kind: a.config === SW_MINOR ? Kind.Minor : Kind.Major, name, f: empty };
   if (!fmt) return { kind: Kind.Other, name, f: empty };
   let kind = TRACEPOINTS[`${fmt.system}:${fmt.name}`] ?? Kind.Other;
   const g = (n: string): Field | null => fmt.fields.get(n) ?? null;

@@ -16,7 +16,20 @@
 
 import { InputError } from '../../common/errors.js';
 import type { BinaryFramingDef, BinaryInput, FramingContext } from '../framing.js';
-import { FEAT, HEADER_SIZE, PERF_TYPE, PIPE_HEADER_SIZE, eventNames, featureSections, headerSize, headerString, isPerfData, parseAttrs, parseCmdline, parseHeader } from './header.js';
+import {
+  FEAT,
+  HEADER_SIZE,
+  PERF_TYPE,
+  PIPE_HEADER_SIZE,
+  eventNames,
+  featureSections,
+  headerSize,
+  headerString,
+  isPerfData,
+  parseAttrs,
+  parseCmdline,
+  parseHeader,
+} from './header.js';
 import { openSections } from './input.js';
 import { RecordParser } from './parse.js';
 import { CaptureEvents } from './plan.js';
@@ -46,7 +59,8 @@ async function* readPipe(path: string, head: Uint8Array, rest: AsyncGenerator<Ui
   // what came with the header first, then the rest of the stream
   const { at, carry } = yield* tokenizeChunks(reader.tokenizer, after(new Uint8Array(0), rest), PIPE_HEADER_SIZE, head.subarray(PIPE_HEADER_SIZE));
   const count = reader.tokenizer.count;
-  if (carry) throw new InputError(path, count + 1, `truncated perf.data: the stream ends inside record ${count + 1} at byte ${at} (${carry.length} bytes of it)`);
+  if (carry)
+    throw new InputError(path, count + 1, `truncated perf.data: the stream ends inside record ${count + 1} at byte ${at} (${carry.length} bytes of it)`);
   reader.finish();
   await noteOrigin(ctx, async (bit) => reader.tokenizer.feature(bit), reader.events);
   yield;
@@ -67,16 +81,23 @@ async function* readFile(input: BinaryInput, ctx: FramingContext): AsyncGenerato
     const attrs = await parseAttrs(path, h, (s) => src.read(s));
     const tableAt = h.data.offset + h.data.size;
     const table = await src.read({ offset: tableAt, size: 16 * h.features.length });
-    if (table.length < 16 * h.features.length) throw new InputError(path, 0, `truncated perf.data: the feature section table at byte ${tableAt} is cut short (the event formats are lost)`);
+    if (table.length < 16 * h.features.length)
+      throw new InputError(path, 0, `truncated perf.data: the feature section table at byte ${tableAt} is cut short (the event formats are lost)`);
     const features = featureSections(h, table);
     const featuresEnd = Math.max(0, ...[...features.values()].map((f) => f.offset + f.size));
     if (src.size !== null && featuresEnd > src.size) {
-      ctx.stats.warn(`truncated perf.data: its feature sections end at byte ${featuresEnd} but the file has ${src.size} bytes (the data is whole; a section the reader needs would stop it)`);
+      ctx.stats.warn(
+        `truncated perf.data: its feature sections end at byte ${featuresEnd} but the file has ${src.size} bytes (the data is whole; a section the reader needs would stop it)`,
+      );
     }
     // the sections the reader uses, read in one go (a compressed file is decompressed once for them)
-    const wanted = [FEAT.TRACING_DATA, FEAT.EVENT_DESC, FEAT.HOSTNAME, FEAT.OSRELEASE, FEAT.ARCH, FEAT.VERSION, FEAT.CMDLINE].map((bit) => features.get(bit)).filter((x) => x !== undefined);
+    const wanted = [FEAT.TRACING_DATA, FEAT.EVENT_DESC, FEAT.HOSTNAME, FEAT.OSRELEASE, FEAT.ARCH, FEAT.VERSION, FEAT.CMDLINE]
+      .map((bit) => features.get(bit))
+      .filter((x) => x !== undefined);
     const spanStart = Math.min(...wanted.map((x) => x.offset));
-    const spanBytes = wanted.length ? await src.read({ offset: spanStart, size: Math.max(...wanted.map((x) => x.offset + x.size)) - spanStart }) : new Uint8Array(0);
+    const spanBytes = wanted.length
+      ? await src.read({ offset: spanStart, size: Math.max(...wanted.map((x) => x.offset + x.size)) - spanStart })
+      : new Uint8Array(0);
     const feature = async (bit: number): Promise<Uint8Array | null> => {
       const s = features.get(bit);
       if (!s) return null;
@@ -102,7 +123,11 @@ async function* readFile(input: BinaryInput, ctx: FramingContext): AsyncGenerato
     const { at } = yield* tokenizeChunks(reader.tokenizer, src.stream(h.data), h.data.offset, null);
     if (at < end) {
       const n = end - at;
-      throw new InputError(path, reader.tokenizer.count + 1, `truncated perf.data: the data section ends at byte ${at}, ${n} bytes short of the ${h.data.size} its header gives`);
+      throw new InputError(
+        path,
+        reader.tokenizer.count + 1,
+        `truncated perf.data: the data section ends at byte ${at}, ${n} bytes short of the ${h.data.size} its header gives`,
+      );
     }
     reader.finish();
     yield;
@@ -156,18 +181,24 @@ class DataReader {
     stats.note(`${this.what}: ${tokenizer.count} records read directly (each counted as a line; src_line is the record's number in the data section)`);
     const undecoded = events.tracing ? 0 : events.unusedTracepoints().length;
     if (undecoded > 0) stats.warn(`perf.data: no tracing data for ${undecoded} tracepoint events: their samples cannot be decoded (kept as context)`);
-    if (tokenizer.compressed > 0) stats.note(`perf.data: ${tokenizer.compressed} zstd-compressed records (perf record -z) decompressed; the records inside them are counted as lines`);
+    if (tokenizer.compressed > 0)
+      stats.note(`perf.data: ${tokenizer.compressed} zstd-compressed records (perf record -z) decompressed; the records inside them are counted as lines`);
     if (parser.callchains > 0) {
-      stats.note(`perf.data: ${parser.callchains} samples carry call chains, as bare addresses (perf.data holds no kernel symbols): no call-chain site hints; perf script on the capturing machine prints them`);
+      stats.note(
+        `perf.data: ${parser.callchains} samples carry call chains, as bare addresses (perf.data holds no kernel symbols): no call-chain site hints; perf script on the capturing machine prints them`,
+      );
     }
     if (parser.lostSamples > 0) {
       if (parser.map.lostRecords === 0) {
         stats.dropped += parser.lostSamples;
         stats.warn(`perf.data: ${parser.lostSamples} samples lost (PERF_RECORD_LOST_SAMPLES): faults are missing; counts are low`);
       } else {
-        stats.note(`perf.data: LOST_SAMPLES records count ${parser.lostSamples} lost samples per event, the same losses the LOST records count (${stats.dropped}): not added again`);
+        stats.note(
+          `perf.data: LOST_SAMPLES records count ${parser.lostSamples} lost samples per event, the same losses the LOST records count (${stats.dropped}): not added again`,
+        );
       }
     }
-    if (tokenizer.throttles > 0) stats.warn(`perf.data: the kernel throttled sampling ${tokenizer.throttles} times (kernel.perf_event_max_sample_rate): faults are missing`);
+    if (tokenizer.throttles > 0)
+      stats.warn(`perf.data: the kernel throttled sampling ${tokenizer.throttles} times (kernel.perf_event_max_sample_rate): faults are missing`);
   }
 }

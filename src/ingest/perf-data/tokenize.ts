@@ -47,7 +47,11 @@ export class RecordTokenizer {
       const size = v.getUint16(p + 6, true);
       if (size < 8) {
         const where = at >= 0 ? `at byte ${at + p}` : 'inside the compressed records';
-        throw new InputError(this.path, this.count + 1, `perf.data record ${this.count + 1} ${where}: size ${size}, shorter than its header (the data section is corrupt)`);
+        throw new InputError(
+          this.path,
+          this.count + 1,
+          `perf.data record ${this.count + 1} ${where}: size ${size}, shorter than its header (the data section is corrupt)`,
+        );
       }
       const type = v.getUint32(p, true);
       // the tracing data follows its record, 8-byte aligned
@@ -82,7 +86,8 @@ export class RecordTokenizer {
 
   /** The end of the records: a compressed record cut short is an error. */
   finish(): void {
-    if (this.zCarry) throw new InputError(this.path, this.count, `perf.data: the compressed records end inside a record (${this.zCarry.length} bytes left over)`);
+    if (this.zCarry)
+      throw new InputError(this.path, this.count, `perf.data: the compressed records end inside a record (${this.zCarry.length} bytes left over)`);
   }
 
   /** A record for the parser, queued at its time (NaN when its event or its sample_id does not give one). */
@@ -97,7 +102,8 @@ export class RecordTokenizer {
     const e = this.events;
     if (type === REC.HEADER_ATTR) {
       const attrSize = v.getUint32(p + 12, true);
-      if (attrSize < 64 || 8 + attrSize > size) throw new InputError(this.path, this.count, `perf.data attr record at byte ${at + p}: attr of ${attrSize} bytes in a ${size}-byte record`);
+      if (attrSize < 64 || 8 + attrSize > size)
+        throw new InputError(this.path, this.count, `perf.data attr record at byte ${at + p}: attr of ${attrSize} bytes in a ${size}-byte record`);
       const ids: number[] = [];
       for (let k = p + 8 + attrSize; k + 8 <= p + size; k += 8) ids.push(u64At(v, k));
       e.set([...e.attrs, attrAt(v, p + 8, ids)], e.names, e.tracing);

@@ -24,7 +24,7 @@ const TWO40 = 2 ** 40;
 export function vnodeAddress(major: number, minor: number, ino: number): Address {
   const dev = major < 256 && minor < 256 ? (major << 8) | minor : (Math.imul(major, 0x9e3779b1) ^ minor ^ (minor >>> 16)) & 0xffff;
   const ino40 = ino < TWO40 ? ino : (ino % TWO40) ^ Math.floor(ino / TWO40);
-  return { hi: ((TAG_VNODE << 24) | (dev << 8) | Math.floor(ino40 / TWO32)) >>> 0, lo: ino40 % TWO32 >>> 0 };
+  return { hi: ((TAG_VNODE << 24) | (dev << 8) | Math.floor(ino40 / TWO32)) >>> 0, lo: (ino40 % TWO32) >>> 0 };
 }
 
 /** A file known only by its path (perf trace lines, MMAP records without device and inode). */
@@ -39,7 +39,7 @@ export function specialAddress(name: string): Address {
 
 /** The n-th anonymous object (private anonymous memory, copy-on-write shadows) of a run. */
 export function anonAddress(n: number): Address {
-  return { hi: ((TAG_ANON << 24) | Math.floor(n / TWO32)) >>> 0, lo: n % TWO32 >>> 0 };
+  return { hi: ((TAG_ANON << 24) | Math.floor(n / TWO32)) >>> 0, lo: (n % TWO32) >>> 0 };
 }
 
 /** 56 bits of FNV-1a 64 (two 32-bit lanes) under a tag. */

@@ -14,7 +14,8 @@
 import { SP, TAB, hexDigit, latin1 } from '../common/bytes.js';
 
 /** Frames that are the mmap_lock itself, not its taker. */
-const LOCK_HELPER = /^(__mmap_lock_|mmap_(read|write)_(un)?lock|mmap_(read|write)_trylock|mmap_write_downgrade|down_(read|write)|up_(read|write)|rwsem_|__down_|__up_)/;
+const LOCK_HELPER =
+  /^(__mmap_lock_|mmap_(read|write)_(un)?lock|mmap_(read|write)_trylock|mmap_write_downgrade|down_(read|write)|up_(read|write)|rwsem_|__down_|__up_)/;
 
 /** Linux fault handlers worth naming: each says what kind of fault it was. */
 const FAULT_HANDLERS = new Set([

@@ -209,7 +209,13 @@ export class FaultMapper {
     const action = source < 0 ? WORD.zero_fill : source === 0 ? WORD.map : write ? WORD.cow_copy : WORD.readonly;
     if (first.pages && (write || source < 0)) first.pages.add(page);
     else if (fromPager && chain[source]!.pages) chain[source]!.pages!.add(page);
-    const end = this.out.event('fault_end').int(KEY.tid, f.tid).int(KEY.rc, 0).int(KEY.depth, source).word(KEY.action, action).int(KEY.io, fromPager ? 1 : 0);
+    const end = this.out
+      .event('fault_end')
+      .int(KEY.tid, f.tid)
+      .int(KEY.rc, 0)
+      .int(KEY.depth, source)
+      .word(KEY.action, action)
+      .int(KEY.io, fromPager ? 1 : 0);
     if (fromPager && ts >= f.ts) end.int(KEY.io_ns, Math.round(ts - f.ts)); // untimed lines: no duration
     if (f.site !== null) end.str(KEY.site, f.site);
     end.inferred(INF_END | (fromPager && ts >= f.ts ? INF_IO_NS : 0)).end();
@@ -227,7 +233,9 @@ export class FaultMapper {
     if (depth === 0) e.int(KEY.shadowed, o.shadows.length > 0 ? 1 : 0);
     if (fromPager) e.word(KEY.pager, WORD.has);
     e.int(KEY.ref, o.refs)
-      .inferred(INF_LEVEL | (depth === 0 ? INF_SHADOWED : INF_DEPTH) | (o.anonymous ? INF_ANON_LEVEL : 0) | (fromPager ? INF_PAGER : 0) | (guessed ? INF_GUESSED : 0))
+      .inferred(
+        INF_LEVEL | (depth === 0 ? INF_SHADOWED : INF_DEPTH) | (o.anonymous ? INF_ANON_LEVEL : 0) | (fromPager ? INF_PAGER : 0) | (guessed ? INF_GUESSED : 0),
+      )
       .end();
   }
 
@@ -240,7 +248,7 @@ export class FaultMapper {
     const space = f.proc.space;
     const page = Math.floor(f.va / PAGE_SIZE) * PAGE_SIZE;
     const up = space.above(f.va);
-    if (up && up.growsDown && up.start - page <= STACK_LIMIT) {
+    if (up?.growsDown && up.start - page <= STACK_LIMIT) {
       this.stackGrowth++;
       this.model.growDown(up, page);
       return up;

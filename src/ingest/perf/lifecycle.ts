@@ -81,7 +81,8 @@ export class Lifecycle {
     if (path !== null) e.str(KEY.path, path);
     e.str(KEY.comm, comm).int(KEY.tid, tid).end();
     const exe = (path !== null && mappedFile(p, path)) || p.executable;
-    if (exe && p.execPending) this.out.event('exec_page').int(KEY.tid, tid).hex(KEY.obj, exe.addr.hi, exe.addr.lo).word(KEY.page, WORD.valid).inferred(INF_EXEC_PAGE).end();
+    if (exe && p.execPending)
+      this.out.event('exec_page').int(KEY.tid, tid).hex(KEY.obj, exe.addr.hi, exe.addr.lo).word(KEY.page, WORD.valid).inferred(INF_EXEC_PAGE).end();
     p.execPending = false;
   }
 

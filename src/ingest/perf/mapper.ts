@@ -197,7 +197,7 @@ export class PerfMapper {
       return this.out.endLine('fork_thread');
     }
     const p = this.procs.find(pid);
-    if (p && p.threads.has(tid)) this.life.threadExit(p, tid);
+    if (p?.threads.has(tid)) this.life.threadExit(p, tid);
     this.out.endLine('exit');
   }
 
@@ -290,7 +290,9 @@ export class PerfMapper {
     if (f.orphanAccounting > 0) stats.note(`perf: ${f.orphanAccounting} minor/major-faults samples without a fault entry (kept as context)`);
     const p = this.procs;
     if (p.copiedSeen + p.sharedSeen > 0) {
-      stats.note(`perf: forks told by mmap_lock (dup_mmap nests two mm write locks): ${p.copiedSeen} copied the address space, ${p.sharedSeen} shared it (vfork, posix_spawn)`);
+      stats.note(
+        `perf: forks told by mmap_lock (dup_mmap nests two mm write locks): ${p.copiedSeen} copied the address space, ${p.sharedSeen} shared it (vfork, posix_spawn)`,
+      );
     }
     if (p.copiedOnTouch + p.sharedUntilExec > 0) {
       stats.note(
@@ -300,9 +302,14 @@ export class PerfMapper {
     }
     if (this.locks.events > 0) stats.note(`perf: ${this.locks.events} mmap_lock events as obj_lock class=map on the mm_struct address (observed)`);
     if (this.lockSites + this.faultSites > 0) {
-      stats.note(`perf: call chains named the kernel caller of ${this.lockSites} mmap_lock events (their obj_lock site) and the handler of ${this.faultSites} faults (fault_end site)`);
+      stats.note(
+        `perf: call chains named the kernel caller of ${this.lockSites} mmap_lock events (their obj_lock site) and the handler of ${this.faultSites} faults (fault_end site)`,
+      );
     }
-    if (this.pidFromRecords > 0) stats.note(`perf: ${this.pidFromRecords} faults without a pid column took their process from the FORK/COMM records (not marked: the records are observed)`);
+    if (this.pidFromRecords > 0)
+      stats.note(
+        `perf: ${this.pidFromRecords} faults without a pid column took their process from the FORK/COMM records (not marked: the records are observed)`,
+      );
     this.missing();
   }
 
@@ -316,12 +323,26 @@ export class PerfMapper {
         `${l.noVma} outside every known VMA, ${l.writeLocked} met a writer's write-locked VMA, ${l.races} too close to a writer's start or end to tell`,
     );
     if (l.preexisting > 0) {
-      stats.note(`linux: ${l.preexisting} mappings of processes already running when the capture began (perf's synthesized MMAP2 records): whether their VMAs had an anon_vma is not known, so faults needing one are undecidable (anon_vma_unknown), counted apart`);
+      stats.note(
+        `linux: ${l.preexisting} mappings of processes already running when the capture began (perf's synthesized MMAP2 records): whether their VMAs had an anon_vma is not known, so faults needing one are undecidable (anon_vma_unknown), counted apart`,
+      );
     }
-    if (!l.sawLocks) stats.warn('linux: no mmap_lock events: what the kernel locked is not observed (observed_map_locks is null; no agreement); record mmap_lock:* (traces/capture/linux/capture.sh)');
-    if (!l.sawMappings) stats.warn('linux: no MMAP2 records: every fault\'s VMA is unknown (linux-vma predicts no_vma fallbacks); record with perf record -d and print with --show-mmap-events');
-    if (this.syscalls === 0) stats.warn('linux: no syscalls:sys_enter_*/sys_exit_* events for mmap, munmap, mprotect, mremap, brk, madvise: writers\' write-locked VMAs are not known (every write hold locks every VMA), unmapped ranges stay mapped');
-    if (this.accountingSamples === 0) stats.warn('linux: no minor-faults/major-faults samples: every fault ends at the next event of its thread (marked inferred), and no fault is known to be major');
+    if (!l.sawLocks)
+      stats.warn(
+        'linux: no mmap_lock events: what the kernel locked is not observed (observed_map_locks is null; no agreement); record mmap_lock:* (traces/capture/linux/capture.sh)',
+      );
+    if (!l.sawMappings)
+      stats.warn(
+        "linux: no MMAP2 records: every fault's VMA is unknown (linux-vma predicts no_vma fallbacks); record with perf record -d and print with --show-mmap-events",
+      );
+    if (this.syscalls === 0)
+      stats.warn(
+        "linux: no syscalls:sys_enter_*/sys_exit_* events for mmap, munmap, mprotect, mremap, brk, madvise: writers' write-locked VMAs are not known (every write hold locks every VMA), unmapped ranges stay mapped",
+      );
+    if (this.accountingSamples === 0)
+      stats.warn(
+        'linux: no minor-faults/major-faults samples: every fault ends at the next event of its thread (marked inferred), and no fault is known to be major',
+      );
   }
 
   /** What the input lacked: said once, with its cost and the command that fixes it. */

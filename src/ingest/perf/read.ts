@@ -22,7 +22,21 @@
 import { WordTable, latin1, u64, utf8 } from '../common/bytes.js';
 import type { Framing, FramingContext, FramingDef } from '../framing.js';
 import { PerfMapper } from './mapper.js';
-import { ADDRESS_SPACE_CALLS, boolWord, decimal, field, hex64, hexNumber, newMmapRecord, parseComm, parseLost, parseMmap, parseSyscallArgs, parseTaskPair, span } from './records.js';
+import {
+  ADDRESS_SPACE_CALLS,
+  boolWord,
+  decimal,
+  field,
+  hex64,
+  hexNumber,
+  newMmapRecord,
+  parseComm,
+  parseLost,
+  parseMmap,
+  parseSyscallArgs,
+  parseTaskPair,
+  span,
+} from './records.js';
 import { type ScriptLine, newScriptLine, parseScriptLine } from './script-line.js';
 import { TraceFaults, newTraceFault, parseTraceFault, traceLinePrefix } from './trace-pf.js';
 import { CallChainSites } from './callchain.js';
@@ -72,8 +86,7 @@ const startsWithText = (buf: Uint8Array, i: number, end: number, prefix: Uint8Ar
   return true;
 };
 
-const SCRIPT_LINE =
-  /^\s*\S.*?\s(-?\d+\/)?-?\d+\s+(\[\d+\]\s+)?\d+\.\d+:\s+(\d+\s+)?(PERF_RECORD_[A-Z0-9_]+|[\w.-]+:[\w.-]+:|[\w.-]+-faults(:[a-zA-Z]+)?:)/;
+const SCRIPT_LINE = /^\s*\S.*?\s(-?\d+\/)?-?\d+\s+(\[\d+\]\s+)?\d+\.\d+:\s+(\d+\s+)?(PERF_RECORD_[A-Z0-9_]+|[\w.-]+:[\w.-]+:|[\w.-]+-faults(:[a-zA-Z]+)?:)/;
 /** a line printed without the time field */
 const UNTIMED_LINE = /^\s*\S.*?\s(-?\d+\/)?-?\d+\s+(\[\d+\]\s+)?(\d+\s+)?(PERF_RECORD_[A-Z0-9_]+|[\w.-]+:[\w.-]+:(\s|$)|[\w.-]+-faults(:[a-zA-Z]+)?:(\s|$))/;
 const TRACE_LINE = /^\s*\d+\.\d+ \(\s*[\d.]+ ms\): .*\/\d+ (min|maj)fault \[/;
@@ -142,7 +155,11 @@ class PerfFraming implements Framing {
   private cur: { buf: Uint8Array; head: ScriptLine } = { buf: new Uint8Array(0), head: this.head };
 
   constructor(private readonly ctx: FramingContext) {
-    this.map = new PerfMapper(ctx, (tid) => this.comm(tid), (tid) => this.comms.delete(tid));
+    this.map = new PerfMapper(
+      ctx,
+      (tid) => this.comm(tid),
+      (tid) => this.comms.delete(tid),
+    );
     this.traceFaults = new TraceFaults(this.map.out, this.map.model, this.map.vm);
   }
 
@@ -189,15 +206,18 @@ class PerfFraming implements Framing {
     const { stats } = this.ctx;
     if (this.scriptLines > 0) {
       const missing: string[] = [];
-      if (!this.pidColumn) missing.push('no pid column (a thread\'s process is taken from the FORK/COMM records, else its thread id, marked inferred)');
+      if (!this.pidColumn) missing.push("no pid column (a thread's process is taken from the FORK/COMM records, else its thread id, marked inferred)");
       if (!this.cpuColumn) missing.push('no [cpu] column (rows have no CPU: per-CPU counts and ring windows are empty)');
-      if (this.untimedLines > 0) missing.push(`no time column on ${this.untimedLines} lines (untimed rows, kept in the file's order; no io_ns; add time to -F)`);
-      if (this.usTimestamps) missing.push('microsecond timestamps (events in one microsecond keep the file\'s order; io_ns is rounded to whole microseconds)');
+      if (this.untimedLines > 0)
+        missing.push(`no time column on ${this.untimedLines} lines (untimed rows, kept in the file's order; no io_ns; add time to -F)`);
+      if (this.usTimestamps) missing.push("microsecond timestamps (events in one microsecond keep the file's order; io_ns is rounded to whole microseconds)");
       if (missing.length > 0) stats.note(`perf script fields: ${missing.join('; ')}`);
       if (this.callchainLines > 0) stats.note(`perf script call chains: ${this.callchainLines} frame lines read for their kernel callers (counted as framing)`);
     }
     if (this.traceLines > 0) {
-      stats.note('perf trace --pf lines: no error code (ftype inferred R), no CPU, thread id only (pid inferred), file-backed faults give a file offset (va inferred)');
+      stats.note(
+        'perf trace --pf lines: no error code (ftype inferred R), no CPU, thread id only (pid inferred), file-backed faults give a file offset (va inferred)',
+      );
     }
   }
 

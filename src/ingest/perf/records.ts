@@ -229,8 +229,21 @@ function skip(buf: Uint8Array, i: number, e: number): number {
 
 /** The address-space calls whose syscall tracepoints the Linux faults read. */
 export const ADDRESS_SPACE_CALLS: ReadonlySet<string> = new Set([
-  'mmap', 'munmap', 'mprotect', 'pkey_mprotect', 'mremap', 'brk', 'madvise', 'process_madvise',
-  'mlock', 'mlock2', 'mlockall', 'munlock', 'munlockall', 'shmat', 'shmdt',
+  'mmap',
+  'munmap',
+  'mprotect',
+  'pkey_mprotect',
+  'mremap',
+  'brk',
+  'madvise',
+  'process_madvise',
+  'mlock',
+  'mlock2',
+  'mlockall',
+  'munlock',
+  'munlockall',
+  'shmat',
+  'shmdt',
 ]);
 
 /**

@@ -156,7 +156,8 @@ function isHexWord(buf: Uint8Array, s: number, e: number): boolean {
  * PID/TID or TID, [CPU] and a period, then the event. Found by pattern
  * (only this rare shape pays for it); the line is untimed.
  */
-const UNTIMED = /^(.*?)\s(-?\d+\/)?(-?\d+)\s+(?:\[(\d+)\]\s+)?(?:\d+\s+)?(PERF_RECORD_[A-Z0-9_]+|[\w.-]+:[\w.-]+:(?=\s|$)|[\w.-]+-faults(?::[a-zA-Z]+)?:(?=\s|$))/;
+const UNTIMED =
+  /^(.*?)\s(-?\d+\/)?(-?\d+)\s+(?:\[(\d+)\]\s+)?(?:\d+\s+)?(PERF_RECORD_[A-Z0-9_]+|[\w.-]+:[\w.-]+:(?=\s|$)|[\w.-]+-faults(?::[a-zA-Z]+)?:(?=\s|$))/;
 
 function untimedLine(buf: Uint8Array, start: number, end: number, out: ScriptLine): boolean {
   const text = Buffer.from(buf.buffer, buf.byteOffset + start, Math.min(end - start, 400)).toString('latin1');

@@ -194,4 +194,3 @@ export class TraceFaults {
     return o;
   }
 }
-

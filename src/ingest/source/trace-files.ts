@@ -29,7 +29,12 @@ export async function expandTraceArgs(args: readonly string[], onSkipped: (dir: 
       const hidden = traces.filter((e) => e.name.startsWith('.')).map((e) => e.name);
       if (hidden.length > 0) onSkipped(arg, hidden.sort());
       files = traces.filter((e) => !e.name.startsWith('.')).map((e) => join(arg, e.name));
-      if (files.length === 0) throw new InputError(arg, 0, `holds no trace files (*.${TRACE_EXTENSIONS.join(', *.')}, optionally .gz or .zst${hidden.length > 0 ? `; hidden ones are left out: ${hidden.join(', ')}` : ''})`);
+      if (files.length === 0)
+        throw new InputError(
+          arg,
+          0,
+          `holds no trace files (*.${TRACE_EXTENSIONS.join(', *.')}, optionally .gz or .zst${hidden.length > 0 ? `; hidden ones are left out: ${hidden.join(', ')}` : ''})`,
+        );
     } else if (GLOB_CHARS.test(arg)) {
       files = await matchGlob(arg);
       if (files.length === 0) throw new InputError(arg, 0, 'no files match');
@@ -105,7 +110,10 @@ function componentRegExp(glob: string): RegExp {
       const end = glob.indexOf(']', i + 2);
       if (end < 0) re += '\\[';
       else {
-        const body = glob.slice(i + 1, end).replace(/^!/, '^').replace(/\\/g, '\\\\');
+        const body = glob
+          .slice(i + 1, end)
+          .replace(/^!/, '^')
+          .replace(/\\/g, '\\\\');
         re += `[${body}]`;
         i = end;
       }

@@ -181,7 +181,15 @@ export function agreementBySite(d: ReportData): ChartSpec | null {
       $schema: SCHEMA,
       title: 'Observed vs predicted acquisitions',
       data: { values },
-      facet: { row: { field: 'model', type: 'nominal', sort: d.models, title: null, header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelFontWeight: 'bold', labelFontSize: 12 } } },
+      facet: {
+        row: {
+          field: 'model',
+          type: 'nominal',
+          sort: d.models,
+          title: null,
+          header: { labelAngle: 0, labelOrient: 'top', labelAnchor: 'start', labelFontWeight: 'bold', labelFontSize: 12 },
+        },
+      },
       spacing: 6,
       spec: {
         width: 480,

@@ -20,9 +20,30 @@ const HEADERS = 160;
 const LINK_EVERY = 40;
 
 const COMMON_HEADERS = [
-  'sys/cdefs.h', 'sys/types.h', 'machine/stdint.h', 'stdio.h', 'stdlib.h', 'string.h', 'unistd.h', 'sys/param.h',
-  'errno.h', 'stddef.h', 'limits.h', 'machine/param.h', 'sys/stat.h', 'fcntl.h', 'ctype.h', 'stdarg.h',
-  'sys/time.h', 'time.h', 'signal.h', 'sys/queue.h', 'assert.h', 'err.h', 'locale.h', 'sys/ioctl.h',
+  'sys/cdefs.h',
+  'sys/types.h',
+  'machine/stdint.h',
+  'stdio.h',
+  'stdlib.h',
+  'string.h',
+  'unistd.h',
+  'sys/param.h',
+  'errno.h',
+  'stddef.h',
+  'limits.h',
+  'machine/param.h',
+  'sys/stat.h',
+  'fcntl.h',
+  'ctype.h',
+  'stdarg.h',
+  'sys/time.h',
+  'time.h',
+  'signal.h',
+  'sys/queue.h',
+  'assert.h',
+  'err.h',
+  'locale.h',
+  'sys/ioctl.h',
 ];
 
 /** Header number `rank` (0 = included by everything). */

@@ -17,8 +17,22 @@ const I = IMAGES;
 
 /** Commands the shells run, with how often. */
 const COMMANDS: readonly (readonly [Image, number])[] = [
-  [I.echo, 10], [I.cat, 8], [I.sed, 8], [I.grep, 8], [I.awk, 5], [I.tr, 5], [I.wc, 5], [I.sort, 3],
-  [I.head, 5], [I.basename, 6], [I.expr, 6], [I.test, 6], [I.date, 3], [I.ls, 4], [I.env, 2], [I.sh, 6],
+  [I.echo, 10],
+  [I.cat, 8],
+  [I.sed, 8],
+  [I.grep, 8],
+  [I.awk, 5],
+  [I.tr, 5],
+  [I.wc, 5],
+  [I.sort, 3],
+  [I.head, 5],
+  [I.basename, 6],
+  [I.expr, 6],
+  [I.test, 6],
+  [I.date, 3],
+  [I.ls, 4],
+  [I.env, 2],
+  [I.sh, 6],
 ];
 const WEIGHTS = COMMANDS.map(([, n]) => n);
 

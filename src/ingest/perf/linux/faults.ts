@@ -81,12 +81,27 @@ export class LinuxFaults {
     let stackGrowth = false;
     if (!vma) {
       const up = space.above(va);
-      if (up && up.growsDown && up.start - va <= STACK_REACH) stackGrowth = true;
+      if (up?.growsDown && up.start - va <= STACK_REACH) stackGrowth = true;
     }
     const writer = space.writer;
     this.open.set(tid, {
-      tid, pid, ts, vaHi, vaLo, va, error, user, comm, space, vma, stackGrowth, writer,
-      lastRelease: space.lastRelease, lastRanges: space.lastRanges, locks: 0, readahead: false,
+      tid,
+      pid,
+      ts,
+      vaHi,
+      vaLo,
+      va,
+      error,
+      user,
+      comm,
+      space,
+      vma,
+      stackGrowth,
+      writer,
+      lastRelease: space.lastRelease,
+      lastRanges: space.lastRanges,
+      locks: 0,
+      readahead: false,
     });
   }
 
@@ -163,7 +178,8 @@ export class LinuxFaults {
     const space = this.space(pid);
     const page = (n: number) => Math.ceil(n / 4096) * 4096;
     if (call === 'munmap' && ret === 0) space.unmap(a.addr!, a.addr! + page(a.len!));
-    else if ((call === 'mprotect' || call === 'pkey_mprotect') && ret === 0) space.protect(a.start!, a.start! + page(a.len!), (a.prot! & 1) !== 0, (a.prot! & 2) !== 0);
+    else if ((call === 'mprotect' || call === 'pkey_mprotect') && ret === 0)
+      space.protect(a.start!, a.start! + page(a.len!), (a.prot! & 1) !== 0, (a.prot! & 2) !== 0);
     else if (call === 'mremap' && ret >= 0 && ret < 2 ** 52) {
       if (ret !== a.addr) space.move(a.addr!, a.addr! + page(a.old_len!), ret, ret + page(a.new_len!));
       else if (a.new_len! < a.old_len!) space.unmap(a.addr! + page(a.new_len!), a.addr! + page(a.old_len!));
@@ -193,7 +209,7 @@ export class LinuxFaults {
     }
     // A fresh mmap has an anon_vma only when it merged into a neighbour that had one (the record then reports
     // the merged VMA, larger than the call asked for); mprotect, brk and mremap change a VMA in place.
-    const asked = call === 'mmap' ? this.calls.get(tid)!.args.len ?? NaN : NaN;
+    const asked = call === 'mmap' ? (this.calls.get(tid)!.args.len ?? NaN) : NaN;
     const inherit = call !== 'mmap' ? call !== null : length > Math.ceil(asked / 4096) * 4096;
     // Outside any traced call (a call the capture did not record, e.g. pkey_mprotect or madvise without their
     // tracepoints), a record over anonymous memory that had an anon_vma may be a change in place or a new
