@@ -183,7 +183,7 @@ function totalsOf(t: ModelTally, siteName: (id: number) => string, family: Famil
     mmLocks: t.mmLocks,
     vmaLocks: t.vmaLocks,
     mmFaults: t.mmFaults,
-    mmReasons: Object.fromEntries(t.fallbacks),
+    mmReasons: Object.fromEntries(t.mmReasons),
     observedMmFaults: t.observedMmFaults,
     agreedMmFaults: t.agreedMmFaults,
     inferredAcquisitions: t.inferredAcquisitions,

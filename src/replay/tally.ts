@@ -34,7 +34,7 @@ export class ModelTally {
   mmLocks = 0;
   vmaLocks = 0;
   mmFaults = 0;
-  readonly fallbacks = new Map<string, number>();
+  readonly mmReasons = new Map<string, number>();
   /** Linux: faults the capture shows taking the mm lock, and of those the model predicted */
   observedMmFaults = 0;
   /** acquisitions of operations that rest on inferred events (acquisitions.inferred) */
@@ -66,7 +66,7 @@ export class ModelTally {
     this.mmLocks += log.mmLocks;
     this.vmaLocks += log.vmaLocks;
     if (log.mmLocks > 0) this.mmFaults++;
-    if (log.mmReason !== null) this.fallbacks.set(log.mmReason, (this.fallbacks.get(log.mmReason) ?? 0) + 1);
+    if (log.mmReason !== null) this.mmReasons.set(log.mmReason, (this.mmReasons.get(log.mmReason) ?? 0) + 1);
     if (observed > 0) {
       this.observedMmFaults++;
       if (log.mmLocks > 0) this.agreedMmFaults++;

@@ -17,13 +17,11 @@ export interface Vma {
   growsDown: boolean;
 }
 
-/** A thread holding the mm lock for writing, and the ranges whose VMAs it write-locks (null: every VMA). */
+/** A thread holding the mm lock for writing, and the ranges whose VMAs it write-locks (null: every VMA: fork's dup_mmap, or a call the capture did not trace). */
 export interface WriteHold {
   readonly tid: number;
   readonly since: number;
   ranges: [number, number][] | null;
-  /** the syscall it runs, or null (fork's dup_mmap, exit, exec, an untraced call) */
-  readonly call: string | null;
 }
 
 /** The kind of a mapping from its MMAP2 path and share flag. */
@@ -48,7 +46,6 @@ export class AddressSpace {
   /** when the last write hold ended, and the ranges it had locked */
   lastRelease = -Infinity;
   lastRanges: [number, number][] | null = null;
-  lastSince = -Infinity;
 
   find(va: number): Vma | null {
     const v = this.vmas;
@@ -91,31 +88,12 @@ export class AddressSpace {
 
   /** munmap: the range leaves; VMAs it cuts keep their other parts. */
   unmap(start: number, end: number): void {
-    const out: Vma[] = [];
-    for (const m of this.vmas) {
-      if (m.end <= start || m.start >= end) {
-        out.push(m);
-        continue;
-      }
-      if (m.start < start) out.push({ ...m, end: start });
-      if (m.end > end) out.push({ ...m, start: end });
-    }
-    this.vmas = out;
+    this.cut(start, end, () => null);
   }
 
   /** mprotect: the range's VMAs take the new protection (split at its ends). */
   protect(start: number, end: number, read: boolean, write: boolean): void {
-    const out: Vma[] = [];
-    for (const m of this.vmas) {
-      if (m.end <= start || m.start >= end) {
-        out.push(m);
-        continue;
-      }
-      if (m.start < start) out.push({ ...m, end: start });
-      out.push({ ...m, start: Math.max(m.start, start), end: Math.min(m.end, end), read, write });
-      if (m.end > end) out.push({ ...m, start: end });
-    }
-    this.vmas = out;
+    this.cut(start, end, (m) => ({ ...m, start: Math.max(m.start, start), end: Math.min(m.end, end), read, write }));
   }
 
   /** mremap that moved a range: the VMA goes to its new place with its anon_vma. */
@@ -142,6 +120,22 @@ export class AddressSpace {
     if (w.ranges === null) return w;
     for (const [s, e] of w.ranges) if (s < m.end && e > m.start) return w;
     return null;
+  }
+
+  /** Split the VMAs overlapping [start, end) at its ends; the part inside becomes `inside(m)` (null: gone). */
+  private cut(start: number, end: number, inside: (m: Vma) => Vma | null): void {
+    const out: Vma[] = [];
+    for (const m of this.vmas) {
+      if (m.end <= start || m.start >= end) {
+        out.push(m);
+        continue;
+      }
+      if (m.start < start) out.push({ ...m, end: start });
+      const middle = inside(m);
+      if (middle) out.push(middle);
+      if (m.end > end) out.push({ ...m, start: end });
+    }
+    this.vmas = out;
   }
 
   private insert(v: Vma): void {

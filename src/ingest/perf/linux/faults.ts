@@ -147,7 +147,7 @@ export class LinuxFaults {
         this.writing.add(tid);
         if (target && target.writer === null) {
           const call = this.calls.get(tid) ?? null;
-          target.writer = { tid, since: ts, ranges: call ? rangesOf(call) : null, call: call?.call ?? null };
+          target.writer = { tid, since: ts, ranges: call ? rangesOf(call) : null };
         }
       } else if (downgrade) this.release(tid, target, ts);
     } else if (step === 'released' && write) this.release(tid, target, ts);
@@ -158,7 +158,6 @@ export class LinuxFaults {
     if (!target || target.writer?.tid !== tid) return;
     target.lastRelease = ts;
     target.lastRanges = target.writer.ranges;
-    target.lastSince = target.writer.since;
     target.writer = null;
   }
 
