@@ -194,7 +194,7 @@ function linuxBlock(models: RunResult['models'], para: (text: string) => string,
   if (observed) {
     out += '\n' + para('against the captured kernel, fault by fault (the fallback_agreement view leaves undecidable faults out):');
     out += textTable(
-      ['model', 'predicted', 'observed', 'both', 'precision', 'recall'],
+      ['model', 'predicted', 'observed', 'agreed', 'precision', 'recall'],
       models.map((m) => [
         m.model,
         m.mmFaults,
