@@ -1,5 +1,5 @@
 // The DuckDB database of a run, built at close once every table's Parquet
-// file is complete (convert.ts writes them while the replay runs):
+// file is complete (table-file.ts writes them while the replay runs):
 // OUT/vmreplay.duckdb with one view (or table) per table with a
 // `<column>_hex` text column for every address, the `models` table, and the
 // analysis views. Queries open the database read-only through RunDatabase.open()
@@ -19,9 +19,14 @@ import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { ColumnSpec, TableSpec } from '../columns/table.js';
 import { DATABASE_FILE } from './outdir.js';
 import { ident, isAddress, literal, sqlType } from './sql.js';
-import { BUILD_CONFIG } from './convert.js';
 import { runColumns } from '../models/index.js';
 import { chooseBuckets, type ViewContext, viewStatements } from './views.js';
+
+/**
+ * DuckDB while it builds the database: one thread, and no cache of the
+ * Parquet files it reads (the build reads each table once or twice).
+ */
+export const BUILD_CONFIG = { threads: '1', enable_external_file_cache: 'false' };
 
 /** `parquet-views`: the database holds views over OUT/<table>.parquet; `tables`: it holds its own copy. */
 export type DatabaseLayout = 'parquet-views' | 'tables';
@@ -68,14 +73,10 @@ export async function buildDatabase(
   }
 }
 
-/** The table's columns plus `<name>_hex` for each address column. */
-function hexColumns(spec: TableSpec<readonly ColumnSpec[]>): string[] {
-  return spec.columns.filter(isAddress).map((c) => `hex64(${ident(c.name)}) AS ${ident(`${c.name}_hex`)}`);
-}
-
 /** The view of a table over its Parquet file (or, for a dataset, a glob of files and read_parquet's `options`). */
 export function parquetView(spec: TableSpec<readonly ColumnSpec[]>, file = `${spec.name}.parquet`, options = ''): string {
-  const select = ['*', ...hexColumns(spec)].join(', ');
+  // the files hold `<name>_hex` beside each address column (table-file.ts): the view is every column as written
+  const select = '*';
   // Relative here (the build runs in a temporary directory): anchorViews() makes it absolute in OUT.
   return `CREATE OR REPLACE VIEW ${ident(spec.name)} AS SELECT ${select} FROM read_parquet(${literal(file)}${options ? `, ${options}` : ''})`;
 }

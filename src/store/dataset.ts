@@ -9,7 +9,6 @@
 // stands. As for one run, everything is written beside OUT and renamed into
 // place when complete (outdir.ts): a failed trace leaves OUT as it was.
 
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { traceStem } from '../ingest/source/trace-files.js';
@@ -17,7 +16,7 @@ import { toolCommit, VERSION } from '../common/version.js';
 import { HEX_MACRO, modelsTable, parquetView } from './database.js';
 import { anchorViews, PARTITION_GLOB } from './location.js';
 import { type DatasetTraceRecord, type Manifest, readManifest, type TableRecord, TOOL, writeManifest } from './manifest.js';
-import { claimOutDir, DATABASE_FILE, PARTITION_PREFIX, STAGING_DIR } from './outdir.js';
+import { claimOutDir, DATABASE_FILE, PARTITION_PREFIX } from './outdir.js';
 import { literal } from './sql.js';
 import { STANDARD_TABLES } from './store.js';
 import { chooseBuckets, DATASET_VIEW_NAMES, type ViewContext, viewStatements } from './views.js';
@@ -66,7 +65,6 @@ export async function replayDatasetIntoDirectory(inputs: readonly string[], outD
     }
     const manifest = await buildDataset(claim.workDir, traces);
     await writeManifest(claim.workDir, manifest);
-    await rm(join(claim.workDir, STAGING_DIR), { recursive: true, force: true });
     await claim.commit();
     committed = true;
     // Every database now names the files where they are (the runs were built elsewhere).

@@ -17,6 +17,7 @@ import { InputError } from '../common/errors.js';
 import { onInterrupt } from '../common/interrupt.js';
 
 export const DATABASE_FILE = 'vmreplay.duckdb';
+/** the staging directory runs of earlier versions wrote beside their tables */
 export const STAGING_DIR = '.vmreplay-staging';
 /** A dataset's per-trace runs are directories `trace=NAME` (a Hive partition); never a user's file to keep. */
 export const PARTITION_PREFIX = 'trace=';
@@ -131,7 +132,6 @@ export async function claimOutDir(outDir: string, tables: readonly string[]): Pr
     try {
       await mkdir(made);
       workDir = made;
-      await mkdir(join(made, STAGING_DIR));
     } catch (e) {
       throw new InputError(outDir, 0, `cannot make the run's temporary directory ${made}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }

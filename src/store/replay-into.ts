@@ -3,6 +3,7 @@
 // OUT, replay into it, give the run up if the replay fails (OUT stays as it
 // was), else build the tables and the database and write the manifest.
 
+import { statSync } from 'node:fs';
 import { Dictionaries } from '../columns/dictionaries.js';
 import { DEFAULT_REPLAY_OPTIONS } from '../replay/engine.js';
 import { replayTraces, type RunOptions, type RunResult } from '../replay/run.js';
@@ -15,7 +16,7 @@ import { writeFailure } from './write-errors.js';
  * both, so an option either one learns reaches it without passing through here.
  */
 export interface DirectoryReplayOptions extends RunOptions, StoreOptions {
-  /** hears of each table as its last staging files are converted, then of the database (the close) */
+  /** hears of each table as its last row groups are written, then of the database (the close) */
   readonly onBuilding?: (progress: BuildProgress) => void;
 }
 
@@ -26,10 +27,30 @@ export interface DirectoryReplay {
   readonly buildSeconds: number;
 }
 
+/**
+ * Input size from which the tables are written on the store's writer thread
+ * (store.ts): about 150k events of text. Below it the thread's start-up costs
+ * more than it frees the replay.
+ */
+export const WRITER_THREAD_BYTES = 16 << 20;
+
+/** Bytes of the trace files (standard input counts as none: its size is not known). */
+function inputBytes(traces: readonly string[]): number {
+  let n = 0;
+  for (const t of traces) {
+    try {
+      if (t !== '-') n += statSync(t).size;
+    } catch {
+      // the replay reports a file it cannot read
+    }
+  }
+  return n;
+}
+
 /** Replay `traces` under `options.models` into `outDir`, which holds the whole run when this returns and is untouched if it throws. */
 export async function replayIntoDirectory(traces: readonly string[], outDir: string, options: DirectoryReplayOptions): Promise<DirectoryReplay> {
   const dicts = new Dictionaries();
-  const store = await openStore(outDir, dicts, options);
+  const store = await openStore(outDir, dicts, { ...options, writerThread: options.writerThread ?? inputBytes(traces) >= WRITER_THREAD_BYTES });
   let run: RunResult;
   try {
     run = await replayTraces(traces, options, store, dicts);

@@ -1,17 +1,15 @@
-// The columnar store a replay writes into. Every batch goes, before write()
-// returns, to the table's staging Parquet file (and its Arrow IPC stream when
-// asked for), so memory holds no rows between batches. Each staging file a
-// table finishes is converted at once, on DuckDB's own threads, into a zstd
-// part appended to the table's final Parquet file (convert.ts, join.ts): the
-// build of the tables overlaps the replay instead of following it. flush(),
-// awaited between input batches, reports a failed conversion and holds the
-// replay back while too many files wait. close() converts what is left,
-// writes the tables' footers, builds the database over them (database.ts) and
-// writes manifest.json. All of it happens in a temporary directory beside OUT
-// that close() renames into place (see outdir.ts), so OUT only ever holds a
-// whole run; abort() stops DuckDB before that directory is removed.
+// The columnar store a replay writes into. Every batch is copied, before
+// write() returns, into its table's row group (table-file.ts) and its Arrow
+// IPC stream when asked for, so writers may refill their batches; each full
+// row group is compressed on the thread pool and appended to the table's
+// final Parquet file while the replay goes on. flush(), awaited between input
+// batches, reports a failed write and holds the replay back while too many
+// row groups wait for the disk. close() writes the last row groups and the
+// footers, builds the database over the files (database.ts) and writes
+// manifest.json. All of it happens in a temporary directory beside OUT that
+// close() renames into place (see outdir.ts), so OUT only ever holds a whole
+// run.
 
-import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ColumnBatch, ColumnSpec, TableSpec } from '../columns/table.js';
 import { EVENTS } from '../events/schema.js';
@@ -21,11 +19,12 @@ import { toolCommit, VERSION } from '../common/version.js';
 import { completeNote, onInterrupt } from '../common/interrupt.js';
 import { ArrowTableWriter } from './arrow.js';
 import { buildDatabase, type BuildProgress, type DatabaseLayout } from './database.js';
-import { TableConverter } from './convert.js';
 import { hashFile, type Manifest, MANIFEST_FILE, type ManifestInput, type TableRecord, TOOL, writeManifest } from './manifest.js';
-import { claimOutDir, DATABASE_FILE, type OutDirClaim, STAGING_DIR } from './outdir.js';
+import { claimOutDir, DATABASE_FILE, type OutDirClaim } from './outdir.js';
 import { anchorViews } from './location.js';
-import { StagingTable, Utf8Cache } from './staging.js';
+import { ByteCaches, TableFile, type TableSink } from './table-file.js';
+import { MAX_PENDING } from './store-limits.js';
+import { WriterThread } from './writer-client.js';
 import { VIEW_NAMES } from './views.js';
 import type { Dictionaries } from '../columns/dictionaries.js';
 
@@ -39,20 +38,28 @@ export interface StoreOptions {
   readonly arrow?: boolean;
   /** how the database holds the tables (default parquet-views, see database.ts) */
   readonly layout?: DatabaseLayout;
+  /**
+   * encode and compress the tables on a worker thread (writer-thread.ts), so
+   * the replay's thread only copies each batch (default false: a thread
+   * costs its start-up, worth it on large traces)
+   */
+  readonly writerThread?: boolean;
 }
 
 export interface StoreSummary {
   readonly outDir: string;
-  /** rows per table, as read back from the Parquet files */
+  /** rows per table, as written to the Parquet files */
   readonly rows: Readonly<Record<string, number>>;
   /** files written, relative to outDir */
   readonly files: readonly string[];
   readonly manifest: Manifest;
 }
 
+export { MAX_PENDING };
+
 interface OpenTable {
   readonly spec: AnyTable;
-  readonly staging: StagingTable;
+  readonly file: TableSink;
   readonly arrow: ArrowTableWriter | null;
   rows: number;
 }
@@ -63,22 +70,16 @@ export async function openStore(outDir: string, dicts: Dictionaries, options: St
     outDir,
     STANDARD_TABLES.map((t) => t.name),
   );
-  let converter: TableConverter;
-  try {
-    converter = await TableConverter.open(claim.workDir);
-  } catch (e) {
-    await claim.abandon();
-    throw e;
-  }
-  return new Store(claim, converter, dicts, options);
+  return new Store(claim, dicts, options);
 }
 
 export class Store implements TableOutput {
   private readonly tables = new Map<string, OpenTable>();
-  private readonly stagingDir: string;
-  private readonly utf8: Utf8Cache;
+  private readonly caches: ByteCaches;
+  private readonly thread: WriterThread | null;
+  private readonly createdBy = `${TOOL} ${VERSION}`;
   private closed = false;
-  /** every batch is on disk when write() returns (staging.ts, arrow.ts), so writers may refill theirs */
+  /** every batch is copied when write() returns (table-file.ts, arrow.ts), so writers may refill theirs */
   readonly releasesBatches = true;
 
   /** where the run ends up when close() is done */
@@ -90,14 +91,13 @@ export class Store implements TableOutput {
   /** Use openStore(), which claims the directory first. */
   constructor(
     private readonly claim: OutDirClaim,
-    private readonly converter: TableConverter,
     private readonly dicts: Dictionaries,
     private readonly options: StoreOptions,
   ) {
     this.outDir = claim.outDir;
     this.workDir = claim.workDir;
-    this.stagingDir = join(this.workDir, STAGING_DIR);
-    this.utf8 = new Utf8Cache(dicts.strings);
+    this.caches = new ByteCaches(dicts);
+    this.thread = options.writerThread ? new WriterThread(dicts) : null;
     for (const spec of STANDARD_TABLES) this.table(spec);
   }
 
@@ -107,17 +107,24 @@ export class Store implements TableOutput {
     const spec = typedSpec as unknown as AnyTable;
     const batch = typedBatch as unknown as ColumnBatch<readonly ColumnSpec[]>;
     const t = this.table(spec);
-    t.staging.write(batch);
+    t.file.write(batch);
     t.arrow?.write(batch);
     t.rows += batch.length;
   }
 
   /**
-   * Every write is on disk when write() returns; this throws if a conversion
-   * failed and waits while too many staging files are queued for DuckDB.
+   * Throw if a compression or a write failed; wait while more than
+   * MAX_PENDING row groups are still to be written, so memory stays bounded
+   * when the disk or the compression is the slower side.
    */
   async flush(): Promise<void> {
-    await this.converter.wait();
+    for (;;) {
+      const open = [...this.tables.values()];
+      const failed = open.find((t) => t.file.failed !== undefined);
+      if (failed) throw failed.file.failed;
+      if (open.reduce((n, t) => n + t.file.pending, 0) <= MAX_PENDING) return;
+      await Promise.race(open.filter((t) => t.file.pending > 0).map((t) => t.file.oldest()));
+    }
   }
 
   /** Rows written so far per table. */
@@ -137,18 +144,18 @@ export class Store implements TableOutput {
     const hashing = Promise.all(input.inputs.map(hashFile)); // runs while DuckDB works
     try {
       const open = [...this.tables.values()];
-      for (const t of open) {
-        t.arrow?.close();
-        t.staging.close(); // queues the table's last file
-      }
+      for (const t of open) t.arrow?.close();
+      // every table's last row group is compressed at once; each file is awaited in turn for the progress
+      const closing = open.map((t) => t.file.close());
+      for (const c of closing) c.catch(() => {});
       const steps = open.length + 1;
       const rows: Record<string, number> = {};
       for (const [step, t] of open.entries()) {
         onProgress?.({ name: t.spec.name, step, steps });
-        rows[t.spec.name] = await this.converter.finish(t.spec);
-        if (rows[t.spec.name] !== t.rows) throw new Error(`store: ${t.spec.name}.parquet has ${rows[t.spec.name]} rows, ${t.rows} were written`);
+        await closing[step];
+        rows[t.spec.name] = t.file.rowCount;
       }
-      this.converter.close();
+      await this.thread?.end();
       onProgress?.({ name: 'database', step: open.length, steps });
       const layout = this.options.layout ?? 'parquet-views';
       // The digests let a reader recognise the run's own files (run-database.ts); hashed while DuckDB builds.
@@ -189,7 +196,6 @@ export class Store implements TableOutput {
         commit: toolCommit(),
       };
       await writeManifest(this.workDir, manifest);
-      await rm(this.stagingDir, { recursive: true, force: true });
       // From the commit on, the run in OUT is whole: a signal says so and is not a failure.
       const complete = onInterrupt(() => completeNote(this.outDir));
       try {
@@ -204,27 +210,28 @@ export class Store implements TableOutput {
     } finally {
       await hashing.catch(() => {});
       if (!committed) {
-        await this.converter.stop(); // DuckDB done with the directory before it goes
+        await Promise.all([...this.tables.values()].map((t) => t.file.abandon().catch(() => {}))); // no write lands in the directory after it goes
+        await this.thread?.end();
         await this.claim.abandon();
       }
     }
   }
 
-  /** Give up a run (the replay failed): stop DuckDB, close the files and remove the temporary directory; OUT stays as it was. */
+  /** Give up a run (the replay failed): let the writes in flight end, close the files and remove the temporary directory; OUT stays as it was. */
   async abort(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     try {
-      await this.converter.stop();
-    } finally {
       for (const t of this.tables.values()) {
         try {
           t.arrow?.close();
-          t.staging.abandon();
         } catch {
           // best effort: the directory is being abandoned
         }
       }
+      await Promise.all([...this.tables.values()].map((t) => t.file.abandon().catch(() => {})));
+      await this.thread?.end();
+    } finally {
       await this.claim.abandon();
     }
   }
@@ -236,8 +243,9 @@ export class Store implements TableOutput {
       return t;
     }
     const arrow = this.options.arrow !== true ? null : new ArrowTableWriter(join(this.workDir, `${spec.name}.arrow`), spec, this.dicts);
-    const staging = new StagingTable(this.stagingDir, spec, this.dicts, this.utf8, (file) => this.converter.convert(spec, file));
-    t = { spec, staging, arrow, rows: 0 };
+    const path = join(this.workDir, `${spec.name}.parquet`);
+    const file = this.thread ? this.thread.table(path, spec, this.createdBy) : new TableFile(path, spec, this.dicts, this.caches, this.createdBy);
+    t = { spec, file, arrow, rows: 0 };
     this.tables.set(spec.name, t);
     return t;
   }
