@@ -5,8 +5,8 @@
 // to the kernel's display function, e.g. `Deno.jupyter.display(b, { raw: true })`.
 
 import { chart, svgToPng } from '../report/charts/render.js';
-import { escapeHtml } from '../report/escape.js';
-import { type Cell, textTable } from '../report/text-table.js';
+import { escapeHtml } from '../report/render/escape.js';
+import { type Cell, textTable } from '../report/render/text-table.js';
 
 export { chart, svgToPng };
 

@@ -2,7 +2,7 @@
 // timeline (Chrome trace-event JSON) for the Perfetto UI or chrome://tracing.
 
 import { UsageError } from '../common/errors.js';
-import { formatOf, PERFETTO_JSON_LIMIT, type PerfettoFilter, writePerfetto } from '../report/perfetto.js';
+import { formatOf, PERFETTO_JSON_LIMIT, type PerfettoFilter, writePerfetto } from '../report/export/perfetto.js';
 import { parse } from './args.js';
 import { aside, data, say } from './console.js';
 

@@ -7,8 +7,8 @@
 
 import { createInterface } from 'node:readline';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { OUTPUT_FORMATS, type OutputFormat, type RenderOptions, type Write } from '../report/results.js';
-import { wrap } from '../report/wrap.js';
+import { OUTPUT_FORMATS, type OutputFormat, type RenderOptions, type Write } from '../report/render/results.js';
+import { wrap } from '../report/render/wrap.js';
 import { runStatements } from './statements.js';
 import { didYouMean } from './suggest.js';
 

@@ -17,7 +17,7 @@ import { onInterrupt } from '../common/interrupt.js';
 import { commandLine } from '../common/invocation.js';
 import { expandTraceArgs } from '../ingest/source/trace-files.js';
 import { replayDatasetIntoDirectory } from '../store/dataset.js';
-import { textTable } from '../report/text-table.js';
+import { textTable } from '../report/render/text-table.js';
 import { result, say } from './console.js';
 
 /** The command line module of this build (src/cli.ts under tsx, dist/src/cli.js when built). */

@@ -4,7 +4,7 @@
 
 import { type DuckDBConnection, StatementType } from '@duckdb/node-api';
 import { UsageError } from '../common/errors.js';
-import { renderResult, type OutputFormat, type RenderOptions, type Write } from '../report/results.js';
+import { renderResult, type OutputFormat, type RenderOptions, type Write } from '../report/render/results.js';
 import { firstLine } from '../store/database.js';
 
 /**

@@ -1,14 +1,14 @@
 // The report's content, in the order a reviewer reads it: the headline per
 // model, where the savings come from, the cost side, the charts, what the
 // trace covers, and how to reproduce the run. Built from ReportData into a
-// document that markdown.ts and html.ts render the same way.
+// document that render/markdown.ts and render/html.ts render the same way.
 
 import { basename } from 'node:path';
 import { HOLD_MODEL } from '../replay/timeline.js';
 import type { ChartSpec } from './charts/specs.js';
 import { type HazardOpsX, type KeyedCounts, LIMITS, type LockstatRow, type ReportData, SENSITIVITY_FACTORS } from './data.js';
-import { type Block, type Cell, code, details, heading, type Inline, para, strong, table } from './document.js';
-import { inUnit, percent, timeUnit } from './text-table.js';
+import { type Block, type Cell, code, details, heading, type Inline, para, strong, table } from './render/document.js';
+import { inUnit, percent, timeUnit } from './render/text-table.js';
 import { MODELS } from '../models/index.js';
 import { SINCE } from '../models/linux-versions.js';
 import { withGlossary } from './glossary.js';

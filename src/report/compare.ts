@@ -7,8 +7,8 @@ import { basename } from 'node:path';
 import type { ChartSpec } from './charts/specs.js';
 import type { KeyedCounts, ModelSummary, ReportData } from './data.js';
 import { compareText } from './data.js';
-import { inUnit, timeUnit } from './text-table.js';
-import { type Block, code, type Cell, details, heading, type Inline, para, table } from './document.js';
+import { inUnit, timeUnit } from './render/text-table.js';
+import { type Block, code, type Cell, details, heading, type Inline, para, table } from './render/document.js';
 
 export interface Delta {
   readonly a: number;

@@ -11,9 +11,9 @@ import { SCHEMA } from './charts/specs.js';
 import { type Comparison, compareRuns } from './compare.js';
 import type { DatasetTraceData } from './dataset.js';
 import { partitionDir } from './dataset.js';
-import { type Block, type Cell, heading, type Inline, para, table } from './document.js';
-import { renderHtml } from './html.js';
-import { renderMarkdown } from './markdown.js';
+import { type Block, type Cell, heading, type Inline, para, table } from './render/document.js';
+import { renderHtml } from './render/html.js';
+import { renderMarkdown } from './render/markdown.js';
 import { CHARTS_DIR, writeChartFiles } from './write.js';
 import { COMPARE_FILES, comparisonMarkdown, writeComparison } from './write-compare.js';
 

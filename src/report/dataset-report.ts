@@ -11,11 +11,11 @@ import { knobArgs, shellWord } from './build.js';
 import { DATASET_CHART_NAMES, datasetCharts } from './charts/dataset.js';
 import { CHART_NAMES, type ChartSpec } from './charts/specs.js';
 import { commonModels, type Dataset, type DatasetTraceData, partitionDir } from './dataset.js';
-import { type Block, type Cell, code, heading, type Inline, para, strong, table } from './document.js';
-import { renderHtml } from './html.js';
-import { renderMarkdown } from './markdown.js';
+import { type Block, type Cell, code, heading, type Inline, para, strong, table } from './render/document.js';
+import { renderHtml } from './render/html.js';
+import { renderMarkdown } from './render/markdown.js';
 import { removeStaleTraceReports, type StaleTraceReports } from './stale-trace-reports.js';
-import { inUnit, percent, timeUnit } from './text-table.js';
+import { inUnit, percent, timeUnit } from './render/text-table.js';
 import { CHART_FILES, CHARTS_DIR, REPORT_HTML, REPORT_MD, writeChartFiles, writeReport } from './write.js';
 
 export interface WrittenDatasetReport {

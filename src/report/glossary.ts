@@ -3,7 +3,7 @@
 // so a reviewer who meets "back-downs" next to "restarts" can look up how the
 // two differ without leaving the page.
 
-import { type Block, code, type HeaderCell, headerText, type Inline, type Term } from './document.js';
+import { type Block, code, type HeaderCell, headerText, type Inline, type Term } from './render/document.js';
 
 interface Entry extends Term {
   /** the column headings that use the term */

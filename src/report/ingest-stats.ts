@@ -5,8 +5,8 @@
 // line and the per-CPU table never are.
 
 import type { FileStats } from '../ingest/common/stats.js';
-import { nanos, textTable } from './text-table.js';
-import { KEEP, wrap } from './wrap.js';
+import { nanos, textTable } from './render/text-table.js';
+import { KEEP, wrap } from './render/wrap.js';
 
 export function formatIngestStats(files: readonly FileStats[], width = 80): string {
   /** One indented paragraph, continuation lines indented further. */

@@ -7,9 +7,9 @@
 import type { RunResult } from '../replay/run.js';
 import { commandLine } from '../common/invocation.js';
 import { HOLD_MODEL } from '../replay/timeline.js';
-import { nanos, percent, textTable } from './text-table.js';
+import { nanos, percent, textTable } from './render/text-table.js';
 import { faultLinksText, siteLinksText } from './unknown-links.js';
-import { wrap } from './wrap.js';
+import { wrap } from './render/wrap.js';
 
 /** Wall time of a whole command run, and of its phases in order (e.g. read + replay, build tables). */
 export interface RunTiming {

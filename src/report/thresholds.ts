@@ -3,7 +3,7 @@
 // exactly what failed.
 
 import type { ReportData } from './data.js';
-import { nanos } from './text-table.js';
+import { nanos } from './render/text-table.js';
 
 export interface Thresholds {
   /** least saved X, in percent of the baseline's X token acquisitions */

@@ -5,8 +5,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildComparison, type Comparison, comparisonChart } from './compare.js';
-import { renderHtml } from './html.js';
-import { renderMarkdown } from './markdown.js';
+import { renderHtml } from './render/html.js';
+import { renderMarkdown } from './render/markdown.js';
 import { CHARTS_DIR, writeChartFiles } from './write.js';
 
 export const COMPARE_FILES = { markdown: 'compare.md', html: 'compare.html', json: 'compare.json' } as const;

@@ -8,9 +8,9 @@ import { buildReport, reportTitle } from './build.js';
 import { chart, svgToPng } from './charts/render.js';
 import { CHART_NAMES, type ChartSpec, reportCharts } from './charts/specs.js';
 import { loadReportData, type ReportData } from './data.js';
-import type { Block } from './document.js';
-import { renderHtml } from './html.js';
-import { renderMarkdown } from './markdown.js';
+import type { Block } from './render/document.js';
+import { renderHtml } from './render/html.js';
+import { renderMarkdown } from './render/markdown.js';
 
 export const REPORT_MD = 'report.md';
 export const REPORT_HTML = 'report.html';

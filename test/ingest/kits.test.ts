@@ -12,7 +12,7 @@ import type { Row } from '../../src/columns/rows.js';
 import { Ingest } from '../../src/ingest/open.js';
 import { DRAGONFLY_MODELS as MODELS } from '../../src/models/index.js';
 import { type AssembledFault, FaultAssembler } from '../../src/replay/assemble.js';
-import { MemoryOutput } from '../../src/replay/output.js';
+import { MemoryOutput } from '../replay/memory-output.js';
 import { replayTraces } from '../../src/replay/run.js';
 import { formatIngestStats } from '../../src/report/ingest-stats.js';
 import { formatSummary } from '../../src/report/summary.js';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { rowsOf, type Row } from '../../src/columns/rows.js';
 import { MODELS } from '../../src/models/index.js';
-import { MemoryOutput } from '../../src/replay/output.js';
+import { MemoryOutput } from './memory-output.js';
 import { replayTraces } from '../../src/replay/run.js';
 import { formatSummary } from '../../src/report/summary.js';
 import { fixture } from '../helpers.js';

@@ -15,7 +15,7 @@ import { rowsOf, type Row } from '../../src/columns/rows.js';
 import { Dictionaries } from '../../src/columns/dictionaries.js';
 import { main } from '../../src/cli.js';
 import { MODELS } from '../../src/models/index.js';
-import { MemoryOutput } from '../../src/replay/output.js';
+import { MemoryOutput } from './memory-output.js';
 import { replayTraces } from '../../src/replay/run.js';
 import { capture, content } from '../helpers.js';
 

@@ -1,12 +1,18 @@
-// docs/models.md carries the rules the model code cites: every section a
-// model file names, and every rule number its comments cite, is in the doc.
+// docs/models.md keeps up with the models: it names every registered model,
+// and carries the rules the model code cites: every section a model file
+// names, and every rule number its comments cite, is in the doc.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { MODELS } from '../../src/models/index.js';
 import { ROOT } from '../helpers.js';
 
 const doc = readFileSync(join(ROOT, 'docs', 'models.md'), 'utf8');
+
+t.test('docs/models.md names every model and its file', async (t) => {
+  for (const m of MODELS) t.ok(doc.includes(`\`${m.name}\``), m.name);
+});
 
 /** The numbered rules (`N. ` at the start of a line) of the section under `heading`. */
 function rulesOf(heading: string): Set<number> {

@@ -1,11 +1,10 @@
-// docs/events.md and docs/models.md keep up with the code they describe.
+// docs/events.md keeps up with the code it describes.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { EVENTS } from '../../src/events/schema.js';
 import { EVENT_RULES, INFERABLE_KEYS } from '../../src/events/rules.js';
-import { MODELS } from '../../src/models/index.js';
 import { ROOT } from '../helpers.js';
 
 const doc = (name: string): string => readFileSync(join(ROOT, 'docs', name), 'utf8');
@@ -18,9 +17,4 @@ t.test('docs/events.md names every column, event, key and inferred bit', async (
     for (const r of rules) t.ok(text.includes(`\`${r.key}\``), `${event}.${r.key}`);
   }
   INFERABLE_KEYS.forEach((k, i) => t.ok(text.includes(`${i}:${k}`), `inferred bit ${i}`));
-});
-
-t.test('docs/models.md names every model and its file', async (t) => {
-  const text = doc('models.md');
-  for (const m of MODELS) t.ok(text.includes(`\`${m.name}\``), m.name);
 });

@@ -16,9 +16,9 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { UsageError } from '../common/errors.js';
-import { RunDatabase } from '../store/run-database.js';
-import { literal } from '../store/sql.js';
+import { UsageError } from '../../common/errors.js';
+import { RunDatabase } from '../../store/run-database.js';
+import { literal } from '../../store/sql.js';
 import { annotations, Interner, Message, PROTO, tracePacket } from './perfetto-proto.js';
 
 /** What to export: every model, process and time by default. */

@@ -5,7 +5,7 @@
 
 import { type Block, type Cell, formatNumber, type HeaderCell, type Inline, type ReportDocument } from './document.js';
 import { escapeHtml, escapeMarkdown } from './escape.js';
-import { escapeControls } from '../common/printable.js';
+import { escapeControls } from '../../common/printable.js';
 
 export function renderMarkdown(doc: ReportDocument, chartPath: (name: string) => string): string {
   const out: string[] = [`# ${escapeMarkdown(doc.title)}`];

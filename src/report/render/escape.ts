@@ -4,7 +4,7 @@
 // newline end the row), nor reach a terminal or a Markdown viewer as a raw
 // control character (they are written as escapes, common/printable.ts).
 
-import { escapeControls, terminalText } from '../common/printable.js';
+import { escapeControls, terminalText } from '../../common/printable.js';
 
 const HTML: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 

@@ -1,7 +1,7 @@
 // Aligned plain-text tables for the terminal: numbers right-aligned, text left;
 // control characters in cells and names shown as escapes (common/printable.ts).
 
-import { escapeControls } from '../common/printable.js';
+import { escapeControls } from '../../common/printable.js';
 
 export type Cell = string | number | bigint | boolean | null | undefined;
 

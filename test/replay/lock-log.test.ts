@@ -8,7 +8,7 @@ import { NULL_ENUM } from '../../src/columns/table.js';
 import { LockClass, LockMode } from '../../src/events/vocabulary.js';
 import type { ObjRef } from '../../src/models/facts.js';
 import { RecordingLockLog } from '../../src/replay/lock-log.js';
-import { obj } from './harness.js';
+import { obj } from '../models/harness.js';
 
 const F = obj('F', 'default');
 const B = obj('B1', 'vnode');
