@@ -30,8 +30,7 @@ t.test('order: every row in time order, ties in arrival order, as a stable sort 
   const m = new MergeSorter(4);
   const times = [5, 7, 3, 5, 9, 1, 1, -Infinity, 5];
   for (const ts of times) m.push(ts);
-  const order = new Uint32Array(times.length);
-  m.order(order);
+  const order = m.order();
   t.same([...order], stableOrder(times));
   t.same([...order], [7, 5, 6, 2, 0, 3, 8, 1, 4]);
   t.equal(m.size, times.length, 'order() keeps the rows');
@@ -39,22 +38,25 @@ t.test('order: every row in time order, ties in arrival order, as a stable sort 
   t.equal(m.size, 0);
 });
 
-t.test('order: per-CPU runs, one run, all ties, descending: the same as a stable sort, growing past the capacity', async (t) => {
-  const cases: [string, number[]][] = [
-    ['per-CPU rounds', perCpuTimes(7, 8, 40, 30)],
-    ['many short runs', perCpuTimes(3, 64, 10, 4)],
-    ['in order (one run)', Array.from({ length: 3000 }, (_, i) => i >> 2)],
-    ['all the same time', Array.from({ length: 2000 }, () => 42)],
-    ['descending (a run per row)', Array.from({ length: 1500 }, (_, i) => 1500 - i)],
-  ];
-  for (const [name, times] of cases) {
-    const m = new MergeSorter(16);
-    for (const ts of times) m.push(ts);
-    const order = new Uint32Array(times.length);
-    m.order(order);
-    t.same([...order], stableOrder(times), name);
-  }
-});
+t.test(
+  'order: per-CPU runs, one run, all ties, descending, no order, long and short runs mixed: the same as a stable sort, growing past the capacity',
+  async (t) => {
+    const cases: [string, number[]][] = [
+      ['per-CPU rounds', perCpuTimes(7, 8, 40, 30)],
+      ['many short runs', perCpuTimes(3, 64, 10, 4)],
+      ['in order (one run)', Array.from({ length: 3000 }, (_, i) => i >> 2)],
+      ['all the same time', Array.from({ length: 2000 }, () => 42)],
+      ['descending (a run per row)', Array.from({ length: 1500 }, (_, i) => 1500 - i)],
+      ['no order at all (runs of about two)', perCpuTimes(11, 1, 1, 1).concat(Array.from({ length: 5000 }, (_, i) => (i * 7919) % 613))],
+      ['long runs among short ones', perCpuTimes(5, 4, 6, 200).flatMap((ts, i) => (i % 97 === 0 ? [ts, 10 + (i % 13), ts] : [ts]))],
+    ];
+    for (const [name, times] of cases) {
+      const m = new MergeSorter(16);
+      for (const ts of times) m.push(ts);
+      t.same([...m.order()], stableOrder(times), name);
+    }
+  },
+);
 
 t.test('drainUpTo: what is no later than the limit goes in order; the rest stays in arrival order, its holder told where', async (t) => {
   const m = new MergeSorter();

@@ -152,8 +152,7 @@ export class Sorter {
     }
     const merge = new MergeSorter(n);
     for (let k = 0; k < n; k++) merge.push(keys[k]!);
-    const order = new Uint32Array(n);
-    merge.order(order);
+    const order = merge.order();
     if (atLeast > 0) watermark = Math.max(watermark, keys[order[Math.min(atLeast, n) - 1]!]!);
     // The rows up to the watermark go, the rest are held back: in key order, a prefix.
     let go = 0;
