@@ -37,9 +37,13 @@ async function measure(mode: string, args: string[]): Promise<{ count: number; c
       return { count: n, code: 0 };
     }
     case 'replay': {
-      const [{ MODELS }, { replayTraces }] = await Promise.all([import('../src/models/index.js'), import('../src/replay/run.js')]);
+      const [{ MODELS }, { replayTraces }, { resolveReplayOptions }] = await Promise.all([
+        import('../src/models/index.js'),
+        import('../src/replay/run.js'),
+        import('../src/replay/options.js'),
+      ]);
       started();
-      const run = await replayTraces(args, { models: MODELS, knobs: { sharedFault: true } }, { write() {}, async flush() {}, releasesBatches: true });
+      const run = await replayTraces(args, resolveReplayOptions({ models: MODELS }), { write() {}, async flush() {}, releasesBatches: true });
       return { count: run.events, code: 0 };
     }
     case 'duckdb': {

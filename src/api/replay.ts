@@ -7,24 +7,13 @@
 import { SAMPLE_TRACE } from '../common/paths.js';
 import { UsageError } from '../common/errors.js';
 import type { IngestOptions } from '../ingest/open.js';
-import type { LockingModel } from '../models/model.js';
-import { modelsByName, resolveModels } from '../models/index.js';
-import { DEFAULT_REPLAY_OPTIONS } from '../replay/engine.js';
+import { type ReplayRequest, resolveReplayOptions } from '../replay/options.js';
 import type { TableOutput } from '../replay/output.js';
 import { replayTraces, type RunProgress, type RunResult } from '../replay/run.js';
 import { replayIntoDirectory } from '../store/replay-into.js';
 
-export interface ReplayOptions extends IngestOptions {
-  /** models by value or by built-in name (default: the trace's family's models; each compared against its family's baseline) */
-  readonly models?: readonly (LockingModel | string)[];
-  /** the sysctl vm.shared_fault (default true) */
-  readonly sharedFault?: boolean;
-  /** Linux models: the kernel whose per-VMA rules apply, as major * 100 + minor (606 for 6.6); default the capture's */
-  readonly linuxVersion?: number;
-  /** multiply every hold time in the contention estimate (default 1) */
-  readonly holdScale?: number;
-  /** hold time of a one-event lock site, ns (default 1000) */
-  readonly siteHoldNs?: number;
+/** What replay() takes: the ingest's options and the replay's (replay/options.ts, defaults applied there), and where to write. */
+export interface ReplayOptions extends IngestOptions, ReplayRequest {
   /** write the tables and database here (a new, empty or earlier-run directory); omitted: write nothing */
   readonly out?: string;
   /** called between input batches */
@@ -43,27 +32,12 @@ export const sampleTrace = (): string => SAMPLE_TRACE();
 export async function replay(traces: string | readonly string[], options: ReplayOptions = {}): Promise<ReplayResult> {
   const paths = typeof traces === 'string' ? [traces] : [...traces];
   if (paths.length === 0) throw new UsageError('replay: no trace given');
-  const models = options.models === undefined ? undefined : resolveGiven(options.models);
-  const knobs = { sharedFault: options.sharedFault ?? true, ...(options.linuxVersion === undefined ? {} : { linuxVersion: options.linuxVersion }) };
-  const holdScale = options.holdScale ?? DEFAULT_REPLAY_OPTIONS.holdScale;
-  const siteHoldNs = options.siteHoldNs ?? DEFAULT_REPLAY_OPTIONS.siteHoldNs;
-  const runOptions = {
-    ...ingestOptions(options),
-    ...(models ? { models } : {}),
-    knobs,
-    holdScale,
-    siteHoldNs,
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  };
+  if (options.models?.length === 0) throw new UsageError('replay: no model given');
+  const runOptions = { ...ingestOptions(options), ...resolveReplayOptions(options), ...(options.onProgress ? { onProgress: options.onProgress } : {}) };
   if (options.out === undefined) return { ...(await replayTraces(paths, runOptions, DISCARD)), out: null };
 
   const { run, store } = await replayIntoDirectory(paths, options.out, runOptions);
   return { ...run, out: store.outDir };
-}
-
-function resolveGiven(given: readonly (LockingModel | string)[]): LockingModel[] {
-  if (given.length === 0) throw new UsageError('replay: no model given');
-  return resolveModels(given.map((m) => (typeof m === 'string' ? modelsByName([m])[0]! : m)));
 }
 
 function ingestOptions(o: IngestOptions): IngestOptions {

@@ -3,7 +3,7 @@
 // `--trace-format`; `--format` said the same before query and compare took it
 // for their output, and is still read here, with a warning.
 
-import { FORMATS } from '../ingest/framing.js';
+import { FORMATS } from '../ingest/registry.js';
 import { DEFAULT_SORT_WINDOW_NS, type IngestOptions } from '../ingest/open.js';
 import { number, oneOf } from './args.js';
 import { warn } from './console.js';

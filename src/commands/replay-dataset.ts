@@ -120,7 +120,7 @@ async function replayInChild(input: string, dir: string, options: readonly strin
   children.add(child);
   child.once('close', () => children.delete(child));
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   child.on('error', () => {}); // an abort: the close below reports how it ended
   const [code, killed] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
   if (code === 0) return;

@@ -4,10 +4,10 @@
 // leaves it as it was.
 
 import { completeNote, onInterrupt } from '../common/interrupt.js';
-import { FAMILIES, modelsByName, resolveModels } from '../models/index.js';
+import { FAMILIES } from '../models/index.js';
 import { formatSummary, type RunTiming, type WriterWaits } from '../report/summary.js';
 import { RunDatabase } from '../store/run-database.js';
-import { DEFAULT_REPLAY_OPTIONS } from '../replay/engine.js';
+import { DEFAULT_REPLAY_OPTIONS, resolveReplayOptions } from '../replay/options.js';
 import type { RunResult } from '../replay/run.js';
 import { replayIntoDirectory } from '../store/replay-into.js';
 import { number, oneOf, parse } from './args.js';
@@ -140,12 +140,12 @@ async function readWriterWaits(outDir: string): Promise<WriterWaits[]> {
 }
 
 /** `--linux-version 6.6` as a knob (606); a version the rules do not cover is a usage error. */
-function linuxVersion(text: string | undefined): { linuxVersion?: number } {
-  if (text === undefined) return {};
+function linuxVersion(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
   const m = /^(\d+)\.(\d+)$/.exec(text.trim());
   const v = m ? Number(m[1]) * 100 + Number(m[2]) : NaN;
   if (!(v >= 300 && v <= 699)) throw new UsageError(`--linux-version ${text}: give a Linux version as MAJOR.MINOR, e.g. 6.4, 6.6 or 6.18`);
-  return { linuxVersion: v };
+  return v;
 }
 
 /** Total size of the traces on disk, for the progress percentage; null when one is standard input or unreadable. */
@@ -164,25 +164,22 @@ function inputBytes(traces: readonly string[]): number | null {
 
 /** What the replay and the store take, from the command line; usage errors are thrown here. */
 function replayOptions(values: Values) {
-  const models =
-    values.models === undefined
-      ? undefined
-      : resolveModels(
-          modelsByName(
-            values.models
-              .split(',')
-              .map((s) => s.trim())
-              .filter(Boolean),
-          ),
-        );
-  const knobs = { sharedFault: oneOf(values['shared-fault'], ['0', '1'] as const, '--shared-fault', '1') === '1', ...linuxVersion(values['linux-version']) };
-  // Open: an option the replay or the store learns goes in here and reaches them through replayIntoDirectory.
+  const given = (flag: 'hold-scale' | 'site-hold-ns') => (values[flag] === undefined ? undefined : number(values[flag], `--${flag}`, NaN));
+  const models = values.models
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const sharedFault = values['shared-fault'] === undefined ? undefined : oneOf(values['shared-fault'], ['0', '1'] as const, '--shared-fault', '1') === '1';
+  // The replay's defaults are applied in resolveReplayOptions; an option the store learns goes in here too.
   return {
-    models,
-    knobs,
+    ...resolveReplayOptions({
+      models,
+      sharedFault,
+      linuxVersion: linuxVersion(values['linux-version']),
+      holdScale: given('hold-scale'),
+      siteHoldNs: given('site-hold-ns'),
+    }),
     ...ingestOptions(values),
-    holdScale: number(values['hold-scale'], '--hold-scale', DEFAULT_REPLAY_OPTIONS.holdScale),
-    siteHoldNs: number(values['site-hold-ns'], '--site-hold-ns', DEFAULT_REPLAY_OPTIONS.siteHoldNs),
     arrow: values.arrow === true,
   };
 }

@@ -1,8 +1,7 @@
 // `vmreplay synth WORKLOAD -o FILE`: generate a synthetic DragonFly trace
 // (see src/synth/). The output says it is synthetic in its first event.
 
-import { FORMATS, type FormatName } from '../ingest/framing.js';
-import { WRITERS, writerFor } from '../ingest/registry.js';
+import { FORMATS, WRITABLE_EXTENSIONS, WRITABLE_FORMATS, WRITERS, writableFormatOf, writerFor } from '../ingest/registry.js';
 import { generate } from '../synth/generate.js';
 import { PRESSURES } from '../synth/pageout.js';
 import { openOutput, TextSink } from '../synth/sink.js';
@@ -12,14 +11,14 @@ import { UsageError } from '../common/errors.js';
 import { isQuiet } from './console.js';
 
 const USAGE = `usage: vmreplay synth ${WORKLOAD_NAMES.join('|')} -o FILE [--cpus N] [--events N] [--seed S]
-         [--trace-format ktr|dtrace|jsonl|csv] [--kernel old|new] [--pressure ${PRESSURES.join('|')}]
+         [--trace-format ${WRITABLE_FORMATS.join('|')}] [--kernel old|new] [--pressure ${PRESSURES.join('|')}]
 
   -o FILE       output file ('-' for standard output; a .gz name is gzipped, a .zst name
                 zstd-compressed)
   --cpus N      CPUs of the simulated machine (default 4)
   --events N    events to generate (default 100000; a few more to finish what is in progress)
   --seed S      random seed: the same seed gives the same trace (default 1)
-  --trace-format F  framing (default from the file name: .ktr, .dtrace, .jsonl, .csv; else jsonl)
+  --trace-format F  framing (default from the file name: ${WRITABLE_EXTENSIONS.map((e) => `.${e}`).join(', ')}; else jsonl)
   --format F    the same, deprecated: say --trace-format
   --kernel K    kernel the trace pretends to be captured on; new logs its own back-downs (default new)
   --pressure P  memory pressure: swap-outs, page-cache evictions (default: the workload's)
@@ -62,7 +61,7 @@ export async function run(argv: string[], io: Messages = STDIO): Promise<number>
   const seed = integer(values.seed, '--seed', 1, 0, Number.MAX_SAFE_INTEGER);
   if (values.format !== undefined && !isQuiet())
     io.err(`vmreplay: warning: --format for the trace's framing is deprecated: say --trace-format ${values.format}\n`);
-  const format = oneOf(values['trace-format'] ?? values.format, FORMATS, '--trace-format', formatFromName(output));
+  const format = oneOf(values['trace-format'] ?? values.format, FORMATS, '--trace-format', writableFormatOf(output) ?? 'jsonl');
   if (!WRITERS[format]) throw new UsageError(`--trace-format ${format} cannot be written yet (available: ${Object.keys(WRITERS).join(', ')})`);
   const kernel = oneOf(values.kernel, ['old', 'new'] as const, '--kernel', 'new');
   const pressure = values.pressure === undefined ? undefined : oneOf(values.pressure, PRESSURES, '--pressure', 'low');
@@ -87,10 +86,4 @@ function integer(value: string | undefined, what: string, fallback: number, min:
   const n = number(value, what, fallback);
   if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`${what} must be an integer from ${min} to ${max} (got '${value}')`);
   return n;
-}
-
-function formatFromName(path: string): FormatName {
-  const base = path.replace(/\.(gz|zst)$/, '');
-  for (const f of ['ktr', 'dtrace', 'jsonl', 'csv'] as const) if (base.endsWith(`.${f}`)) return f;
-  return 'jsonl';
 }

@@ -8,8 +8,8 @@ import type { EventDecoder, IngestContext } from './common/decoder.js';
 import type { Sorter } from './common/sorter.js';
 import type { FileStats } from './common/stats.js';
 
-export const FORMATS = ['ktr', 'dtrace', 'jsonl', 'csv', 'perf', 'perf-data'] as const;
-export type FormatName = (typeof FORMATS)[number];
+/** The framings' names (registry.ts lists the framings themselves, and FORMATS from them). */
+export type FormatName = 'ktr' | 'dtrace' | 'jsonl' | 'csv' | 'perf' | 'perf-data';
 
 export interface FramingContext {
   readonly decoder: EventDecoder;
@@ -29,6 +29,8 @@ export interface Framing {
 export interface FramingDef {
   readonly name: FormatName;
   readonly description: string;
+  /** file name extensions of its traces (without the dot; compression extensions come on top) */
+  readonly extensions: readonly string[];
   /**
    * How sure this framing is that `lines` (the first non-blank lines of a file,
    * latin1) are its own: 0 = not mine, 1 = certain.
@@ -51,6 +53,8 @@ export interface BinaryInput {
 export interface BinaryFramingDef {
   readonly name: FormatName;
   readonly description: string;
+  /** file name extensions of its traces (without the dot) */
+  readonly extensions: readonly string[];
   /** The file's first (decompressed) bytes are this framing's. */
   matches(head: Uint8Array): boolean;
   /**

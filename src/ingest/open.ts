@@ -10,10 +10,10 @@ import { BatchBuilder } from '../columns/table.js';
 import { EventDecoder, type IngestContext } from './common/decoder.js';
 import { Sorter } from './common/sorter.js';
 import { FileStats } from './common/stats.js';
-import { type BinaryFramingDef, type BinaryInput, FORMATS, type FormatName, type FramingContext, type FramingDef } from './framing.js';
+import type { BinaryFramingDef, BinaryInput, FormatName, FramingContext, FramingDef } from './framing.js';
 import { type ByteInput, openBytes } from './source/bytes-in.js';
 import { LINE_BINARY, LINE_TOO_LONG, LINE_UNTERMINATED, LineSplitter, MAX_LINE } from './source/lines.js';
-import { BINARY_FRAMINGS, FRAMINGS } from './registry.js';
+import { BINARY_FRAMINGS, FORMATS, FRAMINGS } from './registry.js';
 import { InputError } from '../common/errors.js';
 
 export interface IngestOptions {

@@ -25,21 +25,14 @@ import { type OpPlace, ModelRows } from './model-rows.js';
 import { siteOpOf } from './site-ops.js';
 import { ModelTally } from './tally.js';
 import { Timeline } from './timeline.js';
+import type { ReplayOptions } from './options.js';
 
-export interface ReplayOptions {
+/** The run's resolved options (options.ts), with its models chosen. */
+export interface EngineOptions extends ReplayOptions {
   readonly models: readonly LockingModel[];
-  readonly knobs: Knobs;
-  /** multiplies every hold time (sensitivity of the contention estimate) */
-  readonly holdScale: number;
-  /** hold time assumed for a lock site other than a fault (one event, no duration) */
-  readonly siteHoldNs: number;
-  /** faults in flight longer than this stop holding back the contention estimate */
-  readonly maxFaultNs: number;
 }
 
 const knobVersion = (k: Knobs): number | undefined => k.linuxVersion;
-
-export const DEFAULT_REPLAY_OPTIONS = { holdScale: 1, siteHoldNs: 1000, maxFaultNs: 10e9 } as const;
 
 export interface ReplayDictionaries {
   readonly strings: StringTable;
@@ -87,7 +80,7 @@ export class ReplayEngine {
   constructor(
     private readonly dict: ReplayDictionaries,
     private readonly out: TableOutput,
-    private readonly options: ReplayOptions,
+    private readonly options: EngineOptions,
   ) {
     const s = dict.strings;
     this.log = new RecordingLockLog(s);
@@ -104,8 +97,7 @@ export class ReplayEngine {
     this.faultKind = this.kindId('fault');
     this.contention = new ContentionSimulator(options.models.length, (w) => {
       this.rows.wait(w);
-      this.tallies[w.segment.model]!.waits++;
-      this.tallies[w.segment.model]!.waitNs += w.waitNs;
+      this.tallies[w.segment.model]!.wait(w.waitNs);
     });
     this.assembler = new FaultAssembler(
       dict.files,
@@ -172,7 +164,7 @@ export class ReplayEngine {
       this.timeline.layout(log, ts, hold, 0);
       this.rows.operation(m, where, log, this.timeline, this.contention);
       this.tallies[m]!.site(op.kind, log);
-      if (where.inferred) this.tallies[m]!.inferredAcquisitions += log.n;
+      if (where.inferred) this.tallies[m]!.counts.inferredAcquisitions += log.n;
     }
   }
 
@@ -201,11 +193,11 @@ export class ReplayEngine {
       model.fault(facts, knobs, log);
       this.timeline.layout(log, af.tsBegin, cpuNs, ioNs);
       this.rows.mapToken(m, af, duration, mapped);
-      this.tallies[m]!.mapTokens++;
+      this.tallies[m]!.counts.mapTokens++;
       this.rows.operation(m, where, log, this.timeline, this.contention);
       this.rows.fault(m, af, facts, inferred, log);
       this.tallies[m]!.fault(log);
-      if (mapped) this.tallies[m]!.inferredAcquisitions += log.n + 1;
+      if (mapped) this.tallies[m]!.counts.inferredAcquisitions += log.n + 1;
       if (af.locks.length > 0) this.agreement.fault(m, af.locks, log);
     }
   }

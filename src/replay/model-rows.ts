@@ -63,7 +63,7 @@ export class ModelRows {
     const a = this.acquisitions.current.cols;
     a.model[r] = this.modelIds[m]!;
     a.op_id[r] = af.id;
-    a.op_kind[r] = this.ids.fault!;
+    a.op_kind[r] = this.ids.fault;
     a.attempt[r] = 1;
     a.seq[r] = -1;
     a.ts[r] = af.tsBegin;
@@ -73,8 +73,8 @@ export class ModelRows {
     a.pid[r] = af.pid;
     a.class[r] = MAP;
     a.mode[r] = LockMode.codes.X;
-    a.site[r] = this.ids.vm_fault!;
-    a.reason[r] = this.ids.map_token!;
+    a.site[r] = this.ids.vm_fault;
+    a.reason[r] = this.ids.map_token;
     a.recursive[r] = 0;
     a.inferred[r] = inferred ? 1 : 0;
   }

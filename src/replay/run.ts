@@ -6,11 +6,12 @@
 import { Dictionaries } from '../columns/dictionaries.js';
 import type { FileStats } from '../ingest/common/stats.js';
 import { Ingest, type IngestOptions, type IngestProgress } from '../ingest/open.js';
-import { DEFAULT_REPLAY_OPTIONS, ReplayEngine, type ReplayOptions } from './engine.js';
+import { ReplayEngine } from './engine.js';
+import type { ReplayOptions } from './options.js';
 import { writeAgreement, writeIngestStats, writeObjects, writeProcesses } from './final-tables.js';
 import type { TableOutput } from './output.js';
-import type { ModelTally } from './tally.js';
-import { defaultModels, resolveModels } from '../models/index.js';
+import type { ModelTally, TallyCounts } from './tally.js';
+import { defaultModels } from '../models/index.js';
 import type { Family } from '../models/model.js';
 
 /** A trace's kernel family, from the framing of its first file: perf text and perf.data are Linux captures. */
@@ -19,10 +20,8 @@ export function traceFamily(files: readonly FileStats[]): Family {
   return f === 'perf' || f === 'perf-data' ? 'linux' : 'dragonfly';
 }
 
-export interface RunOptions extends IngestOptions, Partial<Omit<ReplayOptions, 'models' | 'knobs'>> {
-  /** the models to run; omitted: the default models of the trace's family (models/index.ts FAMILIES) */
-  readonly models?: ReplayOptions['models'] | undefined;
-  readonly knobs: ReplayOptions['knobs'];
+/** A run's options: the ingest's, and the replay's resolved (options.ts resolveReplayOptions). */
+export interface RunOptions extends IngestOptions, ReplayOptions {
   /** called between input batches (progress display) */
   readonly onProgress?: (progress: RunProgress) => void;
 }
@@ -33,44 +32,17 @@ export interface RunProgress extends IngestProgress {
   readonly faults: number;
 }
 
-/** What one model did over the whole run. */
-export interface ModelTotals {
+/** What one model did over the whole run: its tally's counts, and what the tally keeps by site, rule and reason. */
+export interface ModelTotals extends Readonly<TallyCounts> {
   readonly model: string;
-  readonly faults: number;
-  readonly siteOps: number;
-  readonly attempts: number;
-  readonly restarts: number;
-  readonly upgrades: number;
-  readonly hazards: number;
-  readonly xTokens: number;
-  readonly sTokens: number;
-  readonly xChain: number;
-  readonly sChain: number;
-  readonly mapTokens: number;
-  readonly prefaultFull: number;
-  /** chain links below the recorded levels that no event described, met in faults (the sum of faults.unknown_links) */
-  readonly unknownLinks: number;
-  /** the same, met at the other lock sites (vm_object_deallocate, ...): not in any table */
-  readonly siteUnknownLinks: number;
-  readonly incomplete: number;
-  readonly waits: number;
-  readonly waitNs: number;
+  readonly family: Family;
   readonly backdownTotal: number;
   /** back-downs by rule (B1..B4, exec_map_page) */
   readonly backdowns: Readonly<Record<string, number>>;
   /** X token acquisitions by site name */
   readonly xTokensBySite: Readonly<Record<string, number>>;
-  /** Linux models: mm lock and VMA lock acquisitions, faults that took the mm lock, and those faults by why */
-  readonly family: Family;
-  readonly mmLocks: number;
-  readonly vmaLocks: number;
-  readonly mmFaults: number;
+  /** Linux models: the faults that took the mm lock, by why */
   readonly mmReasons: Readonly<Record<string, number>>;
-  /** Linux models: faults the capture shows taking the mm lock, and of those the model predicted */
-  readonly observedMmFaults: number;
-  readonly agreedMmFaults: number;
-  /** acquisitions (the per-map token included) of operations that rest on inferred events */
-  readonly inferredAcquisitions: number;
   /** every acquisition, the per-map token included */
   readonly acquisitions: number;
 }
@@ -117,11 +89,7 @@ export async function replayTraces(paths: readonly string[], options: RunOptions
   const progress = (): void => options.onProgress?.({ ...ingest.progress(), events: engineOf?.events ?? 0, faults: engineOf?.faultsReplayed ?? 0 });
   const ingest = new Ingest({ ...options, onRead: progress }, dicts);
   const start = (): ReplayEngine =>
-    (engineOf ??= new ReplayEngine(ingest, out, {
-      ...DEFAULT_REPLAY_OPTIONS,
-      ...options,
-      models: resolveModels(options.models ?? defaultModels(traceFamily(ingest.files))),
-    }));
+    (engineOf ??= new ReplayEngine(ingest, out, { ...options, models: options.models ?? defaultModels(traceFamily(ingest.files)) }));
   for await (const batch of ingest.events(paths)) {
     const engine = start();
     engine.batch(batch);
@@ -157,36 +125,15 @@ export async function replayTraces(paths: readonly string[], options: RunOptions
 function totalsOf(t: ModelTally, siteName: (id: number) => string, family: Family): ModelTotals {
   const xTokensBySite: Record<string, number> = {};
   for (const [site, n] of t.xBySite) xTokensBySite[siteName(site)] = n;
+  const c = t.counts;
   return {
     model: t.model,
-    faults: t.faults,
-    siteOps: t.siteOps,
-    attempts: t.attempts,
-    restarts: t.restarts,
-    upgrades: t.upgrades,
-    hazards: t.hazards,
-    xTokens: t.xTokens,
-    sTokens: t.sTokens,
-    xChain: t.xChain,
-    sChain: t.sChain,
-    mapTokens: t.mapTokens,
-    prefaultFull: t.prefaultFull,
-    unknownLinks: t.unknownLinks,
-    siteUnknownLinks: t.siteUnknownLinks,
-    incomplete: t.incomplete,
-    waits: t.waits,
-    waitNs: t.waitNs,
+    ...c,
     backdownTotal: t.backdownTotal,
     backdowns: Object.fromEntries(t.backdowns),
     xTokensBySite,
     family,
-    mmLocks: t.mmLocks,
-    vmaLocks: t.vmaLocks,
-    mmFaults: t.mmFaults,
     mmReasons: Object.fromEntries(t.mmReasons),
-    observedMmFaults: t.observedMmFaults,
-    agreedMmFaults: t.agreedMmFaults,
-    inferredAcquisitions: t.inferredAcquisitions,
-    acquisitions: t.xTokens + t.sTokens + t.xChain + t.sChain + t.mmLocks + t.vmaLocks + t.mapTokens,
+    acquisitions: c.xTokens + c.sTokens + c.xChain + c.sChain + c.mmLocks + c.vmaLocks + c.mapTokens,
   };
 }

@@ -14,29 +14,23 @@ import { literal } from '../store/sql.js';
 import { plainValue } from '../store/values.js';
 import { modelColumns } from '../models/index.js';
 import { ContentionSimulator } from '../replay/contention.js';
+import type { ModelTotals } from '../replay/run.js';
 
-export interface ModelSummary {
-  readonly model: string;
+/** A model's headline figures, as the run's summary view has them: the tally's counts by the same names, and the saving against the baseline. */
+export interface ModelSummary
+  extends Pick<
+    ModelTotals,
+    'model' | 'faults' | 'attempts' | 'xTokens' | 'sTokens' | 'xChain' | 'sChain' | 'mapTokens' | 'restarts' | 'upgrades' | 'hazards' | 'waits' | 'waitNs'
+  > {
   readonly baseline: boolean;
-  readonly faults: number;
-  readonly attempts: number;
-  readonly xTokens: number;
-  readonly sTokens: number;
-  readonly xChain: number;
-  readonly sChain: number;
-  readonly mapTokens: number;
+  /** back-downs, all rules */
   readonly backdowns: number;
-  readonly restarts: number;
-  readonly upgrades: number;
-  readonly hazards: number;
   /** baseline X tokens minus this model's (0 for the baseline) */
   readonly savedX: number;
   /** savedX as a percentage of the baseline's X tokens; null when the baseline took none */
   readonly savedXPct: number | null;
   /** X token acquisitions of the operations on which this model hit a hazard (null when none) */
   readonly inHazardOps: HazardOpsX | null;
-  readonly waits: number;
-  readonly waitNs: number;
 }
 
 /** X token acquisitions per model for one key (a site, object type, object name, process name). */

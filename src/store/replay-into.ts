@@ -5,7 +5,6 @@
 
 import { statSync } from 'node:fs';
 import { Dictionaries } from '../columns/dictionaries.js';
-import { DEFAULT_REPLAY_OPTIONS } from '../replay/engine.js';
 import { replayTraces, type RunOptions, type RunResult } from '../replay/run.js';
 import type { BuildProgress } from './database.js';
 import { openStore, type StoreOptions, type StoreSummary } from './store.js';
@@ -64,8 +63,8 @@ export async function replayIntoDirectory(traces: readonly string[], outDir: str
     ...(options.knobs.linuxVersion === undefined
       ? {}
       : { linux_version: `${Math.floor(options.knobs.linuxVersion / 100)}.${options.knobs.linuxVersion % 100}` }),
-    hold_scale: options.holdScale ?? DEFAULT_REPLAY_OPTIONS.holdScale,
-    site_hold_ns: options.siteHoldNs ?? DEFAULT_REPLAY_OPTIONS.siteHoldNs,
+    hold_scale: options.holdScale,
+    site_hold_ns: options.siteHoldNs,
   };
   const manifest = { inputs: traces, models: run.models.map((m) => m.model), knobs, synthetic: run.synthetic };
   let summary: StoreSummary;

@@ -22,7 +22,7 @@ t.test('internSpan: one id per text, found again from any buffer, across many te
   const ids = texts.map((s) => table.internSpan(bytes(`[${s}]`), 1, bytes(`[${s}]`).length - 1));
   t.equal(table.size, size + 5000, 'each new text once (the chains and the map grow)');
   t.ok(
-    texts.every((s, i) => table.internSpan(bytes(s), 0, bytes(s).length) === ids[i] && table.get(ids[i]!) === s),
+    texts.every((s, i) => table.internSpan(bytes(s), 0, bytes(s).length) === ids[i] && table.get(ids[i]) === s),
     'every one found again',
   );
 });
@@ -38,7 +38,7 @@ t.test('IdTable: an ID classified once and found again by its bytes', async (t) 
   const many = Array.from({ length: 1000 }, (_, i) => `vmtrace_e${i}`);
   const first = many.map((s) => ids.lookup(bytes(s), 0, s.length));
   t.ok(
-    many.every((s, i) => ids.lookup(bytes(s), 0, s.length) === first[i] && first[i]!.name === `e${i}`),
+    many.every((s, i) => ids.lookup(bytes(s), 0, s.length) === first[i] && first[i].name === `e${i}`),
     'a thousand IDs, each found again',
   );
 });

@@ -128,7 +128,7 @@ export function guardProblems(dText: string, shText: string, file = 'vmtrace.d')
   // Rule 2: macro members, anywhere in the code.
   for (const m of text.matchAll(/(?:->|\.)\s*([A-Za-z_]\w*)\b/g)) {
     const real = MACRO_MEMBERS[m[1]!];
-    if (real) say(m.index!, `${m[1]} is a macro in the kernel headers (${real}), not a member D can see: use ${real}`);
+    if (real) say(m.index, `${m[1]} is a macro in the kernel headers (${real}), not a member D can see: use ${real}`);
   }
 
   // Clauses and top-level declarations, in order.
@@ -178,11 +178,11 @@ export function guardProblems(dText: string, shText: string, file = 'vmtrace.d')
   for (const c of clauses) {
     const part = text.slice(c.start, c.end);
     for (const m of part.matchAll(/\b(self|this)\s*->\s*([A-Za-z_]\w*)/g)) {
-      const at = c.start + m.index!;
-      const after = part.slice(m.index! + m[0].length);
+      const at = c.start + m.index;
+      const after = part.slice(m.index + m[0].length);
       const assign = /^\s*=(?!=)/.test(after);
       if (assign) {
-        const semi = part.indexOf(';', m.index!);
+        const semi = part.indexOf(';', m.index);
         const effect = semi >= 0 ? c.start + semi : c.end;
         uses.push({ scope: m[1] as 'self' | 'this', name: m[2]!, at: effect, line: lineOf(at), write: true, conds: condsAt(at) });
       } else {

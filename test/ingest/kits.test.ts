@@ -17,6 +17,7 @@ import { replayTraces } from '../../src/replay/run.js';
 import { formatIngestStats } from '../../src/report/ingest-stats.js';
 import { formatSummary } from '../../src/report/summary.js';
 import { fixture, readTrace, ROOT } from '../helpers.js';
+import { resolveReplayOptions } from '../../src/replay/options.js';
 
 const KITS = join(ROOT, 'traces', 'capture');
 const DFLY = fixture('kit-dragonfly.ktr');
@@ -184,7 +185,7 @@ t.test('the fixtures print what the kits print: every event line has the keys of
 
 t.test('DragonFly kit: replay and summary', async (t) => {
   const out = new MemoryOutput();
-  const run = await replayTraces([DFLY], { models: MODELS, knobs: { sharedFault: true } }, out, new Dictionaries());
+  const run = await replayTraces([DFLY], resolveReplayOptions({ models: MODELS }), out, new Dictionaries());
   t.equal(run.faultsReplayed, 5);
   t.equal(run.faultsUnreplayable, 1, 'the failed fault reached no object');
   t.equal(run.faultsTruncated, 0);
@@ -201,7 +202,7 @@ t.test('DragonFly kit dumped with -o FILE (no TSC line): loud in stats and summa
   t.equal((rows[1]!.ts as number) - (rows[0]!.ts as number), 960, 'ticks taken as ns');
   t.match(f.warnings.join('\n'), /no 'TSC frequency is N MHz' line \(ktrdump prints it to stdout, never into -o FILE\)/);
   t.match(formatIngestStats(ingest.files), /warning: no TSC frequency/);
-  const run = await replayTraces([path], { models: MODELS, knobs: { sharedFault: true } }, new MemoryOutput(), new Dictionaries());
+  const run = await replayTraces([path], resolveReplayOptions({ models: MODELS }), new MemoryOutput(), new Dictionaries());
   t.match(formatSummary(run, { sharedFault: true }), /warning: no TSC frequency: no 'TSC frequency is N MHz' line/);
 });
 
@@ -350,7 +351,7 @@ t.test('FreeBSD kit: a restart before any level opens no empty attempt', async (
   const cow = byVa('0x800a00000');
   t.same(levelObjs(cow), [['0xfffff8003c300000', '0xfffff8003c200000']]);
   const out = new MemoryOutput();
-  const run = await replayTraces([FBSD], { models: MODELS, knobs: { sharedFault: true } }, out, new Dictionaries());
+  const run = await replayTraces([FBSD], resolveReplayOptions({ models: MODELS }), out, new Dictionaries());
   t.equal(run.faultsReplayed, 4);
   t.equal(run.faultsUnreplayable, 0);
 });

@@ -9,12 +9,13 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import t from 'tap';
 import { main } from '../../src/cli.js';
+import { resolveReplayOptions } from '../../src/replay/options.js';
 import { replayTraces, type RunResult } from '../../src/replay/run.js';
 import { ROOT, capture, type TestContext } from '../helpers.js';
 
 const real = (name: string): string => join(ROOT, 'traces', 'real', name);
 const DISCARD = { write() {}, async flush() {}, releasesBatches: true };
-const run = (paths: string[]): Promise<RunResult> => replayTraces(paths, { knobs: { sharedFault: true } }, DISCARD);
+const run = (paths: string[]): Promise<RunResult> => replayTraces(paths, resolveReplayOptions({}), DISCARD);
 const model = (r: RunResult, name: string) => r.models.find((m) => m.model === name)!;
 
 /** [capture, faults, linux-vma: faults it says take mmap_lock, faults the kernel took it in, both, reasons] */

@@ -12,11 +12,12 @@ import { replayTraces } from '../../src/replay/run.js';
 import { formatSummary } from '../../src/report/summary.js';
 import { fixture } from '../helpers.js';
 import { Dictionaries } from '../../src/columns/dictionaries.js';
+import { resolveReplayOptions } from '../../src/replay/options.js';
 
 async function replayFile(path: string, sharedFault = true) {
   const out = new MemoryOutput();
   const dicts = new Dictionaries();
-  const run = await replayTraces([path], { models: MODELS, knobs: { sharedFault } }, out, dicts);
+  const run = await replayTraces([path], resolveReplayOptions({ models: MODELS, sharedFault }), out, dicts);
   const table = (name: string): Row[] => out.batches(name).flatMap((b) => rowsOf(b, dicts));
   const tally = (model: string) => run.models.find((x) => x.model === model)!;
   return { run, out, table, tally };

@@ -18,11 +18,12 @@ import { MODELS } from '../../src/models/index.js';
 import { MemoryOutput } from './memory-output.js';
 import { replayTraces } from '../../src/replay/run.js';
 import { capture, content } from '../helpers.js';
+import { resolveReplayOptions } from '../../src/replay/options.js';
 
 async function replay(paths: string[]) {
   const out = new MemoryOutput();
   const dicts = new Dictionaries();
-  const run = await replayTraces(paths, { models: MODELS, knobs: { sharedFault: true } }, out, dicts);
+  const run = await replayTraces(paths, resolveReplayOptions({ models: MODELS }), out, dicts);
   const table = (name: string): Row[] => out.batches(name).flatMap((b) => rowsOf(b, dicts));
   return { run, out, table };
 }
@@ -95,7 +96,7 @@ t.test('an output that releases its batches gets the same rows while the batches
     },
     async flush() {},
   };
-  const run = await replayTraces([path], { models: MODELS, knobs: { sharedFault: true } }, releasing, dicts);
+  const run = await replayTraces([path], resolveReplayOptions({ models: MODELS }), releasing, dicts);
   t.equal(run.events, kept.run.events);
   const written = [...kept.out.tables.values()].reduce((n, list) => n + list.length, 0);
   t.ok(batches.size < written / 2, `batches were reused (${batches.size} distinct for ${written} written)`);

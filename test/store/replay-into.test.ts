@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import t from 'tap';
 import { replay } from '../../src/api/index.js';
 import { main } from '../../src/cli.js';
-import { DEFAULT_MODELS, modelsByName } from '../../src/models/index.js';
+import { DEFAULT_MODELS } from '../../src/models/index.js';
 import { replayIntoDirectory } from '../../src/store/replay-into.js';
 import { capture, fixture } from '../helpers.js';
+import { resolveReplayOptions } from '../../src/replay/options.js';
 
 const TRACE = fixture('basic.ktr');
 const manifestOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
@@ -34,8 +35,7 @@ t.test('replayIntoDirectory: the options object goes whole to the replay and the
   const built: string[] = [];
   let batches = 0;
   const r = await replayIntoDirectory([TRACE], out, {
-    models: modelsByName(DEFAULT_MODELS),
-    knobs: { sharedFault: false },
+    ...resolveReplayOptions({ models: DEFAULT_MODELS, sharedFault: false }),
     arrow: true, // a store option
     batchRows: 16, // an ingest option
     onProgress: () => batches++,
@@ -54,11 +54,11 @@ t.test('replayIntoDirectory: the options object goes whole to the replay and the
 t.test('replayIntoDirectory: a failed replay leaves OUT as it was and nothing beside it', async (t) => {
   const dir = t.testdir({ 'empty.ktr': '' });
   const out = join(dir, 'out');
-  await replayIntoDirectory([TRACE], out, { models: modelsByName(['old']), knobs: { sharedFault: true } });
+  await replayIntoDirectory([TRACE], out, resolveReplayOptions({ models: ['old'] }));
   writeFileSync(join(out, 'mine.txt'), 'kept');
   const before = readdirSync(out).sort();
   const manifest = readFileSync(join(out, 'manifest.json'), 'utf8');
-  await t.rejects(replayIntoDirectory([join(dir, 'empty.ktr')], out, { models: modelsByName(['new']), knobs: { sharedFault: true }, strict: true }), {
+  await t.rejects(replayIntoDirectory([join(dir, 'empty.ktr')], out, { ...resolveReplayOptions({ models: ['new'] }), strict: true }), {
     name: 'InputError',
   });
   t.same(readdirSync(out).sort(), before);

@@ -270,7 +270,7 @@ export class EventDecoder {
 
   private eventBytes(buf: Uint8Array, s: number, e: number, ts: number, cpu: number, line: number): void {
     const kind = EVENT_NAMES.find(buf, s, e);
-    if (kind >= 0 && COMPILED[kind]) this.known(COMPILED[kind]!, ts, cpu, line);
+    if (kind >= 0 && COMPILED[kind]) this.known(COMPILED[kind], ts, cpu, line);
     else this.event(latin1(buf, s, e), ts, cpu, line);
   }
 
@@ -586,7 +586,7 @@ function plainValue(rule: CompiledRule, buf: Uint8Array, s: number, e: number, c
 
 /** 0 or 1 (JSON's false and true too), else -1. */
 function parseBool(buf: Uint8Array, s: number, e: number): number {
-  if (e - s === 1 && (buf[s] === 0x30 || buf[s] === 0x31)) return buf[s]! - 0x30;
+  if (e - s === 1 && (buf[s] === 0x30 || buf[s] === 0x31)) return buf[s] - 0x30;
   const w = latin1(buf, s, e);
   return w === 'true' ? 1 : w === 'false' ? 0 : -1;
 }

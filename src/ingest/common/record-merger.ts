@@ -1,38 +1,51 @@
-// The time-ordering buffer of the framings that must see their records in
-// time order before they decode them: per-CPU blocks merged by time. ktrdump
-// without -s prints each CPU's ring in turn, and perf.data writes each CPU's
-// buffer in turn, so a record can be earlier than records a whole buffer
-// before it. Each buffer is already in time order, so the records are held as
-// raw bytes (cheaper than decoded rows), as runs of non-decreasing time, and
-// merged run by run, O(n log k) for k runs: in time order, ties in arrival
-// order. Each record may carry a few integers of its own (`width`, e.g. where
-// its cells were found), so it need not be parsed again when it goes out.
+// The raw records of the framings that must see their records in time order
+// before they decode them: ktrdump without -s prints each CPU's ring in turn,
+// and perf.data writes each CPU's buffer in turn, so a record can be earlier
+// than records a whole buffer before it. The records are held as raw bytes
+// (cheaper than decoded rows) and put in order by the ingest's one merge
+// sorter (merge-sorter.ts: runs of non-decreasing time merged, ties in
+// arrival order). Each record may carry a few integers of its own (`width`,
+// e.g. where its cells were found), so it need not be parsed again when it
+// goes out.
 //
-// (Decoded events, whose order matters only to the tables, are put in order
-// by sorter.ts, after decoding.)
+// (Decoded events are put in order by sorter.ts, with the same merge sorter.)
 
 import { widen } from '../../columns/typed.js';
+import { MergeSorter } from './merge-sorter.js';
 
 /** `tags[at, at + width)` are the integers the row was held with. */
 export type HeldRow = (buf: Uint8Array, start: number, end: number, lineNo: number, ts: number, tags: Int32Array, at: number) => void;
 
 export class RecordMerger {
+  private readonly order = new MergeSorter();
   private arena: Uint8Array = new Uint8Array(1 << 20);
   private used = 0;
   private offsets: Float64Array = new Float64Array(1024);
   private lineNos: Float64Array = new Float64Array(1024);
-  private times: Float64Array = new Float64Array(1024);
   private tags: Int32Array;
-  private count = 0;
-  /** index of the first row of each run of non-decreasing times */
-  private runStarts: number[] = [];
+  // Where drainUpTo() hands on and keeps rows (made once: no closure per drain).
+  private emit: HeldRow = () => {};
+  private heldRows = 0;
+  private kept = 0;
+  private readonly visit = (row: number): void => {
+    this.emit(this.arena, this.offsets[row]!, this.rowEnd(row), this.lineNos[row]!, this.order.timeOf(row), this.tags, row * this.width);
+  };
+  private readonly moved = (from: number, to: number): void => {
+    const start = this.offsets[from]!;
+    const end = this.rowEnd(from);
+    this.arena.copyWithin(this.kept, start, end);
+    this.offsets[to] = this.kept;
+    this.lineNos[to] = this.lineNos[from]!;
+    if (this.width > 0) this.tags.copyWithin(to * this.width, from * this.width, (from + 1) * this.width);
+    this.kept += end - start;
+  };
 
   constructor(private readonly width = 0) {
     this.tags = new Int32Array(1024 * width);
   }
 
   get size(): number {
-    return this.count;
+    return this.order.size;
   }
 
   /** Bytes of the rows held. */
@@ -42,9 +55,8 @@ export class RecordMerger {
 
   /** Hold row buf[start, end) with its line number, time (not NaN) and `width` tags (from the returned index on, to be filled by the caller). */
   add(buf: Uint8Array, start: number, end: number, lineNo: number, ts: number): number {
-    const n = this.count;
-    if (n === this.times.length) this.growRows();
-    if (n === 0 || ts < this.times[n - 1]!) this.runStarts.push(n);
+    const n = this.order.push(ts);
+    if (n === this.offsets.length) this.growRows();
     const len = end - start;
     if (this.used + len > this.arena.length) this.growArena(len);
     // a plain view: Buffer.subarray would build a Buffer (a JS constructor) per row
@@ -52,8 +64,6 @@ export class RecordMerger {
     this.offsets[n] = this.used;
     this.used += len;
     this.lineNos[n] = lineNo;
-    this.times[n] = ts;
-    this.count = n + 1;
     return n * this.width;
   }
 
@@ -64,12 +74,13 @@ export class RecordMerger {
 
   /** The time of the last row held (0 when none is): an untimed record takes it, so it keeps its place. */
   get lastTime(): number {
-    return this.count > 0 ? this.times[this.count - 1]! : 0;
+    const n = this.order.size;
+    return n > 0 ? this.order.timeOf(n - 1) : 0;
   }
 
   /** The times of the held rows, in arrival order (a copy). */
   heldTimes(): Float64Array {
-    return this.times.slice(0, this.count);
+    return this.order.heldTimes();
   }
 
   /** Hand every held row to `emit` in time order (ties in arrival order), then forget them. */
@@ -79,78 +90,22 @@ export class RecordMerger {
 
   /** Hand every held row with time <= limit to `emit` in time order (ties in arrival order); keep the rest, in arrival order. */
   drainUpTo(limit: number, emit: HeldRow): void {
-    const n = this.count;
-    if (n === 0) return;
-    const runs = this.runStarts.length;
-    const next = Int32Array.from(this.runStarts);
-    const end = Int32Array.from(this.runStarts, (_, j) => (j + 1 < runs ? this.runStarts[j + 1]! : n));
-    // each run is in time order: what may go is a prefix of it
-    const stop = Int32Array.from(end);
-    if (limit !== Infinity) for (let j = 0; j < runs; j++) while (stop[j]! > next[j]! && this.times[stop[j]! - 1]! > limit) stop[j]!--;
-    // A binary min-heap of runs by their next row's (time, run), runs in arrival order.
-    const heap = Int32Array.from({ length: runs }, (_, j) => j).filter((j) => next[j]! < stop[j]!);
-    let size = heap.length;
-    const before = (a: number, b: number): boolean => {
-      const ta = this.times[next[a]!]!;
-      const tb = this.times[next[b]!]!;
-      return ta < tb || (ta === tb && a < b);
-    };
-    const down = (i: number): void => {
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= size) return;
-        const c = l + 1 < size && before(heap[l + 1]!, heap[l]!) ? l + 1 : l;
-        if (!before(heap[c]!, heap[i]!)) return;
-        const t = heap[i]!;
-        heap[i] = heap[c]!;
-        heap[c] = t;
-        i = c;
-      }
-    };
-    for (let i = (size >> 1) - 1; i >= 0; i--) down(i);
-    while (size > 0) {
-      const run = heap[0]!;
-      const row = next[run]!;
-      emit(this.arena, this.offsets[row]!, this.rowEnd(row), this.lineNos[row]!, this.times[row]!, this.tags, row * this.width);
-      if (++next[run]! === stop[run]!) heap[0] = heap[--size]!;
-      down(0);
-    }
-    this.keep(runs, stop, end);
+    this.emit = emit;
+    this.heldRows = this.order.size;
+    this.kept = 0;
+    this.order.drainUpTo(limit, this.visit, this.moved);
+    this.used = this.kept;
+    this.emit = () => {};
   }
 
-  /** Keep rows stop[j] to end[j] of each run, moved to the front in arrival order; forget the rest. */
-  private keep(runs: number, stop: Int32Array, end: Int32Array): void {
-    const n = this.count;
-    let kept = 0;
-    let used = 0;
-    this.runStarts = [];
-    for (let j = 0; j < runs; j++) {
-      for (let row = stop[j]!; row < end[j]!; row++) {
-        const from = this.offsets[row]!;
-        const to = this.rowEnd(row, n);
-        this.arena.copyWithin(used, from, to);
-        if (kept === 0 || this.times[row]! < this.times[kept - 1]!) this.runStarts.push(kept);
-        this.offsets[kept] = used;
-        this.lineNos[kept] = this.lineNos[row]!;
-        this.times[kept] = this.times[row]!;
-        if (this.width > 0) this.tags.copyWithin(kept * this.width, row * this.width, (row + 1) * this.width);
-        used += to - from;
-        kept++;
-      }
-    }
-    this.count = kept;
-    this.used = used;
-  }
-
-  /** Where row `row` ends in the arena (`n` rows held). */
-  private rowEnd(row: number, n = this.count): number {
-    return row + 1 < n ? this.offsets[row + 1]! : this.used;
+  /** Where row `row` ends in the arena (rows are moved to the front in arrival order, so the next row's start is still in place). */
+  private rowEnd(row: number): number {
+    return row + 1 < this.heldRows ? this.offsets[row + 1]! : this.used;
   }
 
   private growRows(): void {
     this.offsets = widen(this.offsets, this.offsets.length * 2);
     this.lineNos = widen(this.lineNos, this.lineNos.length * 2);
-    this.times = widen(this.times, this.times.length * 2);
     this.tags = widen(this.tags, this.tags.length * 2);
   }
 

@@ -2,8 +2,9 @@
 // (ktrdump without -s, dtrace) interleave CPUs out of order; the sorter holds
 // rows until no earlier row can still arrive: `window` nanoseconds behind the
 // latest timestamp seen (Infinity: until the end, for a ring-buffer dump whose
-// size bounds it). A row that arrives later than that is emitted as it comes
-// and counted as late.
+// size bounds it), and orders them with the ingest's one merge sorter
+// (merge-sorter.ts: the per-CPU runs merged, ties in arrival order). A row
+// that arrives later than that is emitted as it comes and counted as late.
 //
 // The window is also capped in rows (`maxRows`): a dense trace (millions of
 // events per second of trace time) would otherwise hold seconds' worth of
@@ -21,6 +22,7 @@
 // run (where the store builds its tables).
 
 import { type EventBatch, EVENTS, newEventBatch } from '../../events/schema.js';
+import { MergeSorter } from './merge-sorter.js';
 import type { FileStats } from './stats.js';
 
 /** Rows the sorter may hold before the earliest go regardless of the time window (about 280 MB of events). */
@@ -148,9 +150,9 @@ export class Sorter {
       if (Number.isNaN(keys[k]!)) keys[k] = prev;
       prev = keys[k]!;
     }
-    const order = new Uint32Array(n);
-    for (let i = 0; i < n; i++) order[i] = i;
-    order.sort((a, b) => keys[a]! - keys[b]! || a - b);
+    const merge = new MergeSorter(n);
+    for (let k = 0; k < n; k++) merge.push(keys[k]!);
+    const order = merge.order();
     if (atLeast > 0) watermark = Math.max(watermark, keys[order[Math.min(atLeast, n) - 1]!]!);
     // The rows up to the watermark go, the rest are held back: in key order, a prefix.
     let go = 0;

@@ -8,6 +8,7 @@ import type { Framing, FramingContext, FramingDef } from '../framing.js';
 
 export const csv: FramingDef = {
   name: 'csv',
+  extensions: ['csv'],
   description: 'CSV with a header row: event, ts (ns), cpu, then one column per payload key',
   sniff(lines) {
     const head = lines[0] ?? '';

@@ -18,6 +18,7 @@ const COLON = 0x3a;
 
 export const dtrace: FramingDef = {
   name: 'dtrace',
+  extensions: ['dtrace'],
   description: 'DTrace text: quiet "<ts_ns> <cpu> <payload>" lines, or dtrace\'s default CPU/ID/FUNCTION:NAME records',
   sniff(lines) {
     const body = lines.filter((l) => !l.startsWith('dtrace:') && !l.startsWith('#') && !l.includes('\0'));

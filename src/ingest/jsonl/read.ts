@@ -14,6 +14,7 @@ const NULL = ascii('null');
 
 export const jsonl: FramingDef = {
   name: 'jsonl',
+  extensions: ['jsonl'],
   description: 'JSON Lines of canonical events ({"ts":ns,"cpu":n,"event":"name",...keys})',
   sniff(lines) {
     // Most of the first lines, not only the first: a damaged line or two must not hide the framing.

@@ -21,6 +21,7 @@ const HEADER_EVERY = 20;
 
 export const ktr: FramingDef = {
   name: 'ktr',
+  extensions: ['ktr'],
   description: 'DragonFly ktrdump text (any of -c -i -t -r -x -f -p -n -q -s), vmtrace_<event> IDs',
   sniff(lines) {
     const first = lines[0] ?? '';

@@ -39,6 +39,7 @@ import { type TracingData, parseTracingData } from './tracing-data.js';
 
 export const perfData: BinaryFramingDef = {
   name: 'perf-data',
+  extensions: ['data'],
   description:
     'Linux perf.data (perf record of page-fault, mmap_lock, filemap and sched tracepoints and minor/major-faults) read directly: header, attrs, tracing-data formats, MMAP/MMAP2/COMM/FORK/EXIT/LOST and SAMPLE records, mapped as the perf text is',
   matches: isPerfData,

@@ -93,6 +93,7 @@ const TRACE_LINE = /^\s*\d+\.\d+ \(\s*[\d.]+ ms\): .*\/\d+ (min|maj)fault \[/;
 
 export const perf: FramingDef = {
   name: 'perf',
+  extensions: ['perf'],
   description:
     'Linux perf text (perf script of page-fault, mmap_lock, filemap and sched tracepoints, any -F fields, with or without MMAP2/FORK/COMM/EXIT records and call chains; perf trace --pf=all), mapped onto the vocabulary',
   sniff(lines) {

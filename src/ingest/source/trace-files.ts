@@ -6,9 +6,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, sep } from 'node:path';
 import { InputError } from '../../common/errors.js';
+import { TRACE_EXTENSIONS } from '../registry.js';
 
-/** Extensions of the framings vmreplay reads, and of the compressions around them. */
-const TRACE_EXTENSIONS = ['ktr', 'dtrace', 'jsonl', 'csv', 'perf', 'data', 'txt', 'trace', 'log'];
+/** Extensions of the compressions around a trace (the framings' own are in the registry). */
 const COMPRESSIONS = ['gz', 'zst'];
 
 const GLOB_CHARS = /[*?[]/;

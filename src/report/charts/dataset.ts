@@ -3,17 +3,30 @@
 // count the traces differ in. Each trace's figures are its own run's.
 
 import type { DatasetTraceData } from '../dataset.js';
-import { type ChartSpec, modelColor, SCHEMA, timeUnit } from './specs.js';
+import { type Chart, type ChartEntry, type ChartSpec, makeCharts, modelColor, SCHEMA, timeUnit } from './specs.js';
+
+/** What the dataset's charts are made from: the traces, the models they share, the baseline. */
+interface DatasetChartData {
+  readonly traces: readonly DatasetTraceData[];
+  readonly models: readonly string[];
+  readonly baseline: string;
+}
+
+/** Every chart a dataset report may have, in report order. */
+const DATASET_CHARTS: readonly ChartEntry<DatasetChartData>[] = [
+  { name: 'saved-by-trace', make: (d) => savedByTrace(d.traces, d.models, d.baseline) },
+  { name: 'waits-by-trace', make: (d) => waitsByTrace(d.traces, d.models) },
+];
 
 /** Every chart a dataset report may have, by file name stem. */
-export const DATASET_CHART_NAMES = ['saved-by-trace', 'waits-by-trace'] as const;
+export const DATASET_CHART_NAMES: readonly string[] = DATASET_CHARTS.map((c) => c.name);
 
 export function datasetCharts(traces: readonly DatasetTraceData[], models: readonly string[], baseline: string): ChartSpec[] {
-  return [savedByTrace(traces, models, baseline), waitsByTrace(traces, models)].filter((c): c is ChartSpec => c !== null);
+  return makeCharts(DATASET_CHARTS, { traces, models, baseline });
 }
 
 /** X token acquisitions each model saves against the baseline, in percent of the baseline's, per trace. */
-export function savedByTrace(traces: readonly DatasetTraceData[], models: readonly string[], baseline: string): ChartSpec | null {
+export function savedByTrace(traces: readonly DatasetTraceData[], models: readonly string[], baseline: string): Chart | null {
   const compared = models.filter((m) => m !== baseline);
   const values = traces.flatMap((t) =>
     compared.flatMap((model) => {
@@ -23,7 +36,6 @@ export function savedByTrace(traces: readonly DatasetTraceData[], models: readon
   );
   if (values.length === 0) return null;
   return {
-    name: 'saved-by-trace',
     title: `X token acquisitions saved against ${baseline}, in percent of ${baseline}'s, per trace and model`,
     spec: {
       $schema: SCHEMA,
@@ -44,7 +56,7 @@ export function savedByTrace(traces: readonly DatasetTraceData[], models: readon
 }
 
 /** Estimated waiting time on object tokens per trace and model (the baseline too): how contention grows with the CPU count. */
-export function waitsByTrace(traces: readonly DatasetTraceData[], models: readonly string[]): ChartSpec | null {
+export function waitsByTrace(traces: readonly DatasetTraceData[], models: readonly string[]): Chart | null {
   const values = traces.flatMap((t) =>
     models.flatMap((model) => {
       const s = t.data.summary.find((r) => r.model === model);
@@ -54,7 +66,6 @@ export function waitsByTrace(traces: readonly DatasetTraceData[], models: readon
   if (values.every((v) => v.waits === 0)) return null;
   const unit = timeUnit(Math.max(...values.map((v) => v.waitNs)));
   return {
-    name: 'waits-by-trace',
     title: 'Estimated token waiting time per trace and model',
     spec: {
       $schema: SCHEMA,

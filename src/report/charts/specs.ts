@@ -44,15 +44,41 @@ export function middleTruncate(label: string, max = LABEL_CHARS): string {
   return `${label.slice(0, max - 1 - tail.length)}…${tail}`;
 }
 
+/** What a chart function makes; its name is the one it is registered under. */
+export type Chart = Omit<ChartSpec, 'name'>;
+
+/** A chart by its file name stem, and how it is made from `D` (null: nothing to show). */
+export interface ChartEntry<D> {
+  readonly name: string;
+  readonly make: (data: D) => Chart | null;
+}
+
+/** The charts of `registry` that have something to show in `data`, in registry order. */
+export function makeCharts<D>(registry: readonly ChartEntry<D>[], data: D): ChartSpec[] {
+  return registry.flatMap(({ name, make }) => {
+    const chart = make(data);
+    return chart === null ? [] : [{ name, ...chart }];
+  });
+}
+
+/** Every chart a report may have, in report order. */
+export const REPORT_CHARTS: readonly ChartEntry<ReportData>[] = [
+  { name: 'saved-over-time', make: savedOverTime },
+  { name: 'x-by-site', make: xBySite },
+  { name: 'backdowns-by-rule', make: backdownsByRule },
+  { name: 'contention-by-object', make: contentionByObject },
+  { name: 'observed-vs-predicted', make: agreementBySite },
+];
+
 /** Every chart a report may have, by file name stem. */
-export const CHART_NAMES = ['saved-over-time', 'x-by-site', 'backdowns-by-rule', 'contention-by-object', 'observed-vs-predicted'] as const;
+export const CHART_NAMES: readonly string[] = REPORT_CHARTS.map((c) => c.name);
 
 export function reportCharts(d: ReportData): ChartSpec[] {
-  return [savedOverTime(d), xBySite(d), backdownsByRule(d), contentionByObject(d), agreementBySite(d)].filter((c): c is ChartSpec => c !== null);
+  return makeCharts(REPORT_CHARTS, d);
 }
 
 /** Saved X per time bucket for each model against the baseline (X per model when there is only one). */
-export function savedOverTime(d: ReportData): ChartSpec | null {
+export function savedOverTime(d: ReportData): Chart | null {
   if (d.overTime.buckets.length === 0) return null;
   const compared = d.models.filter((m) => m !== d.baseline);
   const unit = timeUnit(d.overTime.buckets.at(-1)!.startNs + d.overTime.bucketNs);
@@ -65,7 +91,6 @@ export function savedOverTime(d: ReportData): ChartSpec | null {
   const shown = withData(compared.length ? compared : d.models, values, (v: { value: number }) => v.value);
   const plotted = values.filter((v) => shown.includes(v.model));
   return {
-    name: 'saved-over-time',
     title: `${what} per ${formatWidth(d.overTime.bucketNs)} over the trace`,
     spec: {
       $schema: SCHEMA,
@@ -85,14 +110,13 @@ export function savedOverTime(d: ReportData): ChartSpec | null {
 }
 
 /** X token acquisitions per site, one bar per model, the sites with most baseline X. */
-export function xBySite(d: ReportData): ChartSpec | null {
+export function xBySite(d: ReportData): Chart | null {
   const sites = [...d.bySite].sort((a, b) => (b.x[d.baseline] ?? 0) - (a.x[d.baseline] ?? 0) || (a.key < b.key ? -1 : 1)).slice(0, SITES_SHOWN);
   if (sites.length === 0) return null;
   const all = sites.flatMap((s) => d.models.map((m) => ({ site: s.key, model: m, x: s.x[m] ?? 0 })));
   const shown = withData(d.models, all, (v: { x: number }) => v.x);
   const values = all.filter((v) => shown.includes(v.model));
   return {
-    name: 'x-by-site',
     title: `X token acquisitions per site and model (the ${sites.length} sites with most under ${d.baseline})`,
     spec: {
       $schema: SCHEMA,
@@ -112,12 +136,11 @@ export function xBySite(d: ReportData): ChartSpec | null {
 }
 
 /** Back-downs per rule and model. */
-export function backdownsByRule(d: ReportData): ChartSpec | null {
+export function backdownsByRule(d: ReportData): Chart | null {
   if (d.backdowns.length === 0) return null;
   const rules = [...new Set(d.backdowns.map((b) => b.rule))].sort();
   const shown = withData(d.models, d.backdowns, (b: { backdowns: number }) => b.backdowns);
   return {
-    name: 'backdowns-by-rule',
     title: 'Back-downs per rule and model',
     spec: {
       $schema: SCHEMA,
@@ -137,7 +160,7 @@ export function backdownsByRule(d: ReportData): ChartSpec | null {
 }
 
 /** Estimated waiting time on the objects that wait longest, per model. */
-export function contentionByObject(d: ReportData): ChartSpec | null {
+export function contentionByObject(d: ReportData): Chart | null {
   if (d.contention.length === 0) return null;
   const label = (object: string) => middleTruncate(object);
   const objects = [...new Set(d.contention.map((c) => label(c.object)))];
@@ -145,7 +168,6 @@ export function contentionByObject(d: ReportData): ChartSpec | null {
   const shown = withData(d.models, d.contention, (c: { waitNs: number }) => c.waitNs);
   const rows = d.contention.filter((c) => shown.includes(c.model));
   return {
-    name: 'contention-by-object',
     title: `Estimated token waiting time on the ${objects.length} objects that wait longest, per model`,
     spec: {
       $schema: SCHEMA,
@@ -166,7 +188,7 @@ export function contentionByObject(d: ReportData): ChartSpec | null {
 }
 
 /** Where the trace has the kernel's own obj_lock events: acquisitions both took, only the model, only the kernel. */
-export function agreementBySite(d: ReportData): ChartSpec | null {
+export function agreementBySite(d: ReportData): Chart | null {
   if (d.agreement.length === 0) return null;
   const values = d.agreement.flatMap((a) => [
     { model: a.model, site: a.site, outcome: 'both', n: a.matched },
@@ -175,7 +197,6 @@ export function agreementBySite(d: ReportData): ChartSpec | null {
   ]);
   const sites = [...new Set(d.agreement.map((a) => a.site))];
   return {
-    name: 'observed-vs-predicted',
     title: "Predicted acquisitions against the captured kernel's own (obj_lock), per site and model",
     spec: {
       $schema: SCHEMA,

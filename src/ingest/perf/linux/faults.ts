@@ -181,10 +181,10 @@ export class LinuxFaults {
       space.protect(a.start!, a.start! + page(a.len!), (a.prot! & 1) !== 0, (a.prot! & 2) !== 0);
     else if (call === 'mremap' && ret >= 0 && ret < 2 ** 52) {
       if (ret !== a.addr) space.move(a.addr!, a.addr! + page(a.old_len!), ret, ret + page(a.new_len!));
-      else if (a.new_len! < a.old_len!) space.unmap(a.addr! + page(a.new_len!), a.addr! + page(a.old_len!));
+      else if (a.new_len! < a.old_len!) space.unmap(a.addr + page(a.new_len!), a.addr + page(a.old_len!));
       else if (a.new_len! > a.old_len!) {
-        const v = space.find(a.addr!);
-        if (v) space.map(v.start, a.addr! + page(a.new_len!), v.kind, v.read, v.write, true);
+        const v = space.find(a.addr);
+        if (v) space.map(v.start, a.addr + page(a.new_len!), v.kind, v.read, v.write, true);
       }
     } else if (call === 'brk' && ret > 0) {
       const heap = space.vmas.find((v) => v.kind === 'heap');
