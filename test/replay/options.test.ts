@@ -9,7 +9,7 @@ import { newModel, newFixedModel } from '../../src/models/new.js';
 import { oldModel } from '../../src/models/old.js';
 import { DEFAULT_REPLAY_OPTIONS, resolveReplayOptions } from '../../src/replay/options.js';
 import { replayTraces } from '../../src/replay/run.js';
-import { MemoryOutput } from '../../src/replay/output.js';
+import { MemoryOutput } from './memory-output.js';
 import { fixture } from '../helpers.js';
 
 t.test('nothing asked for: every default, models left to the trace family', async (t) => {
