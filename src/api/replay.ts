@@ -66,9 +66,10 @@ function resolveGiven(given: readonly (LockingModel | string)[]): LockingModel[]
   return resolveModels(given.map((m) => (typeof m === 'string' ? modelsByName([m])[0]! : m)));
 }
 
+/** The ingest options given; trace files are read in a worker thread unless `worker: false`. */
 function ingestOptions(o: IngestOptions): IngestOptions {
-  const { format, strict, sortWindowNs, batchRows } = o;
-  return Object.fromEntries(Object.entries({ format, strict, sortWindowNs, batchRows }).filter(([, v]) => v !== undefined));
+  const { format, strict, sortWindowNs, batchRows, worker = true } = o;
+  return Object.fromEntries(Object.entries({ format, strict, sortWindowNs, batchRows, worker }).filter(([, v]) => v !== undefined));
 }
 
 /** Rows are dropped as they come: only the run's figures are kept. */

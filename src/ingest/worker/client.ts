@@ -1,0 +1,115 @@
+// The main thread's side of the ingest worker: start it on the traces, take
+// its batches in order, intern the dictionary entries that come with each
+// into the run's dictionaries and rewrite the batch's ids to the run's, keep
+// the run's copy of every file's stats up to date, and acknowledge each batch
+// once the consumer asks for the next. An error in the worker arrives as the
+// same error here (an InputError keeps its file, line and reason); an
+// interrupt, an error here or a consumer that stops early ends the worker.
+
+import { extname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { AddressTable } from '../../columns/addresses.js';
+import type { StringTable } from '../../columns/strings.js';
+import { type ArrayOf, ColumnBatch, type ColumnKind } from '../../columns/table.js';
+import { InputError, UsageError } from '../../common/errors.js';
+import { onInterrupt } from '../../common/interrupt.js';
+import { EVENTS, type EventBatch } from '../../events/schema.js';
+import { FileStats } from '../common/stats.js';
+import type { IngestOptions, IngestProgress } from '../options.js';
+import { DictionaryImport } from './dictionary-sync.js';
+import type { FromWorker, ThreadError, ToWorker, WorkerStart } from './protocol.js';
+
+/** The worker's module in this build: thread.ts under tsx (tests), thread.js in dist/. */
+const THREAD_URL = new URL(`./thread${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
+
+/** What of the run the worker's output goes into. */
+export interface WorkerIngestHost {
+  /** the run's file stats, one per file in the worker's order (appended as the worker opens them) */
+  readonly files: FileStats[];
+  readonly strings: StringTable;
+  readonly addresses: AddressTable;
+  /** told the worker's progress with every message */
+  readonly progress: (p: IngestProgress) => void;
+}
+
+function startWorker(start: WorkerStart): Worker {
+  if (THREAD_URL.pathname.endsWith('.ts')) {
+    // Under tsx: Node 20 does not hand a loader given by --import on to a worker
+    // (execArgv: ['--import', 'tsx'] still fails on the .ts), so the worker
+    // registers tsx's loader itself before it imports the module.
+    const tsx = import.meta.resolve('tsx/esm/api');
+    const code = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(THREAD_URL.href)}); })`;
+    return new Worker(code, { eval: true, workerData: start });
+  }
+  return new Worker(THREAD_URL, { workerData: start });
+}
+
+type Inbound = FromWorker | { readonly type: 'crash'; readonly error: Error } | { readonly type: 'exit'; readonly code: number };
+
+/** Messages in arrival order, taken one at a time. */
+class Inbox {
+  private readonly queue: Inbound[] = [];
+  private waiting: ((m: Inbound) => void) | null = null;
+
+  put(m: Inbound): void {
+    if (this.waiting) {
+      const w = this.waiting;
+      this.waiting = null;
+      w(m);
+    } else this.queue.push(m);
+  }
+
+  take(): Promise<Inbound> {
+    const m = this.queue.shift();
+    return m ? Promise.resolve(m) : new Promise((resolve) => (this.waiting = resolve));
+  }
+}
+
+function rebuilt(e: ThreadError): Error {
+  if (e.kind === 'input') return new InputError(e.file, e.line, e.reason);
+  if (e.kind === 'usage') return new UsageError(e.message);
+  const err = new Error(e.message);
+  err.name = e.name;
+  if (e.stack !== undefined) err.stack = e.stack;
+  return err;
+}
+
+/** Events of all `paths`, merged in time order, read in a worker thread. */
+export async function* eventsInWorker(paths: readonly string[], options: IngestOptions, host: WorkerIngestHost): AsyncGenerator<EventBatch> {
+  const { format, strict, sortWindowNs, batchRows, onRead } = options;
+  const given = Object.fromEntries(Object.entries({ format, strict, sortWindowNs, batchRows }).filter(([, v]) => v !== undefined));
+  const worker = startWorker({ paths: [...paths], options: given, progress: onRead !== undefined });
+  const inbox = new Inbox();
+  worker.on('message', (m: FromWorker) => {
+    if (m.type !== 'progress') return inbox.put(m);
+    host.progress(m.progress);
+    onRead!();
+  });
+  worker.on('error', (error) => inbox.put({ type: 'crash', error }));
+  worker.on('exit', (code) => inbox.put({ type: 'exit', code }));
+  const stopOnInterrupt = onInterrupt(() => void worker.terminate());
+  const ids = new DictionaryImport(host.strings, host.addresses);
+  const ack: ToWorker = { type: 'ack' };
+  try {
+    for (;;) {
+      const m = await inbox.take();
+      if (m.type === 'crash') throw m.error;
+      if (m.type === 'exit') throw new Error(`the ingest worker stopped (exit code ${m.code}) before the end of its input`);
+      if (m.type === 'progress') continue; // never queued
+      ids.add(m.dictionary);
+      for (const c of m.files) (host.files[c.index] ??= new FileStats(c.index, c.path)).apply(c);
+      host.progress(m.progress);
+      if (m.type === 'end') return;
+      if (m.type === 'error') throw rebuilt(m.error);
+      const batch = new ColumnBatch(EVENTS, m.capacity, m.columns as ArrayOf<ColumnKind>[]);
+      batch.length = m.length;
+      ids.rewrite(batch);
+      yield batch;
+      worker.postMessage(ack);
+    }
+  } finally {
+    stopOnInterrupt();
+    await worker.terminate();
+  }
+}
