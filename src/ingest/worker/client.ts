@@ -5,6 +5,9 @@
 // once the consumer asks for the next. An error in the worker arrives as the
 // same error here (an InputError keeps its file, line and reason); an
 // interrupt, an error here or a consumer that stops early ends the worker.
+// A worker whose reading ended cleanly is kept for the next run of this
+// process: tests and notebooks replay many times, and a worker takes a while
+// to start (about a second under tsx, which compiles every module again).
 
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +21,7 @@ import { EVENTS, type EventBatch } from '../../events/schema.js';
 import { FileStats } from '../common/stats.js';
 import type { IngestOptions, IngestProgress } from '../options.js';
 import { DictionaryImport } from './dictionary-sync.js';
-import type { FromWorker, ThreadError, ToWorker, WorkerStart } from './protocol.js';
+import type { FromWorker, ReadJob, ThreadError, ToWorker } from './protocol.js';
 
 /** The worker's module in this build: thread.ts under tsx (tests), thread.js in dist/. */
 const THREAD_URL = new URL(`./thread${extname(fileURLToPath(import.meta.url))}`, import.meta.url);
@@ -33,16 +36,43 @@ export interface WorkerIngestHost {
   readonly progress: (p: IngestProgress) => void;
 }
 
-function startWorker(start: WorkerStart): Worker {
+function startWorker(): Worker {
+  let worker: Worker;
   if (THREAD_URL.pathname.endsWith('.ts')) {
     // Under tsx: Node 20 does not hand a loader given by --import on to a worker
     // (execArgv: ['--import', 'tsx'] still fails on the .ts), so the worker
     // registers tsx's loader itself before it imports the module.
     const tsx = import.meta.resolve('tsx/esm/api');
     const code = `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(THREAD_URL.href)}); })`;
-    return new Worker(code, { eval: true, workerData: start });
+    worker = new Worker(code, { eval: true });
+  } else {
+    worker = new Worker(THREAD_URL);
   }
-  return new Worker(THREAD_URL, { workerData: start });
+  worker.on('error', () => {}); // while idle; a run listens for itself
+  worker.on('exit', () => {
+    const i = idle.indexOf(worker);
+    if (i >= 0) idle.splice(i, 1);
+  });
+  return worker;
+}
+
+/** Workers between runs; unreferenced, so they never keep the process alive. */
+const idle: Worker[] = [];
+const MAX_IDLE = 1;
+
+function takeWorker(): Worker {
+  const worker = idle.pop() ?? startWorker();
+  worker.ref();
+  return worker;
+}
+
+function keepWorker(worker: Worker): void {
+  if (idle.length >= MAX_IDLE) {
+    void worker.terminate();
+    return;
+  }
+  worker.unref();
+  idle.push(worker);
 }
 
 type Inbound = FromWorker | { readonly type: 'crash'; readonly error: Error } | { readonly type: 'exit'; readonly code: number };
@@ -79,18 +109,23 @@ function rebuilt(e: ThreadError): Error {
 export async function* eventsInWorker(paths: readonly string[], options: IngestOptions, host: WorkerIngestHost): AsyncGenerator<EventBatch> {
   const { format, strict, sortWindowNs, batchRows, onRead } = options;
   const given = Object.fromEntries(Object.entries({ format, strict, sortWindowNs, batchRows }).filter(([, v]) => v !== undefined));
-  const worker = startWorker({ paths: [...paths], options: given, progress: onRead !== undefined });
+  const job: ReadJob = { paths: [...paths], options: given, progress: onRead !== undefined };
+  const worker = takeWorker();
   const inbox = new Inbox();
-  worker.on('message', (m: FromWorker) => {
+  const onMessage = (m: FromWorker) => {
     if (m.type !== 'progress') return inbox.put(m);
     host.progress(m.progress);
     onRead!();
-  });
-  worker.on('error', (error) => inbox.put({ type: 'crash', error }));
-  worker.on('exit', (code) => inbox.put({ type: 'exit', code }));
+  };
+  const onError = (error: Error) => inbox.put({ type: 'crash', error });
+  const onExit = (code: number) => inbox.put({ type: 'exit', code });
+  worker.on('message', onMessage).on('error', onError).on('exit', onExit);
   const stopOnInterrupt = onInterrupt(() => void worker.terminate());
   const ids = new DictionaryImport(host.strings, host.addresses);
   const ack: ToWorker = { type: 'ack' };
+  /** the worker finished the job (its end or its error came): it may read the next */
+  let finished = false;
+  worker.postMessage({ type: 'read', job } satisfies ToWorker);
   try {
     for (;;) {
       const m = await inbox.take();
@@ -100,6 +135,7 @@ export async function* eventsInWorker(paths: readonly string[], options: IngestO
       ids.add(m.dictionary);
       for (const c of m.files) (host.files[c.index] ??= new FileStats(c.index, c.path)).apply(c);
       host.progress(m.progress);
+      finished = m.type !== 'batch';
       if (m.type === 'end') return;
       if (m.type === 'error') throw rebuilt(m.error);
       const batch = new ColumnBatch(EVENTS, m.capacity, m.columns as ArrayOf<ColumnKind>[]);
@@ -110,6 +146,8 @@ export async function* eventsInWorker(paths: readonly string[], options: IngestO
     }
   } finally {
     stopOnInterrupt();
-    await worker.terminate();
+    worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+    if (finished) keepWorker(worker);
+    else await worker.terminate();
   }
 }

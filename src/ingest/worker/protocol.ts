@@ -4,7 +4,8 @@
 // the files' stats changed since the batch before, and the progress. The main
 // thread acknowledges each batch it has taken, and the worker keeps at most
 // MAX_IN_FLIGHT unacknowledged: memory is bounded by the batches in flight,
-// never by the length of the trace.
+// never by the length of the trace. A worker reads one run's traces at a
+// time and may then be given the next run's (client.ts keeps it for reuse).
 
 import type { FileStatsChanges } from '../common/stats.js';
 import type { IngestOptions, IngestProgress } from '../options.js';
@@ -12,8 +13,8 @@ import type { DictionaryDelta } from './dictionary-sync.js';
 
 export const MAX_IN_FLIGHT = 4;
 
-/** The worker's workerData. */
-export interface WorkerStart {
+/** One run's reading, asked of a worker. */
+export interface ReadJob {
   readonly paths: readonly string[];
   readonly options: Pick<IngestOptions, 'format' | 'strict' | 'sortWindowNs' | 'batchRows'>;
   /** post progress after each piece of input (the main thread has an onRead) */
@@ -39,4 +40,4 @@ export type FromWorker =
   | (Handover & { readonly type: 'error'; readonly error: ThreadError })
   | { readonly type: 'progress'; readonly progress: IngestProgress };
 
-export type ToWorker = { readonly type: 'ack' };
+export type ToWorker = { readonly type: 'read'; readonly job: ReadJob } | { readonly type: 'ack' };
