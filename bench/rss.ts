@@ -39,7 +39,11 @@ async function measure(mode: string, args: string[]): Promise<{ count: number; c
     case 'replay': {
       const [{ MODELS }, { replayTraces }] = await Promise.all([import('../src/models/index.js'), import('../src/replay/run.js')]);
       started();
-      const run = await replayTraces(args, { models: MODELS, knobs: { sharedFault: true }, worker: true }, { write() {}, async flush() {}, releasesBatches: true });
+      const run = await replayTraces(
+        args,
+        { models: MODELS, knobs: { sharedFault: true }, worker: true },
+        { write() {}, async flush() {}, releasesBatches: true },
+      );
       return { count: run.events, code: 0 };
     }
     case 'duckdb': {

@@ -106,17 +106,23 @@ t.test('an InputError in the worker is the same InputError here', async (t) => {
   for (const [path, options] of cases) {
     const errors = await Promise.all(
       [false, true].map((worker) =>
-        new Ingest({ ...options, worker }).events([path]).next().then(
-          () => null,
-          (e: unknown) => e,
-        ),
+        new Ingest({ ...options, worker })
+          .events([path])
+          .next()
+          .then(
+            () => null,
+            (e: unknown) => e,
+          ),
       ),
     );
     const [here, there] = errors as [InputError, InputError];
     t.ok(there instanceof InputError, 'an InputError');
     t.same([there.file, there.line, there.reason, there.message], [here.file, here.line, here.reason, here.message]);
   }
-  const missing = await new Ingest({ worker: true }).events([join(ROOT, 'no-such.ktr')]).next().catch((e: unknown) => e);
+  const missing = await new Ingest({ worker: true })
+    .events([join(ROOT, 'no-such.ktr')])
+    .next()
+    .catch((e: unknown) => e);
   t.match(missing, { name: 'InputError', line: 0, reason: /cannot read: ENOENT/ });
 });
 

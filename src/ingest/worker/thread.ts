@@ -40,7 +40,10 @@ async function read(job: ReadJob): Promise<void> {
   const dicts = new Dictionaries();
   const newEntries = new DictionaryExport(dicts);
   const marks: FileStatsMark[] = [];
-  const ingest: Ingest = new Ingest({ ...job.options, ...(job.progress ? { onRead: () => post({ type: 'progress', progress: ingest.progress() }) } : {}) }, dicts);
+  const ingest: Ingest = new Ingest(
+    { ...job.options, ...(job.progress ? { onRead: () => post({ type: 'progress', progress: ingest.progress() }) } : {}) },
+    dicts,
+  );
   const handover = (): Handover => ({
     dictionary: newEntries.take(),
     files: ingest.files.map((f, i) => f.changesSince((marks[i] ??= { rejects: 0, warnings: 0, notes: 0, rejectedLines: 0 }))),
