@@ -173,3 +173,17 @@ t.test('DictionaryImport: interns in order, rewrites only ids that moved', async
   t.same([...batch.cols.extra], [-1, 2, 3, 0], 'nulls stay null');
   t.same(entries.take(), { strings: [], addresses: new Uint32Array(0) }, 'nothing new');
 });
+
+t.test('runs at once each have their worker; a run that stops early ends its worker, and the next run reads whole', async (t) => {
+  const path = join(ROOT, 'traces', 'sample', 'forkexec.ktr.gz');
+  const here = await picture([path], { worker: false, batchRows: 500 });
+  const [a, b] = await Promise.all([picture([path], { worker: true, batchRows: 500 }), picture([path], { worker: true, batchRows: 500 })]);
+  t.same(a, here);
+  t.same(b, here);
+  const early = new Ingest({ worker: true, batchRows: 500 });
+  for await (const batch of early.events([path])) {
+    t.equal(batch.length, 500, 'a first batch');
+    break;
+  }
+  t.same(await picture([path], { worker: true, batchRows: 500 }), here, 'after a run stopped early');
+});
