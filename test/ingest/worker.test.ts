@@ -10,7 +10,7 @@ import t from 'tap';
 import { Dictionaries } from '../../src/columns/dictionaries.js';
 import { type EventBatch, newEventBatch } from '../../src/events/schema.js';
 import { InputError } from '../../src/common/errors.js';
-import { Ingest, type IngestOptions } from '../../src/ingest/open.js';
+import { Ingest, type IngestOptions, type IngestProgress } from '../../src/ingest/open.js';
 import { DictionaryExport, DictionaryImport } from '../../src/ingest/worker/dictionary-sync.js';
 import { fixture, ROOT } from '../helpers.js';
 import { tempFile } from './text-trace.js';
@@ -186,4 +186,18 @@ t.test('runs at once each have their worker; a run that stops early ends its wor
     break;
   }
   t.same(await picture([path], { worker: true, batchRows: 500 }), here, 'after a run stopped early');
+});
+
+t.test('progress: told as the worker reads, and at the end what this thread would tell', async (t) => {
+  const path = join(ROOT, 'traces', 'real', 'linux-forkexec-build.perf.txt.gz');
+  const ends: IngestProgress[] = [];
+  for (const worker of [false, true]) {
+    const read: number[] = [];
+    const ingest: Ingest = new Ingest({ worker, onRead: () => read.push(ingest.progress().bytesRead) });
+    for await (const _ of ingest.events([path]));
+    t.ok(read.length > 1 && read.at(-1)! > read[0]!, `onRead called as the input is read, the bytes read growing (worker: ${worker})`);
+    ends.push(ingest.progress());
+  }
+  t.same(ends[1], ends[0]);
+  t.ok(ends[0]!.bytesRead > 0 && ends[0]!.eventsRead > 0);
 });
