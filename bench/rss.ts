@@ -43,7 +43,11 @@ async function measure(mode: string, args: string[]): Promise<{ count: number; c
         import('../src/replay/options.js'),
       ]);
       started();
-      const run = await replayTraces(args, resolveReplayOptions({ models: MODELS }), { write() {}, async flush() {}, releasesBatches: true });
+      const run = await replayTraces(
+        args,
+        { ...resolveReplayOptions({ models: MODELS }), worker: true },
+        { write() {}, async flush() {}, releasesBatches: true },
+      );
       return { count: run.events, code: 0 };
     }
     case 'duckdb': {

@@ -40,9 +40,10 @@ export async function replay(traces: string | readonly string[], options: Replay
   return { ...run, out: store.outDir };
 }
 
+/** The ingest options given; trace files are read in a worker thread unless `worker: false`. */
 function ingestOptions(o: IngestOptions): IngestOptions {
-  const { format, strict, sortWindowNs, batchRows } = o;
-  return Object.fromEntries(Object.entries({ format, strict, sortWindowNs, batchRows }).filter(([, v]) => v !== undefined));
+  const { format, strict, sortWindowNs, batchRows, worker = true } = o;
+  return Object.fromEntries(Object.entries({ format, strict, sortWindowNs, batchRows, worker }).filter(([, v]) => v !== undefined));
 }
 
 /** Rows are dropped as they come: only the run's figures are kept. */

@@ -141,14 +141,16 @@ export class ColumnBatch<S extends readonly ColumnSpec[] = readonly ColumnSpec[]
   readonly cols: Columns<S>;
   length = 0;
 
+  /** `arrays`: the columns, in spec order, made elsewhere (a batch handed over by another thread); omitted: new ones, all nulls. */
   constructor(
     readonly spec: TableSpec<S>,
     readonly capacity: number,
+    arrays?: readonly ArrayOf<ColumnKind>[],
   ) {
     // Built in one go: an object given its properties one keyed store at a
     // time turns into a hash table past a dozen of them, and every `cols.x`
     // in a hot loop then becomes a lookup; this one keeps fast properties.
-    this.cols = Object.fromEntries(spec.columns.map((c) => [c.name, allocate(c.kind, capacity)])) as Columns<S>;
+    this.cols = Object.fromEntries(spec.columns.map((c, i) => [c.name, arrays ? arrays[i]! : allocate(c.kind, capacity)])) as Columns<S>;
   }
 
   get full(): boolean {

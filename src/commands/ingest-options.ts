@@ -32,6 +32,8 @@ export function ingestOptions(values: IngestValues): Required<Omit<IngestOptions
     format: oneOf(traceFormat(values), ['auto', ...FORMATS] as const, '--trace-format', 'auto'),
     strict: values.strict ?? false,
     sortWindowNs: number(values['sort-window-ms'], '--sort-window-ms', DEFAULT_SORT_WINDOW_NS / 1e6) * 1e6,
+    // Files are read in a worker thread, so the replay and the store have this one to themselves.
+    worker: true,
   };
 }
 

@@ -1,6 +1,8 @@
 // The ingest entry point: open a trace (file, `-` for stdin, gzip or zstd),
 // sniff its framing unless one is forced, and stream its events as sorted
-// typed batches. Several traces are merged by time.
+// typed batches. Several traces are merged by time. With `worker`, all of
+// that runs in a worker thread (worker/), and this Ingest takes its batches,
+// its dictionaries' entries and its files' stats as they come.
 
 import type { AddressTable } from '../columns/addresses.js';
 import { Dictionaries } from '../columns/dictionaries.js';
@@ -10,37 +12,15 @@ import { BatchBuilder } from '../columns/table.js';
 import { EventDecoder, type IngestContext } from './common/decoder.js';
 import { Sorter } from './common/sorter.js';
 import { FileStats } from './common/stats.js';
-import type { BinaryFramingDef, BinaryInput, FormatName, FramingContext, FramingDef } from './framing.js';
+import type { BinaryFramingDef, BinaryInput, FramingContext, FramingDef } from './framing.js';
 import { type ByteInput, openBytes } from './source/bytes-in.js';
 import { LINE_BINARY, LINE_TOO_LONG, LINE_UNTERMINATED, LineSplitter, MAX_LINE } from './source/lines.js';
 import { BINARY_FRAMINGS, FORMATS, FRAMINGS } from './registry.js';
 import { InputError } from '../common/errors.js';
+import type { IngestOptions, IngestProgress } from './options.js';
+import { eventsInWorker } from './worker/client.js';
 
-export interface IngestOptions {
-  /** `auto` sniffs each file. */
-  format?: FormatName | 'auto';
-  strict?: boolean;
-  /** How far (ns) out-of-order rows may arrive and still be sorted; default 1 s. */
-  sortWindowNs?: number;
-  batchRows?: number;
-  /** called after each piece of input is parsed, also while the sort window holds every event back (progress) */
-  onRead?: () => void;
-}
-
-/** How far an ingest has got, in input bytes and events. */
-export interface IngestProgress {
-  /** input bytes the parser has consumed (compressed bytes for compressed input) */
-  readonly bytesRead: number;
-  /**
-   * input bytes whose events have been handed on, in order: the bytes read so
-   * far in the share of their events that left the sort window. Behind
-   * bytesRead while the window holds events back (all of them, when the
-   * trace spans less time than the window).
-   */
-  readonly bytesHandedOn: number;
-  /** events parsed so far */
-  readonly eventsRead: number;
-}
+export type { IngestOptions, IngestProgress } from './options.js';
 
 /** One file's counts for progress: bytes from its input, rows into and out of its sort window. */
 interface FileProgress {
@@ -57,6 +37,8 @@ export class Ingest {
   readonly addresses: AddressTable;
   readonly files: FileStats[] = [];
   private readonly progressOf: FileProgress[] = [];
+  /** the worker's last word on its progress, when it reads */
+  private workerProgress: IngestProgress | null = null;
   readonly ctx: IngestContext;
 
   constructor(
@@ -70,6 +52,7 @@ export class Ingest {
 
   /** Bytes read, bytes whose events have been handed on, and events read, over all files. */
   progress(): IngestProgress {
+    if (this.workerProgress) return this.workerProgress;
     let bytesRead = 0;
     let bytesHandedOn = 0;
     let eventsRead = 0;
@@ -84,6 +67,15 @@ export class Ingest {
 
   /** Events of all `paths`, merged in time order. */
   events(paths: readonly string[]): AsyncGenerator<EventBatch> {
+    // Standard input stays in this thread: a worker does not get the process's stdin.
+    if (this.options.worker && !paths.includes('-')) {
+      return eventsInWorker(paths, this.options, {
+        files: this.files,
+        strings: this.strings,
+        addresses: this.addresses,
+        progress: (p) => (this.workerProgress = p),
+      });
+    }
     const streams = paths.map((p) => this.file(p));
     return streams.length === 1 ? streams[0]! : mergeByTime(streams, this.options.batchRows ?? EVENT_BATCH_ROWS);
   }

@@ -33,7 +33,9 @@ export function nullRuleOf(spec: TableSpec<readonly ColumnSpec[]>, c: ColumnSpec
 function tableSection(spec: TableSpec<readonly ColumnSpec[]>): string {
   const rows = spec.columns.map((c) => `| \`${c.name}\` | ${typeOf(c)} | ${cell(nullRuleOf(spec, c)?.doc ?? 'never')} | ${cell(c.doc)} |`);
   for (const c of spec.columns.filter(isAddress))
-    rows.push(`| \`${c.name}_hex\` | VARCHAR | as \`${c.name}\` | \`${c.name}\` as 0x-prefixed hex text (in the Parquet file too: exact where a reader makes the number a double) |`);
+    rows.push(
+      `| \`${c.name}_hex\` | VARCHAR | as \`${c.name}\` | \`${c.name}\` as 0x-prefixed hex text (in the Parquet file too: exact where a reader makes the number a double) |`,
+    );
   return [`### ${spec.name}`, '', cell(spec.doc) + '.', '', '| column | type | NULL | meaning |', '| --- | --- | --- | --- |', ...rows, ''].join('\n');
 }
 

@@ -35,6 +35,52 @@ export interface RejectSample {
   reason: string;
 }
 
+/** The counts of a CPU a reader keeps (the replay keeps truncatedBegin/End itself), in this order. */
+const CPU_COUNTS = ['lines', 'events', 'context', 'unknown', 'rejected', 'derived', 'dropped', 'late', 'firstTs', 'lastTs'] as const;
+/** The fields of a file a reader sets outright. */
+const FILE_FIELDS = [
+  'format',
+  'bytes',
+  'lines',
+  'framing',
+  'events',
+  'context',
+  'unknown',
+  'rejected',
+  'dropped',
+  'late',
+  'unknownKeys',
+  'kernelRelease',
+  'derived',
+  'derivedRejected',
+  'tracerFailure',
+] as const;
+type FileField = (typeof FILE_FIELDS)[number];
+
+/**
+ * What a reader did to a file's stats since the last look, for the copy in
+ * another thread (ingest/worker/): its fields outright, what it appended to
+ * the lists, each CPU's counts as [cpu, ...CPU_COUNTS].
+ */
+export interface FileStatsChanges {
+  readonly index: number;
+  readonly path: string;
+  readonly fields: Pick<FileStats, FileField>;
+  readonly rejects: RejectSample[];
+  readonly warnings: string[];
+  readonly notes: string[];
+  readonly rejectedLines: number[];
+  readonly cpus: number[][];
+}
+
+/** How far the changes of a file have been looked at (FileStats.changesSince). */
+export interface FileStatsMark {
+  rejects: number;
+  warnings: number;
+  notes: number;
+  rejectedLines: number;
+}
+
 export class FileStats {
   format = '';
   bytes = 0;
@@ -116,6 +162,39 @@ export class FileStats {
 
   warn(text: string): void {
     if (!this.warnings.includes(text)) this.warnings.push(text);
+  }
+
+  /** What changed since `mark`, which moves up to now; only the thread that reads the file may call this. */
+  changesSince(mark: FileStatsMark): FileStatsChanges {
+    const fields = Object.fromEntries(FILE_FIELDS.map((f) => [f, this[f]])) as Pick<FileStats, FileField>;
+    const changes: FileStatsChanges = {
+      index: this.index,
+      path: this.path,
+      fields,
+      rejects: this.rejects.slice(mark.rejects),
+      warnings: this.warnings.slice(mark.warnings),
+      notes: this.notes.slice(mark.notes),
+      rejectedLines: this.rejectedLines.slice(mark.rejectedLines),
+      cpus: [...this.cpus.values()].map((c) => [c.cpu, ...CPU_COUNTS.map((k) => c[k])]),
+    };
+    mark.rejects = this.rejects.length;
+    mark.warnings = this.warnings.length;
+    mark.notes = this.notes.length;
+    mark.rejectedLines = this.rejectedLines.length;
+    return changes;
+  }
+
+  /** Take on a reader's changes (from changesSince of the stats in its thread); what the replay added here stays. */
+  apply(changes: FileStatsChanges): void {
+    Object.assign(this, changes.fields);
+    for (const r of changes.rejects) if (this.rejects.length < MAX_REJECT_SAMPLES) this.rejects.push(r);
+    for (const w of changes.warnings) this.warn(w);
+    for (const n of changes.notes) this.note(n);
+    for (const l of changes.rejectedLines) if (this.rejectedLines.length < MAX_REJECTED_LINES) this.rejectedLines.push(l);
+    for (const [cpu, ...counts] of changes.cpus) {
+      const c = this.cpu(cpu!);
+      CPU_COUNTS.forEach((k, i) => (c[k] = counts[i]!));
+    }
   }
 
   /** The identity every line must satisfy. */
