@@ -134,7 +134,10 @@ export class TableFile implements TableSink {
     dicts: Dictionaries,
     caches: ByteCaches,
     createdBy: string,
+    /** rows per row group, at most ROW_GROUP_ROWS (smaller in tests, to have many) */
+    private readonly rowGroupRows = ROW_GROUP_ROWS,
   ) {
+    if (rowGroupRows > ROW_GROUP_ROWS) throw new Error(`store: row groups of at most ${ROW_GROUP_ROWS} rows`);
     this.encoders = spec.columns.map((c) => encoderFor(c, dicts, caches));
     this.writer = new ParquetWriter(path, parquetColumns(spec), { createdBy });
   }
@@ -163,12 +166,12 @@ export class TableFile implements TableSink {
   write(batch: AnyBatch): void {
     const n = batch.length;
     for (let from = 0; from < n; ) {
-      const to = Math.min(n, from + ROW_GROUP_ROWS - this.rows);
+      const to = Math.min(n, from + this.rowGroupRows - this.rows);
       for (const e of this.encoders) e.add(batch, from, to, this.rows);
       this.rows += to - from;
       this.written += to - from;
       from = to;
-      if (this.rows === ROW_GROUP_ROWS) this.endRowGroup();
+      if (this.rows === this.rowGroupRows) this.endRowGroup();
     }
   }
 
@@ -261,6 +264,8 @@ const le32 = (v: number, unsigned: boolean): Uint8Array => {
 /** Distinct values an INT32 column's dictionary may hold in a row group before the column goes PLAIN. */
 const INT_DICTIONARY_MAX = 2048;
 const INT_SLOT_BITS = 12; // 4096 slots: the table stays at most half full
+/** Values from 0 to SMALL - 1 (cpus, attempts, depths, sequence numbers) find their index in an array, without hashing. */
+const SMALL = 4096;
 
 /**
  * INT32-backed columns (int8, int16, int32, uint32): non-null values widened
@@ -272,9 +277,16 @@ class Int32Encoder extends Encoder {
   private readonly indices = new Int32Array(ROW_GROUP_ROWS);
   private readonly slotKey = new Int32Array(1 << INT_SLOT_BITS);
   private readonly slotIndex = new Int32Array(1 << INT_SLOT_BITS).fill(-1);
+  /** index of each small value (0 to SMALL - 1) in the dictionary, -1 when not in it: no hashing for them */
+  private readonly small = new Int32Array(SMALL).fill(-1);
   private readonly dictionary = new Int32Array(INT_DICTIONARY_MAX);
   private size = 0;
   private dictionaryFull = false;
+  /** the value looked up last and its index (NaN: none yet) */
+  private last = Number.NaN;
+  private lastIndex = -1;
+  /** whether a value went through the hash table this row group */
+  private hashed = false;
   private min = Number.POSITIVE_INFINITY;
   private max = Number.NEGATIVE_INFINITY;
 
@@ -288,8 +300,8 @@ class Int32Encoder extends Encoder {
 
   add(batch: AnyBatch, from: number, to: number, at: number): void {
     const col = batch.column(this.name) as Int32Array | Int16Array | Int8Array | Uint32Array;
-    const { values, indices, bits, slotKey, slotIndex, dictionary, nullValue } = this;
-    let { count: k, min, max, size } = this;
+    const { values, indices, bits, slotKey, slotIndex, small, dictionary, nullValue } = this;
+    let { count: k, min, max, size, last, lastIndex, hashed } = this;
     let full = this.dictionaryFull;
     for (let i = from, r = at; i < to; i++, r++) {
       const v = col[i]!;
@@ -299,26 +311,35 @@ class Int32Encoder extends Encoder {
       if (v < min) min = v;
       if (v > max) max = v;
       if (!full) {
-        let slot = Math.imul(v, 0x9e3779b1) >>> (32 - INT_SLOT_BITS);
-        for (;;) {
-          const index = slotIndex[slot]!;
-          if (index < 0) {
-            if (size === INT_DICTIONARY_MAX) {
-              full = true;
-              break;
+        // runs of one value are common (a thread's rows): the last lookup first
+        if (v !== last) {
+          let index = -1;
+          if (v >= 0 && v < SMALL) {
+            index = small[v]!;
+            if (index < 0 && size < INT_DICTIONARY_MAX) {
+              index = small[v] = size;
+              dictionary[size++] = v;
             }
-            slotKey[slot] = v;
-            slotIndex[slot] = size;
-            dictionary[size] = v;
-            indices[k] = size++;
-            break;
+          } else {
+            hashed = true;
+            for (let slot = Math.imul(v, 0x9e3779b1) >>> (32 - INT_SLOT_BITS); ; slot = (slot + 1) & ((1 << INT_SLOT_BITS) - 1)) {
+              index = slotIndex[slot]!;
+              if (index >= 0 && slotKey[slot] === (v | 0)) break;
+              if (index < 0) {
+                if (size < INT_DICTIONARY_MAX) {
+                  slotKey[slot] = v;
+                  index = slotIndex[slot] = size;
+                  dictionary[size++] = v;
+                }
+                break;
+              }
+            }
           }
-          if (slotKey[slot] === (v | 0)) {
-            indices[k] = index;
-            break;
-          }
-          slot = (slot + 1) & ((1 << INT_SLOT_BITS) - 1);
+          if (index < 0) full = true;
+          last = v;
+          lastIndex = index;
         }
+        indices[k] = lastIndex;
       }
       k++;
     }
@@ -327,6 +348,9 @@ class Int32Encoder extends Encoder {
     this.max = max;
     this.size = size;
     this.dictionaryFull = full;
+    this.last = last;
+    this.lastIndex = lastIndex;
+    this.hashed = hashed;
   }
 
   pages(rows: number): ColumnPage[] {
@@ -352,7 +376,14 @@ class Int32Encoder extends Encoder {
 
   override reset(): void {
     super.reset();
-    this.slotIndex.fill(-1);
+    for (let i = 0; i < this.size; i++) {
+      const v = this.dictionary[i]!;
+      if (v >= 0 && v < SMALL) this.small[v] = -1;
+    }
+    if (this.hashed) this.slotIndex.fill(-1);
+    this.hashed = false;
+    this.last = Number.NaN;
+    this.lastIndex = -1;
     this.size = 0;
     this.dictionaryFull = false;
     this.min = Number.POSITIVE_INFINITY;

@@ -29,10 +29,11 @@ for (const spec of [EVENTS, ACQUISITIONS, FAULTS] as unknown as AnySpec[]) {
   t.test(`${spec.name}: every column reads back exactly, over several row groups, in order`, async (t) => {
     const dicts = newDicts();
     const path = join(t.testdir(), `${spec.name}.parquet`);
-    const file = new TableFile(path, spec, dicts, new ByteCaches(dicts), 'test');
+    const groupRows = 4096; // small row groups: many of them, quickly
+    const file = new TableFile(path, spec, dicts, new ByteCaches(dicts), 'test', groupRows);
     const expected = new Expected(spec, dicts);
-    const batchRows = 50_000; // batches straddle row groups
-    const rows = 2 * ROW_GROUP_ROWS + 1234;
+    const batchRows = 3000; // batches straddle row groups
+    const rows = 2 * groupRows + 1234;
     for (let b = 0, left = rows; left > 0; b++, left -= batchRows) {
       const batch = fillBatch(spec, dicts, b, Math.min(batchRows, left), batchRows);
       expected.add(batch);
@@ -46,7 +47,7 @@ for (const spec of [EVENTS, ACQUISITIONS, FAULTS] as unknown as AnySpec[]) {
     const row = (await (await (await DuckDBInstance.create(':memory:')).connect()).runAndReadAll(fingerprintSql(spec, source))).getRows()[0]!;
     t.same(fingerprintFromRow(spec, row), { rows: expected.rows, fingerprint: expected.fingerprint() }, 'counts and exact sums per column');
     const groups = await db.rows(`SELECT count(DISTINCT row_group_id) n FROM parquet_metadata(${literal(path)})`);
-    t.equal(Number(groups[0]!.n), 3, 'row groups of ROW_GROUP_ROWS rows');
+    t.equal(Number(groups[0]!.n), 3, 'row groups of the size asked for');
     if (spec.columns.some((c) => c.name === 'ts')) {
       const order = await db.rows(
         `SELECT bool_and(ts > prev) ok FROM (SELECT ts, lag(ts) OVER (ORDER BY file_row_number) prev FROM read_parquet(${literal(path)}, file_row_number = true)) WHERE prev IS NOT NULL`,
@@ -145,7 +146,7 @@ t.test('a failed write is thrown by flush() and close(); OUT stays as it was', a
   // the acquisitions file's descriptor goes away under the store: its next row group cannot be written
   const tables = (store as unknown as { tables: Map<string, { file: { writer: { fd: number } } }> }).tables;
   closeSync(tables.get('acquisitions')!.file.writer.fd);
-  for (let b = 1; b <= ROW_GROUP_ROWS / 1000 + 1; b++) store.write(spec, fillBatch(spec, dicts, b, 1000));
+  for (let b = 1; b <= ROW_GROUP_ROWS / 8192 + 1; b++) store.write(spec, fillBatch(spec, dicts, b, 8192));
   let error: unknown = null;
   for (let i = 0; i < 100 && error === null; i++) {
     await new Promise((r) => setTimeout(r, 10));
