@@ -4,6 +4,7 @@
 // the database are written there (open them with openRun); without it the
 // rows are dropped as they come and only the figures are returned.
 
+import { THREADS_BY_DEFAULT } from '../common/module-worker.js';
 import { SAMPLE_TRACE } from '../common/paths.js';
 import { UsageError } from '../common/errors.js';
 import type { IngestOptions } from '../ingest/open.js';
@@ -40,9 +41,9 @@ export async function replay(traces: string | readonly string[], options: Replay
   return { ...run, out: store.outDir };
 }
 
-/** The ingest options given; trace files are read in a worker thread unless `worker: false`. */
+/** The ingest options given; trace files are read in a worker thread unless `worker: false` (see THREADS_BY_DEFAULT). */
 function ingestOptions(o: IngestOptions): IngestOptions {
-  const { format, strict, sortWindowNs, batchRows, worker = true } = o;
+  const { format, strict, sortWindowNs, batchRows, worker = THREADS_BY_DEFAULT } = o;
   return Object.fromEntries(Object.entries({ format, strict, sortWindowNs, batchRows, worker }).filter(([, v]) => v !== undefined));
 }
 

@@ -3,6 +3,7 @@
 // `--trace-format`; `--format` said the same before query and compare took it
 // for their output, and is still read here, with a warning.
 
+import { THREADS_BY_DEFAULT } from '../common/module-worker.js';
 import { FORMATS } from '../ingest/registry.js';
 import { DEFAULT_SORT_WINDOW_NS, type IngestOptions } from '../ingest/open.js';
 import { number, oneOf } from './args.js';
@@ -33,7 +34,7 @@ export function ingestOptions(values: IngestValues): Required<Omit<IngestOptions
     strict: values.strict ?? false,
     sortWindowNs: number(values['sort-window-ms'], '--sort-window-ms', DEFAULT_SORT_WINDOW_NS / 1e6) * 1e6,
     // Files are read in a worker thread, so the replay and the store have this one to themselves.
-    worker: true,
+    worker: THREADS_BY_DEFAULT,
   };
 }
 

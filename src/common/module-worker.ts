@@ -5,6 +5,17 @@
 
 import { Worker } from 'node:worker_threads';
 
+/**
+ * Whether the reader and the store use their threads unless told otherwise.
+ * VMREPLAY_THREADS=1 or 0 decides; without it, yes when the project runs
+ * compiled (dist/: the command line, the library), no under tsx (the tests).
+ * There a thread compiles its modules again (about 1 s each with tsx's cache
+ * off) and its coverage is not collected, so the tests read and write on one
+ * thread unless they ask for the threads; test/ingest/worker.test.ts and
+ * test/store/table-file.test.ts hold the two ways equal, byte for byte.
+ */
+export const THREADS_BY_DEFAULT = process.env.VMREPLAY_THREADS === '1' ? true : process.env.VMREPLAY_THREADS === '0' ? false : !import.meta.url.endsWith('.ts');
+
 /** A worker thread running the module at `url` (a .js or, under tsx, a .ts file). */
 export function moduleWorker(url: URL): Worker {
   if (!url.pathname.endsWith('.ts')) return new Worker(url);

@@ -4,6 +4,7 @@
 // that runs in a worker thread (worker/), and this Ingest takes its batches,
 // its dictionaries' entries and its files' stats as they come.
 
+import { statSync } from 'node:fs';
 import type { AddressTable } from '../columns/addresses.js';
 import { Dictionaries } from '../columns/dictionaries.js';
 import { EVENT_BATCH_ROWS, EVENTS, type EventBatch, newEventBatch } from '../events/schema.js';
@@ -21,6 +22,16 @@ import type { IngestOptions, IngestProgress } from './options.js';
 import { eventsInWorker } from './worker/client.js';
 
 export type { IngestOptions, IngestProgress } from './options.js';
+
+/** Whether `path` is a regular file (not `-`, a pipe, a device; a path that cannot be read is the reader's to report). */
+function regularFile(path: string): boolean {
+  if (path === '-') return false;
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return true;
+  }
+}
 
 /** One file's counts for progress: bytes from its input, rows into and out of its sort window. */
 interface FileProgress {
@@ -67,8 +78,10 @@ export class Ingest {
 
   /** Events of all `paths`, merged in time order. */
   events(paths: readonly string[]): AsyncGenerator<EventBatch> {
-    // Standard input stays in this thread: a worker does not get the process's stdin.
-    if (this.options.worker && !paths.includes('-')) {
+    // Standard input stays in this thread: a worker does not get the process's stdin. So do
+    // pipes and devices: a read of one can block until its writer acts, and a worker blocked
+    // in a read holds the process's exit (Ctrl-C) until then.
+    if (this.options.worker && paths.every(regularFile)) {
       return eventsInWorker(paths, this.options, {
         files: this.files,
         strings: this.strings,

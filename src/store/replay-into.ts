@@ -4,6 +4,7 @@
 // was), else build the tables and the database and write the manifest.
 
 import { statSync } from 'node:fs';
+import { THREADS_BY_DEFAULT } from '../common/module-worker.js';
 import { Dictionaries } from '../columns/dictionaries.js';
 import { replayTraces, type RunOptions, type RunResult } from '../replay/run.js';
 import type { BuildProgress } from './database.js';
@@ -49,7 +50,10 @@ function inputBytes(traces: readonly string[]): number {
 /** Replay `traces` under `options.models` into `outDir`, which holds the whole run when this returns and is untouched if it throws. */
 export async function replayIntoDirectory(traces: readonly string[], outDir: string, options: DirectoryReplayOptions): Promise<DirectoryReplay> {
   const dicts = new Dictionaries();
-  const store = await openStore(outDir, dicts, { ...options, writerThread: options.writerThread ?? inputBytes(traces) >= WRITER_THREAD_BYTES });
+  const store = await openStore(outDir, dicts, {
+    ...options,
+    writerThread: options.writerThread ?? (THREADS_BY_DEFAULT && inputBytes(traces) >= WRITER_THREAD_BYTES),
+  });
   let run: RunResult;
   try {
     run = await replayTraces(traces, options, store, dicts);
