@@ -79,8 +79,8 @@ export class Ingest {
   /** Events of all `paths`, merged in time order. */
   events(paths: readonly string[]): AsyncGenerator<EventBatch> {
     // Standard input stays in this thread: a worker does not get the process's stdin. So do
-    // pipes and devices: a read of one can block until its writer acts, and a worker blocked
-    // in a read holds the process's exit (Ctrl-C) until then.
+    // pipes and devices: a read of one can block until its writer acts, past the worker's
+    // termination, and a file that is not regular gains nothing from the thread.
     if (this.options.worker && paths.every(regularFile)) {
       return eventsInWorker(paths, this.options, {
         files: this.files,
