@@ -100,6 +100,24 @@ abstract class Encoder implements ColumnEncoder {
   }
 }
 
+/** Encoders of numbers: the row group's min and max, for the statistics. */
+abstract class NumberEncoder extends Encoder {
+  protected min = Number.POSITIVE_INFINITY;
+  protected max = Number.NEGATIVE_INFINITY;
+
+  /** Statistics of a page of `rows` rows, min and max as `plain` writes a value. */
+  protected stats(rows: number, plain: (v: number) => Uint8Array): ColumnStats {
+    const some = this.count > 0;
+    return { nulls: rows - this.count, min: some ? plain(this.min) : null, max: some ? plain(this.max) : null };
+  }
+
+  override reset(): void {
+    super.reset();
+    this.min = Number.POSITIVE_INFINITY;
+    this.max = Number.NEGATIVE_INFINITY;
+  }
+}
+
 const le32 = (v: number, unsigned: boolean): Uint8Array => {
   const b = new Uint8Array(4);
   const view = new DataView(b.buffer);
@@ -119,7 +137,7 @@ const SMALL = 4096;
  * to 32 bits, dictionary-encoded while the row group has few distinct values
  * (cpus, pids, attempts, sequence numbers), PLAIN otherwise.
  */
-class Int32Encoder extends Encoder {
+class Int32Encoder extends NumberEncoder {
   private readonly values = new Int32Array(ROW_GROUP_ROWS);
   private readonly indices = new Int32Array(ROW_GROUP_ROWS);
   private readonly slotKey = new Int32Array(1 << INT_SLOT_BITS);
@@ -134,8 +152,6 @@ class Int32Encoder extends Encoder {
   private lastIndex = -1;
   /** whether a value went through the hash table this row group */
   private hashed = false;
-  private min = Number.POSITIVE_INFINITY;
-  private max = Number.NEGATIVE_INFINITY;
 
   constructor(
     name: string,
@@ -202,7 +218,7 @@ class Int32Encoder extends Encoder {
 
   pages(rows: number): ColumnPage[] {
     const count = this.count;
-    const stats: ColumnStats = { nulls: rows - count, min: count ? le32(this.min, this.unsigned) : null, max: count ? le32(this.max, this.unsigned) : null };
+    const stats = this.stats(rows, (v) => le32(v, this.unsigned));
     const validity = this.validity(rows);
     // a dictionary pays when values repeat: a quarter as many entries as values at most
     if (!this.dictionaryFull && this.size * 4 <= count) {
@@ -233,8 +249,6 @@ class Int32Encoder extends Encoder {
     this.lastIndex = -1;
     this.size = 0;
     this.dictionaryFull = false;
-    this.min = Number.POSITIVE_INFINITY;
-    this.max = Number.NEGATIVE_INFINITY;
   }
 }
 
@@ -247,11 +261,9 @@ function le64(v: number): Uint8Array {
 }
 
 /** Counts and times, held as doubles (NaN = null), written as INT64. */
-class Int64Encoder extends Encoder {
+class Int64Encoder extends NumberEncoder {
   /** (lo, hi) halves of each non-null value */
   private readonly halves = new Int32Array(2 * ROW_GROUP_ROWS);
-  private min = Number.POSITIVE_INFINITY;
-  private max = Number.NEGATIVE_INFINITY;
 
   add(batch: AnyBatch, from: number, to: number, at: number): void {
     const col = batch.column(this.name) as Float64Array;
@@ -276,21 +288,13 @@ class Int64Encoder extends Encoder {
 
   pages(rows: number): ColumnPage[] {
     const count = this.count;
-    const stats: ColumnStats = { nulls: rows - count, min: count ? le64(this.min) : null, max: count ? le64(this.max) : null };
+    const stats = this.stats(rows, le64);
     return [{ validity: this.validity(rows), values: bytesOf(this.halves, 2 * count), stats }];
-  }
-
-  override reset(): void {
-    super.reset();
-    this.min = Number.POSITIVE_INFINITY;
-    this.max = Number.NEGATIVE_INFINITY;
   }
 }
 
-class DoubleEncoder extends Encoder {
+class DoubleEncoder extends NumberEncoder {
   private readonly values = new Float64Array(ROW_GROUP_ROWS);
-  private min = Number.POSITIVE_INFINITY;
-  private max = Number.NEGATIVE_INFINITY;
 
   add(batch: AnyBatch, from: number, to: number, at: number): void {
     const col = batch.column(this.name) as Float64Array;
@@ -311,15 +315,8 @@ class DoubleEncoder extends Encoder {
 
   pages(rows: number): ColumnPage[] {
     const count = this.count;
-    const f64 = (v: number) => bytesOf(Float64Array.of(v), 1);
-    const stats: ColumnStats = { nulls: rows - count, min: count ? f64(this.min) : null, max: count ? f64(this.max) : null };
+    const stats = this.stats(rows, (v) => bytesOf(Float64Array.of(v), 1));
     return [{ validity: this.validity(rows), values: bytesOf(this.values, count), stats }];
-  }
-
-  override reset(): void {
-    super.reset();
-    this.min = Number.POSITIVE_INFINITY;
-    this.max = Number.NEGATIVE_INFINITY;
   }
 }
 
